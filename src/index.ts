@@ -1,0 +1,31 @@
+/**
+ * neurolens — the library. Everything the CLI does is available here; the library never prints.
+ */
+export { NeurolensError, isNeurolensError, type ErrorKind } from './errors.js';
+
+// Model core: ONNX graphs
+export { decodeModel, encodeModel } from './onnx/codec.js';
+export { loadModel, type LoadedModel } from './onnx/load.js';
+export { GraphBuilder, floatAttr, makeAttribute, makeValueInfo } from './onnx/builder.js';
+export { makeTensor, tensorFloat32, tensorValues, tensorDims } from './onnx/tensor.js';
+export type * from './onnx/types.js';
+export { catalogueModel, formatCatalogue, type LayerInfo, type ModelSummary } from './onnx/catalogue/index.js';
+export { instrumentModel } from './onnx/instrument.js';
+export { cutModel } from './onnx/cut.js';
+export { openModel, inspectModel, type OpenedModel, type OpenModelOptions } from './model/open.js';
+
+// Runtime
+export { ModelSession } from './runtime/session.js';
+export { InstrumentedModel } from './runtime/instrumented.js';
+
+// Images
+export * from './images/index.js';
+
+// Recording
+export { record } from './record/recorder.js';
+export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
+export { poolBatch } from './record/pool.js';
+export { computeNeuronStats, STATS_COLUMNS } from './record/stats.js';
+
+// Storage
+export { readNpy, writeNpy, readNpyRows, NpyReader } from './store/npy.js';

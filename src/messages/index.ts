@@ -1,0 +1,11 @@
+/**
+ * Every user-facing sentence lives under src/messages/, one file per area, so wording stays
+ * consistent and reviewable in one place. Each entry is a function returning one line that names
+ * the file/argument at fault and says what to do.
+ */
+export { onnxMessages } from './onnx.js';
+export { imageMessages } from './images.js';
+export { storeMessages } from './store.js';
+export { recordMessages } from './record.js';
+export { cliMessages } from './cli.js';
+export { runtimeMessages } from './runtime.js';

@@ -1,0 +1,96 @@
+/**
+ * Default analysis layers: the few layers worth analysing first, one per block or stage.
+ *
+ *  - Transformers: each token-layer GELU output — the MLP hidden neurons of every block (the GELU
+ *    op, or a written-out erf/tanh/sigmoid GELU; see patterns.ts).
+ *  - Residual CNNs (the feature part holds residual Adds: Add/Sum of ≥ 2 computed feature maps):
+ *    each residual block's output — the activation applied to the Add when the Add is read only by
+ *    that activation (a single op or a written-out one such as SiLU), else the Add itself.
+ *  - Plain CNNs (neither of the above, no token layers): each stage's post-activation output, a stage
+ *    being a run of consecutive feature maps of one spatial size — i.e. the last activation before
+ *    each downsampling and before global pooling.
+ *  - Otherwise: the last feature/token layer of each block, with a note saying so.
+ * The first two are combined, so a hybrid (conv stem with residual blocks + transformer) gets both.
+ */
+import type { GraphFacts } from './domains.js';
+import type { NamedLayer } from './layers.js';
+import { ACTIVATION_OPS } from './ops.js';
+import { isGelu, type Patterns } from './patterns.js';
+
+export interface DefaultChoice {
+  tensors: Set<string>;
+  notes: string[];
+}
+
+export function chooseDefaults(facts: GraphFacts, patterns: Patterns, layers: readonly NamedLayer[]): DefaultChoice {
+  const byTensor = new Map(layers.map((l) => [l.tensor, l] as const));
+  const tensors = new Set<string>();
+  for (const layer of layers) if (layer.kind === 'tokens' && isGelu(facts, patterns, layer.tensor)) tensors.add(layer.tensor);
+  for (const choices of residualOutputs(facts, patterns)) {
+    const chosen = choices.find((name) => byTensor.get(name)?.kind === 'feature');
+    if (chosen) tensors.add(chosen);
+  }
+  if (tensors.size === 0 && !layers.some((l) => l.kind === 'tokens')) {
+    for (const output of stageOutputs(facts, patterns, layers)) tensors.add(output);
+  }
+  if (tensors.size > 0) return { tensors, notes: [] };
+
+  const lastOfBlock = new Map<string, string>();
+  for (const layer of layers) if (layer.kind !== 'vector') lastOfBlock.set(layer.block, layer.tensor);
+  return {
+    tensors: new Set(lastOfBlock.values()),
+    notes: [
+      'no default-layer rule matched (no transformer GELU MLPs, residual blocks or activations between downsamplings); the last feature/token layer of each block is marked default',
+    ],
+  };
+}
+
+/** Whether tensor `name` is an activation output: a single activation op or a written-out one. */
+function isActivation(facts: GraphFacts, patterns: Patterns, name: string): boolean {
+  const producer = facts.index.producers.get(name);
+  if (producer !== undefined && ACTIVATION_OPS.has(facts.nodes[producer]!.opType ?? '')) return true;
+  const kind = patterns.byOutput.get(name)?.kind;
+  return kind === 'activation' || kind === 'gelu';
+}
+
+/** For each residual Add of feature maps: [the activation output that alone reads it, the Add], or [the Add]. */
+function residualOutputs(facts: GraphFacts, patterns: Patterns): string[][] {
+  const outputs: string[][] = [];
+  facts.nodes.forEach((node, i) => {
+    const op = node.opType ?? '';
+    const sum = node.output?.[0];
+    if ((op !== 'Add' && op !== 'Sum') || !sum || patterns.nodes.has(i)) return;
+    const inputs = new Set(facts.dynamicInputs(i));
+    if (inputs.size < 2 || ![...inputs].every((name) => facts.domain.get(name) === 'spatial')) return;
+    const readers = [...new Set(facts.index.consumers.get(sum) ?? [])];
+    const pattern = patterns.byRoot.get(sum);
+    let output = sum;
+    if (readers.length === 1 && isActivation(facts, patterns, facts.nodes[readers[0]!]!.output?.[0] ?? '')) {
+      output = facts.nodes[readers[0]!]!.output![0]!;
+    } else if (pattern && pattern.kind !== 'norm' && readers.every((r) => pattern.nodes.includes(r))) {
+      output = pattern.output;
+    }
+    outputs.push(output === sum ? [sum] : [output, sum]);
+  });
+  return outputs;
+}
+
+/** The last activation of each run of consecutive feature maps of one spatial size. */
+function stageOutputs(facts: GraphFacts, patterns: Patterns, layers: readonly NamedLayer[]): string[] {
+  const outputs: string[] = [];
+  let size = '';
+  let lastActivation: string | undefined;
+  const close = () => {
+    if (lastActivation) outputs.push(lastActivation);
+    lastActivation = undefined;
+  };
+  for (const layer of layers) {
+    if (layer.kind !== 'feature') continue;
+    const key = layer.spatial!.join('x');
+    if (key !== size) close();
+    size = key;
+    if (isActivation(facts, patterns, layer.tensor)) lastActivation = layer.tensor;
+  }
+  close();
+  return outputs;
+}

@@ -1,0 +1,132 @@
+/**
+ * Turning journaled chunks into the run's artefacts: one matrix per layer × pooling, the model
+ * outputs, the images table, skipped.jsonl, per-neuron statistics, and last the manifest. Every
+ * step is deterministic and atomic, so a crash here is repaired by running finalize again.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { NeurolensError } from '../errors.js';
+import { recordMessages } from '../messages/index.js';
+import { concatNpy, NpyReader, readNpy, writeNpy } from '../store/npy.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { writeParquetTable, type ParquetColumn } from '../store/parquet.js';
+import { wrapFsError } from '../store/fs-errors.js';
+import { computeNeuronStats, STATS_COLUMNS } from './stats.js';
+import { topPredictions } from './predictions.js';
+import type { ChunkMeta } from './chunk.js';
+import type { RunPlan } from './plan.js';
+import type { RunState } from './state.js';
+import type { ArtifactRecord, RecordProgress, RunManifest } from './types.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const TOP_PREDICTIONS = 5;
+
+export async function finalizeRun(
+  plan: RunPlan,
+  state: RunState,
+  chunkCount: number,
+  onProgress?: (progress: RecordProgress) => void,
+): Promise<RunManifest> {
+  const { layout, layers, poolings } = plan;
+  const chunks = Array.from({ length: chunkCount }, (_, i) => i);
+  const metas: ChunkMeta[] = [];
+  for (const chunk of chunks) metas.push(JSON.parse(await readFile(layout.chunkImages(chunk), 'utf8')) as ChunkMeta);
+  const images = metas.flatMap((m) => m.images);
+  const skipped = metas.flatMap((m) => m.skipped);
+  if (images.length === 0) throw new NeurolensError('input', recordMessages.noImagesRecorded(plan.source, skipped.length));
+  const withRows = chunks.filter((c) => metas[c]!.images.length > 0);
+  const steps = layers.length * poolings.length * 2 + 3;
+  let step = 0;
+  const progress = () => onProgress?.({ phase: 'finalize', done: ++step, total: steps, skipped: skipped.length });
+  const artifacts: ArtifactRecord[] = [];
+
+  const write = async (path: string, job: () => Promise<unknown>) => {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await job();
+    } catch (error) {
+      throw wrapFsError(error, path);
+    }
+  };
+
+  for (const layer of layers) {
+    for (const pooling of poolings) {
+      const path = layout.activations(layer.id, pooling);
+      await write(path, () => concatNpy(withRows.map((c) => layout.chunkActivations(c, layer.id, pooling)), path));
+      artifacts.push({ path: layout.relative(path), role: 'activations', layer: layer.id, pooling, dtype: '<f4', shape: [images.length, layer.channels] });
+      progress();
+    }
+  }
+  await write(layout.logits, () => concatNpy(withRows.map((c) => layout.chunkLogits(c)), layout.logits));
+  const logits = await readNpy(layout.logits);
+  const classes = logits.shape[1] ?? 0;
+  artifacts.push({ path: layout.relative(layout.logits), role: 'logits', dtype: '<f4', shape: [images.length, classes] });
+  progress();
+
+  const predictions = images.map((_, row) => topPredictions((logits.data as Float32Array).subarray(row * classes, (row + 1) * classes), TOP_PREDICTIONS));
+  const classNames = plan.opened.card?.classNames;
+  const columns: ParquetColumn[] = [
+    { name: 'index', type: 'int32', data: images.map((_, row) => row) },
+    { name: 'path', type: 'string', data: images.map((i) => i.path) },
+    { name: 'sha256', type: 'string', data: images.map((i) => i.sha256) },
+    { name: 'width', type: 'int32', data: images.map((i) => i.width) },
+    { name: 'height', type: 'int32', data: images.map((i) => i.height) },
+    { name: 'top5_classes', type: 'list<int32>', data: predictions.map((p) => p.classes) },
+    { name: 'top5_scores', type: 'list<double>', data: predictions.map((p) => p.scores) },
+  ];
+  if (classNames) columns.push({ name: 'top1_label', type: 'string', data: predictions.map((p) => classNames[p.classes[0]!] ?? String(p.classes[0])) });
+  await write(layout.imagesTable, () => writeParquetTable(layout.imagesTable, columns));
+  artifacts.push({ path: layout.relative(layout.imagesTable), role: 'images', dtype: 'parquet', shape: [images.length, columns.length], columns: columns.map((c) => c.name) });
+  const skippedText = skipped.map((s) => `${JSON.stringify({ path: s.path, reason: s.reason })}\n`).join('');
+  await write(layout.skipped, () => writeFileAtomic(layout.skipped, skippedText));
+  artifacts.push({ path: layout.relative(layout.skipped), role: 'skipped', dtype: 'jsonl', shape: [skipped.length] });
+  progress();
+
+  for (const layer of layers) {
+    for (const pooling of poolings) {
+      const reader = await NpyReader.open(layout.activations(layer.id, pooling));
+      try {
+        const result = await computeNeuronStats((start, count) => reader.readFloat32Rows(start, count), { images: images.length, channels: layer.channels, k: plan.topK });
+        const statsPath = layout.stats(layer.id, pooling);
+        const topkPath = layout.topk(layer.id, pooling);
+        await write(statsPath, () => writeNpy(statsPath, result.stats, [layer.channels, STATS_COLUMNS.length]));
+        await write(topkPath, () => writeNpy(topkPath, result.topk, [layer.channels, result.k]));
+        artifacts.push({ path: layout.relative(statsPath), role: 'stats', layer: layer.id, pooling, dtype: '<f4', shape: [layer.channels, STATS_COLUMNS.length], columns: [...STATS_COLUMNS] });
+        artifacts.push({ path: layout.relative(topkPath), role: 'topk', layer: layer.id, pooling, dtype: '<i4', shape: [layer.channels, result.k] });
+      } finally {
+        await reader.close();
+      }
+      progress();
+    }
+  }
+
+  const { summary, loaded, sha256, card } = plan.opened;
+  const manifest: RunManifest = {
+    format: 'neurolens-run',
+    formatVersion: 1,
+    neurolensVersion: version,
+    createdAt: state.createdAt,
+    model: {
+      path: loaded.path,
+      sha256,
+      bytes: loaded.bytes.byteLength,
+      input: { name: summary.input.name, dims: summary.input.dims },
+      output: plan.outputName,
+      numClasses: summary.numClasses,
+      ...(card?.classNames ? { classNames: [...card.classNames] } : {}),
+    },
+    images: { source: plan.source, root: plan.root, listed: plan.listed, count: images.length, skipped: skipped.length },
+    preprocessing: plan.prep,
+    layers,
+    poolings,
+    topK: plan.topK,
+    artifacts,
+    identity: plan.identity,
+    fingerprint: plan.fingerprint,
+  };
+  await write(layout.manifest, () => writeJsonAtomic(layout.manifest, manifest));
+  progress();
+  await rm(layout.work, { recursive: true, force: true });
+  return manifest;
+}

@@ -1,0 +1,93 @@
+/**
+ * The run directory's life cycle: a new run writes `.record/state.json` (its identity and the
+ * settings it must keep on resume); each finished chunk appends a journal line; the manifest,
+ * written last, marks the run complete. Opening an existing directory decides between no-op,
+ * resume and a refusal — a different run is never overwritten.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { NeurolensError } from '../errors.js';
+import { recordMessages } from '../messages/index.js';
+import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
+import { recoverJournal } from '../store/journal.js';
+import { wrapFsError } from '../store/fs-errors.js';
+import type { RunPlan } from './plan.js';
+import type { RunManifest } from './types.js';
+
+export interface RunState {
+  fingerprint: string;
+  identity: Record<string, string>;
+  createdAt: string;
+  batch: number;
+  chunkSize: number;
+}
+
+export interface ChunkRecord {
+  chunk: number;
+  images: number;
+  skipped: number;
+}
+
+export type OpenedRun =
+  | { status: 'complete'; manifest: RunManifest }
+  | { status: 'resume' | 'new'; state: RunState; done: Map<number, ChunkRecord> };
+
+async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function differingParts(ours: Record<string, string>, theirs: Record<string, string> | undefined): string[] {
+  if (!theirs) return ['format'];
+  const parts = Object.keys(ours).filter((k) => ours[k] !== theirs[k]);
+  return parts.length > 0 ? parts : ['settings'];
+}
+
+/** The creation time: SOURCE_DATE_EPOCH (reproducible-builds convention) when set, else now. */
+export function creationTime(env: NodeJS.ProcessEnv = process.env): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
+  return new Date().toISOString();
+}
+
+export async function openRun(plan: RunPlan, onWarning?: (message: string) => void): Promise<OpenedRun> {
+  const { layout } = plan;
+  const out = layout.root;
+  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest);
+  if (manifest) {
+    if (manifest.fingerprint === plan.fingerprint) {
+      // A crash after the manifest was written can leave the work folder behind.
+      await rm(layout.work, { recursive: true, force: true });
+      return { status: 'complete', manifest };
+    }
+    throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, manifest.identity)));
+  }
+  const state = await readJsonIfExists<RunState>(layout.state);
+  if (state) {
+    if (state.fingerprint !== plan.fingerprint) {
+      throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, state.identity)));
+    }
+    if (state.batch !== plan.batch) onWarning?.(recordMessages.resumeSettings('--batch', state.batch, plan.batch));
+    await removeTempFiles(layout.work);
+    const records = await recoverJournal<ChunkRecord>(layout.journal);
+    return { status: 'resume', state, done: new Map(records.map((r) => [r.chunk, r])) };
+  }
+  let existing: string[] = [];
+  try {
+    existing = await readdir(out);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(error, out);
+  }
+  if (existing.length > 0) throw new NeurolensError('conflict', recordMessages.notARun(out));
+  const fresh: RunState = { fingerprint: plan.fingerprint, identity: plan.identity, createdAt: creationTime(), batch: plan.batch, chunkSize: plan.chunkSize };
+  try {
+    await mkdir(layout.work, { recursive: true });
+    await writeJsonAtomic(layout.state, fresh);
+  } catch (error) {
+    throw wrapFsError(error, layout.state);
+  }
+  return { status: 'new', state: fresh, done: new Map() };
+}
