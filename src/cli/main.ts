@@ -1,8 +1,10 @@
 /** The `neurolens` command line: a thin layer over the library (see ../index.ts). */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { registerInspect } from './commands/inspect.js';
 import { registerRecord } from './commands/record.js';
+import { registerDemo } from './commands/demo.js';
+import { runAction } from './run-action.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -12,9 +14,20 @@ const program = new Command()
   .version(version)
   .option('--debug', 'print stack traces for errors')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  // Throw instead of exiting so usage errors get exit code 2 (set below); inherited by subcommands.
+  .exitOverride();
 
 registerInspect(program);
 registerRecord(program);
+registerDemo(program);
 
-await program.parseAsync(process.argv);
+await runAction(async () => {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // Commander already printed its message (or the help/version text).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  }
+});

@@ -9,3 +9,4 @@ export { storeMessages } from './store.js';
 export { recordMessages } from './record.js';
 export { cliMessages } from './cli.js';
 export { runtimeMessages } from './runtime.js';
+export { demoMessages } from './demo.js';

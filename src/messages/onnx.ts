@@ -39,7 +39,7 @@ export const onnxMessages = {
   catalogueNoInput: () =>
     `the model has no graph input to feed (every input is an initializer); neurolens needs a model that takes an image batch`,
   catalogueInputSizeNeeded: (input: string, dims: readonly (number | string)[]) =>
-    `model input ${JSON.stringify(input)} has dims [${dims.join(', ')}] with a variable height/width; pass the image size to use (e.g. --input-size 224x224, or inputSize: [224, 224])`,
+    `model input ${JSON.stringify(input)} has dims [${dims.join(', ')}] with a variable height/width; pass the image size to use (e.g. --size 224x224, or "inputSize": [224, 224] in the model card)`,
   catalogueInputSizeMismatch: (input: string, dims: readonly (number | string)[], size: readonly number[]) =>
     `model input ${JSON.stringify(input)} has fixed dims [${dims.join(', ')}] but an input size of ${size.join('x')} was given; drop the input size or pass the model's own`,
   catalogueInputSizeInvalid: (size: unknown) =>

@@ -240,3 +240,19 @@ test('formatCatalogue shows a plain grid when there is no prefix token', async (
   assert.match(text, /^\*\s+blocks\.0\.mlp\.act\s+tokens\s+16\s+4×4\s+Gelu\s+/m);
   assert.match(text, /^\s+reducemean\s+vector\s+8\s+-\s+ReduceMean\s+/m);
 });
+
+test('no rule matches (a CNN without activations): last layer of each block, with a note', async () => {
+  const net = new Net('linear-cnn', 17, 9);
+  const { g } = net;
+  let x = g.node('Conv', [g.input('input', ['batch', 3, 8, 8]), net.w([4, 3, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: '/conv1/Conv' });
+  x = g.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] }, { name: '/pool/MaxPool' });
+  x = g.node('Conv', [x, net.w([4, 4, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: '/conv2/Conv' });
+  const flat = g.node('Flatten', [g.node('GlobalAveragePool', [x], {}, { name: '/gap/GlobalAveragePool' })], { axis: 1 }, { name: '/Flatten' });
+  g.output(g.node('Gemm', [flat, net.w([2, 4]), net.w([2])], { transB: 1 }, { name: '/fc/Gemm', outputs: ['logits'] }), ['batch', 2]);
+  const s = await catalogueModel(g.build());
+  assert.deepEqual(ids(s), ['conv1', 'pool', 'conv2', 'gap', 'fc']);
+  assert.deepEqual(defaults(s), ['conv1', 'conv2']);
+  assert.equal(s.notes.length, 1);
+  assert.match(s.notes[0]!, /no default-layer rule matched/);
+  assert.match(formatCatalogue(s), /^note: no default-layer rule matched/m);
+});

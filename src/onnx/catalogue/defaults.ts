@@ -3,12 +3,14 @@
  *
  *  - Transformers: each token-layer GELU output — the MLP hidden neurons of every block (the GELU
  *    op, or a written-out erf/tanh/sigmoid GELU; see patterns.ts).
- *  - Residual CNNs (the feature part holds residual Adds: Add/Sum of ≥ 2 computed feature maps):
+ *  - Residual CNNs (the feature part holds residual Adds: Add/Sum of ≥ 2 computed tensors giving a
+ *    feature map):
  *    each residual block's output — the activation applied to the Add when the Add is read only by
  *    that activation (a single op or a written-out one such as SiLU), else the Add itself.
  *  - Plain CNNs (neither of the above, no token layers): each stage's post-activation output, a stage
  *    being a run of consecutive feature maps of one spatial size — i.e. the last activation before
- *    each downsampling and before global pooling.
+ *    each downsampling and before global pooling (a Concat of activations, as Inception blocks end,
+ *    counts as one).
  *  - Otherwise: the last feature/token layer of each block, with a note saying so.
  * The first two are combined, so a hybrid (conv stem with residual blocks + transformer) gets both.
  */
@@ -45,12 +47,19 @@ export function chooseDefaults(facts: GraphFacts, patterns: Patterns, layers: re
   };
 }
 
-/** Whether tensor `name` is an activation output: a single activation op or a written-out one. */
-function isActivation(facts: GraphFacts, patterns: Patterns, name: string): boolean {
+/**
+ * Whether tensor `name` is an activation output: a single activation op, a written-out one, or a
+ * Concat of activation outputs (an Inception block's output is as "post-activation" as its branches).
+ */
+function isActivation(facts: GraphFacts, patterns: Patterns, name: string, depth = 0): boolean {
   const producer = facts.index.producers.get(name);
-  if (producer !== undefined && ACTIVATION_OPS.has(facts.nodes[producer]!.opType ?? '')) return true;
+  if (producer === undefined) return false;
+  const op = facts.nodes[producer]!.opType ?? '';
+  if (ACTIVATION_OPS.has(op)) return true;
   const kind = patterns.byOutput.get(name)?.kind;
-  return kind === 'activation' || kind === 'gelu';
+  if (kind === 'activation' || kind === 'gelu') return true;
+  const inputs = facts.dynamicInputs(producer);
+  return op === 'Concat' && depth < 8 && inputs.length > 0 && inputs.every((input) => isActivation(facts, patterns, input, depth + 1));
 }
 
 /** For each residual Add of feature maps: [the activation output that alone reads it, the Add], or [the Add]. */
@@ -60,8 +69,9 @@ function residualOutputs(facts: GraphFacts, patterns: Patterns): string[][] {
     const op = node.opType ?? '';
     const sum = node.output?.[0];
     if ((op !== 'Add' && op !== 'Sum') || !sum || patterns.nodes.has(i)) return;
-    const inputs = new Set(facts.dynamicInputs(i));
-    if (inputs.size < 2 || ![...inputs].every((name) => facts.domain.get(name) === 'spatial')) return;
+    // The sum of two or more computed tensors in the feature domain (one side may come back from a
+    // channels-last detour, as in ConvNeXt, so only the sum's domain is checked).
+    if (new Set(facts.dynamicInputs(i)).size < 2 || facts.domain.get(sum) !== 'spatial') return;
     const readers = [...new Set(facts.index.consumers.get(sum) ?? [])];
     const pattern = patterns.byRoot.get(sum);
     let output = sum;

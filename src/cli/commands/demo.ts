@@ -1,0 +1,44 @@
+/** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { runDemo } from '../../demo/demo.js';
+import { positiveInteger } from '../options.js';
+import { createProgressRenderer } from '../progress.js';
+import { runAction } from '../run-action.js';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('record the two shipped emoji models (CNN and ViT) on the emoji image set and report where results are')
+    .option('--out <dir>', 'output folder', 'neurolens-demo')
+    .option('--quick', `a few hundred images instead of ~3,800`)
+    .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
+    .action((flags: { out: string; quick?: boolean; threads?: number }) =>
+      runAction(async () => {
+        const progress = createProgressRenderer();
+        const result = await runDemo(flags, {
+          onStep: (message) => {
+            progress.stop();
+            process.stderr.write(`neurolens demo: ${message}\n`);
+          },
+          onProgress: (_model, p) => progress.update(p),
+        });
+        progress.stop();
+        const show = (path: string) => relative(process.cwd(), path) || '.';
+        const lines = [`neurolens demo (${result.mode}): ${result.images} emoji images, ${result.seconds.toFixed(1)} s`, `  labels (names, categories, subcategories): ${show(result.labels)}`];
+        for (const run of result.runs) {
+          const pct = run.top1.total > 0 ? ((100 * run.top1.correct) / run.top1.total).toFixed(1) : '-';
+          lines.push(
+            `  ${run.name}: ${run.status === 'unchanged' ? 'already recorded' : `recorded in ${run.seconds.toFixed(1)} s`}: ${run.images} images, layers ${run.layers.join(', ')}`,
+            `    run folder: ${show(run.run)}  (manifest.json, activations/*.npy, images.parquet, stats/)`,
+            `    prediction = subcategory on ${pct} % of ${run.top1.total} images (training images included; see models/${run.name}.json for held-out accuracy)`,
+          );
+        }
+        const example = result.runs[0];
+        if (example) {
+          lines.push('next:', `  neurolens inspect ${show(example.model)}`, `  python3 -c "import numpy; print(numpy.load('${show(example.run)}/activations/${example.layers.at(-1)}.mean.npy', mmap_mode='r').shape)"`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }),
+    );
+}
