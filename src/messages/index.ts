@@ -10,3 +10,4 @@ export { recordMessages } from './record.js';
 export { cliMessages } from './cli.js';
 export { runtimeMessages } from './runtime.js';
 export { demoMessages } from './demo.js';
+export { conceptMessages } from './concepts.js';
