@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderConceptReport } from '../../src/concepts/report.js';
+import type { ConceptCluster, ConceptLayer } from '../../src/concepts/types.js';
+
+const SNAPSHOTS = join(import.meta.dirname, '__snapshots__');
+
+/** Compares with the named snapshot; `UPDATE_SNAPSHOTS=1 npm test -- report` rewrites it. */
+function matchSnapshot(name: string, actual: string): void {
+  const path = join(SNAPSHOTS, name);
+  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(path)) {
+    writeFileSync(path, actual);
+    if (process.env.CI) assert.fail(`snapshot ${name} was missing; it has been written — commit it`);
+    return;
+  }
+  assert.equal(actual, readFileSync(path, 'utf8'), `report differs from snapshot ${name}`);
+}
+
+function cluster(partial: Partial<ConceptCluster> & Pick<ConceptCluster, 'id' | 'level'>): ConceptCluster {
+  return {
+    parent: null, children: [], images: [], caption: '', captionMethod: 'extractive', keywords: [], medoid: 0,
+    neurons: [], differenceNeurons: [], differenceDescription: '', differenceMethod: 'extractive',
+    stats: { size: 0, inShare: 0, outShare: 0, specificity: 0 },
+    chance: { size: { mean: 0.5, sd: 0.5 }, specificity: { mean: 0.01, sd: 0.02 }, draws: 20, seed: 0 },
+    ...partial,
+  };
+}
+
+const layer: ConceptLayer = {
+  format: 'neurolens-concepts', formatVersion: 1,
+  layer: { id: 'layer4.1', tensor: '/layer4/layer4.1/relu_1/Relu_output_0', channels: 8 }, pooling: 'mean', settings: {},
+  levels: [{ level: 1, clusters: 2 }, { level: 2, clusters: 1 }],
+  clusters: [
+    cluster({ id: 'L1.0', level: 1, parent: 'L2.0', images: [0, 1], caption: 'red apple', keywords: ['red', 'apple'], neurons: [1, 2, 5], differenceNeurons: [5], differenceDescription: 'red <and> round', stats: { size: 3, inShare: 1, outShare: 0, specificity: 1 } }),
+    cluster({ id: 'L1.1', level: 1, parent: 'L2.0', images: [2], caption: 'green pear', keywords: ['green'], neurons: [1, 2, 6], differenceNeurons: [6], differenceDescription: 'green', stats: { size: 3, inShare: 1, outShare: 0.5, specificity: 0.5 } }),
+    cluster({ id: 'L2.0', level: 2, children: ['L1.0', 'L1.1'], images: [0, 1, 2], caption: 'fruit', keywords: ['fruit'], neurons: [1, 2], stats: { size: 2, inShare: 1, outShare: 0, specificity: 1 } }),
+  ],
+};
+
+test('concept report: named snapshot of a two-level tree', () => {
+  const html = renderConceptReport({
+    title: 'concepts — tiny',
+    layers: [layer],
+    thumbnails: new Map([[0, 'data:image/png;base64,AAAA'], [2, 'data:image/png;base64,BBBB']]),
+    paths: new Map([[0, 'fruit/apple.png'], [1, 'fruit/apple2.png'], [2, 'fruit/pear.png']]),
+  });
+  assert.match(html, /red &#60;and&#62; round/, 'descriptions are escaped');
+  assert.ok(!/https?:\/\//.test(html), 'no network references');
+  matchSnapshot('concept-report-tiny.html', html);
+});
