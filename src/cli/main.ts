@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { registerInspect } from './commands/inspect.js';
 import { registerRecord } from './commands/record.js';
 import { registerDemo } from './commands/demo.js';
+import { registerConcepts } from './commands/concepts.js';
 import { runAction } from './run-action.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -20,6 +21,7 @@ const program = new Command()
 
 registerInspect(program);
 registerRecord(program);
+registerConcepts(program);
 registerDemo(program);
 
 await runAction(async () => {

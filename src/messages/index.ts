@@ -11,3 +11,5 @@ export { cliMessages } from './cli.js';
 export { runtimeMessages } from './runtime.js';
 export { demoMessages } from './demo.js';
 export { conceptMessages } from './concepts.js';
+export { textMessages } from './text.js';
+export { llmMessages } from './llm.js';

@@ -1,0 +1,173 @@
+/**
+ * `neurolens concepts`: the hierarchical multi-neuron interpretation of a recorded RUN.
+ * captions → text embeddings → FINCH levels → one caption per cluster → per layer, the neuron
+ * group of every cluster (level 1: neurons active on ≥ min-share of its images; above: the
+ * children's intersection), difference neurons, statistics and a chance baseline.
+ * Writes RUN/concepts/LAYER.json per layer and RUN/concepts/report.html.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { conceptMessages } from '../messages/index.js';
+import { finch, type FinchVariant } from '../cluster/finch.js';
+import { readRunImages, readRunManifest } from '../record/read-run.js';
+import { layerFileStem } from '../record/layout.js';
+import type { Pooling } from '../record/types.js';
+import { readNpy } from '../store/npy.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { loadCaptions, parseProviderId, tfidf, extractiveCaptions } from '../text/index.js';
+import type { ClusterCaption } from '../text/types.js';
+import { activeSets, type ActiveRule } from './active.js';
+import { neuronGroups } from './groups.js';
+import { chanceBaseline } from './chance.js';
+import { renderConceptReport } from './report.js';
+import { thumbnails } from './thumbnails.js';
+import type { ConceptCluster, ConceptLayer } from './types.js';
+
+export interface ConceptsOptions {
+  /** A finished RUN directory (from `neurolens record`). */
+  run: string;
+  /** JSONL or CSV file with `path` (relative to the recorded image root) and `caption`. */
+  captions?: string;
+  /** Drop images without a caption instead of failing. */
+  allowMissing?: boolean;
+  /** Text embedder id: 'tfidf' (default, offline). */
+  embedder?: string;
+  /** Cluster caption writer: 'extractive' (default, offline). */
+  summarizer?: string;
+  /** Layer ids to analyse; default every recorded layer. */
+  layers?: string[];
+  /** Which recorded pooling feeds the active-neuron rule. Default 'mean'. */
+  pooling?: Pooling;
+  /** Active neurons: top fraction of the layer per image (default 0.1) or a per-neuron quantile. */
+  active?: ActiveRule;
+  /** Share of a cluster's images a neuron must be active on (level-1 groups). Default 0.5. */
+  minShare?: number;
+  /** FINCH behaviour ('v0.2.1' default, with early exit) and distance ('cosine' default). */
+  finchVariant?: FinchVariant;
+  metric?: 'cosine' | 'euclidean';
+  /** Keywords per cluster caption. Default 5. */
+  keywords?: number;
+  /** Random partitions for the chance baseline, and their seed. Defaults 20 and 0. */
+  chanceDraws?: number;
+  seed?: number;
+}
+
+export interface ConceptsResult {
+  files: string[];
+  report: string;
+  /** Clusters per level, finest first. */
+  counts: number[];
+  /** Image rows of the run that were clustered (images with a caption). */
+  kept: number[];
+  /** Partitions over `kept`, finest first. */
+  partitions: Int32Array[];
+  warnings: string[];
+}
+
+export interface ConceptsHooks {
+  onStep?: (message: string) => void;
+}
+
+/** What a child cluster's caption adds to its parent's: its keywords the parent lacks. */
+function differenceDescription(child: ClusterCaption, parent: ClusterCaption | undefined): string {
+  if (!parent) return '';
+  const parentWords = new Set(parent.keywords.flatMap((k) => k.split(' ')));
+  const added = child.keywords.filter((k) => !k.split(' ').every((w) => parentWords.has(w)));
+  return added.length > 0 ? `adds: ${added.join(', ')}` : `same keywords as the parent (${parent.caption})`;
+}
+
+export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
+  const embedder = parseProviderId(options.embedder ?? 'tfidf', 'embedder', '--embedder');
+  const summarizer = parseProviderId(options.summarizer ?? 'extractive', 'summarizer', '--summarizer');
+  if (embedder.provider !== 'tfidf') throw new NeurolensError('usage', conceptMessages.providerUnavailable('--embedder', embedder.id));
+  if (summarizer.provider !== 'extractive') throw new NeurolensError('usage', conceptMessages.providerUnavailable('--summarizer', summarizer.id));
+  if (!options.captions) throw new NeurolensError('usage', conceptMessages.captionsRequired());
+  const manifest = await readRunManifest(options.run);
+  const images = await readRunImages(options.run);
+  const pooling = options.pooling ?? 'mean';
+  if (!manifest.poolings.includes(pooling)) throw new NeurolensError('usage', conceptMessages.poolingMissing(pooling, manifest.poolings));
+  const layers = options.layers ? manifest.layers.filter((l) => options.layers!.includes(l.id)) : manifest.layers;
+  const unknown = (options.layers ?? []).filter((id) => !manifest.layers.some((l) => l.id === id));
+  if (unknown.length > 0) throw new NeurolensError('usage', conceptMessages.unknownLayers(unknown, manifest.layers.map((l) => l.id)));
+
+  hooks.onStep?.(`reading captions from ${options.captions}`);
+  const loaded = await loadCaptions(options.captions, images, { allowMissing: options.allowMissing });
+  const { captions, kept } = loaded;
+  hooks.onStep?.(`embedding ${captions.length} captions (tf-idf)`);
+  const embedded = tfidf(captions);
+  hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? 'v0.2.1'})`);
+  const clustering = await finch(embedded.vectors, { rows: captions.length, dims: embedded.dims, metric: options.metric ?? 'cosine', variant: options.finchVariant });
+  const { partitions, counts } = clustering;
+  if (partitions.length === 0) throw new NeurolensError('input', conceptMessages.noHierarchy(captions.length));
+  const keywords = options.keywords ?? 5;
+  const levelCaptions = partitions.map((p) => extractiveCaptions(captions, embedded.vectors, p, { keywords, imageIndex: kept }));
+
+  const settings = {
+    captions: { file: options.captions, images: captions.length, allowMissing: options.allowMissing ?? false },
+    embedder: embedder.id,
+    summarizer: summarizer.id,
+    finch: { variant: options.finchVariant ?? 'v0.2.1', metric: options.metric ?? 'cosine', counts },
+    active: options.active ?? { kind: 'top-frac', fraction: 0.1 },
+    minShare: options.minShare ?? 0.5,
+    chance: { draws: options.chanceDraws ?? 20, seed: options.seed ?? 0 },
+  };
+  const files: string[] = [];
+  const results: ConceptLayer[] = [];
+  const dir = join(options.run, 'concepts');
+  await mkdir(dir, { recursive: true });
+  for (const layer of layers) {
+    hooks.onStep?.(`neuron groups for ${layer.id}`);
+    const matrix = await readNpy(join(options.run, 'activations', `${layerFileStem(layer.id)}.${pooling}.npy`));
+    const full = matrix.data as Float32Array;
+    const rows = new Float32Array(kept.length * layer.channels);
+    kept.forEach((row, i) => rows.set(full.subarray(row * layer.channels, (row + 1) * layer.channels), i * layer.channels));
+    const active = activeSets(rows, kept.length, layer.channels, settings.active);
+    const groups = neuronGroups(active, partitions, { minShare: settings.minShare });
+    const chance = chanceBaseline(active, partitions, { minShare: settings.minShare, draws: settings.chance.draws, seed: settings.chance.seed });
+    const clusters: ConceptCluster[] = groups.flatMap((level, l) =>
+      level.map((g) => {
+        const caption = levelCaptions[l]![g.label]!;
+        const parent = g.parent === null ? undefined : levelCaptions[l + 1]![Number(g.parent.split('.')[1])];
+        return {
+          id: g.id,
+          level: g.level,
+          parent: g.parent,
+          children: g.children,
+          images: g.images.map((i) => kept[i]!),
+          caption: caption.caption,
+          captionMethod: caption.method === 'extractive' ? 'extractive' : summarizer.id,
+          keywords: caption.keywords,
+          medoid: caption.medoid,
+          neurons: g.neurons,
+          differenceNeurons: g.differenceNeurons,
+          differenceDescription: differenceDescription(caption, parent),
+          differenceMethod: 'extractive (keywords)',
+          stats: g.stats,
+          chance: chance[l]![g.label]!,
+        };
+      }),
+    );
+    const result: ConceptLayer = {
+      format: 'neurolens-concepts',
+      formatVersion: 1,
+      layer: { id: layer.id, tensor: layer.tensor, channels: layer.channels },
+      pooling,
+      settings,
+      levels: counts.map((n, l) => ({ level: l + 1, clusters: n })),
+      clusters,
+    };
+    const path = join(dir, `${layerFileStem(layer.id)}.json`);
+    await writeJsonAtomic(path, result);
+    files.push(path);
+    results.push(result);
+  }
+  hooks.onStep?.('writing the report');
+  const examples = new Set(results[0]?.clusters.flatMap((c) => [c.medoid, ...c.images.filter((i) => i !== c.medoid)].slice(0, 6)) ?? []);
+  for (const r of results) for (const c of r.clusters) c.images.sort((a, b) => (a === c.medoid ? -1 : b === c.medoid ? 1 : a - b));
+  const paths = new Map(images.map((row) => [row.index, row.path]));
+  const thumbs = await thumbnails(manifest.images.root, [...examples].sort((a, b) => a - b).map((i) => ({ index: i, path: paths.get(i)! })));
+  const report = join(dir, 'report.html');
+  await writeFileAtomic(report, renderConceptReport({ title: `concepts — ${manifest.model.path.split('/').pop()} on ${manifest.images.source}`, layers: results, thumbnails: thumbs, paths }));
+  return { files, report, counts, kept, partitions, warnings: loaded.warnings };
+}
