@@ -15,8 +15,9 @@ import { layerFileStem } from '../record/layout.js';
 import type { Pooling } from '../record/types.js';
 import { readNpy } from '../store/npy.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
-import { loadCaptions, parseProviderId, tfidf, extractiveCaptions } from '../text/index.js';
-import type { ClusterCaption } from '../text/types.js';
+import { captionImagesCached, embedTextsCached, loadCaptions, tfidf } from '../text/index.js';
+import { clusterCaptions } from './cluster-captions.js';
+import { createProviders } from './providers.js';
 import { activeSets, type ActiveRule } from './active.js';
 import { neuronGroups } from './groups.js';
 import { chanceBaseline } from './chance.js';
@@ -29,12 +30,20 @@ export interface ConceptsOptions {
   run: string;
   /** JSONL or CSV file with `path` (relative to the recorded image root) and `caption`. */
   captions?: string;
+  /** Caption the images instead: 'openai:<model>' or 'transformers:<model or dir>' (cached in the RUN). */
+  captioner?: string;
   /** Drop images without a caption instead of failing. */
   allowMissing?: boolean;
-  /** Text embedder id: 'tfidf' (default, offline). */
+  /** Text embedder id: 'tfidf' (default, offline), 'openai:<model>', 'transformers:<model or dir>'. */
   embedder?: string;
-  /** Cluster caption writer: 'extractive' (default, offline). */
+  /** Cluster caption writer: 'extractive' (default, offline) or 'openai:<model>'. */
   summarizer?: string;
+  /** OpenAI-compatible server for openai: providers (default OPENAI_BASE_URL or api.openai.com). */
+  baseUrl?: string;
+  /** Let transformers: providers download from the Hugging Face hub (default: local folders only). */
+  allowRemote?: boolean;
+  /** Captions sampled per cluster for an LLM summary (default 20). */
+  sampleK?: number;
   /** Layer ids to analyse; default every recorded layer. */
   layers?: string[];
   /** Which recorded pooling feeds the active-neuron rule. Default 'mean'. */
@@ -48,7 +57,7 @@ export interface ConceptsOptions {
   metric?: 'cosine' | 'euclidean';
   /** Keywords per cluster caption. Default 5. */
   keywords?: number;
-  /** Random partitions for the chance baseline, and their seed. Defaults 20 and 0. */
+  /** Random partitions for the chance baseline, and their seed (also the LLM sampling seed). Defaults 20 and 0. */
   chanceDraws?: number;
   seed?: number;
 }
@@ -69,20 +78,7 @@ export interface ConceptsHooks {
   onStep?: (message: string) => void;
 }
 
-/** What a child cluster's caption adds to its parent's: its keywords the parent lacks. */
-function differenceDescription(child: ClusterCaption, parent: ClusterCaption | undefined): string {
-  if (!parent) return '';
-  const parentWords = new Set(parent.keywords.flatMap((k) => k.split(' ')));
-  const added = child.keywords.filter((k) => !k.split(' ').every((w) => parentWords.has(w)));
-  return added.length > 0 ? `adds: ${added.join(', ')}` : `same keywords as the parent (${parent.caption})`;
-}
-
 export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
-  const embedder = parseProviderId(options.embedder ?? 'tfidf', 'embedder', '--embedder');
-  const summarizer = parseProviderId(options.summarizer ?? 'extractive', 'summarizer', '--summarizer');
-  if (embedder.provider !== 'tfidf') throw new NeurolensError('usage', conceptMessages.providerUnavailable('--embedder', embedder.id));
-  if (summarizer.provider !== 'extractive') throw new NeurolensError('usage', conceptMessages.providerUnavailable('--summarizer', summarizer.id));
-  if (!options.captions) throw new NeurolensError('usage', conceptMessages.captionsRequired());
   const manifest = await readRunManifest(options.run);
   const images = await readRunImages(options.run);
   const pooling = options.pooling ?? 'mean';
@@ -90,23 +86,44 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   const layers = options.layers ? manifest.layers.filter((l) => options.layers!.includes(l.id)) : manifest.layers;
   const unknown = (options.layers ?? []).filter((id) => !manifest.layers.some((l) => l.id === id));
   if (unknown.length > 0) throw new NeurolensError('usage', conceptMessages.unknownLayers(unknown, manifest.layers.map((l) => l.id)));
+  if (!options.captions && !options.captioner) throw new NeurolensError('usage', conceptMessages.captionsRequired());
+  const providers = await createProviders(
+    { captioner: options.captions ? undefined : options.captioner, embedder: options.embedder, summarizer: options.summarizer },
+    { run: options.run, baseUrl: options.baseUrl, allowRemote: options.allowRemote, sampleK: options.sampleK, seed: options.seed },
+  );
 
-  hooks.onStep?.(`reading captions from ${options.captions}`);
-  const loaded = await loadCaptions(options.captions, images, { allowMissing: options.allowMissing });
-  const { captions, kept } = loaded;
-  hooks.onStep?.(`embedding ${captions.length} captions (tf-idf)`);
-  const embedded = tfidf(captions);
+  let captions: string[];
+  let kept: number[];
+  let warnings: string[] = [];
+  if (options.captions) {
+    hooks.onStep?.(`reading captions from ${options.captions}`);
+    const loaded = await loadCaptions(options.captions, images, { allowMissing: options.allowMissing });
+    ({ captions, kept, warnings } = loaded);
+  } else {
+    const captioner = providers.captioner!;
+    hooks.onStep?.(`captioning ${images.length} images with ${captioner.id} (cached in the run)`);
+    const toCaption = images.map((row) => ({ path: row.path, absolutePath: join(manifest.images.root, row.path), sha256: row.sha256 }));
+    const made = (await captionImagesCached(options.run, captioner, toCaption)).captions;
+    kept = made.flatMap((c, i) => (c.trim().length > 0 ? [i] : []));
+    if (kept.length < made.length && !options.allowMissing) throw new NeurolensError('input', conceptMessages.emptyCaptions(made.length - kept.length, captioner.id));
+    captions = kept.map((i) => made[i]!);
+  }
+  hooks.onStep?.(`embedding ${captions.length} captions (${providers.embedderId})`);
+  let vectors: Float32Array;
+  let dims: number;
+  if (providers.embedder) ({ vectors, dims } = await embedTextsCached(options.run, providers.embedder, captions));
+  else ({ vectors, dims } = tfidf(captions));
   hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? 'v0.2.1'})`);
-  const clustering = await finch(embedded.vectors, { rows: captions.length, dims: embedded.dims, metric: options.metric ?? 'cosine', variant: options.finchVariant });
+  const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant });
   const { partitions, counts } = clustering;
   if (partitions.length === 0) throw new NeurolensError('input', conceptMessages.noHierarchy(captions.length));
-  const keywords = options.keywords ?? 5;
-  const levelCaptions = partitions.map((p) => extractiveCaptions(captions, embedded.vectors, p, { keywords, imageIndex: kept }));
+  const levelCaptions = await clusterCaptions(captions, vectors, partitions, { keywords: options.keywords ?? 5, kept, summarizer: providers.summarizer, onStep: hooks.onStep });
 
   const settings = {
-    captions: { file: options.captions, images: captions.length, allowMissing: options.allowMissing ?? false },
-    embedder: embedder.id,
-    summarizer: summarizer.id,
+    captions: { file: options.captions ?? null, images: captions.length, allowMissing: options.allowMissing ?? false },
+    captioner: options.captions ? null : options.captioner,
+    embedder: providers.embedderId,
+    summarizer: providers.summarizerId,
     finch: { variant: options.finchVariant ?? 'v0.2.1', metric: options.metric ?? 'cosine', counts },
     active: options.active ?? { kind: 'top-frac', fraction: 0.1 },
     minShare: options.minShare ?? 0.5,
@@ -128,7 +145,6 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
     const clusters: ConceptCluster[] = groups.flatMap((level, l) =>
       level.map((g) => {
         const caption = levelCaptions[l]![g.label]!;
-        const parent = g.parent === null ? undefined : levelCaptions[l + 1]![Number(g.parent.split('.')[1])];
         return {
           id: g.id,
           level: g.level,
@@ -136,13 +152,13 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
           children: g.children,
           images: g.images.map((i) => kept[i]!),
           caption: caption.caption,
-          captionMethod: caption.method === 'extractive' ? 'extractive' : summarizer.id,
+          captionMethod: caption.method,
           keywords: caption.keywords,
           medoid: caption.medoid,
           neurons: g.neurons,
           differenceNeurons: g.differenceNeurons,
-          differenceDescription: differenceDescription(caption, parent),
-          differenceMethod: 'extractive (keywords)',
+          differenceDescription: caption.difference,
+          differenceMethod: caption.differenceMethod,
           stats: g.stats,
           chance: chance[l]![g.label]!,
         };
@@ -169,5 +185,5 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   const thumbs = await thumbnails(manifest.images.root, [...examples].sort((a, b) => a - b).map((i) => ({ index: i, path: paths.get(i)! })));
   const report = join(dir, 'report.html');
   await writeFileAtomic(report, renderConceptReport({ title: `concepts — ${manifest.model.path.split('/').pop()} on ${manifest.images.source}`, layers: results, thumbnails: thumbs, paths }));
-  return { files, report, counts, kept, partitions, warnings: loaded.warnings };
+  return { files, report, counts, kept, partitions, warnings };
 }

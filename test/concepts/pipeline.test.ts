@@ -1,34 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { record } from '../../src/record/recorder.js';
 import { buildConcepts } from '../../src/concepts/pipeline.js';
 import { NeurolensError } from '../../src/errors.js';
 import type { ConceptLayer } from '../../src/concepts/types.js';
-import { tinyResNet } from '../fixtures/tiny-models.js';
-import { makeWorkspace } from '../record/helpers.js';
-
-/** 24 images in three colour families with matching captions; returns the run and captions file. */
-async function colourRun() {
-  const ws = await makeWorkspace(tinyResNet(), 0, { broken: false });
-  const families = [['red', [220, 30, 30]], ['green', [30, 200, 40]], ['blue', [30, 40, 220]]] as const;
-  const lines = ['path,caption'];
-  for (const [f, [name, rgb]] of families.entries()) {
-    mkdirSync(join(ws.images, name), { recursive: true });
-    for (let i = 0; i < 8; i++) {
-      const shade = rgb.map((v) => Math.min(255, v + i * 3)) as [number, number, number];
-      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: shade[0], g: shade[1], b: shade[2] } } }).png().toFile(join(ws.images, name, `${i}.png`));
-      lines.push(`${name}/${i}.png,a ${i % 2 ? 'bright' : 'dark'} ${name} square ${f === 0 ? 'apple' : f === 1 ? 'leaf' : 'sky'}`);
-    }
-  }
-  const run = join(ws.dir, 'run');
-  await record({ model: ws.model, images: ws.images, out: run, layers: 'all', poolings: ['mean'] });
-  const captions = join(ws.dir, 'captions.csv');
-  writeFileSync(captions, `${lines.join('\n')}\n`);
-  return { run, captions, dir: ws.dir };
-}
+import { colourRun } from './helpers.js';
 
 test('concepts: captions → FINCH → groups per layer, JSON per layer and a report; identical JSON on a re-run', async () => {
   const { run, captions } = await colourRun();
@@ -66,5 +43,5 @@ test('concepts: missing captions are a clear error unless --allow-missing', asyn
   await assert.rejects(buildConcepts({ run, captions: partial }), (e: unknown) => e instanceof NeurolensError && /--allow-missing/.test(e.message) && !e.message.includes('\n'));
   const result = await buildConcepts({ run, captions: partial, allowMissing: true, layers: ['layer1.0'] });
   assert.equal(result.kept.length, 19);
-  await assert.rejects(buildConcepts({ run, captions, embedder: 'openai:text-embedding-3-small' }), (e: unknown) => e instanceof NeurolensError);
+  await assert.rejects(buildConcepts({ run, captions, embedder: 'nosuch:model' }), (e: unknown) => e instanceof NeurolensError && e.kind === 'usage');
 });

@@ -1,0 +1,75 @@
+/**
+ * Turning `--captioner`, `--embedder` and `--summarizer` ids into implementations. Offline defaults
+ * (tfidf, extractive) need nothing; `openai:<model>` talks to any OpenAI-compatible server
+ * (`--base-url`, key from OPENAI_API_KEY); `transformers:<model>` runs a local model through the
+ * optional @huggingface/transformers package.
+ */
+import { join } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { conceptMessages } from '../messages/index.js';
+import { LlmClient } from '../llm/client.js';
+import { OpenAiCaptioner } from '../llm/caption.js';
+import { OpenAiEmbedder } from '../llm/embed.js';
+import { OpenAiSummarizer } from '../llm/summarize.js';
+import { parseProviderId } from '../text/index.js';
+import type { Captioner, TextEmbedder } from '../text/types.js';
+
+export interface ProviderOptions {
+  /** Base URL of the OpenAI-compatible server (default OPENAI_BASE_URL or api.openai.com). */
+  baseUrl?: string;
+  /** Let `transformers:` fetch models from the Hugging Face hub (default: local folders only). */
+  allowRemote?: boolean;
+  /** Captions sampled per cluster for an LLM summary. */
+  sampleK?: number;
+  seed?: number;
+  /** The run folder: LLM answers are cached under RUN/concepts/cache/llm. */
+  run: string;
+}
+
+export interface Providers {
+  captioner?: Captioner;
+  /** undefined = the built-in tf-idf embedder. */
+  embedder?: TextEmbedder;
+  embedderId: string;
+  summarizer?: OpenAiSummarizer;
+  summarizerId: string;
+}
+
+async function transformersProvider(kind: 'captioner' | 'embedder', model: string, allowRemote: boolean): Promise<Captioner | TextEmbedder> {
+  try {
+    // Resolved at run time: the transformers provider is optional (see src/text/transformers/).
+    const specifier = '../text/transformers/index.js';
+    const module = (await import(specifier)) as {
+      createTransformersCaptioner(model: string, options: { allowRemote: boolean }): Captioner;
+      createTransformersEmbedder(model: string, options: { allowRemote: boolean }): TextEmbedder;
+    };
+    return kind === 'captioner' ? module.createTransformersCaptioner(model, { allowRemote }) : module.createTransformersEmbedder(model, { allowRemote });
+  } catch (error) {
+    if (error instanceof NeurolensError) throw error;
+    throw new NeurolensError('usage', conceptMessages.providerUnavailable(`--${kind}`, `transformers:${model}`), { cause: error });
+  }
+}
+
+export async function createProviders(ids: { captioner?: string; embedder?: string; summarizer?: string }, options: ProviderOptions): Promise<Providers> {
+  let client: LlmClient | undefined;
+  const llm = () => (client ??= new LlmClient({ baseURL: options.baseUrl, cacheDir: join(options.run, 'concepts', 'cache', 'llm') }));
+  const providers: Providers = { embedderId: 'tfidf', summarizerId: 'extractive' };
+  if (ids.captioner) {
+    const parsed = parseProviderId(ids.captioner, 'captioner', '--captioner');
+    if (parsed.provider === 'openai') providers.captioner = new OpenAiCaptioner({ client: llm(), model: parsed.model!, cache: false });
+    else if (parsed.provider === 'transformers') providers.captioner = (await transformersProvider('captioner', parsed.model!, options.allowRemote ?? false)) as Captioner;
+    else throw new NeurolensError('usage', conceptMessages.providerUnavailable('--captioner', parsed.id));
+  }
+  const embedder = parseProviderId(ids.embedder ?? 'tfidf', 'embedder', '--embedder');
+  providers.embedderId = embedder.id;
+  if (embedder.provider === 'openai') providers.embedder = new OpenAiEmbedder({ client: llm(), model: embedder.model!, cache: false });
+  else if (embedder.provider === 'transformers') providers.embedder = (await transformersProvider('embedder', embedder.model!, options.allowRemote ?? false)) as TextEmbedder;
+  const summarizer = parseProviderId(ids.summarizer ?? 'extractive', 'summarizer', '--summarizer');
+  providers.summarizerId = summarizer.id;
+  if (summarizer.provider === 'openai') {
+    providers.summarizer = new OpenAiSummarizer({ client: llm(), model: summarizer.model!, sampleK: options.sampleK, seed: options.seed });
+  } else if (summarizer.provider !== 'extractive') {
+    throw new NeurolensError('usage', conceptMessages.providerUnavailable('--summarizer', summarizer.id));
+  }
+  return providers;
+}
