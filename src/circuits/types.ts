@@ -16,7 +16,8 @@ export type TopLevel = '1' | '10';
 /**
  * Reference statistics of one layer, from `activations/<layer>.top10.npy`.
  * Sizes: |T1| = max(1, ⌈N/100⌉), |T10| = max(1, ⌈N/10⌉) for N images (capped at N). Images are
- * ranked by activation descending, ties by lower image index (NaN ranks last), so T1 ⊆ T10.
+ * ranked by activation descending, ties by lower image index (NaN ranks last, as −∞), so T1 ⊆ T10.
+ * A query q is placed by θ: q ∈ T ⇔ act(q) ≥ θ (ties with θ count as members).
  */
 export interface ReferenceLayer {
   /** Run layer id. */

@@ -1,10 +1,11 @@
 /**
  * First neighbours through a float32 GEMM, made exact by re-scoring in float64.
  *
- * onnxruntime (in a worker thread, via ModelSession) runs a two-node graph per block of rows:
- * Slice the vectors from the block's first row on, then Gemm the block against them. Only the upper
- * triangle of the n×n score matrix is computed (the score of i–j serves both rows), one block of
- * rows at a time, never the whole matrix. A key larger means nearer:
+ * onnxruntime runs one small graph per block of rows: Slice
+ * the vectors from the block's first row on, Gemm the block against them, keep the scores at or
+ * above the running per-row thresholds (NonZero of a mask) and return only those, with their keys.
+ * Only the upper triangle of the n×n score matrix is computed (the key of i–j serves both rows),
+ * one block of rows at a time; neither side ever holds the whole matrix. A larger key means nearer:
  * - cosine: key(i,j) = â_i·â_j with â = the float64-normalised rows rounded to float32;
  * - euclidean: rows are centred on their mean (distances do not change, magnitudes shrink) and
  *   rounded to float32 as a; key(i,j) = [2a_i, −‖a_i‖², 1]·[a_j, 1, −‖a_j‖²] = −‖a_i − a_j‖².
@@ -13,119 +14,78 @@
  * the distance's monotone core: 1 − d for cosine, d² for euclidean) — float32 rounding of the
  * operands, the GEMM's accumulation error for ANY summation order, and the rounding of the float64
  * formula itself, doubled for slack (which also covers distances clipped at 0). So every exact
- * nearest neighbour j* of i has key(i,j*) ≥ max_j key(i,j) − 2ε_i. While streaming, each row keeps
- * its best key and every j within that margin of it; at the end those candidates are re-scored with
+ * nearest neighbour j* of i has key(i,j*) ≥ max_j key(i,j) − 2ε_i. Each row keeps its best key so
+ * far and every j within that margin of it; thresholds only rise, so a block filtered with a
+ * slightly stale (lower) threshold loses nothing. At the end the candidates are re-scored with
  * Space.dist — the same float64 function brute force uses — smallest distance first, ties → lowest
- * index. A row whose list grows past CAP (duplicates, zero rows, exact ties) is scanned again on its
- * full score row, keeping every candidate. So κ is identical to brute force, whatever MLAS does.
+ * index. A row whose list grows past CAP (many exact ties: duplicates, zero rows) is dropped from
+ * the stream and later scanned on its full score row, keeping every candidate. So κ is identical
+ * to brute force, whatever MLAS does. A first pass of a few evenly spaced rows against all rows
+ * seeds the thresholds so that the filtered blocks stay small from the start.
+ *
+ * Why a main-thread onnxruntime session rather than ModelSession's worker: the vectors are the
+ * graph's initializer, so every level (and every requested-count search) needs a new session, and
+ * a worker costs a thread plus a module load per session (~0.3 s under tsx) and a copy of the
+ * model bytes. finch() is a compute call with nothing else to do meanwhile; a run blocks the
+ * event loop for one block (~0.1 s), and progress is reported between blocks.
  */
+import { availableParallelism } from 'node:os';
+import ort from 'onnxruntime-node';
+import { NeurolensError } from '../errors.js';
+import { runtimeMessages } from '../messages/runtime.js';
 import { GraphBuilder } from '../onnx/builder.js';
 import { encodeModel } from '../onnx/codec.js';
-import { ModelSession } from '../runtime/session.js';
+import { createError, oneLine } from '../runtime/errors.js';
 import { exactNeighbours, type Neighbours } from './exact.js';
 import type { SearchContext } from './neighbours.js';
+import { cosineOperands, euclideanOperands, type Operands } from './gemm-operands.js';
 import type { Space } from './space.js';
 
-const U32 = 2 ** -24; // unit roundoff of float32
-const U64 = 2 ** -53;
-/** Candidates a row may hold (as j, key pairs) before it is rescanned on its full score row. */
+/** Candidates a row may hold before it leaves the stream and is rescanned on its full score row. */
 const CAP = 32;
-/** Score values per block (32 MB of float32): bounds onnxruntime's output and this side's copy. */
+/** Score values per block (32 MB of float32 inside onnxruntime). */
 const BLOCK_VALUES = 2 ** 23;
+/** Evenly spaced rows scored against all rows first, to seed the thresholds. */
+const SEEDS = 256;
+const INT32 = 6; // ONNX TensorProto.DataType
 
-interface Operands {
-  /** Right-hand operand [n, width], row-major (the Gemm initializer, used transposed). */
-  right: Float32Array;
-  width: number;
-  /** Left-hand rows i (in the order given), [rows.length, width]. */
-  left: (rows: readonly number[] | { from: number; to: number }) => Float32Array;
-  /** Twice ε_i: the candidate margin below row i's best key. */
-  margin: Float64Array;
-}
-
-function rowList(rows: readonly number[] | { from: number; to: number }): number[] {
-  if (Array.isArray(rows)) return rows as number[];
-  const { from, to } = rows as { from: number; to: number };
-  return Array.from({ length: to - from }, (_, r) => from + r);
-}
-
-function cosineOperands(space: Space): Operands {
-  const { n, dims: d } = space;
-  const right = Float32Array.from(space.vec);
-  // â rounding (2u), GEMM accumulation ((d+2)·u with slack), float64 normalisation and dot.
-  const eps = 1.05 * (d + 2) * U32 + 2.01 * U32 + 2 * (d + 4) * U64;
-  const left = (rows: readonly number[] | { from: number; to: number }): Float32Array => {
-    if (!Array.isArray(rows)) return right.slice((rows as { from: number }).from * d, (rows as { to: number }).to * d);
-    const out = new Float32Array(rows.length * d);
-    (rows as number[]).forEach((i, r) => out.set(right.subarray(i * d, i * d + d), r * d));
-    return out;
-  };
-  return { right, width: d, left, margin: new Float64Array(n).fill(2 * 2 * eps) };
-}
-
-function euclideanOperands(space: Space): Operands | undefined {
-  const { n, dims: d } = space;
-  const w = d + 2;
-  const centre = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) centre[k] += space.vec[i * d + k]!;
-  for (let k = 0; k < d; k++) centre[k] = centre[k]! / n;
-  const a = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) a[i * d + k] = space.vec[i * d + k]! - centre[k]!;
-  const norm2 = new Float64Array(n);
-  let maxA = 0;
-  let maxX = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += a[i * d + k]! * a[i * d + k]!;
-    norm2[i] = s;
-    maxA = Math.max(maxA, Math.sqrt(s));
-    maxX = Math.max(maxX, Math.sqrt(space.sq[i]!));
-  }
-  // Keys must stay far from float32 overflow; such data goes to the exact search instead.
-  if (!(4 * (d + 2) * (maxA + 1) ** 2 < 1e36)) return undefined;
-  const right = new Float32Array(n * w);
-  for (let j = 0; j < n; j++) {
-    right.set(a.subarray(j * d, j * d + d), j * w);
-    right[j * w + d] = 1;
-    right[j * w + d + 1] = -norm2[j]!;
-  }
-  const margin = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const ra = (Math.sqrt(norm2[i]!) + maxA) ** 2;
-    const rx = (Math.sqrt(space.sq[i]!) + maxX) ** 2;
-    // GEMM accumulation, float32 rounding of the two −‖a‖² terms, centring and rounding of a,
-    // float64 exact formula; then ×2 slack, ×2 for the margin.
-    margin[i] = 2 * 2 * ((1.05 * (d + 2) + 1.01 + 2.2) * U32 * ra + 1.05 * (d + 3) * U64 * rx);
-  }
-  const left = (rows: readonly number[] | { from: number; to: number }): Float32Array => {
-    const list = rowList(rows);
-    const out = new Float32Array(list.length * w);
-    list.forEach((i, r) => {
-      for (let k = 0; k < d; k++) out[r * w + k] = 2 * a[i * d + k]!;
-      out[r * w + d] = -norm2[i]!;
-      out[r * w + d + 1] = 1;
-    });
-    return out;
-  };
-  return { right, width: w, left, margin };
-}
-
-/** scores = x · W[start:]ᵀ, x: [rows, width], W: [n, width] (an initializer, sliced per run). */
+/**
+ * scores = x · W[start:]ᵀ (W: [n, width], an initializer); hits = the (row, column) pairs whose score
+ * reaches its row's or its column's threshold (int32 [2, nnz]); keys = those scores.
+ */
 function buildModel(right: Float32Array, n: number, width: number): Uint8Array {
   const g = new GraphBuilder({ name: 'finch_neighbours', opset: 17 });
   const x = g.input('x', ['rows', width]);
   const start = g.input('start', [1], 'int64');
-  const w = g.initializer('w', right, [n, width]);
-  const tail = g.node('Slice', [w, start, g.int64s('end', [n]), g.int64s('axes', [0])]);
-  g.node('Gemm', [x, tail], { transB: 1 }, { outputs: ['scores'] });
+  const rowThreshold = g.input('row_threshold', ['rows', 1]);
+  const colThreshold = g.input('col_threshold', [1, 'cols']);
+  const tail = g.node('Slice', [g.initializer('w', right, [n, width]), start, g.int64s('end', [n]), g.int64s('axes', [0])]);
+  const scores = g.node('Gemm', [x, tail], { transB: 1 }, { outputs: ['scores'] });
+  const hit = g.node('Or', [g.node('GreaterOrEqual', [scores, rowThreshold]), g.node('GreaterOrEqual', [scores, colThreshold])]);
+  const where = g.node('NonZero', [hit]);
+  g.node('Cast', [where], { to: INT32 }, { outputs: ['hits'] });
+  g.node('GatherND', [scores, g.node('Transpose', [where], { perm: [1, 0] })], {}, { outputs: ['keys'] });
   g.output('scores', ['rows', 'cols']);
+  g.output('hits', [2, 'hits'], 'int32');
+  g.output('keys', ['hits']);
   return encodeModel(g.build());
 }
 
-/** Per-row best key and the candidates within the margin of it, filled while streaming. */
+/** The largest float32 ≤ x, so a float32 comparison never drops a key that reaches x. */
+function floorF32(x: number): number {
+  const f = Math.fround(x);
+  if (f <= x || Number.isNaN(x)) return f;
+  const bits = new Int32Array(new Float32Array([f]).buffer);
+  if (f > 0) bits[0]!--;
+  else if (f < 0) bits[0]!++;
+  else bits[0] = 0x80000001 | 0; // −0 is not below 0: take the smallest negative subnormal
+  return new Float32Array(bits.buffer)[0]!;
+}
+
+/** Per row: the best key so far and every candidate within the margin of it. */
 class Candidates {
   readonly best: Float64Array;
-  /** best − margin; +Infinity once a row overflowed (it is rescanned later). */
+  /** best − margin; −Infinity before any key, +Infinity once the row overflowed. */
   readonly threshold: Float64Array;
   readonly lists: (number[] | undefined)[];
   readonly overflow: number[] = [];
@@ -136,7 +96,13 @@ class Candidates {
     this.lists = new Array<number[] | undefined>(n);
   }
 
-  add(i: number, j: number, key: number): void {
+  /** Offers j (with its key) to row i and i to row j. */
+  offer(i: number, j: number, key: number): void {
+    if (key >= this.threshold[i]!) this.add(i, j, key);
+    if (key >= this.threshold[j]!) this.add(j, i, key);
+  }
+
+  private add(i: number, j: number, key: number): void {
     if (key > this.best[i]!) {
       this.best[i] = key;
       this.threshold[i] = key - this.margin[i]!;
@@ -144,27 +110,35 @@ class Candidates {
     let list = this.lists[i];
     if (!list) this.lists[i] = list = [];
     list.push(j, key);
-    if (list.length > 2 * CAP) {
-      const t = this.threshold[i]!;
-      let kept = 0;
-      for (let p = 0; p < list.length; p += 2) {
-        if (list[p + 1]! >= t) {
-          list[kept++] = list[p]!;
-          list[kept++] = list[p + 1]!;
-        }
-      }
-      list.length = kept;
-      if (kept > 2 * CAP) {
-        this.lists[i] = undefined;
-        this.threshold[i] = Infinity;
-        this.overflow.push(i);
+    if (list.length <= 2 * CAP) return;
+    const t = this.threshold[i]!;
+    let kept = 0;
+    for (let p = 0; p < list.length; p += 2) {
+      if (list[p + 1]! >= t) {
+        list[kept++] = list[p]!;
+        list[kept++] = list[p + 1]!;
       }
     }
+    list.length = kept;
+    if (kept > 2 * CAP) {
+      this.lists[i] = undefined;
+      this.threshold[i] = Infinity;
+      this.overflow.push(i);
+    }
+  }
+
+  /** Candidates of row i still within the margin of its final best key. */
+  final(i: number): number[] {
+    const list = this.lists[i] ?? [];
+    const t = this.threshold[i]!;
+    const out: number[] = [];
+    for (let p = 0; p < list.length; p += 2) if (list[p + 1]! >= t) out.push(list[p]!);
+    return out;
   }
 }
 
 /** Exact re-scoring of row i's candidates; smallest distance, then lowest j. */
-function rescore(space: Space, i: number, candidates: Iterable<number>, out: Neighbours): void {
+function rescore(space: Space, i: number, candidates: readonly number[], out: Neighbours): void {
   let best = Infinity;
   let arg = -1;
   for (const j of candidates) {
@@ -188,71 +162,125 @@ function blocksOf(n: number): number[] {
   return starts;
 }
 
-export async function gemmNeighbours(space: Space, ctx: SearchContext): Promise<Neighbours> {
+function range(from: number, to: number): Int32Array {
+  const out = new Int32Array(to - from);
+  for (let r = 0; r < out.length; r++) out[r] = from + r;
+  return out;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One onnxruntime session over one set of vectors. */
+class Scorer {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly ops: Operands,
+    private readonly n: number,
+  ) {}
+
+  static async open(ops: Operands, n: number, threads: number | undefined): Promise<Scorer> {
+    const bytes = buildModel(ops.right, n, ops.width);
+    ops.right = new Float32Array(0); // the model holds it now
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        logSeverityLevel: 4, // errors come back as exceptions
+        intraOpNumThreads: threads ?? availableParallelism(),
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+      return new Scorer(session, ops, n);
+    } catch (error) {
+      throw createError(message(error), String(ort.env.versions.node ?? ort.env.versions.common ?? '?'), 'cpu');
+    }
+  }
+
+  close(): Promise<void> {
+    return this.session.release();
+  }
+
+  private async run(x: Float32Array, rows: number, start: number, rowT: Float32Array, colT: Float32Array, fetch: string[]): Promise<ort.InferenceSession.ReturnType> {
+    try {
+      return await this.session.run(
+        {
+          x: new ort.Tensor('float32', x, [rows, this.ops.width]),
+          start: new ort.Tensor('int64', BigInt64Array.of(BigInt(start)), [1]),
+          row_threshold: new ort.Tensor('float32', rowT, [rows, 1]),
+          col_threshold: new ort.Tensor('float32', colT, [1, colT.length]),
+        },
+        fetch,
+      );
+    } catch (error) {
+      throw new NeurolensError('runtime', runtimeMessages.runFailed(oneLine(message(error))), { cause: error });
+    }
+  }
+
+  /** Keys of rows from..to against columns from..n−1 that reach a row or column threshold. */
+  async block(from: number, to: number, threshold: Float64Array): Promise<{ hits: Int32Array; keys: Float32Array }> {
+    const rowT = new Float32Array(to - from);
+    for (let r = 0; r < rowT.length; r++) rowT[r] = floorF32(threshold[from + r]!);
+    const colT = new Float32Array(this.n - from);
+    for (let c = 0; c < colT.length; c++) colT[c] = floorF32(threshold[from + c]!);
+    const out = await this.run(this.ops.left(range(from, to)), to - from, from, rowT, colT, ['hits', 'keys']);
+    return { hits: out.hits!.data as Int32Array, keys: out.keys!.data as Float32Array };
+  }
+
+  /** All n keys of each listed row, [rows.length, n]. */
+  async full(rows: ArrayLike<number>): Promise<Float32Array> {
+    const none = (length: number) => new Float32Array(length).fill(Infinity);
+    const out = await this.run(this.ops.left(rows), rows.length, 0, none(rows.length), none(this.n), ['scores']);
+    return out.scores!.data as Float32Array;
+  }
+}
+
+/** κ, plus how many rows were rescanned on their full score row (tests check that path runs). */
+export async function gemmNeighbours(space: Space, ctx: SearchContext): Promise<Neighbours & { rescanned: number }> {
   const n = space.n;
   const ops = space.metric === 'cosine' ? cosineOperands(space) : euclideanOperands(space);
-  if (!ops) return exactNeighbours(space);
-  const bytes = buildModel(ops.right, n, ops.width);
-  if (space.metric === 'euclidean') ops.right = new Float32Array(0); // the model bytes hold it now
-  const session = await ModelSession.createTransferring(bytes, ctx.threads ? { threads: ctx.threads } : {});
-  const out: Neighbours = { kappa: new Int32Array(n).fill(-1), dist: new Float64Array(n).fill(Infinity) };
+  if (!ops) return { ...exactNeighbours(space), rescanned: 0 };
+  const scorer = await Scorer.open(ops, n, ctx.threads);
   const cand = new Candidates(n, ops.margin);
-  const starts = blocksOf(n);
-  const blocks = starts.length - 1;
-  const run = (rows: readonly number[] | { from: number; to: number }, start: number) => {
-    const count = Array.isArray(rows) ? rows.length : (rows as { to: number }).to - (rows as { from: number }).from;
-    return session.run({ x: { data: ops.left(rows), dims: [count, ops.width] }, start: { data: BigInt64Array.of(BigInt(start)), dims: [1] } });
-  };
+  const out: Neighbours = { kappa: new Int32Array(n).fill(-1), dist: new Float64Array(n).fill(Infinity) };
   try {
-    // Two runs in flight: the worker computes the next block while this thread scans the last.
-    let pending = run({ from: starts[0]!, to: starts[1]! }, starts[0]!);
+    const seeds = Array.from({ length: Math.min(n, SEEDS) }, (_, k) => Math.floor((k * n) / Math.min(n, SEEDS)));
+    const seedKeys = await scorer.full(seeds);
+    seeds.forEach((i, r) => {
+      for (let j = 0; j < n; j++) if (j !== i) cand.offer(i, j, seedKeys[r * n + j]!);
+    });
+
+    const starts = blocksOf(n);
+    const blocks = starts.length - 1;
     for (let b = 0; b < blocks; b++) {
       const from = starts[b]!;
-      const to = starts[b + 1]!;
-      const scores = (await pending).scores!.data as Float32Array;
-      if (b + 1 < blocks) pending = run({ from: to, to: starts[b + 2]! }, to);
-      scanBlock(scores, from, to, n, cand);
+      const { hits, keys } = await scorer.block(from, starts[b + 1]!, cand.threshold);
+      const count = keys.length;
+      for (let p = 0; p < count; p++) {
+        const i = from + hits[p]!;
+        const j = from + hits[count + p]!;
+        if (j > i) cand.offer(i, j, keys[p]!); // j ≤ i: the diagonal and its mirror in the first block
+      }
       ctx.onBlock?.(b + 1, blocks);
     }
-    for (let i = 0; i < n; i++) {
-      const list = cand.lists[i];
-      if (!list) continue;
-      const t = cand.threshold[i]!;
-      const js: number[] = [];
-      for (let p = 0; p < list.length; p += 2) if (list[p + 1]! >= t) js.push(list[p]!);
-      rescore(space, i, js, out);
-    }
-    // Overflowed rows: whole score rows, every candidate within the margin.
+    for (let i = 0; i < n; i++) if (cand.lists[i]) rescore(space, i, cand.final(i), out);
+
+    // Rows with too many near-ties: their whole score row, every candidate within the margin.
     const per = Math.max(1, Math.floor(BLOCK_VALUES / n));
     for (let s = 0; s < cand.overflow.length; s += per) {
       const rows = cand.overflow.slice(s, s + per);
-      const scores = (await run(rows, 0)).scores!.data as Float32Array;
+      const keys = await scorer.full(rows);
       rows.forEach((i, r) => {
-        const o = r * n;
         let top = -Infinity;
-        for (let j = 0; j < n; j++) if (j !== i && scores[o + j]! > top) top = scores[o + j]!;
+        for (let j = 0; j < n; j++) if (j !== i && keys[r * n + j]! > top) top = keys[r * n + j]!;
         const t = top - ops.margin[i]!;
         const js: number[] = [];
-        for (let j = 0; j < n; j++) if (j !== i && scores[o + j]! >= t) js.push(j);
+        for (let j = 0; j < n; j++) if (j !== i && keys[r * n + j]! >= t) js.push(j);
         rescore(space, i, js, out);
       });
     }
   } finally {
-    await session.close();
+    await scorer.close();
   }
-  return out;
-}
-
-/** Pairs i < j of one block: scores[r, c] = key(from + r, from + c); each pair feeds both rows. */
-function scanBlock(scores: Float32Array, from: number, to: number, n: number, cand: Candidates): void {
-  const width = n - from;
-  const threshold = cand.threshold;
-  for (let i = from; i < to; i++) {
-    const base = (i - from) * width - from;
-    for (let j = i + 1; j < n; j++) {
-      const key = scores[base + j]!;
-      if (key >= threshold[i]!) cand.add(i, j, key);
-      if (key >= threshold[j]!) cand.add(j, i, key);
-    }
-  }
+  return { ...out, rescanned: cand.overflow.length };
 }

@@ -117,6 +117,7 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant });
   const { partitions, counts } = clustering;
   if (partitions.length === 0) throw new NeurolensError('input', conceptMessages.noHierarchy(captions.length));
+  if (partitions.length === 1 && (options.finchVariant ?? 'v0.2.1') === 'v0.2.1') warnings.push(conceptMessages.singleLevel(counts[0]!));
   const levelCaptions = await clusterCaptions(captions, vectors, partitions, { keywords: options.keywords ?? 5, kept, summarizer: providers.summarizer, onStep: hooks.onStep });
 
   const settings = {

@@ -12,6 +12,7 @@ import { OpenAiCaptioner } from '../llm/caption.js';
 import { OpenAiEmbedder } from '../llm/embed.js';
 import { OpenAiSummarizer } from '../llm/summarize.js';
 import { parseProviderId } from '../text/index.js';
+import { TransformersCaptioner, TransformersEmbedder } from '../text/transformers/index.js';
 import type { Captioner, TextEmbedder } from '../text/types.js';
 
 export interface ProviderOptions {
@@ -35,21 +36,6 @@ export interface Providers {
   summarizerId: string;
 }
 
-async function transformersProvider(kind: 'captioner' | 'embedder', model: string, allowRemote: boolean): Promise<Captioner | TextEmbedder> {
-  try {
-    // Resolved at run time: the transformers provider is optional (see src/text/transformers/).
-    const specifier = '../text/transformers/index.js';
-    const module = (await import(specifier)) as {
-      createTransformersCaptioner(model: string, options: { allowRemote: boolean }): Captioner;
-      createTransformersEmbedder(model: string, options: { allowRemote: boolean }): TextEmbedder;
-    };
-    return kind === 'captioner' ? module.createTransformersCaptioner(model, { allowRemote }) : module.createTransformersEmbedder(model, { allowRemote });
-  } catch (error) {
-    if (error instanceof NeurolensError) throw error;
-    throw new NeurolensError('usage', conceptMessages.providerUnavailable(`--${kind}`, `transformers:${model}`), { cause: error });
-  }
-}
-
 export async function createProviders(ids: { captioner?: string; embedder?: string; summarizer?: string }, options: ProviderOptions): Promise<Providers> {
   let client: LlmClient | undefined;
   const llm = () => (client ??= new LlmClient({ baseURL: options.baseUrl, cacheDir: join(options.run, 'concepts', 'cache', 'llm') }));
@@ -57,13 +43,13 @@ export async function createProviders(ids: { captioner?: string; embedder?: stri
   if (ids.captioner) {
     const parsed = parseProviderId(ids.captioner, 'captioner', '--captioner');
     if (parsed.provider === 'openai') providers.captioner = new OpenAiCaptioner({ client: llm(), model: parsed.model!, cache: false });
-    else if (parsed.provider === 'transformers') providers.captioner = (await transformersProvider('captioner', parsed.model!, options.allowRemote ?? false)) as Captioner;
+    else if (parsed.provider === 'transformers') providers.captioner = new TransformersCaptioner({ model: parsed.model!, allowRemote: options.allowRemote ?? false });
     else throw new NeurolensError('usage', conceptMessages.providerUnavailable('--captioner', parsed.id));
   }
   const embedder = parseProviderId(ids.embedder ?? 'tfidf', 'embedder', '--embedder');
   providers.embedderId = embedder.id;
   if (embedder.provider === 'openai') providers.embedder = new OpenAiEmbedder({ client: llm(), model: embedder.model!, cache: false });
-  else if (embedder.provider === 'transformers') providers.embedder = (await transformersProvider('embedder', embedder.model!, options.allowRemote ?? false)) as TextEmbedder;
+  else if (embedder.provider === 'transformers') providers.embedder = new TransformersEmbedder({ model: embedder.model!, allowRemote: options.allowRemote ?? false });
   const summarizer = parseProviderId(ids.summarizer ?? 'extractive', 'summarizer', '--summarizer');
   providers.summarizerId = summarizer.id;
   if (summarizer.provider === 'openai') {

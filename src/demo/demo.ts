@@ -11,6 +11,8 @@ import { demoMessages } from '../messages/index.js';
 import { record } from '../record/recorder.js';
 import { readRunImages, readRunManifest } from '../record/read-run.js';
 import type { RecordProgress } from '../record/types.js';
+import { buildConcepts } from '../concepts/pipeline.js';
+import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
 
 /** The demo models shipped in the repository's models/ folder (ONNX + model card). */
@@ -38,8 +40,17 @@ export interface DemoModelResult {
   layers: string[];
   /** Top-1 agreement of the prediction with the emoji's subcategory (images whose subcategory is a class). */
   top1: { correct: number; total: number };
-  /** Held-out accuracy from the model card, if it records one. */
-  heldOutTop1?: number;
+  /** The concept stage on this run: files, and the report. */
+  concepts?: { files: string[]; report: string };
+}
+
+export interface ClusterAgreement {
+  level: number;
+  clusters: number;
+  /** Against emoji subcategories (level 1) and categories (level 2). */
+  truth: 'subcategory' | 'category';
+  ari: number;
+  purity: number;
 }
 
 export interface DemoResult {
@@ -48,6 +59,8 @@ export interface DemoResult {
   images: number;
   labels: string;
   runs: DemoModelResult[];
+  /** How well the caption clusters (levels 1 and 2) match the emoji hierarchy. */
+  clustering: ClusterAgreement[];
   seconds: number;
 }
 
@@ -61,7 +74,7 @@ export function modelsDir(): string {
   return fileURLToPath(new URL('../../models/', import.meta.url));
 }
 
-async function agreement(run: string, images: readonly EmojiImage[]): Promise<DemoModelResult['top1'] & { classNames: string[]; heldOut?: number }> {
+async function agreement(run: string, images: readonly EmojiImage[]): Promise<DemoModelResult['top1']> {
   const manifest = await readRunManifest(run);
   const classNames = manifest.model.classNames ?? [];
   const byPath = new Map(images.map((i) => [i.path, i.subcategory]));
@@ -73,7 +86,19 @@ async function agreement(run: string, images: readonly EmojiImage[]): Promise<De
     total++;
     if (classNames[row.top5_classes[0]!] === truth) correct++;
   }
-  return { correct, total, classNames };
+  return { correct, total };
+}
+
+/** ARI and purity of caption-cluster levels 1 and 2 against emoji subcategories and categories. */
+async function agreementWithHierarchy(run: string, images: readonly EmojiImage[], kept: readonly number[], partitions: readonly Int32Array[]): Promise<ClusterAgreement[]> {
+  const rows = await readRunImages(run);
+  const byPath = new Map(images.map((i) => [i.path, i]));
+  const truthOf = (field: 'subcategory' | 'category') => kept.map((row) => byPath.get(rows[row]!.path)?.[field] ?? '?');
+  return partitions.slice(0, 2).map((partition, l) => {
+    const truth = l === 0 ? 'subcategory' : 'category';
+    const labels = truthOf(truth);
+    return { level: l + 1, clusters: new Set(partition).size, truth, ari: adjustedRandIndex(partition, labels), purity: purity(partition, labels) };
+  });
 }
 
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
@@ -84,8 +109,9 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const images = options.quick ? spreadSubset(all, QUICK_EMOJI) : all;
   const root = join(out, mode);
   hooks.onStep?.(`staging ${images.length} emoji images in ${join(root, 'images')}`);
-  const { imagesDir, labels } = await stageEmojiDataset(root, images);
+  const { imagesDir, labels, captions } = await stageEmojiDataset(root, images);
   const runs: DemoModelResult[] = [];
+  let clustering: ClusterAgreement[] = [];
   for (const name of DEMO_MODELS) {
     const model = join(modelsDir(), `${name}.onnx`);
     if (!existsSync(model)) throw new NeurolensError('input', demoMessages.modelMissing(model));
@@ -108,6 +134,12 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       layers: manifest.layers.map((l) => l.id),
       top1: { correct, total },
     });
+    // Both artworks of an emoji share its name, so captions repeat exactly; FINCH v0.2.1's early
+    // exit would stop after merging those duplicates (see the concepts warning), hence v0.2.2.
+    hooks.onStep?.(`concept hierarchy for ${name} (captions = emoji names, FINCH v0.2.2)`);
+    const concepts = await buildConcepts({ run, captions, finchVariant: 'v0.2.2' });
+    runs.at(-1)!.concepts = { files: concepts.files, report: concepts.report };
+    clustering = await agreementWithHierarchy(run, images, concepts.kept, concepts.partitions);
   }
-  return { out, mode, images: images.length, labels, runs, seconds: (performance.now() - started) / 1000 };
+  return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

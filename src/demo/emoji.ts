@@ -88,10 +88,10 @@ function csvField(value: string | number): string {
 
 /**
  * Copies the images into `dir/images/<artwork>/` (so runs reference a stable folder) and writes
- * `dir/labels.csv` (path, name, short_name, category, subcategory, artwork, unified): the names
- * serve as captions, category → subcategory → emoji as ground truth.
+ * `dir/labels.csv` (path, name, short_name, category, subcategory, artwork, unified) — category →
+ * subcategory → emoji is the ground truth — and `dir/captions.csv` (path, caption = emoji name).
  */
-export async function stageEmojiDataset(dir: string, images: readonly EmojiImage[]): Promise<{ imagesDir: string; labels: string }> {
+export async function stageEmojiDataset(dir: string, images: readonly EmojiImage[]): Promise<{ imagesDir: string; labels: string; captions: string }> {
   const imagesDir = join(dir, 'images');
   for (const artwork of ARTWORKS) await mkdir(join(imagesDir, artwork), { recursive: true });
   for (const image of images) await copyFile(image.source, join(imagesDir, image.path));
@@ -99,5 +99,8 @@ export async function stageEmojiDataset(dir: string, images: readonly EmojiImage
   const rows = images.map((i) => [i.path, i.name, i.shortName, i.category, i.subcategory, i.artwork, i.unified].map(csvField).join(','));
   const labels = join(dir, 'labels.csv');
   await writeFileAtomic(labels, header + rows.map((r) => `${r}\n`).join(''));
-  return { imagesDir, labels };
+  // The emoji names are the captions of the concept stage.
+  const captions = join(dir, 'captions.csv');
+  await writeFileAtomic(captions, 'path,caption\n' + images.map((i) => `${csvField(i.path)},${csvField(i.name)}\n`).join(''));
+  return { imagesDir, labels, captions };
 }

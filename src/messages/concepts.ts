@@ -12,6 +12,8 @@ export const conceptMessages = {
     `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
   emptyCaptions: (count: number, captioner: string) =>
     `${captioner} returned no caption for ${count} image(s); re-run (captions are cached) or pass --allow-missing to leave them out`,
+  singleLevel: (clusters: number) =>
+    `FINCH v0.2.1 stopped after one level (${clusters} clusters): identical captions set its early-exit threshold to 0; use --finch-variant v0.2.2 for a deeper hierarchy`,
   noHierarchy: (images: number) => `FINCH found no hierarchy in ${images} captions (all identical or too few); add more images or captions`,
   partitionSize: (images: number) => `every partition must label all ${images} images of the run`,
 } as const;

@@ -13,3 +13,4 @@ export { demoMessages } from './demo.js';
 export { conceptMessages } from './concepts.js';
 export { textMessages } from './text.js';
 export { llmMessages } from './llm.js';
+export { circuitMessages } from './circuits.js';

@@ -54,4 +54,28 @@ export const textMessages = {
     `cache file ${path} is damaged at line ${line}; delete it (it is only a cache, the next run rebuilds it)`,
   cacheMismatch: (path: string, detail: string) =>
     `cache file ${path} does not match (${detail}); delete it (it is only a cache, the next run rebuilds it)`,
+
+  // --- transformers.js provider (src/text/transformers/) -------------------------------------
+  transformersNotInstalled: (id: string) =>
+    `${id} needs the optional package @huggingface/transformers, which is not installed; install it with npm install @huggingface/transformers`,
+  transformersImportFailed: (reason: string) =>
+    `cannot load @huggingface/transformers (${reason}); reinstall it with npm install @huggingface/transformers`,
+  transformersModelNotLocal: (model: string, path: string) =>
+    `transformers model '${model}' is not a local directory (nothing at ${path}); pass a folder holding config.json and onnx/, or add --allow-remote to download it from the Hugging Face Hub`,
+  transformersModelNotDirectory: (path: string) =>
+    `transformers model ${path} is a file, not a directory; pass the folder holding config.json and onnx/`,
+  transformersModelNoConfig: (dir: string) =>
+    `transformers model directory ${dir} has no config.json; pass the folder of a transformers.js (ONNX) export, holding config.json and onnx/`,
+  transformersBadHubId: (model: string) =>
+    `transformers model '${model}' is neither a local directory nor a Hugging Face Hub id (owner/name); pass a folder holding config.json and onnx/, or a Hub id`,
+  transformersFileMissing: (model: string, file: string) =>
+    `transformers model '${model}' lacks ${file}; add it (ONNX weights go in onnx/, e.g. onnx/model.onnx) or use a transformers.js export of the model`,
+  transformersLoadFailed: (model: string, reason: string) =>
+    `cannot load transformers model '${model}' (${reason}); check that it is a transformers.js (ONNX) export of a supported model`,
+  transformersRunFailed: (model: string, reason: string) =>
+    `transformers model '${model}' failed while running (${reason}); check that it is a transformers.js (ONNX) export of a supported model`,
+  transformersCannotCaption: (model: string, modelType: string) =>
+    `transformers model '${model}' has model_type '${modelType}', which cannot caption images; use a vision-encoder-decoder model (e.g. Xenova/vit-gpt2-image-captioning) or Florence-2 (e.g. onnx-community/Florence-2-base-ft)`,
+  transformersImageUnreadable: (path: string, reason: string) =>
+    `cannot decode image ${path} for captioning (${reason}); remove or convert the image`,
 } as const;

@@ -33,6 +33,10 @@ export function registerDemo(program: Command): void {
             `    run folder: ${show(run.run)}  (manifest.json, activations/*.npy, images.parquet, stats/)`,
             `    prediction = subcategory on ${pct} % of ${run.top1.total} images (training images included; see models/${run.name}.json for held-out accuracy)`,
           );
+          if (run.concepts) lines.push(`    concepts: ${show(run.concepts.report)} (+ ${run.concepts.files.length} layer JSON files)`);
+        }
+        for (const c of result.clustering) {
+          lines.push(`  caption clusters, level ${c.level} (${c.clusters} clusters) vs emoji ${c.truth}: ARI ${c.ari.toFixed(3)}, purity ${c.purity.toFixed(3)}`);
         }
         const example = result.runs[0];
         if (example) {

@@ -1,0 +1,38 @@
+/** User-facing messages for circuit discovery (see ./index.ts). */
+export const circuitMessages = {
+  top10Missing: (runDir: string, recorded: readonly string[]) =>
+    `${runDir} was recorded without top10 pooling (recorded: ${recorded.join(', ')}); circuits need it: re-record with --pool ${[...recorded, 'top10'].join(',')}`,
+  unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
+    `unknown layer(s) ${names.join(', ')} for circuits; this run recorded ${recorded.join(', ')}`,
+  activationShape: (path: string, shape: readonly number[], images: number, channels: number) =>
+    `${path} has shape [${shape.join(', ')}] but the manifest says [${images}, ${channels}]; the run is damaged: re-record it`,
+  rootLayer: (layer: string, layers: readonly string[]) =>
+    `circuit root in layer ${layer}, which is not one of the analysis layers (${layers.join(', ')}); pick roots from those layers`,
+  // sensitivity.ts / naive.ts (neuron sensitivity scores)
+  cutIndependent: (from: string, to: string) =>
+    `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)}, so there is no block between them to re-run; pass consecutive analysis layers in graph order`,
+  layerShape: (id: string, tensor: string, dims: readonly number[], channels: number) =>
+    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`neurolens inspect\` lists it`,
+  notFloat: (name: string, type: string) =>
+    `${JSON.stringify(name)} holds ${type} values; neuron sensitivity and regions need float32 activations`,
+  tooFewLayers: (count: number) =>
+    `neuron sensitivity needs at least 2 analysis layers (got ${count}); pass the model's layers in graph order`,
+  badSource: (channel: number, layer: string, channels: number) =>
+    `channel ${channel} is not a neuron of layer ${layer}; channels are 0 to ${channels - 1}`,
+  badLayerIndex: (index: number, max: number) =>
+    `layer index ${index} has no next layer to score against; use 0 to ${max}`,
+  queryBatch: (dims: readonly number[]) =>
+    `the query must be a single image (dims [1, …]), got dims [${dims.join(', ')}]; score one query at a time`,
+  badBatch: (batch: unknown) => `batch must be a positive integer (got ${String(batch)})`,
+  engineClosed: () => `the sensitivity engine was closed; create a new one to score more queries`,
+  // region.ts
+  noTokenGrid: (id: string, tokens: number, prefix: number, grid: readonly [number, number] | null) =>
+    `layer ${id} has ${tokens} tokens but its patch grid is ${grid ? `${grid[0]}×${grid[1]} after ${prefix} prefix token(s)` : 'unknown'}, so its tokens cannot be placed on the image; pass the layer's LayerInfo from \`neurolens inspect\``,
+  noMap: (id: string, dims: readonly number[]) =>
+    `layer ${id} has dims [${dims.join(', ')}]: no spatial map to place on the image; regions need a feature map [N,C,H,W] or tokens [N,T,D]`,
+  badSample: (sample: number, samples: number) => `sample ${sample} is not in the batch; samples are 0 to ${samples - 1}`,
+  mapSize: (length: number, height: number, width: number) =>
+    `a neuron map of ${length} values cannot be ${height}×${width}; pass the map's own height and width`,
+  regionOptions: (sigma: number, threshold: number) =>
+    `region options out of range (sigma ${sigma}, threshold ${threshold}); sigma must be ≥ 0 and threshold in (0, 1]`,
+} as const;
