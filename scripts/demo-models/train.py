@@ -261,7 +261,7 @@ def main():
             "heldOutTop5": round(top5, 4),
             "trainSeconds": round(train_seconds),
             "command": command_line(),
-            "torchVersion": f"torch {torch.__version__}, torchvision {torchvision.__version__}",
+            "torchVersion": torch_version(),
         },
     }
     with open(stem + ".json", "w") as f:
@@ -274,6 +274,18 @@ def main():
                    "heldOutUnified": split["heldOutUnified"]}, f, indent=1)
         f.write("\n")
     print(f"wrote {stem}.json and {split_file}", flush=True)
+
+
+def torch_version():
+    text = f"torch {torch.__version__}, torchvision {torchvision.__version__}"
+    try:  # Debian's builds report e.g. 1.13.0a0; the package version says which release it is
+        pkgs = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Package} ${Version}, ", "python3-torch",
+             "python3-torchvision", "libopenblas0-serial"],
+            capture_output=True, text=True, check=True).stdout.strip(" ,")
+        return f"{text} (Debian {pkgs})"
+    except (OSError, subprocess.CalledProcessError):
+        return text
 
 
 def describe(arch):

@@ -5,6 +5,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerRecord } from './commands/record.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConcepts } from './commands/concepts.js';
+import { registerCircuits } from './commands/circuits.js';
 import { runAction } from './run-action.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -22,6 +23,7 @@ const program = new Command()
 registerInspect(program);
 registerRecord(program);
 registerConcepts(program);
+registerCircuits(program);
 registerDemo(program);
 
 await runAction(async () => {

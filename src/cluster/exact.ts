@@ -31,21 +31,3 @@ export function exactNeighbours(space: Space): Neighbours {
   }
   return { kappa, dist };
 }
-
-/** Exact first neighbours of the listed rows only, scanning every other point. */
-export function exactRows(space: Space, rows: Iterable<number>, into: Neighbours): void {
-  for (const i of rows) {
-    let best = Infinity;
-    let arg = -1;
-    for (let j = 0; j < space.n; j++) {
-      if (j === i) continue;
-      const d = space.dist(i, j);
-      if (d < best) {
-        best = d;
-        arg = j;
-      }
-    }
-    into.kappa[i] = arg;
-    into.dist[i] = best;
-  }
-}

@@ -5,13 +5,18 @@
  * Level 0 links every point to its nearest other point and takes connected components. Each later
  * level replaces every cluster by the mean of its members' original vectors, links those means the
  * same way, and pushes the new labels down to the points. Labels are numbered by first appearance.
- * See docs of FinchOptions for the variants and the early exit, and neighbours.ts for how the
- * first-neighbour search stays exact while running on a float32 GEMM.
+ * The hierarchy stops before a level that would have one cluster or no fewer clusters than the
+ * previous one (that level is discarded), so the 1-cluster level is never returned (unless the
+ * input itself forms one cluster at level 0).
+ *
+ * Rows are cast to float32 once; every distance is then computed in float64 (space.ts). FinchOptions
+ * documents the variants and the early exit; gemm-search.ts explains how the first-neighbour search
+ * runs on a float32 GEMM and still returns exactly the brute-force neighbours (ties → lowest index).
  */
 import { NeurolensError } from '../errors.js';
 import { clusterMessages } from '../messages/cluster.js';
 import { linkNeighbours, minSimilarity } from './graph.js';
-import { toMatrix } from './input.js';
+import { toMatrix, type Matrix } from './input.js';
 import { firstNeighbours, type NeighbourSearch, type SearchContext } from './neighbours.js';
 import { mergeToCount } from './requested.js';
 import { meanSpace, pointSpace, type Metric } from './space.js';
@@ -37,7 +42,9 @@ export interface FinchOptions {
   /**
    * Reference behaviour to follow. 'v0.2.1' (default): early exit on; a level that merges exactly
    * one pair (its count is one below the previous level's) is kept and ends the hierarchy.
-   * 'v0.2.2': early exit off; such a level is discarded.
+   * 'v0.2.2': early exit off; such a level is discarded. (Without early exit every cluster links to
+   * another, so a level at least halves the count and a one-pair level cannot occur: 'v0.2.2' then
+   * equals 'v0.2.1' with `earlyExit: false`. The rule matters with `earlyExit: true`.)
    */
   variant?: FinchVariant;
   /**
@@ -48,9 +55,11 @@ export interface FinchOptions {
    */
   earlyExit?: boolean;
   /**
-   * Also return a partition with exactly this many clusters (`requested`): a level's partition
-   * when one has that count; the finest level when it is above the finest count; otherwise the
-   * coarsest level with more clusters, merged one closest pair of cluster means at a time.
+   * Also return a partition with exactly this many clusters K (`requested`): a level's partition
+   * when one has K clusters; the finest level when K is above its count; otherwise the coarsest
+   * level (of the hierarchy above, early exit included) with more than K clusters, merged one pair
+   * at a time — the closest pair of cluster means under `metric`, means recomputed from the
+   * original vectors after each merge, ties → the lowest pair of labels. Always K clusters then.
    */
   clusters?: number;
   /**
@@ -87,6 +96,16 @@ function positive(option: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new NeurolensError('usage', clusterMessages.badCount(option, value));
 }
 
+/** Level 0 on the points themselves; with early exit, minSim is taken from this graph only. */
+async function levelZero(matrix: Matrix, metric: Metric, earlyExit: boolean, context: SearchContext): Promise<{ labels: Int32Array; count: number; minSim?: number }> {
+  if (matrix.rows === 1) return { labels: new Int32Array(1), count: 1 };
+  const space = pointSpace(matrix, metric);
+  const { kappa } = await firstNeighbours(space, context);
+  const { labels, count } = linkNeighbours(kappa);
+  // As the reference: no threshold for two points (they always form one cluster anyway).
+  return earlyExit && space.n > 2 ? { labels, count, minSim: minSimilarity(kappa, space) } : { labels, count };
+}
+
 /**
  * Clusters the rows of `data` into a FINCH hierarchy. Rows are cast to float32, then every
  * distance is computed in float64. Deterministic: the same input gives the same partitions.
@@ -106,19 +125,11 @@ export async function finch(data: Float32Array | readonly (readonly number[])[],
     onBlock: (done, total) => options.onProgress?.({ phase: 'neighbours', level, done, total }),
   });
 
-  // Level 0 on the points; minSim is taken from this graph only.
-  let minSim: number | undefined;
-  let current: Int32Array;
-  const counts: number[] = [];
-  {
-    const space = pointSpace(matrix, metric);
-    const { kappa } = await firstNeighbours(space, context(0));
-    const level0 = space.n > 1 ? linkNeighbours(kappa) : { labels: new Int32Array(1), count: 1 };
-    if (earlyExit && space.n > 2) minSim = minSimilarity(kappa, space);
-    current = level0.labels;
-    counts.push(level0.count);
-  }
-  const partitions = [current];
+  const first = await levelZero(matrix, metric, earlyExit, context(0));
+  const partitions = [first.labels];
+  const counts = [first.count];
+  const minSim = first.minSim;
+  let current = first.labels;
 
   while (counts.at(-1)! > 1) {
     const previous = counts.at(-1)!;

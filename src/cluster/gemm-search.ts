@@ -1,9 +1,9 @@
 /**
  * First neighbours through a float32 GEMM, made exact by re-scoring in float64.
  *
- * onnxruntime runs one small graph per block of rows: Slice
- * the vectors from the block's first row on, Gemm the block against them, keep the scores at or
- * above the running per-row thresholds (NonZero of a mask) and return only those, with their keys.
+ * onnxruntime runs one small graph per block of rows: Slice the vectors from the block's first row
+ * on, Gemm the block against them, keep the scores at or above the running per-row thresholds
+ * (NonZero of a mask) and return only those, with their keys.
  * Only the upper triangle of the n×n score matrix is computed (the key of i–j serves both rows),
  * one block of rows at a time; neither side ever holds the whole matrix. A larger key means nearer:
  * - cosine: key(i,j) = â_i·â_j with â = the float64-normalised rows rounded to float32;
@@ -190,6 +190,9 @@ class Scorer {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // Few, long runs: idle pool threads should sleep, not spin. On a shared machine spinning
+        // burns the time the other GEMM thread needs (measured: ~20 % more CPU, slower wall time).
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
       return new Scorer(session, ops, n);
     } catch (error) {
@@ -227,11 +230,16 @@ class Scorer {
     return { hits: out.hits!.data as Int32Array, keys: out.keys!.data as Float32Array };
   }
 
-  /** All n keys of each listed row, [rows.length, n]. */
-  async full(rows: ArrayLike<number>): Promise<Float32Array> {
+  /** Calls `each(i, keys, offset)` with all n keys of every listed row i (keys[offset + j]). */
+  async fullRows(rows: readonly number[], each: (i: number, keys: Float32Array, offset: number) => void): Promise<void> {
+    const per = Math.max(1, Math.floor(BLOCK_VALUES / this.n));
     const none = (length: number) => new Float32Array(length).fill(Infinity);
-    const out = await this.run(this.ops.left(rows), rows.length, 0, none(rows.length), none(this.n), ['scores']);
-    return out.scores!.data as Float32Array;
+    for (let s = 0; s < rows.length; s += per) {
+      const batch = rows.slice(s, s + per);
+      const out = await this.run(this.ops.left(batch), batch.length, 0, none(batch.length), none(this.n), ['scores']);
+      const keys = out.scores!.data as Float32Array;
+      batch.forEach((i, r) => each(i, keys, r * this.n));
+    }
   }
 }
 
@@ -245,9 +253,8 @@ export async function gemmNeighbours(space: Space, ctx: SearchContext): Promise<
   const out: Neighbours = { kappa: new Int32Array(n).fill(-1), dist: new Float64Array(n).fill(Infinity) };
   try {
     const seeds = Array.from({ length: Math.min(n, SEEDS) }, (_, k) => Math.floor((k * n) / Math.min(n, SEEDS)));
-    const seedKeys = await scorer.full(seeds);
-    seeds.forEach((i, r) => {
-      for (let j = 0; j < n; j++) if (j !== i) cand.offer(i, j, seedKeys[r * n + j]!);
+    await scorer.fullRows(seeds, (i, keys, o) => {
+      for (let j = 0; j < n; j++) if (j !== i) cand.offer(i, j, keys[o + j]!);
     });
 
     const starts = blocksOf(n);
@@ -259,26 +266,21 @@ export async function gemmNeighbours(space: Space, ctx: SearchContext): Promise<
       for (let p = 0; p < count; p++) {
         const i = from + hits[p]!;
         const j = from + hits[count + p]!;
-        if (j > i) cand.offer(i, j, keys[p]!); // j ≤ i: the diagonal and its mirror in the first block
+        if (j > i) cand.offer(i, j, keys[p]!); // j ≤ i: the block's leading square holds i itself and mirrored pairs
       }
       ctx.onBlock?.(b + 1, blocks);
     }
     for (let i = 0; i < n; i++) if (cand.lists[i]) rescore(space, i, cand.final(i), out);
 
     // Rows with too many near-ties: their whole score row, every candidate within the margin.
-    const per = Math.max(1, Math.floor(BLOCK_VALUES / n));
-    for (let s = 0; s < cand.overflow.length; s += per) {
-      const rows = cand.overflow.slice(s, s + per);
-      const keys = await scorer.full(rows);
-      rows.forEach((i, r) => {
-        let top = -Infinity;
-        for (let j = 0; j < n; j++) if (j !== i && keys[r * n + j]! > top) top = keys[r * n + j]!;
-        const t = top - ops.margin[i]!;
-        const js: number[] = [];
-        for (let j = 0; j < n; j++) if (j !== i && keys[r * n + j]! >= t) js.push(j);
-        rescore(space, i, js, out);
-      });
-    }
+    await scorer.fullRows(cand.overflow, (i, keys, o) => {
+      let top = -Infinity;
+      for (let j = 0; j < n; j++) if (j !== i && keys[o + j]! > top) top = keys[o + j]!;
+      const t = top - ops.margin[i]!;
+      const js: number[] = [];
+      for (let j = 0; j < n; j++) if (j !== i && keys[o + j]! >= t) js.push(j);
+      rescore(space, i, js, out);
+    });
   } finally {
     await scorer.close();
   }

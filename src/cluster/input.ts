@@ -27,6 +27,12 @@ function checkFinite(data: Float32Array, dims: number): void {
   }
 }
 
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'object';
+}
+
 export function toMatrix(data: Float32Array | readonly (readonly number[])[], rows?: number, dims?: number): Matrix {
   checkCount('rows', rows);
   checkCount('dims', dims);
@@ -40,7 +46,8 @@ export function toMatrix(data: Float32Array | readonly (readonly number[])[], ro
     checkFinite(data, d);
     return { data, rows: n, dims: d };
   }
-  if (!Array.isArray(data) || data.length === 0) throw new NeurolensError('input', clusterMessages.empty());
+  if (!Array.isArray(data)) throw new NeurolensError('usage', clusterMessages.notData(describe(data)));
+  if (data.length === 0) throw new NeurolensError('input', clusterMessages.empty());
   const first = data[0];
   if (!Array.isArray(first)) throw new NeurolensError('input', clusterMessages.notRows(0));
   const d = first.length;

@@ -5,9 +5,12 @@
  * lowest a, then the lowest b. Labels stay numbered by first appearance: merging b into a (a < b)
  * keeps the relative order of all other clusters, so slot order is label order throughout.
  *
- * Each cluster keeps its nearest other cluster (nn, nnd). After a merge only the merged cluster's
- * row is rescanned in full, plus rows whose nearest was one of the two merged clusters; every other
- * row just compares against the new mean. Cost per step: O(m·dims·(1 + affected rows)).
+ * Each cluster keeps its nearest other cluster (nn, nnd). When a merge removes a cluster's nearest,
+ * its nnd turns into a lower bound (every other cluster was at least that far, and the distance to
+ * the merged cluster is computed) and the row is rescanned only once it reaches the front — the
+ * lazy scheme of Müllner's generic linkage algorithm. The first exact row at the front, ordered by
+ * (distance, index), is then the closest pair with the lowest index. Cost per step: one O(m·dims)
+ * pass against the new mean, plus a rescan for each stale row that comes up.
  */
 import type { Matrix } from './input.js';
 import type { Neighbours } from './exact.js';
@@ -27,6 +30,8 @@ export async function mergeToCount(
   const space = new Space(metric, meansOf(sums, sizes, d), count, d);
   const { kappa: nn, dist: nnd } = await neighbours(space);
   const alive = new Uint8Array(count).fill(1);
+  /** 1 when nnd[c] is only a lower bound (c's nearest was merged away). */
+  const stale = new Uint8Array(count);
   const parentOf = new Int32Array(count);
   for (let c = 0; c < count; c++) parentOf[c] = c;
 
@@ -43,16 +48,23 @@ export async function mergeToCount(
     }
     nn[i] = arg;
     nnd[i] = best;
+    stale[i] = 0;
+  };
+  const front = (): number => {
+    let a = -1;
+    for (let c = 0; c < count; c++) if (alive[c] && (a < 0 || nnd[c]! < nnd[a]!)) a = c;
+    return a;
   };
 
   const steps = count - target;
   for (let step = 0; step < steps; step++) {
-    let a = -1;
-    for (let c = 0; c < count; c++) if (alive[c] && (a < 0 || nnd[c]! < nnd[a]!)) a = c;
-    // a is the lowest cluster at the minimal distance and nn[a] its lowest partner at it; the
-    // pair's other end cannot be lower than a (it would be at the same distance with a lower index).
+    let a = front();
+    while (stale[a]) {
+      rescan(a);
+      a = front();
+    }
     let b = nn[a]!;
-    if (b < a) [a, b] = [b, a];
+    if (b < a) [a, b] = [b, a]; // cannot happen (b would be at the front first); kept for safety
     alive[b] = 0;
     parentOf[b] = a;
     sizes[a]! += sizes[b]!;
@@ -61,7 +73,6 @@ export async function mergeToCount(
       space.vec[a * d + k] = sums[a * d + k]! / sizes[a]!;
     }
     refreshRow(space, a);
-    const stale: number[] = [];
     let best = Infinity;
     let arg = -1;
     for (let c = 0; c < count; c++) {
@@ -71,15 +82,21 @@ export async function mergeToCount(
         best = dd;
         arg = c;
       }
-      if (nn[c] === a || nn[c] === b) stale.push(c);
-      else if (dd < nnd[c]! || (dd === nnd[c]! && a < nn[c]!)) {
+      if (stale[c] || nn[c] === a || nn[c] === b) {
+        // Every other cluster is at least nnd[c] away: the new one is c's nearest only if closer.
+        if (dd < nnd[c]!) {
+          nn[c] = a;
+          nnd[c] = dd;
+          stale[c] = 0;
+        } else stale[c] = 1;
+      } else if (dd < nnd[c]! || (dd === nnd[c]! && a < nn[c]!)) {
         nn[c] = a;
         nnd[c] = dd;
       }
     }
     nn[a] = arg;
     nnd[a] = best;
-    for (const c of stale) rescan(c);
+    stale[a] = 0;
     onStep?.(step + 1, steps);
   }
 

@@ -35,4 +35,27 @@ export const circuitMessages = {
     `a neuron map of ${length} values cannot be ${height}×${width}; pass the map's own height and width`,
   regionOptions: (sigma: number, threshold: number) =>
     `region options out of range (sigma ${sigma}, threshold ${threshold}); sigma must be ≥ 0 and threshold in (0, 1]`,
+  // discover.ts / report.ts / `neurolens circuits`
+  badPercentile: (value: unknown) => `--percentile must be a number between 0 and 100 (exclusive), got ${String(value)}`,
+  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`neurolens record\``,
+  modelChanged: (model: string, runDir: string) =>
+    `${model} has changed since ${runDir} was recorded (sha256 differs); restore the recorded model or re-record the run`,
+  queryIndexRange: (index: number, count: number, runDir: string) =>
+    `query index ${index} is not an image of ${runDir}; indices are 0 to ${count - 1}`,
+  noQuery: () => `--query needs at least one image path or run image index (comma-separated for several)`,
+  noRun: () => `circuits needs --run <dir>: a finished run folder recorded with top10 pooling`,
+  queryWritten: (name: string, circuits: number, roots: number, seconds: number) =>
+    `${name}: ${circuits} circuit(s) from ${roots} root(s) in ${seconds.toFixed(1)} s`,
+  // ablate.ts / eval.ts / diagnose.ts (`neurolens circuits eval|diagnose`)
+  badFactor: (value: unknown) => `the neuron factor must be a finite number (0 inhibits, 2 doubles), got ${String(value)}`,
+  ablateLayer: (layer: string, layers: readonly string[]) =>
+    `cannot ablate neurons of layer ${layer}: the run recorded ${layers.join(', ')}; name neurons by those layer ids`,
+  badEvalOption: (name: string, value: unknown) => `--${name} must be a ${name === 'seed' ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
+  badQueries: (value: string) => `--queries must be a count (e.g. 100) or comma-separated image indices (e.g. 0,5,17), got ${JSON.stringify(value)}`,
+  labelsUnreadable: (file: string, reason: string) => `cannot read labels file ${file} (${reason}); pass a CSV (path,label) or JSONL ({"path","label"}) file`,
+  labelsLine: (file: string, line: number, reason: string) =>
+    `${file}:${line}: ${reason}; each line needs an image path (relative to the run's image root) and a class index or class name`,
+  badTarget: (value: string, classes: number, names: readonly string[] | undefined) =>
+    `--target ${JSON.stringify(value)} is not a class of the model; use an index 0 to ${classes - 1}${names ? ' or a class name from the model card' : ''}`,
+  badQueryRef: (value: string) => `--query needs one run image index or image path, got ${JSON.stringify(value)}`,
 } as const;

@@ -1,5 +1,7 @@
 /** User-facing messages for clustering (FINCH; see ./index.ts). */
 export const clusterMessages = {
+  notData: (got: string) =>
+    `finch: data must be number[][] (one array per row) or a row-major Float32Array, got ${got}; convert it with Float32Array.from(...)`,
   empty: () => `finch: the data has no rows (or rows of length 0); pass at least one non-empty vector`,
   notRows: (index: number) => `finch: data[${index}] is not an array of numbers; pass number[][] or a Float32Array with rows/dims`,
   ragged: (index: number, length: number, expected: number) =>

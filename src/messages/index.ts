@@ -14,3 +14,4 @@ export { conceptMessages } from './concepts.js';
 export { textMessages } from './text.js';
 export { llmMessages } from './llm.js';
 export { circuitMessages } from './circuits.js';
+export { clusterMessages } from './cluster.js';

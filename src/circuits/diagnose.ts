@@ -1,0 +1,158 @@
+/**
+ * Circuit diagnosis (issue 5): "why did the model say soccer ball for this dog?" For one query,
+ * each circuit is inhibited (its neurons zeroed) and stimulated (its neurons multiplied by a factor,
+ * default 2) at every position of their layers, and the logits of the predicted class and of a
+ * target class are compared with the unablated model. Factors compound along a circuit: a doubled
+ * source feeds a target that is doubled again. All rows (original, one inhibited and one
+ * stimulated row per circuit) run as rows of batches through one instrumented model.
+ *
+ * Ranking: by how much inhibiting the circuit shrinks the margin predicted − target,
+ *   marginDrop = (pred₀ − target₀) − (pred_inhibited − target_inhibited),
+ * descending (ties: circuit order). A circuit at the top is the one that most pushes the model to
+ * the predicted class rather than the target. When the target is the predicted class the margin is
+ * always 0, so the ranking uses the predicted logit's drop pred₀ − pred_inhibited instead.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { circuitMessages } from '../messages/circuits.js';
+import { stableJson, writeFileAtomic } from '../store/atomic.js';
+import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
+import { layerPosition, resolveEnd } from './common.js';
+import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
+import type { NeuronRef } from './types.js';
+
+export interface DiagnoseOptions {
+  /** A finished run folder (recorded with top10 pooling). */
+  run: string;
+  /** The query: an image of the run by index, or an image file. */
+  query: QueryRef;
+  /** Target class: index or class name. Default: the runner-up class of the unablated model. */
+  target?: number | string;
+  /** Factor the stimulated circuit's neurons are multiplied by. Default 2. */
+  stimulate?: number;
+  /** Percentile of the circuit discovery's sensitivity cut. Default 90. */
+  percentile?: number;
+  /** Rows per model run. Default 32. */
+  batch?: number;
+  /** onnxruntime intra-op threads. */
+  threads?: number;
+  /** Analysis layers for discovery. */
+  layers?: string[];
+  /** Where to write the result. Default RUN/circuits/QUERY.diagnosis.json. */
+  out?: string;
+  /** Finder factory (tests pass a fake). Default: discover.ts' CircuitFinder. */
+  finder?: FinderFactory;
+}
+
+/** The file-name stem of a query: its index, or the image's base name made file-name safe. */
+export function queryStem(query: QueryRef): string {
+  if ('index' in query) return String(query.index);
+  return basename(query.image, extname(query.image)).replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+interface Change {
+  predicted: number;
+  target: number;
+  /** Change of the margin predicted − target (negative: the margin shrank). */
+  margin: number;
+}
+
+/** Parses a --target value: an index, or a class name of the model card. */
+export function resolveClass(target: number | string, classNames: readonly string[] | undefined, classes: number): number {
+  const cls = typeof target === 'number' ? target : /^\d+$/.test(target.trim()) ? Number(target.trim()) : classNames?.indexOf(target) ?? -1;
+  if (!Number.isInteger(cls) || cls < 0 || cls >= classes) throw new NeurolensError('usage', circuitMessages.badTarget(String(target), classes, classNames));
+  return cls;
+}
+
+export async function diagnoseQuery(options: DiagnoseOptions) {
+  const { run, query, stimulate = 2, percentile = 90, batch = 32 } = options;
+  if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
+  const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
+  let finder: FinderLike | undefined;
+  try {
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    const result = await finder.find(query);
+    const circuits = result.circuits.map((circuit) => ({
+      circuit,
+      neurons: circuit.nodes.map((n): NeuronRef => ({ layer: result.layers[layerPosition(result.layers, n.layer)]!.id, channel: n.channel })),
+    }));
+    const rows: MaskRow[] = [{ neurons: [] }, ...circuits.map((c) => ({ neurons: c.neurons, factor: 0 })), ...circuits.map((c) => ({ neurons: c.neurons, factor: stimulate }))];
+    const logits = await ablation.ablator.run(await ablation.loadImage(query), rows);
+    const original = logits[0]!;
+    const predicted = result.query.predicted[0]!.class;
+    let target: number;
+    if (options.target !== undefined) target = resolveClass(options.target, ablation.manifest.model.classNames, original.length);
+    else {
+      target = -1;
+      for (let c = 0; c < original.length; c++) if (c !== predicted && (target < 0 || original[c]! > original[target]!)) target = c;
+      if (target < 0) target = predicted;
+    }
+    const change = (row: Float32Array): Change => {
+      const p = row[predicted]! - original[predicted]!;
+      const t = row[target]! - original[target]!;
+      return { predicted: p, target: t, margin: p - t };
+    };
+    const same = target === predicted;
+    const ranked = circuits
+      .map(({ circuit, neurons }, i) => {
+        const inhibit = change(logits[1 + i]!);
+        const stim = change(logits[1 + circuits.length + i]!);
+        const root = resolveEnd(circuit.nodes, circuit.root);
+        return {
+          id: circuit.id,
+          root: { layer: result.layers[layerPosition(result.layers, root.layer)]!.id, channel: root.channel },
+          neurons: neurons.length,
+          ...('summary' in circuit ? { summary: (circuit as { summary?: unknown }).summary } : {}),
+          score: same ? -inhibit.predicted : -inhibit.margin,
+          inhibit,
+          stimulate: stim,
+          order: i,
+        };
+      })
+      .sort((a, b) => b.score - a.score || a.order - b.order)
+      .map(({ order: _order, ...rest }, rank) => ({ rank: rank + 1, ...rest }));
+    const label = (c: number) => ablation.label(c);
+    const diagnosis = {
+      format: 'neurolens-circuits-diagnosis',
+      formatVersion: 1,
+      query: { ...('index' in query ? { index: query.index } : {}), image: result.query.image },
+      predicted: { class: predicted, ...(label(predicted) !== undefined ? { label: label(predicted) } : {}), logit: original[predicted]! },
+      target: { class: target, ...(label(target) !== undefined ? { label: label(target) } : {}), logit: original[target]!, chosen: options.target === undefined ? 'runner-up' : 'given' },
+      protocol: {
+        inhibit: 'the circuit\'s nodes multiplied by 0 at every position of their layers (one intervention T\' = T ⊙ M per layer, one batch row per circuit)',
+        stimulate: `the circuit's nodes multiplied by ${stimulate} at every position (factors compound along the circuit: a stimulated source feeds a stimulated target)`,
+        change: 'logit after − logit before (first model output, raw); margin = predicted − target',
+        rank: same ? 'target = predicted: by the predicted logit\'s drop when inhibited, descending' : 'by marginDrop = −(change of predicted − target when inhibited), descending; ties by circuit order',
+        percentile,
+        stimulateFactor: stimulate,
+      },
+      circuits: ranked,
+    };
+    const out = options.out ?? join(run, 'circuits', `${queryStem(query)}.diagnosis.json`);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFileAtomic(out, stableJson(diagnosis));
+    return { diagnosis, path: out };
+  } finally {
+    await Promise.all([finder?.close(), ablation.close()]);
+  }
+}
+
+export type Diagnosis = Awaited<ReturnType<typeof diagnoseQuery>>['diagnosis'];
+
+/** The ranked table the CLI prints. */
+export function formatDiagnosis(d: Diagnosis): string {
+  const name = (c: { class: number; label?: string }) => (c.label !== undefined ? `${c.label} (${c.class})` : String(c.class));
+  const n = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+  const lines = [
+    `query ${d.query.image}: predicted ${name(d.predicted)} logit ${d.predicted.logit.toFixed(3)}, target ${name(d.target)} logit ${d.target.logit.toFixed(3)}`,
+    `rank  circuit  root                 neurons  inhibit Δpred  Δtarget  stimulate Δpred  Δtarget`,
+  ];
+  for (const c of d.circuits) {
+    lines.push(
+      `${String(c.rank).padStart(4)}  ${String(c.id).padStart(7)}  ${`${c.root.layer}:${c.root.channel}`.padEnd(20)} ${String(c.neurons).padStart(7)}  ${n(c.inhibit.predicted).padStart(13)}  ${n(c.inhibit.target).padStart(7)}  ${n(c.stimulate.predicted).padStart(15)}  ${n(c.stimulate.target).padStart(7)}`,
+    );
+  }
+  if (d.circuits.length === 0) lines.push('  (no circuits for this query)');
+  return `${lines.join('\n')}\n`;
+}

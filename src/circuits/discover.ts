@@ -1,0 +1,341 @@
+/**
+ * Granular Concept Circuits for one query image of a recorded run (issue 5, discovery):
+ *
+ *  1. the query's clean tensors at every analysis layer (one full pass, SensitivityEngine.clean) and
+ *     its `top10` pooled activations (poolBatch, as the recorder pools);
+ *  2. roots: every neuron of every layer but the last with the query in its T1 (act ≥ θ1);
+ *  3. forward expansion (discoverCircuits): a neuron's out-edges are selectEdges over its
+ *     sensitivity scores (SensitivityEngine), the SFS of its T1 against the next layer's T1 sets,
+ *     and "query in T10" of each target (act ≥ θ10).
+ *
+ * Scores are computed in batches: when a neuron of layer l is first expanded, every neuron of l
+ * that is already known to need expanding (the remaining roots of l and every target reached so far
+ * in l) is scored in the same engine call, so no score is computed that expansion will not use.
+ *
+ * One CircuitFinder holds the reference statistics, one SensitivityEngine and one plain full-model
+ * session (the query's logits and, for reports, the reference images' maps) for every query.
+ */
+import { resolve } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { decodeImage } from '../images/index.js';
+import type { Preprocessing } from '../images/types.js';
+import { circuitMessages } from '../messages/circuits.js';
+import { loadModel } from '../onnx/load.js';
+import type { ModelProto } from '../onnx/types.js';
+import { poolBatch, type TapKind } from '../record/pool.js';
+import { looksLikeProbabilities, softmax } from '../record/predictions.js';
+import { readRunImages, readRunManifest, type RunImageRow } from '../record/read-run.js';
+import type { LayerRecord, RunManifest } from '../record/types.js';
+import { InstrumentedModel } from '../runtime/instrumented.js';
+import type { TensorLike } from '../runtime/types.js';
+import { sha256 } from '../store/hash.js';
+import { discoverCircuits, selectEdges, type ExpandProgress } from './expand.js';
+import { isTop, loadReference, type Reference } from './reference.js';
+import { neuronRegion, type Box } from './region.js';
+import { SensitivityEngine, type CleanActivations } from './sensitivity.js';
+import { semanticFlowScores } from './sfs.js';
+import type { CircuitEdge, NeuronRef } from './types.js';
+
+export interface CircuitFinderOptions {
+  /** Percentile of the peaks-over-threshold sensitivity cut (0 < p < 100). Default 90. */
+  percentile?: number;
+  /** Rows per run of a cut sub-graph, and images per batch when mapping reference images. Default 32. */
+  batch?: number;
+  /** onnxruntime intra-op threads. Default: the number of CPU cores. */
+  threads?: number;
+  /** Run layer ids to analyse (at least 2, in any order; used in the run's order). Default: every recorded layer. */
+  layers?: string[];
+}
+
+/** A query: an image of the run by its index, or any image file (decoded with the run's preprocessing). */
+export type CircuitQuery = { index: number } | { image: string };
+
+export interface CircuitPrediction {
+  class: number;
+  /** The class name, when the model card has them. */
+  label?: string;
+  logit: number;
+  /** Softmax probability (the output itself when it already is a probability vector). */
+  prob: number;
+}
+
+export interface CircuitNode {
+  layer: string;
+  channel: number;
+  /** The neuron's region on the query, in model-input pixels (see region.ts). */
+  region: Box;
+  /** The query's `top10` pooled activation of the neuron. */
+  act: number;
+}
+
+export interface CircuitSummary {
+  nodes: number;
+  edges: number;
+  /** Nodes per layer, indexed like `CircuitQueryResult.layers`. */
+  layers: number[];
+  /** Mean sensitivity over the circuit's edges. */
+  meanSensitivity: number;
+}
+
+export interface CircuitResult {
+  /** `<root layer>#<root channel>`: unique within a result. */
+  id: string;
+  root: NeuronRef;
+  /** Ordered by layer, then channel. */
+  nodes: CircuitNode[];
+  /** Ordered by (source layer, source channel, target channel). */
+  edges: CircuitEdge[];
+  summary: CircuitSummary;
+}
+
+export interface CircuitQueryResult {
+  query: {
+    /** The run image index, for a query by index. */
+    index?: number;
+    /** Path relative to the run's image root (by index), or the absolute path of the file (by path). */
+    image: string;
+    /** Top-5 classes of the model's first output. */
+    predicted: CircuitPrediction[];
+  };
+  percentile: number;
+  /** Analysis layers, in order. */
+  layers: { id: string; channels: number }[];
+  /** Every neuron (not of the last layer) with the query in its T1; ordered by layer, then channel. */
+  roots: NeuronRef[];
+  /** One per root that an earlier circuit did not reach and that has at least one edge, in root order. */
+  circuits: CircuitResult[];
+  diagnostics: {
+    /** Neurons whose sensitivity scores were computed (= neurons expanded). */
+    sources: number;
+    /** Σ over sources of the candidate targets (query in T10, S > 0) that the cuts were applied to. */
+    edgesConsidered: number;
+    /** Wall time of find() — the only field that differs between identical runs. */
+    seconds: number;
+  };
+}
+
+/** Progress of one find() call. */
+export interface FindProgress extends ExpandProgress {
+  phase: 'expand';
+}
+
+/** What a report needs to know about the run (read once by the finder). */
+export interface RunContext {
+  dir: string;
+  manifest: RunManifest;
+  images: RunImageRow[];
+  /** The analysed layers' records, in order. */
+  layers: LayerRecord[];
+  prep: Preprocessing;
+  reference: Reference;
+}
+
+/** Input tensor dims for `n` images under `prep`. */
+export function inputDims(prep: Preprocessing, n: number): number[] {
+  return prep.layout === 'NCHW' ? [n, prep.channels, prep.height, prep.width] : [n, prep.height, prep.width, prep.channels];
+}
+
+/** The pooling kind of a tapped tensor, by rank (as the recorder decides it). */
+function tapKind(dims: readonly number[]): TapKind {
+  return dims.length === 4 ? 'feature' : dims.length === 3 ? 'tokens' : 'vector';
+}
+
+/** A neuron's region, or the whole input when its layer has no spatial map (vectors, tokens without a grid). */
+export function regionOrWhole(tensor: TensorLike, channel: number, layer: LayerRecord, prep: Preprocessing, sample = 0): Box {
+  const whole = { x: 0, y: 0, width: prep.width, height: prep.height };
+  if (tensor.dims.length === 2 || (tensor.dims.length === 4 && tensor.dims[2]! * tensor.dims[3]! === 1)) return whole;
+  if (tensor.dims.length === 3 && !layer.tokens?.grid) return whole;
+  return neuronRegion(tensor, channel, layer, [prep.height, prep.width], { sample });
+}
+
+export class CircuitFinder {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    /** The run, its analysed layers and reference statistics. */
+    readonly run: RunContext,
+    private readonly engine: SensitivityEngine,
+    /** The full model with taps at every analysed layer: query logits and reference-image maps. */
+    readonly viewer: InstrumentedModel,
+    readonly percentile: number,
+    /** Images per batch for viewer runs. */
+    readonly batch: number,
+  ) {}
+
+  /**
+   * Opens `runDir` (a finished run recorded with `top10` pooling), loads its reference statistics
+   * and model, and starts the sessions. Throws a one-line NeurolensError for an unknown layer, a run
+   * without top10 pooling, fewer than 2 layers, or a model that changed since recording.
+   */
+  static async create(runDir: string, options: CircuitFinderOptions = {}): Promise<CircuitFinder> {
+    const percentile = options.percentile ?? 90;
+    if (!(percentile > 0 && percentile < 100)) throw new NeurolensError('usage', circuitMessages.badPercentile(percentile));
+    const batch = options.batch ?? 32;
+    if (!Number.isInteger(batch) || batch < 1) throw new NeurolensError('usage', circuitMessages.badBatch(batch));
+    const dir = resolve(runDir);
+    const manifest = await readRunManifest(dir).catch((error: unknown) => {
+      throw new NeurolensError('input', circuitMessages.notARun(runDir), { cause: error });
+    });
+    const reference = await loadReference(dir, options.layers);
+    const layers = reference.layers.map((r) => manifest.layers.find((l) => l.id === r.layer)!);
+    if (layers.length < 2) throw new NeurolensError('usage', circuitMessages.tooFewLayers(layers.length));
+    const images = await readRunImages(dir);
+    const loaded = await loadModel(manifest.model.path);
+    if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', circuitMessages.modelChanged(manifest.model.path, runDir));
+    const model: ModelProto = loaded.model;
+    const session = options.threads === undefined ? {} : { threads: options.threads };
+    const engine = await SensitivityEngine.create(model, layers, { ...session, batch });
+    let viewer: InstrumentedModel;
+    try {
+      viewer = await InstrumentedModel.create(model, { taps: layers.map((l) => l.tensor) }, session);
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    return new CircuitFinder({ dir, manifest, images, layers, prep: manifest.preprocessing, reference }, engine, viewer, percentile, batch);
+  }
+
+  /** Where a query's image is and how the result names it (throws for an index outside the run). */
+  queryFile(query: CircuitQuery): { file: string; image: string; shown: string; index?: number } {
+    const { manifest, images } = this.run;
+    if ('index' in query) {
+      const row = Number.isInteger(query.index) ? images.find((r) => Number(r.index) === query.index) : undefined;
+      if (!row) throw new NeurolensError('usage', circuitMessages.queryIndexRange(query.index, images.length, this.run.dir));
+      return { file: resolve(manifest.images.root, row.path), image: row.path, shown: row.path, index: query.index };
+    }
+    const file = resolve(query.image);
+    return { file, image: file, shown: query.image };
+  }
+
+  /** The model-ready tensor of a query (decoded with the run's preprocessing) and how the result names it. */
+  async queryInput(query: CircuitQuery): Promise<{ data: Float32Array; image: string; file: string; index?: number }> {
+    const { file, image, shown, index } = this.queryFile(query);
+    const decoded = await decodeImage(file, this.run.prep, { displayPath: shown });
+    return { data: decoded.data, image, file, ...(index === undefined ? {} : { index }) };
+  }
+
+  /** Circuits of one query. Deterministic: the same query gives the same result (but `diagnostics.seconds`). */
+  async find(query: CircuitQuery, hooks: { onProgress?: (progress: FindProgress) => void } = {}): Promise<CircuitQueryResult> {
+    if (this.closing) throw new NeurolensError('runtime', circuitMessages.engineClosed());
+    const started = process.hrtime.bigint();
+    const { layers, reference, prep } = this.run;
+    const input = await this.queryInput(query);
+    const dims = inputDims(prep, 1);
+    const clean = await this.engine.clean({ data: input.data, dims });
+    const predicted = await this.predict(input.data, dims);
+
+    // The query's top10 activations per layer, pooled exactly as the recorder pooled the reference.
+    const acts = clean.layers.map((t) => poolBatch(t.data as Float32Array, t.dims, tapKind(t.dims), ['top10']).top10);
+    const last = layers.length - 1;
+    const roots: NeuronRef[] = [];
+    for (let l = 0; l < last; l++) {
+      for (let c = 0; c < layers[l]!.channels; c++) if (isTop(reference.layers[l]!, c, acts[l]![c]!, '1')) roots.push({ layer: layers[l]!.id, channel: c });
+    }
+
+    const expansion = new Expansion(this.engine, clean, reference, acts, layers, this.percentile);
+    for (const root of roots) expansion.need(layers.findIndex((l) => l.id === root.layer), root.channel);
+    const circuits = await discoverCircuits({
+      layers: layers.map((l) => l.id),
+      roots,
+      edgesFrom: (layer, channel) => expansion.edgesFrom(layers.findIndex((l) => l.id === layer), channel),
+      onProgress: (p) => hooks.onProgress?.({ phase: 'expand', ...p }),
+    });
+
+    const index = new Map(layers.map((l, i) => [l.id, i]));
+    const results: CircuitResult[] = circuits.map((circuit) => {
+      const perLayer = new Array<number>(layers.length).fill(0);
+      const nodes = circuit.nodes.map((n) => {
+        const l = index.get(n.layer)!;
+        perLayer[l]!++;
+        return { layer: n.layer, channel: n.channel, region: regionOrWhole(clean.layers[l]!, n.channel, layers[l]!, prep), act: acts[l]![n.channel]! };
+      });
+      const total = circuit.edges.reduce((s, e) => s + e.sensitivity, 0);
+      return {
+        id: `${circuit.root.layer}#${circuit.root.channel}`,
+        root: circuit.root,
+        nodes,
+        edges: circuit.edges,
+        summary: { nodes: nodes.length, edges: circuit.edges.length, layers: perLayer, meanSensitivity: circuit.edges.length ? total / circuit.edges.length : 0 },
+      };
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return {
+      query: { ...(input.index === undefined ? {} : { index: input.index }), image: input.image, predicted },
+      percentile: this.percentile,
+      layers: layers.map((l) => ({ id: l.id, channels: l.channels })),
+      roots,
+      circuits: results,
+      diagnostics: { sources: expansion.sources, edgesConsidered: expansion.considered, seconds: Math.round(seconds * 1000) / 1000 },
+    };
+  }
+
+  /** Top-5 classes of the query from the model's first output. */
+  private async predict(data: Float32Array, dims: number[]): Promise<CircuitPrediction[]> {
+    const { manifest } = this.run;
+    const out = await this.viewer.run({ [this.viewer.inputNames[0]!]: { data: data.slice(), dims } }, { taps: [] });
+    const tensor = out.outputs[manifest.model.output] ?? out.outputs[this.viewer.outputNames[0]!]!;
+    const row = Float32Array.from(tensor.data as Float32Array);
+    const probs = looksLikeProbabilities(row) ? Float64Array.from(row) : softmax(row);
+    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]! || a - b).slice(0, 5);
+    const names = manifest.model.classNames;
+    return order.map((c) => ({ class: c, ...(names?.[c] !== undefined ? { label: names[c] } : {}), logit: row[c]!, prob: probs[c]! }));
+  }
+
+  /** Releases every session. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all([this.engine.close(), this.viewer.close()]).then(() => undefined);
+    return this.closing;
+  }
+}
+
+/** Per-query expansion state: batched scoring of the neurons known to need it, and selectEdges. */
+class Expansion {
+  /** Per layer: channels that will be expanded and are not scored yet. */
+  private readonly pending: Set<number>[];
+  private readonly scored = new Map<string, Float64Array>();
+  sources = 0;
+  considered = 0;
+
+  constructor(
+    private readonly engine: SensitivityEngine,
+    private readonly clean: CleanActivations,
+    private readonly reference: Reference,
+    private readonly acts: Float32Array[],
+    private readonly layers: readonly LayerRecord[],
+    private readonly percentile: number,
+  ) {
+    this.pending = layers.map(() => new Set<number>());
+  }
+
+  need(layer: number, channel: number): void {
+    if (layer < this.layers.length - 1 && !this.scored.has(`${layer}:${channel}`)) this.pending[layer]!.add(channel);
+  }
+
+  async edgesFrom(layer: number, channel: number): Promise<CircuitEdge[]> {
+    const key = `${layer}:${channel}`;
+    if (!this.scored.has(key)) {
+      this.need(layer, channel);
+      const sources = [...this.pending[layer]!].sort((a, b) => a - b);
+      this.pending[layer]!.clear();
+      const scores = await this.engine.scores(layer, this.clean, sources);
+      sources.forEach((c, i) => this.scored.set(`${layer}:${c}`, scores[i]!));
+    }
+    const scores = this.scored.get(key)!;
+    const source = this.reference.layers[layer]!;
+    const target = this.reference.layers[layer + 1]!;
+    const targetActs = this.acts[layer + 1]!;
+    const sfs = semanticFlowScores(source.T1[channel]!, target.T1, this.reference.images);
+    const { edges, diagnostics } = selectEdges({
+      source: { layer: this.layers[layer]!.id, channel },
+      targetLayer: this.layers[layer + 1]!.id,
+      scores,
+      sfs,
+      queryInT10: (c) => isTop(target, c, targetActs[c]!, '10'),
+      percentile: this.percentile,
+    });
+    this.sources++;
+    this.considered += diagnostics.candidates;
+    for (const edge of edges) this.need(layer + 1, edge.to.channel);
+    return edges;
+  }
+}

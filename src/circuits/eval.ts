@@ -1,0 +1,406 @@
+/**
+ * Circuit verification (issue 5): does zeroing a query's circuits lower the predicted class's logit
+ * more than zeroing as many random neurons? Per query, one batch through one instrumented model
+ * (ablate.ts) holds every ablation row; the protocol below is written into the result verbatim.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { circuitMessages } from '../messages/circuits.js';
+import { stableJson, writeFileAtomic } from '../store/atomic.js';
+import { Random } from '../util/random.js';
+import type { RunImageRow } from '../record/read-run.js';
+import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
+import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
+import type { NeuronRef } from './types.js';
+
+/** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
+export interface FinderLike {
+  find(query: QueryRef): Promise<CircuitResultLike>;
+  close(): Promise<void>;
+}
+
+export interface FinderOptions {
+  percentile: number;
+  batch: number;
+  threads?: number;
+  layers?: string[];
+}
+
+/** Creates a finder for a run (the default opens discover.ts' CircuitFinder). */
+export type FinderFactory = (runDir: string, options: FinderOptions) => Promise<FinderLike>;
+
+export const defaultFinder: FinderFactory = async (runDir, options) => {
+  const { CircuitFinder } = await import('./discover.js');
+  return CircuitFinder.create(runDir, options);
+};
+
+export interface EvalOptions {
+  /** A finished run folder (recorded with top10 pooling). */
+  run: string;
+  /** How many queries (a seeded sample of the run's images; default 100, capped at the run's size) or an explicit list of image indices. */
+  queries?: number | readonly number[];
+  /** CSV (path,label) or JSONL ({"path","label"}) of true classes: label is a class name or index; path relative to the run's image root. */
+  labels?: string;
+  /** Percentile of the circuit discovery's sensitivity cut. Default 90. */
+  percentile?: number;
+  /** Seed of the query sample and of the random/outside draws. Default 0. */
+  seed?: number;
+  /** Random and outside draws per query. Default 10. */
+  draws?: number;
+  /** Points of the deletion/insertion curves after k = 0 (at most K). Default 10. */
+  steps?: number;
+  /** Rows per model run (ablation and discovery). Default 32. */
+  batch?: number;
+  /** onnxruntime intra-op threads. */
+  threads?: number;
+  /** Analysis layers for discovery (default: the finder's default). */
+  layers?: string[];
+  /** Where to write the result. Default RUN/circuits/eval.json. */
+  out?: string;
+  /** Finder factory (tests pass a fake). Default: discover.ts' CircuitFinder. */
+  finder?: FinderFactory;
+}
+
+export interface EvalHooks {
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/** The protocol, as written into eval.json (`protocol.text`) and the README. */
+export const EVAL_PROTOCOL: readonly string[] = [
+  'Queries: N images drawn without replacement from the run (mulberry32 seeded with `seed`, Fisher-Yates shuffle of 0..images-1, first N, sorted ascending), or the indices given.',
+  'Circuits: CircuitFinder.find({index}) at `percentile`; U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
+  'Logit: the model\'s first output (pre-softmax as exported) for the predicted class (top-1 of the unablated model, as the finder reports it) and, with labels, for the true class.',
+  'Zeroing: mask 0 on the chosen channels at every position of their layer (all H×W of a feature map, every token incl. class tokens of a token tensor) via interventions T\' = T ⊙ M in ONE instrumented model; all rows of a query run as rows of one batch (identical rows once).',
+  'circuit: all of U zeroed. random: per layer, n_l channels drawn uniformly without replacement from all C_l channels (may overlap U). outside: per layer, n_l channels drawn from the C_l − n_l channels not in U (the whole complement when it is smaller; outsideShort marks it). `draws` draws each, reported as mean ± sample sd (n − 1).',
+  'Draw seeds: per query, mulberry32 seeded with querySeed(seed, image index); random draws 1..D (layers in order, partial Fisher-Yates), then outside draws 1..D, from that one stream.',
+  'Drop = original logit − ablated logit (positive: the logit fell).',
+  'Curves: the union of the circuits\' edges (deduplicated by endpoints) ranked by sensitivity descending (ties: source layer, source channel, target layer, target channel ascending); K = number of edges. Neuron order: walking the ranked edges, each edge\'s source then target, first occurrence only (this covers U).',
+  'deletion(k): zero the neurons of the top-k edges. insertion(k): start from U zeroed and restore the neurons of the top-k edges (zero U minus them). deletion(0) = insertion(K) = original, deletion(K) = insertion(0) = circuit.',
+  'k grid: 0..K when K ≤ steps, else round(j·K/steps) for j = 0..steps. AUC: trapezoid of the logit over x = k/K in [0, 1] (normalised by K; logit units). Lower deletion AUC and higher insertion AUC mean the ranked edges matter.',
+  'Summary: over queries with at least one circuit; per measure, mean and sample sd across queries of the per-query values (random/outside: the per-query mean over draws). circuitBeatsRandom = share of queries whose circuit drop exceeds their mean random drop.',
+];
+
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const sd = (xs: readonly number[]): number => {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+};
+const stat = (xs: readonly number[]) => ({ mean: mean(xs), sd: sd(xs) });
+
+/** The per-query seed of the draws: a fixed mix of the run seed and the image index. */
+export function querySeed(seed: number, index: number): number {
+  return (Math.imul((seed ^ 0x5bd1e995) >>> 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+}
+
+/** N image indices of 0..images-1 drawn without replacement (seeded), ascending. */
+export function sampleQueries(images: number, n: number, seed: number): number[] {
+  const all = Array.from({ length: images }, (_, i) => i);
+  return new Random(seed).shuffle(all).slice(0, Math.min(n, images)).sort((a, b) => a - b);
+}
+
+/** The k grid of the curves. */
+export function curveSteps(edges: number, steps: number): number[] {
+  if (edges <= steps) return Array.from({ length: edges + 1 }, (_, k) => k);
+  return Array.from({ length: steps + 1 }, (_, j) => Math.round((j * edges) / steps));
+}
+
+/** Trapezoid area of y over x = k/K. */
+export function curveAuc(ks: readonly number[], ys: readonly number[]): number {
+  const K = ks[ks.length - 1]!;
+  if (!(K > 0)) return ys[0] ?? 0;
+  let area = 0;
+  for (let j = 1; j < ks.length; j++) area += ((ks[j]! - ks[j - 1]!) / K) * ((ys[j]! + ys[j - 1]!) / 2);
+  return area;
+}
+
+/** Every ablation set of one query (see EVAL_PROTOCOL). */
+export interface QueryPlan {
+  union: NeuronRef[];
+  perLayer: Record<string, number>;
+  random: NeuronRef[][];
+  outside: NeuronRef[][];
+  outsideShort: boolean;
+  edges: number;
+  ks: number[];
+  deletion: NeuronRef[][];
+  insertion: NeuronRef[][];
+}
+
+export function planQuery(result: CircuitResultLike, options: { seed: number; index: number; draws: number; steps: number }): QueryPlan {
+  const layers = result.layers;
+  const key = (n: { layer: number; channel: number }) => n.layer * 1_000_003 + n.channel;
+  const at = (n: { layer: number | string; channel: number }) => ({ layer: layerPosition(layers, n.layer), channel: n.channel });
+  const inU = new Map<number, { layer: number; channel: number }>();
+  const edges = new Map<string, { from: { layer: number; channel: number }; to: { layer: number; channel: number }; sensitivity: number }>();
+  for (const circuit of result.circuits) {
+    for (const node of circuit.nodes) inU.set(key(at(node)), at(node));
+    for (const edge of circuit.edges) {
+      const from = at(resolveEnd(circuit.nodes, edge.from));
+      const to = at(resolveEnd(circuit.nodes, edge.to));
+      const k = `${key(from)}>${key(to)}`;
+      if (!edges.has(k)) edges.set(k, { from, to, sensitivity: edge.sensitivity });
+    }
+  }
+  const ref = (n: { layer: number; channel: number }): NeuronRef => ({ layer: layers[n.layer]!.id, channel: n.channel });
+  const unionNodes = [...inU.values()].sort((a, b) => a.layer - b.layer || a.channel - b.channel);
+  const counts = layers.map((_, l) => unionNodes.filter((n) => n.layer === l).length);
+  const rng = new Random(querySeed(options.seed, options.index));
+  const pick = (pool: number[], n: number): number[] => {
+    // Partial Fisher-Yates: the first n places of a shuffle, in draw order.
+    const items = [...pool];
+    const take = Math.min(n, items.length);
+    for (let i = 0; i < take; i++) {
+      const j = i + rng.int(items.length - i);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items.slice(0, take);
+  };
+  const random: NeuronRef[][] = [];
+  for (let d = 0; d < options.draws; d++) {
+    random.push(layers.flatMap((layer, l) => (counts[l]! > 0 ? pick(Array.from({ length: layer.channels }, (_, c) => c), counts[l]!).map((channel) => ({ layer: layer.id, channel })) : [])));
+  }
+  let outsideShort = false;
+  const outside: NeuronRef[][] = [];
+  for (let d = 0; d < options.draws; d++) {
+    outside.push(layers.flatMap((layer, l) => {
+      if (counts[l] === 0) return [];
+      const pool = Array.from({ length: layer.channels }, (_, c) => c).filter((c) => !inU.has(key({ layer: l, channel: c })));
+      if (pool.length < counts[l]!) outsideShort = true;
+      return pick(pool, counts[l]!).map((channel) => ({ layer: layer.id, channel }));
+    }));
+  }
+  const ranked = [...edges.values()].sort((a, b) => b.sensitivity - a.sensitivity || a.from.layer - b.from.layer || a.from.channel - b.from.channel || a.to.layer - b.to.layer || a.to.channel - b.to.channel);
+  const order: { layer: number; channel: number }[] = [];
+  const seen = new Set<number>();
+  const prefix = [0];
+  for (const edge of ranked) {
+    for (const n of [edge.from, edge.to]) {
+      if (!seen.has(key(n))) {
+        seen.add(key(n));
+        order.push(n);
+      }
+    }
+    prefix.push(order.length);
+  }
+  const ks = curveSteps(ranked.length, options.steps);
+  const union = unionNodes.map(ref);
+  const deletion = ks.map((k) => order.slice(0, prefix[k]).map(ref));
+  const insertion = ks.map((k) => {
+    const restored = new Set(order.slice(0, prefix[k]).map(key));
+    return unionNodes.filter((n) => !restored.has(key(n))).map(ref);
+  });
+  const perLayer = Object.fromEntries(layers.flatMap((layer, l) => (counts[l]! > 0 ? [[layer.id, counts[l]!]] : [])));
+  return { union, perLayer, random, outside, outsideShort, edges: ranked.length, ks, deletion, insertion };
+}
+
+/** One CSV line's fields (double quotes allow commas; "" is a quote). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') fields.push(field), (field = '');
+    else field += ch;
+  }
+  fields.push(field);
+  return fields.map((f) => f.trim());
+}
+
+/**
+ * True classes from a labels file: JSONL lines {"path", "label"} or CSV lines `path,label` (an
+ * optional `path,label` header). Paths are relative to the run's image root (absolute paths are
+ * made relative to it); a label is a class index or a class name from the model card.
+ * Returns image index → class.
+ */
+export async function readLabels(file: string, images: readonly RunImageRow[], classNames: readonly string[] | undefined, root = ''): Promise<Map<number, number>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new NeurolensError('input', circuitMessages.labelsUnreadable(file, (error as NodeJS.ErrnoException).code ?? String(error)));
+  }
+  const byPath = new Map(images.map((r) => [r.path.split('\\').join('/'), Number(r.index)]));
+  const names = new Map((classNames ?? []).map((n, i) => [n, i]));
+  const out = new Map<number, number>();
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let path: string;
+    let label: string;
+    if (line.startsWith('{')) {
+      let row: { path?: unknown; label?: unknown };
+      try {
+        row = JSON.parse(line) as typeof row;
+      } catch {
+        throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, 'not valid JSON'));
+      }
+      path = String(row.path ?? '');
+      label = String(row.label ?? '');
+    } else {
+      const fields = csvFields(line);
+      if (i === 0 && fields[0]?.toLowerCase() === 'path' && fields[1]?.toLowerCase() === 'label') return;
+      [path = '', label = ''] = fields;
+    }
+    if (path === '' || label === '') throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, 'needs a path and a label'));
+    const rel = (isAbsolute(path) && root ? relative(root, path) : path).split('\\').join('/');
+    const index = byPath.get(rel);
+    if (index === undefined) return; // an image the run does not hold: nothing to compare
+    const cls = /^\d+$/.test(label) ? Number(label) : names.get(label);
+    if (cls === undefined || (classNames && cls >= classNames.length)) throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, `unknown class ${JSON.stringify(label)}`));
+    out.set(index, cls);
+  });
+  return out;
+}
+
+/** Logits of one class across a query's rows. */
+interface ClassLogits {
+  class: number;
+  label?: string;
+  original: number;
+  circuit: number;
+  random: { mean: number; sd: number; values: number[] };
+  outside: { mean: number; sd: number; values: number[] };
+  deletion: number[];
+  insertion: number[];
+  drop: { circuit: number; random: number; outside: number };
+  auc: { deletion: number; insertion: number };
+}
+
+function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label: string | undefined): ClassLogits {
+  const D = plan.random.length;
+  const at = (row: number) => logits[row]![cls]!;
+  const original = at(0);
+  const circuit = at(1);
+  const random = Array.from({ length: D }, (_, d) => at(2 + d));
+  const outside = Array.from({ length: D }, (_, d) => at(2 + D + d));
+  const base = 2 + 2 * D;
+  const deletion = plan.ks.map((_, j) => at(base + j));
+  const insertion = plan.ks.map((_, j) => at(base + plan.ks.length + j));
+  return {
+    class: cls,
+    ...(label !== undefined ? { label } : {}),
+    original,
+    circuit,
+    random: { ...stat(random), values: random },
+    outside: { ...stat(outside), values: outside },
+    deletion,
+    insertion,
+    drop: { circuit: original - circuit, random: original - mean(random), outside: original - mean(outside) },
+    auc: { deletion: curveAuc(plan.ks, deletion), insertion: curveAuc(plan.ks, insertion) },
+  };
+}
+
+function summarise(rows: ClassLogits[]) {
+  const pick = (f: (r: ClassLogits) => number) => stat(rows.map(f));
+  return {
+    queries: rows.length,
+    original: pick((r) => r.original),
+    drop: { circuit: pick((r) => r.drop.circuit), random: pick((r) => r.drop.random), outside: pick((r) => r.drop.outside) },
+    auc: { deletion: pick((r) => r.auc.deletion), insertion: pick((r) => r.auc.insertion) },
+    circuitBeatsRandom: rows.length === 0 ? 0 : rows.filter((r) => r.drop.circuit > r.drop.random).length / rows.length,
+  };
+}
+
+/** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
+export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}) {
+  const { run, percentile = 90, seed = 0, draws = 10, steps = 10, batch = 32 } = options;
+  for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
+    if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
+  }
+  const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
+  let finder: FinderLike | undefined;
+  try {
+    const count = ablation.images.length;
+    const requested = options.queries ?? 100;
+    const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
+    for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
+    const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    const queries = [];
+    const predictedRows: ClassLogits[] = [];
+    const trueRows: ClassLogits[] = [];
+    for (const [i, index] of chosen.entries()) {
+      const result = await finder.find({ index });
+      const plan = planQuery(result, { seed, index, draws, steps });
+      const predictedClass = result.query.predicted[0]!.class;
+      const entry: Record<string, unknown> = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
+      if (plan.union.length > 0) {
+        const rows: MaskRow[] = [{ neurons: [] }, { neurons: plan.union }, ...plan.random.map((n) => ({ neurons: n })), ...plan.outside.map((n) => ({ neurons: n })), ...plan.deletion.map((n) => ({ neurons: n })), ...plan.insertion.map((n) => ({ neurons: n }))];
+        const logits = await ablation.ablator.run(await ablation.loadImage({ index }), rows);
+        const predicted = classLogits(logits, plan, predictedClass, ablation.label(predictedClass));
+        predictedRows.push(predicted);
+        Object.assign(entry, { outsideShort: plan.outsideShort, ks: plan.ks, predicted });
+        const t = truth?.get(index);
+        if (t !== undefined) {
+          const row = classLogits(logits, plan, t, ablation.label(t));
+          trueRows.push(row);
+          entry.true = row;
+        } else if (truth) entry.true = null;
+      } else {
+        entry.predicted = { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) };
+      }
+      queries.push(entry);
+      hooks.onProgress?.({ done: i + 1, total: chosen.length });
+    }
+    const result = {
+      format: 'neurolens-circuits-eval',
+      formatVersion: 1,
+      run: { fingerprint: ablation.manifest.fingerprint, model: ablation.manifest.model.sha256, images: count },
+      protocol: {
+        text: EVAL_PROTOCOL,
+        percentile,
+        seed,
+        draws,
+        steps,
+        factor: 0,
+        logit: `first output "${ablation.ablator.output}", raw values`,
+        queries: typeof requested === 'number' ? { sampled: requested } : { given: chosen.length },
+        labels: options.labels ? basename(options.labels) : null,
+        batch: 'per query, all rows in batches of `batch`, identical rows once',
+      },
+      chosen,
+      summary: {
+        queries: chosen.length,
+        withCircuits: predictedRows.length,
+        predicted: summarise(predictedRows),
+        ...(truth ? { true: summarise(trueRows) } : {}),
+      },
+      queries,
+    };
+    const out = options.out ?? join(run, 'circuits', 'eval.json');
+    await mkdir(dirname(out), { recursive: true });
+    await writeFileAtomic(out, stableJson(result));
+    return { result, path: out };
+  } finally {
+    await Promise.all([finder?.close(), ablation.close()]);
+  }
+}
+
+export type EvalResult = Awaited<ReturnType<typeof evaluateCircuits>>['result'];
+
+/** The summary as a fixed-width table (what the CLI prints). */
+export function formatEvalTable(result: EvalResult): string {
+  const f = (s: { mean: number; sd: number }) => `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`;
+  const lines = [`queries: ${result.summary.queries} (with circuits: ${result.summary.withCircuits})`];
+  const block = (name: string, s: ReturnType<typeof summarise>) => {
+    lines.push(`${name} class logit (original ${f(s.original)}), mean drop over ${s.queries} queries:`);
+    lines.push(`  circuit zeroed        ${f(s.drop.circuit)}`);
+    lines.push(`  random (same layers)  ${f(s.drop.random)}`);
+    lines.push(`  outside circuits      ${f(s.drop.outside)}`);
+    lines.push(`  circuit > random in   ${(100 * s.circuitBeatsRandom).toFixed(1)} % of queries`);
+    lines.push(`  deletion AUC (logit)  ${f(s.auc.deletion)}`);
+    lines.push(`  insertion AUC (logit) ${f(s.auc.insertion)}`);
+  };
+  block('predicted', result.summary.predicted);
+  if ('true' in result.summary && result.summary.true) block('true', result.summary.true);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,124 @@
+// `neurolens circuits` end to end on a recorded tiny run: JSON + self-contained HTML per query,
+// several queries with the common-circuit section, by-path queries, and one-line errors.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { CircuitFinder, type CircuitQueryResult } from '../../src/circuits/discover.js';
+import { record } from '../../src/record/recorder.js';
+import { tinyResNet } from '../fixtures/tiny-models.js';
+import { makeWorkspace } from '../record/helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const IMAGES = 120;
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let run: string;
+let meanOnly: string;
+let withCircuits: number[] = [];
+before(async () => {
+  const ws = await makeWorkspace(tinyResNet(), IMAGES, { broken: false });
+  run = join(ws.dir, 'run');
+  await record({ model: ws.model, images: ws.images, out: run, threads: 1 });
+  meanOnly = join(ws.dir, 'mean-only');
+  await record({ model: ws.model, images: ws.images, out: meanOnly, threads: 1, poolings: ['mean'], limit: 10 });
+  const finder = await CircuitFinder.create(run, { threads: 1 });
+  try {
+    for (let index = 0; index < IMAGES && withCircuits.length < 2; index++) if ((await finder.find({ index })).circuits.length > 0) withCircuits.push(index);
+  } finally {
+    await finder.close();
+  }
+  assert.equal(withCircuits.length, 2, 'two queries of the tiny run have circuits');
+});
+
+const withoutTime = (r: CircuitQueryResult) => ({ ...r, diagnostics: { ...r.diagnostics, seconds: 0 } });
+
+test('circuits --query A,B: JSON and HTML per query, the common circuit, progress on stderr; deterministic', async () => {
+  const [a, b] = withCircuits;
+  const first = cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1', '--batch', '8');
+  assert.equal(first.code, 0, first.stderr);
+  const dir = join(run, 'circuits');
+  const files = [`img${a}.json`, `img${b}.json`, 'common.json', `img${a}.html`, `img${b}.html`].map((f) => join(dir, f));
+  assert.deepEqual(first.stdout.trim().split('\n'), files);
+  assert.match(first.stderr, new RegExp(`neurolens circuits: img${a}: roots \\d+/\\d+`));
+  assert.match(first.stderr, new RegExp(`img${a}: \\d+ circuit\\(s\\) from \\d+ root\\(s\\)`));
+
+  const json = JSON.parse(readFileSync(files[0]!, 'utf8')) as CircuitQueryResult;
+  assert.equal(json.query.index, a);
+  assert.ok(json.circuits.length > 0);
+  assert.deepEqual(Object.keys(json), ['query', 'percentile', 'layers', 'roots', 'circuits', 'diagnostics']);
+  assert.deepEqual(Object.keys(json.circuits[0]!), ['id', 'root', 'nodes', 'edges', 'summary']);
+  assert.deepEqual(Object.keys(json.circuits[0]!.nodes[0]!), ['layer', 'channel', 'region', 'act']);
+  // The library gives the same result.
+  const finder = await CircuitFinder.create(run, { threads: 1 });
+  try {
+    assert.deepEqual(withoutTime(await finder.find({ index: a! })), withoutTime(json));
+  } finally {
+    await finder.close();
+  }
+  const common = JSON.parse(readFileSync(files[2]!, 'utf8')) as { queries: string[]; length: number; nodes: unknown[] };
+  assert.equal(common.queries.length, 2);
+  assert.equal(common.nodes.length, common.length === 0 ? 0 : common.length + 1);
+
+  const html = readFileSync(files[3]!, 'utf8');
+  assert.match(html, /^<!doctype html>/);
+  assert.equal((html.match(/<svg class="sankey"/g) ?? []).length, json.circuits.length);
+  assert.match(html, /<svg class="query"[^>]*><image href="data:image\/png;base64,/);
+  assert.match(html, /<div class="crops"><img src="data:image\/png;base64,/);
+  assert.match(html, /Common circuit of 2 queries/);
+  assert.ok(!/(src|href)="(?!data:|#)/.test(html), 'everything is embedded: no file or network links');
+
+  // Same command again: byte-identical JSON but for the timing, identical HTML but for the timing line.
+  const again = cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1');
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(withoutTime(JSON.parse(readFileSync(files[0]!, 'utf8'))), withoutTime(json));
+  const untimed = (s: string) => s.replace(/ · [\d.]+ s<\/p>/, '');
+  assert.equal(untimed(readFileSync(files[3]!, 'utf8')), untimed(html));
+});
+
+test('circuits --query PATH: named by the file stem, same circuits as by index', () => {
+  const [a] = withCircuits;
+  const byIndex = JSON.parse(readFileSync(join(run, 'circuits', `img${a}.json`), 'utf8')) as CircuitQueryResult;
+  const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { images: { root: string } };
+  const file = join(manifest.images.root, byIndex.query.image);
+  const result = cli('circuits', '--run', run, '--query', file, '--threads', '1');
+  assert.equal(result.code, 0, result.stderr);
+  const stem = byIndex.query.image.replace(/^.*\//, '').replace(/\.png$/, '');
+  const byPath = JSON.parse(readFileSync(join(run, 'circuits', `${stem}.json`), 'utf8')) as CircuitQueryResult;
+  assert.equal(byPath.query.image, file);
+  assert.deepEqual(byPath.circuits, byIndex.circuits);
+  assert.ok(existsSync(join(run, 'circuits', `${stem}.html`)));
+});
+
+test('errors are one line with a non-zero exit: unknown layer, no top10, index out of range, unreadable image, no query', () => {
+  const bad = join(run, 'broken.png');
+  writeFileSync(bad, 'not a png');
+  const cases: [string[], RegExp, number][] = [
+    [['--run', run, '--query', '0', '--layers', 'layer1.0,bogus'], /unknown layer\(s\) bogus/, 2],
+    [['--run', meanOnly, '--query', '0'], /without top10 pooling/, 1],
+    [['--run', run, '--query', `3,${IMAGES + 5}`], new RegExp(`query index ${IMAGES + 5} is not an image`), 2],
+    [['--run', run, '--query', bad], /broken\.png/, 1],
+    [['--run', run], /--query needs/, 2],
+    [['--run', run, '--query', '0', '--percentile', '120'], /--percentile must be/, 2],
+  ];
+  for (const [args, pattern, code] of cases) {
+    const result = cli('circuits', ...args, '--threads', '1');
+    assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('neurolens: error:'));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.ok(!result.stderr.includes('    at '), 'no stack trace');
+  }
+});
+
+test('circuits has the eval and diagnose subcommands', () => {
+  const help = cli('circuits', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /eval/);
+  assert.match(help.stdout, /diagnose/);
+});
