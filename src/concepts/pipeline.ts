@@ -55,6 +55,11 @@ export interface ConceptsOptions {
   /** FINCH behaviour ('v0.2.1' default, with early exit) and distance ('cosine' default). */
   finchVariant?: FinchVariant;
   metric?: 'cosine' | 'euclidean';
+  /**
+   * Cut the hierarchy at exactly K clusters: the FINCH levels with more than K clusters, topped by
+   * FINCH's requested-count partition (which nests over them).
+   */
+  clusters?: number;
   /** Keywords per cluster caption. Default 5. */
   keywords?: number;
   /** Random partitions for the chance baseline, and their seed (also the LLM sampling seed). Defaults 20 and 0. */
@@ -114,8 +119,13 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   if (providers.embedder) ({ vectors, dims } = await embedTextsCached(options.run, providers.embedder, captions));
   else ({ vectors, dims } = tfidf(captions));
   hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? 'v0.2.1'})`);
-  const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant });
-  const { partitions, counts } = clustering;
+  const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant, clusters: options.clusters });
+  let { partitions, counts } = clustering;
+  if (options.clusters !== undefined && clustering.requested) {
+    const finer = counts.flatMap((n, l) => (n > options.clusters! ? [l] : []));
+    partitions = [...finer.map((l) => partitions[l]!), clustering.requested];
+    counts = [...finer.map((l) => counts[l]!), new Set(clustering.requested).size];
+  }
   if (partitions.length === 0) throw new NeurolensError('input', conceptMessages.noHierarchy(captions.length));
   if (partitions.length === 1 && (options.finchVariant ?? 'v0.2.1') === 'v0.2.1') warnings.push(conceptMessages.singleLevel(counts[0]!));
   const levelCaptions = await clusterCaptions(captions, vectors, partitions, { keywords: options.keywords ?? 5, kept, summarizer: providers.summarizer, onStep: hooks.onStep });
@@ -125,7 +135,7 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
     captioner: options.captions ? null : options.captioner,
     embedder: providers.embedderId,
     summarizer: providers.summarizerId,
-    finch: { variant: options.finchVariant ?? 'v0.2.1', metric: options.metric ?? 'cosine', counts },
+    finch: { variant: options.finchVariant ?? 'v0.2.1', metric: options.metric ?? 'cosine', clusters: options.clusters ?? null, counts },
     active: options.active ?? { kind: 'top-frac', fraction: 0.1 },
     minShare: options.minShare ?? 0.5,
     chance: { draws: options.chanceDraws ?? 20, seed: options.seed ?? 0 },

@@ -45,3 +45,14 @@ test('concepts: missing captions are a clear error unless --allow-missing', asyn
   assert.equal(result.kept.length, 19);
   await assert.rejects(buildConcepts({ run, captions, embedder: 'nosuch:model' }), (e: unknown) => e instanceof NeurolensError && e.kind === 'usage');
 });
+
+test('concepts --clusters K: the top level has exactly K clusters and nests over the finer ones', async () => {
+  const { run, captions } = await colourRun();
+  const result = await buildConcepts({ run, captions, layers: ['layer1.0'], clusters: 2, finchVariant: 'v0.2.2' });
+  assert.equal(result.counts.at(-1), 2);
+  assert.ok(result.counts.slice(0, -1).every((n) => n > 2));
+  const layer = JSON.parse(readFileSync(join(run, 'concepts', 'layer1.0.json'), 'utf8')) as ConceptLayer;
+  const top = layer.clusters.filter((c) => c.level === result.counts.length);
+  assert.equal(top.length, 2);
+  assert.equal(top.reduce((n, c) => n + c.images.length, 0), 24);
+});

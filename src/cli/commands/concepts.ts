@@ -39,10 +39,11 @@ export function registerConcepts(program: Command): void {
     .option('--active <rule>', "active neurons: 'top-frac:0.1' (top 10 % of the layer per image) or 'quantile:0.9'", activeRule)
     .option('--min-share <f>', 'share of a cluster’s images a neuron must be active on (default 0.5)', share)
     .addOption(new Option('--finch-variant <v>', 'FINCH behaviour').choices(['v0.2.1', 'v0.2.2']).default('v0.2.1'))
+    .option('--clusters <k>', 'cut the hierarchy at exactly k clusters (FINCH requested count) as its top level', positiveInteger('--clusters'))
     .option('--keywords <n>', 'keywords per cluster caption (default 5)', positiveInteger('--keywords'))
     .option('--chance-draws <n>', 'random partitions for the chance baseline (default 20)', positiveInteger('--chance-draws'))
     .option('--seed <n>', 'seed of the chance baseline (default 0)', (v) => Number.parseInt(v, 10))
-    .action((flags: { run: string; captions?: string; captioner?: string; baseUrl?: string; allowRemote?: boolean; sampleK?: number; allowMissing?: boolean; embedder: string; summarizer: string; layers?: string[]; pooling: 'mean' | 'max' | 'top10'; active?: ActiveRule; minShare?: number; finchVariant: 'v0.2.1' | 'v0.2.2'; keywords?: number; chanceDraws?: number; seed?: number }) =>
+    .action((flags: { run: string; captions?: string; captioner?: string; baseUrl?: string; allowRemote?: boolean; sampleK?: number; allowMissing?: boolean; embedder: string; summarizer: string; layers?: string[]; pooling: 'mean' | 'max' | 'top10'; active?: ActiveRule; minShare?: number; finchVariant: 'v0.2.1' | 'v0.2.2'; clusters?: number; keywords?: number; chanceDraws?: number; seed?: number }) =>
       runAction(async () => {
         const result = await buildConcepts(flags, { onStep: (m) => process.stderr.write(`neurolens concepts: ${m}\n`) });
         for (const warning of result.warnings) process.stderr.write(`neurolens: warning: ${warning}\n`);

@@ -1,6 +1,6 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { runDemo } from '../../demo/demo.js';
 import { positiveInteger } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
@@ -24,7 +24,10 @@ export function registerDemo(program: Command): void {
           onProgress: (_model, p) => progress.update(p),
         });
         progress.stop();
-        const show = (path: string) => relative(process.cwd(), path) || '.';
+        const show = (path: string) => {
+          const rel = relative(process.cwd(), path);
+          return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+        };
         const lines = [`neurolens demo (${result.mode}): ${result.images} emoji images, ${result.seconds.toFixed(1)} s`, `  labels (names, categories, subcategories): ${show(result.labels)}`];
         for (const run of result.runs) {
           const pct = run.top1.total > 0 ? ((100 * run.top1.correct) / run.top1.total).toFixed(1) : '-';
