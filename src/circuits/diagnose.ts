@@ -45,10 +45,14 @@ export interface DiagnoseOptions {
   finder?: FinderFactory;
 }
 
-/** The file-name stem of a query: its index, or the image's base name made file-name safe. */
+/**
+ * The file-name stem of a query, as `neurolens circuits` names its outputs: `img<index>`, or the
+ * image's base name without extension made file-name safe.
+ */
 export function queryStem(query: QueryRef): string {
-  if ('index' in query) return String(query.index);
-  return basename(query.image, extname(query.image)).replace(/[^A-Za-z0-9._-]/g, '_');
+  if ('index' in query) return `img${query.index}`;
+  const stem = basename(query.image, extname(query.image)).replace(/[^A-Za-z0-9._-]/g, '_');
+  return stem === '' || stem === '.' || stem === '..' ? 'query' : stem;
 }
 
 interface Change {
@@ -140,19 +144,20 @@ export async function diagnoseQuery(options: DiagnoseOptions) {
 
 export type Diagnosis = Awaited<ReturnType<typeof diagnoseQuery>>['diagnosis'];
 
-/** The ranked table the CLI prints. */
+/** The ranked table the CLI prints (columns sized to their contents). */
 export function formatDiagnosis(d: Diagnosis): string {
   const name = (c: { class: number; label?: string }) => (c.label !== undefined ? `${c.label} (${c.class})` : String(c.class));
   const n = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+  const header = ['rank', 'circuit', 'neurons', 'score', 'inhibit Δpred', 'Δtarget', 'stimulate Δpred', 'Δtarget'];
+  const rows = d.circuits.map((c) => [String(c.rank), String(c.id), String(c.neurons), n(c.score), n(c.inhibit.predicted), n(c.inhibit.target), n(c.stimulate.predicted), n(c.stimulate.target)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const lines = [
     `query ${d.query.image}: predicted ${name(d.predicted)} logit ${d.predicted.logit.toFixed(3)}, target ${name(d.target)} logit ${d.target.logit.toFixed(3)}`,
-    `rank  circuit  root                 neurons  inhibit Δpred  Δtarget  stimulate Δpred  Δtarget`,
+    `score = ${d.target.class === d.predicted.class ? 'drop of the predicted logit' : 'drop of the margin predicted − target'} when the circuit is inhibited (×0); stimulate = ×${d.protocol.stimulateFactor}`,
+    line(header),
+    ...rows.map(line),
   ];
-  for (const c of d.circuits) {
-    lines.push(
-      `${String(c.rank).padStart(4)}  ${String(c.id).padStart(7)}  ${`${c.root.layer}:${c.root.channel}`.padEnd(20)} ${String(c.neurons).padStart(7)}  ${n(c.inhibit.predicted).padStart(13)}  ${n(c.inhibit.target).padStart(7)}  ${n(c.stimulate.predicted).padStart(15)}  ${n(c.stimulate.target).padStart(7)}`,
-    );
-  }
-  if (d.circuits.length === 0) lines.push('  (no circuits for this query)');
+  if (d.circuits.length === 0) lines.push('(no circuits for this query)');
   return `${lines.join('\n')}\n`;
 }

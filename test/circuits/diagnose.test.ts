@@ -64,7 +64,7 @@ before(async () => {
 
 test('signs: inhibiting a positive-weight circuit lowers its class, stimulating raises it; ranking', async () => {
   const { diagnosis, path } = await diagnoseQuery({ run: hand.run, query: { index: 2 }, threads: 1, finder });
-  assert.equal(path, join(hand.run, 'circuits', '2.diagnosis.json'));
+  assert.equal(path, join(hand.run, 'circuits', 'img2.diagnosis.json'));
   assert.ok(existsSync(path));
   assert.equal(diagnosis.predicted.class, 0);
   assert.equal(diagnosis.target.class, 1, 'the runner-up is the default target');
