@@ -242,12 +242,20 @@ export class CircuitFinder {
     });
 
     const index = new Map(layers.map((l, i) => [l.id, i]));
+    // Circuits share neurons: compute each neuron's region on the query once.
+    const regions = new Map<string, Box>();
+    const regionOf = (l: number, channel: number): Box => {
+      const key = `${l}#${channel}`;
+      let box = regions.get(key);
+      if (!box) regions.set(key, (box = regionOrWhole(clean.layers[l]!, channel, layers[l]!, prep)));
+      return box;
+    };
     const results: CircuitResult[] = circuits.map((circuit) => {
       const perLayer = new Array<number>(layers.length).fill(0);
       const nodes = circuit.nodes.map((n) => {
         const l = index.get(n.layer)!;
         perLayer[l]!++;
-        return { layer: n.layer, channel: n.channel, region: regionOrWhole(clean.layers[l]!, n.channel, layers[l]!, prep), act: acts[l]![n.channel]! };
+        return { layer: n.layer, channel: n.channel, region: regionOf(l, n.channel), act: acts[l]![n.channel]! };
       });
       const total = circuit.edges.reduce((s, e) => s + e.sensitivity, 0);
       return {

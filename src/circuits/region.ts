@@ -46,6 +46,12 @@ export interface RegionOptions {
   sigma?: number;
   /** Threshold on the normalised blurred map, in (0, 1]. Default 0.8. */
   threshold?: number;
+  /**
+   * 'auto' (default) picks the cheaper of two exact-in-arithmetic computations: 'direct' (upsample
+   * to full size, then a separable blur) or 'operator' (A_y · M · A_xᵀ, faster for small maps).
+   * They differ only by float rounding.
+   */
+  path?: 'auto' | 'direct' | 'operator';
 }
 
 /**
@@ -90,16 +96,92 @@ export function mapRegion(map: NeuronMap, inputSize: readonly [number, number], 
     throw new NeurolensError('usage', circuitMessages.mapSize(map.data.length, map.height, map.width));
   }
   if (!(sigma >= 0) || !(threshold > 0 && threshold <= 1)) throw new NeurolensError('usage', circuitMessages.regionOptions(sigma, threshold));
-  let image = upsampleBilinear(map, height, width);
-  if (!normalise(image)) return { x: 0, y: 0, width, height };
-  if (sigma > 0) {
-    image = gaussianBlur(image, height, width, sigma);
+  let image: Float32Array;
+  const path = options.path ?? 'auto';
+  if (sigma > 0 && (path === 'operator' || (path === 'auto' && operatorIsCheaper(map, height, width, sigma)))) {
+    // Blurring re-normalised below makes the first min–max step irrelevant (a Gaussian with
+    // mirrored borders commutes with affine maps), so small maps go straight through the
+    // per-axis operator A = Blur·Upsample: A_y · M · A_xᵀ.
+    if (isConstant(map.data)) return { x: 0, y: 0, width, height };
+    image = upsampleAndBlur(map, height, width, sigma);
     if (!normalise(image)) return { x: 0, y: 0, width, height };
+  } else {
+    image = upsampleBilinear(map, height, width);
+    if (!normalise(image)) return { x: 0, y: 0, width, height };
+    if (sigma > 0) {
+      image = gaussianBlur(image, height, width, sigma);
+      if (!normalise(image)) return { x: 0, y: 0, width, height };
+    }
   }
   const mask = new Uint8Array(image.length);
   for (let i = 0; i < image.length; i++) mask[i] = image[i]! >= threshold ? 1 : 0;
   const box = largestComponent(mask, height, width)!;
   return squareBox(box, height, width);
+}
+
+function isConstant(values: Float32Array): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
+  return true;
+}
+
+function blurRadius(sigma: number): number {
+  return Math.max(1, Math.ceil(3 * sigma));
+}
+
+/** Multiply-adds: direct upsample + two blur passes vs. the two operator products. */
+function operatorIsCheaper(map: NeuronMap, height: number, width: number, sigma: number): boolean {
+  const span = 2 * blurRadius(sigma) + 1;
+  return height * map.height * map.width + height * width * map.width < height * width * (4 + 2 * span);
+}
+
+const operators = new Map<string, Float64Array>();
+
+/** Row-major out × size matrix of Blur(out) · BilinearUpsample(size → out), cached per shape. */
+function axisOperator(size: number, out: number, sigma: number): Float64Array {
+  const key = `${size}:${out}:${sigma}`;
+  const cached = operators.get(key);
+  if (cached) return cached;
+  const { lo, hi, t } = axisWeights(size, out);
+  const radius = blurRadius(sigma);
+  const kernel = new Float64Array(2 * radius + 1);
+  let total = 0;
+  for (let k = -radius; k <= radius; k++) total += kernel[k + radius] = Math.exp(-(k * k) / (2 * sigma * sigma));
+  const op = new Float64Array(out * size);
+  for (let i = 0; i < out; i++) {
+    for (let k = -radius; k <= radius; k++) {
+      const w = kernel[k + radius]! / total;
+      const j = mirror(i + k, out);
+      op[i * size + lo[j]!] += w * (1 - t[j]!);
+      op[i * size + hi[j]!] += w * t[j]!;
+    }
+  }
+  operators.set(key, op);
+  return op;
+}
+
+/** A_y · M · A_xᵀ: the map upsampled to height × width and blurred, without the full-size passes. */
+function upsampleAndBlur(map: NeuronMap, height: number, width: number, sigma: number): Float32Array {
+  const ay = axisOperator(map.height, height, sigma);
+  const ax = axisOperator(map.width, width, sigma);
+  const h = map.height;
+  const w = map.width;
+  const rows = new Float64Array(height * w);
+  for (let y = 0; y < height; y++) {
+    for (let j = 0; j < w; j++) {
+      let sum = 0;
+      for (let i = 0; i < h; i++) sum += ay[y * h + i]! * map.data[i * w + j]!;
+      rows[y * w + j] = sum;
+    }
+  }
+  const out = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let j = 0; j < w; j++) sum += rows[y * w + j]! * ax[x * w + j]!;
+      out[y * width + x] = sum;
+    }
+  }
+  return out;
 }
 
 /** neuronMap + mapRegion. */
@@ -171,20 +253,27 @@ export function gaussianBlur(values: Float32Array, height: number, width: number
   let total = 0;
   for (let k = -radius; k <= radius; k++) total += kernel[k + radius] = Math.exp(-(k * k) / (2 * sigma * sigma));
   for (let k = 0; k < kernel.length; k++) kernel[k] /= total;
+  // Each row (then column) is copied once into a buffer padded with mirrored borders, so the
+  // convolution itself has no index arithmetic; same operands in the same order as a direct
+  // mirrored convolution, hence identical results.
+  const span = 2 * radius + 1;
+  const padded = new Float64Array(Math.max(width, height) + 2 * radius);
   const rows = new Float32Array(values.length);
   for (let y = 0; y < height; y++) {
+    for (let i = -radius; i < width + radius; i++) padded[i + radius] = values[y * width + mirror(i, width)]!;
     for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let k = -radius; k <= radius; k++) s += kernel[k + radius]! * values[y * width + mirror(x + k, width)]!;
-      rows[y * width + x] = s;
+      let sum = 0;
+      for (let k = 0; k < span; k++) sum += kernel[k]! * padded[x + k]!;
+      rows[y * width + x] = sum;
     }
   }
   const out = new Float32Array(values.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let k = -radius; k <= radius; k++) s += kernel[k + radius]! * rows[mirror(y + k, height) * width + x]!;
-      out[y * width + x] = s;
+  for (let x = 0; x < width; x++) {
+    for (let i = -radius; i < height + radius; i++) padded[i + radius] = rows[mirror(i, height) * width + x]!;
+    for (let y = 0; y < height; y++) {
+      let sum = 0;
+      for (let k = 0; k < span; k++) sum += kernel[k]! * padded[y + k]!;
+      out[y * width + x] = sum;
     }
   }
   return out;

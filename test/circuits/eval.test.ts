@@ -2,6 +2,7 @@
 // from the seed, and — on a hand-weighted model where neurons a0, a1 → b0, b1 drive class 0 —
 // zeroing the circuit lowers the logit more than zeroing as many random or outside neurons.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,4 +170,21 @@ test('the real CircuitFinder runs end to end; identical output twice', async () 
 test('usage errors: a query index outside the run', async () => {
   await assert.rejects(evaluateCircuits({ run: hand.run, queries: [99], threads: 1, finder: fakeFinder(layers, circuits) }), /query index 99 is not an image of/);
   await assert.rejects(evaluateCircuits({ run: hand.run, draws: 0, finder: fakeFinder(layers, circuits) }), /--draws must be a positive integer/);
+});
+
+test('CLI: `circuits eval` and `circuits diagnose` take their options after the subcommand', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
+  const ev = cli('circuits', 'eval', '--run', hand.run, '--queries', '0,3', '--threads', '1', '--draws', '2', '--layers', `${hand.a},${hand.b}`);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.match(ev.stdout, /queries: 2 \(with circuits: \d+\)/);
+  assert.match(ev.stdout, new RegExp(`result: .*circuits.eval\\.json`));
+  const json = JSON.parse(readFileSync(join(hand.run, 'circuits', 'eval.json'), 'utf8')) as { chosen: number[]; protocol: { draws: number } };
+  assert.deepEqual(json.chosen, [0, 3]);
+  assert.equal(json.protocol.draws, 2);
+  const di = cli('circuits', 'diagnose', '--run', hand.run, '--query', '3', '--target', 'dog', '--threads', '1', '--layers', `${hand.a},${hand.b}`);
+  assert.equal(di.status, 0, di.stderr);
+  assert.match(di.stdout, /predicted (ball|dog) \(\d\).*target dog \(1\)/);
+  const bad = cli('circuits', 'eval', '--run', hand.run, '--queries', 'x');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--queries must be a count/);
 });

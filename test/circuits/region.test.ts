@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mapRegion, neuronMap, neuronRegion, upsampleBilinear, type NeuronMap } from '../../src/circuits/region.js';
 import { NeurolensError } from '../../src/errors.js';
+import { Random } from '../../src/util/random.js';
 
 /** A height×width map of zeros with `value` on the given [row, col] cells. */
 function mapWith(height: number, width: number, cells: [number, number][], value = 1): NeuronMap {
@@ -93,4 +94,21 @@ test('default pipeline at 224 px: a hot cell of a 7×7 map gives a square box ce
   assert.ok(box.width > 8 && box.width < 24, `width ${box.width}`);
   // A constant map marks nothing in particular: the whole image.
   assert.deepEqual(mapRegion({ data: new Float32Array(49).fill(2), height: 7, width: 7 }, [224, 224]), { x: 0, y: 0, width: 224, height: 224 });
+});
+
+test('the operator path (small maps) and the direct path give the same boxes', () => {
+  const rng = new Random(11);
+  let identical = 0;
+  const trials = 400;
+  for (let trial = 0; trial < trials; trial++) {
+    const h = [2, 3, 4, 7, 8, 14][trial % 6]!;
+    const w = [2, 4, 5, 7, 8, 14][(trial >> 1) % 6]!;
+    const data = Float32Array.from({ length: h * w }, () => Math.max(0, rng.normal()));
+    const size: [number, number] = trial % 2 ? [64, 64] : [56, 72];
+    const direct = mapRegion({ data, height: h, width: w }, size, { path: 'direct' });
+    const operator = mapRegion({ data, height: h, width: w }, size, { path: 'operator' });
+    if (JSON.stringify(direct) === JSON.stringify(operator)) identical++;
+  }
+  // Only float rounding differs; a pixel sitting exactly at the 0.8 threshold could flip.
+  assert.ok(identical >= trials - 2, `${identical}/${trials} identical`);
 });
