@@ -12,11 +12,14 @@ import { record } from '../record/recorder.js';
 import { readRunImages, readRunManifest } from '../record/read-run.js';
 import type { RecordProgress } from '../record/types.js';
 import { buildConcepts } from '../concepts/pipeline.js';
+import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
 
 /** The demo models shipped in the repository's models/ folder (ONNX + model card). */
 export const DEMO_MODELS = ['emoji-resnet', 'emoji-vit'] as const;
+/** Queries of the circuits ablation check. */
+export const EVAL_QUERIES = 50;
 /** Emoji in a --quick run (each with both artworks). */
 export const QUICK_EMOJI = 150;
 
@@ -42,6 +45,8 @@ export interface DemoModelResult {
   top1: { correct: number; total: number };
   /** The concept stage on this run: files, and the report. */
   concepts?: { files: string[]; report: string };
+  /** The circuits stage: three queries (one misclassified, diagnosed) and the ablation check. */
+  circuits?: DemoCircuits;
 }
 
 export interface ClusterAgreement {
@@ -140,6 +145,8 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const concepts = await buildConcepts({ run, captions, finchVariant: 'v0.2.2' });
     runs.at(-1)!.concepts = { files: concepts.files, report: concepts.report };
     clustering = await agreementWithHierarchy(run, images, concepts.kept, concepts.partitions);
+    hooks.onStep?.(`concept circuits for ${name}: 3 queries (one misclassified, diagnosed), check on ${EVAL_QUERIES} queries`);
+    runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
   }
   return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

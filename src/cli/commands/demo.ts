@@ -37,6 +37,15 @@ export function registerDemo(program: Command): void {
             `    prediction = subcategory on ${pct} % of ${run.top1.total} images (training images included; see models/${run.name}.json for held-out accuracy)`,
           );
           if (run.concepts) lines.push(`    concepts: ${show(run.concepts.report)} (+ ${run.concepts.files.length} layer JSON files)`);
+          const c = run.circuits;
+          if (c) {
+            lines.push(`    circuits: ${c.files.filter((f) => f.endsWith('.html')).map(show).join(', ')}`);
+            if (c.misclassified) {
+              lines.push(`    misclassified image ${c.misclassified.index}: predicted ${c.misclassified.predicted}, truly ${c.misclassified.truth}; diagnosis ${show(c.misclassified.diagnosis)}${c.misclassified.topCircuit ? ` (top circuit ${c.misclassified.topCircuit})` : ''}`);
+            }
+            const d = c.eval.drop;
+            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits): predicted-class logit drop, circuit ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
+          }
         }
         for (const c of result.clustering) {
           lines.push(`  caption clusters, level ${c.level} (${c.clusters} clusters) vs emoji ${c.truth}: ARI ${c.ari.toFixed(3)}, purity ${c.purity.toFixed(3)}`);
