@@ -2,9 +2,9 @@
 // (columns per layer, ribbon widths ∝ sensitivity, stacking), and the reference crops of a recorded
 // tiny run (top images by activation, regions, PNG data URIs, cache).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { matchSnapshot } from '../helpers/snapshot.js';
 import { NeuronCrops, modelView } from '../../src/circuits/crops.js';
 import { CircuitFinder, type CircuitQueryResult } from '../../src/circuits/discover.js';
 import { renderCircuitReport, renderCommonSection, sankeyLayout } from '../../src/circuits/report.js';
@@ -14,18 +14,6 @@ import { readNpy } from '../../src/store/npy.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
 
-const SNAPSHOTS = join(import.meta.dirname, '__snapshots__');
-
-/** Compares with the named snapshot; `UPDATE_SNAPSHOTS=1 npm test -- circuits/report` rewrites it. */
-function matchSnapshot(name: string, actual: string): void {
-  const path = join(SNAPSHOTS, name);
-  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(path)) {
-    writeFileSync(path, actual);
-    if (process.env.CI) assert.fail(`snapshot ${name} was missing; it has been written — commit it`);
-    return;
-  }
-  assert.equal(actual, readFileSync(path, 'utf8'), `report differs from snapshot ${name}`);
-}
 
 const box = (x: number, y: number, side: number) => ({ x, y, width: side, height: side });
 
@@ -85,7 +73,7 @@ test('circuit report: named snapshot of a two-circuit result', () => {
   assert.equal((html.match(/<section class="circuit"/g) ?? []).length, 2);
   assert.match(html, /<select id="circuit">/);
   assert.match(html, /Common circuit of 2 queries/);
-  matchSnapshot('circuit-report-tiny.html', html);
+  matchSnapshot(import.meta.dirname, 'circuit-report-tiny.html', html);
 });
 
 test('circuit report: no circuits says why', () => {

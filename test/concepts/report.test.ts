@@ -1,22 +1,10 @@
 import { test } from 'node:test';
+import { matchSnapshot } from '../helpers/snapshot.js';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderConceptReport } from '../../src/concepts/report.js';
 import type { ConceptCluster, ConceptLayer } from '../../src/concepts/types.js';
 
-const SNAPSHOTS = join(import.meta.dirname, '__snapshots__');
-
-/** Compares with the named snapshot; `UPDATE_SNAPSHOTS=1 npm test -- report` rewrites it. */
-function matchSnapshot(name: string, actual: string): void {
-  const path = join(SNAPSHOTS, name);
-  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(path)) {
-    writeFileSync(path, actual);
-    if (process.env.CI) assert.fail(`snapshot ${name} was missing; it has been written — commit it`);
-    return;
-  }
-  assert.equal(actual, readFileSync(path, 'utf8'), `report differs from snapshot ${name}`);
-}
 
 function cluster(partial: Partial<ConceptCluster> & Pick<ConceptCluster, 'id' | 'level'>): ConceptCluster {
   return {
@@ -48,5 +36,5 @@ test('concept report: named snapshot of a two-level tree', () => {
   });
   assert.match(html, /red &#60;and&#62; round/, 'descriptions are escaped');
   assert.ok(!/https?:\/\//.test(html), 'no network references');
-  matchSnapshot('concept-report-tiny.html', html);
+  matchSnapshot(import.meta.dirname, 'concept-report-tiny.html', html);
 });
