@@ -29,3 +29,24 @@ export { computeNeuronStats, STATS_COLUMNS } from './record/stats.js';
 
 // Storage
 export { readNpy, writeNpy, readNpyRows, NpyReader } from './store/npy.js';
+
+// Concept hierarchy
+export { finch, type FinchOptions, type FinchResult } from './cluster/finch.js';
+export { buildConcepts, type ConceptsOptions, type ConceptsResult } from './concepts/pipeline.js';
+export type { ConceptCluster, ConceptLayer } from './concepts/types.js';
+export { adjustedRandIndex, purity } from './concepts/agreement.js';
+export { tfidf, loadCaptions, extractiveCaptions } from './text/index.js';
+export type { Captioner, TextEmbedder } from './text/types.js';
+export { LlmClient } from './llm/client.js';
+
+// Concept circuits
+export { CircuitFinder, type CircuitQuery, type CircuitQueryResult } from './circuits/discover.js';
+export { writeCircuits } from './circuits/write.js';
+export { evaluateCircuits } from './circuits/eval.js';
+export { diagnoseQuery } from './circuits/diagnose.js';
+export { longestCommonPath } from './circuits/common.js';
+export { SensitivityEngine } from './circuits/sensitivity.js';
+export { potThreshold } from './circuits/pot.js';
+
+// Demo
+export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
