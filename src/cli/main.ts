@@ -6,6 +6,7 @@ import { registerRecord } from './commands/record.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConcepts } from './commands/concepts.js';
 import { registerCircuits } from './commands/circuits.js';
+import { registerProbe } from './commands/probe.js';
 import { runAction } from './run-action.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -24,6 +25,7 @@ registerInspect(program);
 registerRecord(program);
 registerConcepts(program);
 registerCircuits(program);
+registerProbe(program);
 registerDemo(program);
 
 await runAction(async () => {

@@ -13,6 +13,8 @@ import { readRunImages, readRunManifest } from '../record/read-run.js';
 import type { RecordProgress } from '../record/types.js';
 import { buildConcepts } from '../concepts/pipeline.js';
 import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
+import { runProbes } from '../probes/pipeline.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
 
@@ -20,6 +22,8 @@ import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } fro
 export const DEMO_MODELS = ['emoji-resnet', 'emoji-vit'] as const;
 /** Queries of the circuits ablation check. */
 export const EVAL_QUERIES = 50;
+/** Subcategories with fewer images are not probed (two emoji, both artworks: a test image of each class). */
+export const PROBE_MIN_IMAGES = 4;
 /** Emoji in a --quick run (each with both artworks). */
 export const QUICK_EMOJI = 150;
 
@@ -47,6 +51,19 @@ export interface DemoModelResult {
   concepts?: { files: string[]; report: string };
   /** The circuits stage: three queries (one misclassified, diagnosed) and the ablation check. */
   circuits?: DemoCircuits;
+  /** The probes stage: emoji subcategories probed on the last two recorded layers. */
+  probes?: DemoProbes;
+}
+
+export interface DemoProbes {
+  files: string[];
+  report: string;
+  /** Subcategories probed (those with at least {@link PROBE_MIN_IMAGES} images). */
+  concepts: number;
+  /** Per layer: mean test AUC over subcategories of the multi-neuron probe, its shuffled-label control and the best single neuron; softmax class accuracy vs majority. */
+  layers: { layer: string; multiAuc: number; shuffledAuc: number; singleAuc: number; classAccuracy: number | null; majority: number | null }[];
+  /** The subcategory read best (multi-neuron test AUC). */
+  best?: { layer: string; concept: string; auc: number };
 }
 
 export interface ClusterAgreement {
@@ -106,6 +123,43 @@ async function agreementWithHierarchy(run: string, images: readonly EmojiImage[]
   });
 }
 
+/**
+ * Probes the emoji subcategories (exclusive concepts) on the run's last two layers. Per-concept
+ * MLPs are left out to keep the demo quick; the joint (softmax) MLP stays.
+ */
+async function demoProbes(run: string, images: readonly EmojiImage[]): Promise<DemoProbes> {
+  const labels = join(run, 'subcategory-labels.csv');
+  const quote = (t: string) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+  await writeFileAtomic(labels, 'path,concept\n' + images.map((i) => `${quote(i.path)},${quote(i.subcategory)}\n`).join(''));
+  const layers = (await readRunManifest(run)).layers.slice(-2).map((l) => l.id);
+  const result = await runProbes({ run, labels, layers, mlp: 'joint', minPositives: PROBE_MIN_IMAGES });
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  };
+  let best: DemoProbes['best'];
+  for (const l of result.layers) {
+    for (const c of l.concepts) {
+      const auc = c.probes.multiNeuron.test.auc;
+      if (auc !== null && (!best || auc > best.auc)) best = { layer: l.layer.id, concept: c.name, auc };
+    }
+  }
+  return {
+    files: result.files,
+    report: result.report,
+    concepts: result.labels.names.length,
+    layers: result.layers.map((l) => ({
+      layer: l.layer.id,
+      multiAuc: mean(l.concepts.map((c) => c.probes.multiNeuron.test.auc)),
+      shuffledAuc: mean(l.concepts.map((c) => c.baselines.shuffled.auc)),
+      singleAuc: mean(l.concepts.map((c) => c.probes.singleNeuron.test.auc)),
+      classAccuracy: l.joint?.multiConcept?.test.accuracy ?? null,
+      majority: l.joint?.majority ?? null,
+    })),
+    best,
+  };
+}
+
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
   const started = performance.now();
   const mode = options.quick ? 'quick' : 'full';
@@ -147,6 +201,8 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     clustering = await agreementWithHierarchy(run, images, concepts.kept, concepts.partitions);
     hooks.onStep?.(`concept circuits for ${name}: 3 queries (one misclassified, diagnosed), check on ${EVAL_QUERIES} queries`);
     runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
+    hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
+    runs.at(-1)!.probes = await demoProbes(run, images);
   }
   return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

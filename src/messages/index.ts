@@ -15,3 +15,4 @@ export { textMessages } from './text.js';
 export { llmMessages } from './llm.js';
 export { circuitMessages } from './circuits.js';
 export { clusterMessages } from './cluster.js';
+export { probeMessages } from './probes.js';

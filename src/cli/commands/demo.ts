@@ -46,6 +46,12 @@ export function registerDemo(program: Command): void {
             const d = c.eval.drop;
             lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits): predicted-class logit drop, circuit ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
           }
+          const p = run.probes;
+          if (p) {
+            const layers = p.layers.map((l) => `${l.layer} ${l.multiAuc.toFixed(3)} vs shuffled ${l.shuffledAuc.toFixed(3)} (best single neuron ${l.singleAuc.toFixed(3)}${l.classAccuracy !== null ? `; softmax accuracy ${l.classAccuracy.toFixed(3)} vs majority ${(l.majority ?? 0).toFixed(3)}` : ''})`);
+            lines.push(`    probes, ${p.concepts} subcategories, mean multi-neuron test AUC: ${layers.join('; ')}`);
+            if (p.best) lines.push(`    best read subcategory: ${p.best.concept} at ${p.best.layer} (AUC ${p.best.auc.toFixed(3)}); report ${show(p.report)}`);
+          }
         }
         for (const c of result.clustering) {
           lines.push(`  caption clusters, level ${c.level} (${c.clusters} clusters) vs emoji ${c.truth}: ARI ${c.ari.toFixed(3)}, purity ${c.purity.toFixed(3)}`);
