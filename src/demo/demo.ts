@@ -22,8 +22,12 @@ import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } fro
 export const DEMO_MODELS = ['emoji-resnet', 'emoji-vit'] as const;
 /** Queries of the circuits ablation check. */
 export const EVAL_QUERIES = 50;
-/** Subcategories with fewer images are not probed (two emoji, both artworks: a test image of each class). */
-export const PROBE_MIN_IMAGES = 4;
+/**
+ * Subcategories with fewer images are not probed. Quick runs: 4 (two emoji × both artworks, so a
+ * test image per class). Full runs: 16 — the 70 subcategories the demo models were trained on
+ * (≥ 8 emoji each); probing all 98 would push the full demo past 10 minutes on 2 cores.
+ */
+export const PROBE_MIN_IMAGES = { quick: 4, full: 16 } as const;
 /** Emoji in a --quick run (each with both artworks). */
 export const QUICK_EMOJI = 150;
 
@@ -127,12 +131,12 @@ async function agreementWithHierarchy(run: string, images: readonly EmojiImage[]
  * Probes the emoji subcategories (exclusive concepts) on the run's last two layers. Per-concept
  * MLPs are left out to keep the demo quick; the joint (softmax) MLP stays.
  */
-async function demoProbes(run: string, images: readonly EmojiImage[]): Promise<DemoProbes> {
+async function demoProbes(run: string, images: readonly EmojiImage[], minImages: number): Promise<DemoProbes> {
   const labels = join(run, 'subcategory-labels.csv');
   const quote = (t: string) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
   await writeFileAtomic(labels, 'path,concept\n' + images.map((i) => `${quote(i.path)},${quote(i.subcategory)}\n`).join(''));
   const layers = (await readRunManifest(run)).layers.slice(-2).map((l) => l.id);
-  const result = await runProbes({ run, labels, layers, mlp: 'joint', minPositives: PROBE_MIN_IMAGES });
+  const result = await runProbes({ run, labels, layers, mlp: 'joint', minPositives: minImages, tolerance: 1e-4 });
   const mean = (xs: (number | null)[]) => {
     const v = xs.filter((x): x is number => x !== null);
     return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
@@ -202,7 +206,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     hooks.onStep?.(`concept circuits for ${name}: 3 queries (one misclassified, diagnosed), check on ${EVAL_QUERIES} queries`);
     runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
     hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
-    runs.at(-1)!.probes = await demoProbes(run, images);
+    runs.at(-1)!.probes = await demoProbes(run, images, PROBE_MIN_IMAGES[mode]);
   }
   return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

@@ -113,6 +113,12 @@ export interface ProbeOptions {
   /** L2 and L1 penalties of the linear probes. Defaults 1e-3 and 0. */
   l2?: number;
   l1?: number;
+  /**
+   * Convergence tolerance of the linear probes' optimiser (relative objective decrease per epoch).
+   * Default 1e-6. The demo uses 1e-4 to stay within its time budget: 2× fewer epochs, and on the
+   * ViT's last layer the mean multi-neuron test AUC over 70 subcategories is 0.924 instead of 0.932.
+   */
+  tolerance?: number;
   /** Hidden units of the MLP probe. Default 64. */
   hidden?: number;
   /** MLP probes: one per concept (plus the joint one when exclusive; default), only the joint one, or none. */
@@ -144,6 +150,7 @@ function settingsOf(options: ProbeOptions, labels: ConceptLabels, pooling: strin
     split: { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed },
     l2: options.l2 ?? 1e-3,
     l1: options.l1 ?? 0,
+    tolerance: options.tolerance ?? 1e-6,
     hidden: options.hidden ?? 64,
     mlp: options.mlp ?? 'per-concept',
     sparseTarget: options.sparseTarget ?? 0.95,
@@ -161,7 +168,7 @@ function settingsOf(options: ProbeOptions, labels: ConceptLabels, pooling: strin
     },
     standardise: 'train-split mean and std',
     seeds: { split: seed, shuffledControl: core.shuffleSeed, mlp: core.mlpSeed },
-    linear: { l2: core.l2, l1: core.l1 },
+    linear: { l2: core.l2, l1: core.l1, tolerance: core.tolerance },
     mlp: { hidden: core.hidden, probes: core.mlp },
     sparse: { target: core.sparseTarget },
     topNeurons: core.topNeurons,
@@ -174,6 +181,7 @@ interface CoreSettings {
   split: { test: number; validation: number; seed: number };
   l2: number;
   l1: number;
+  tolerance: number;
   hidden: number;
   mlp: 'per-concept' | 'joint' | 'none';
   sparseTarget: number;
@@ -201,7 +209,7 @@ const standardised = (X: Matrix, split: Split): Matrix => standardiser(X, split.
 function probeConcept(X: Matrix, name: string, y: Uint8Array, s: CoreSettings): ConceptProbes {
   const split = stratifiedSplit(y, s.split);
   const Xs = standardised(X, split);
-  const linear = { l2: s.l2, l1: s.l1, standardise: false };
+  const linear = { l2: s.l2, l1: s.l1, tolerance: s.tolerance, standardise: false };
   const multi = trainLogistic(Xs, y, split, linear);
   // Neurons are ranked (and the best one chosen) on the rows the probes saw — train + validation —
   // so that picking the best of hundreds does not inflate the reported test AUC.
@@ -212,7 +220,7 @@ function probeConcept(X: Matrix, name: string, y: Uint8Array, s: CoreSettings): 
   const best = ranked[0]!;
   const shuffled = trainLogistic(Xs, shuffleLabels(y, split, s.shuffleSeed), split, linear);
   const fullAuc = multi.metrics.test.auc;
-  const sparse = Number.isFinite(fullAuc) ? sparseK(Xs, y, split, multi.weights, fullAuc, { l2: s.l2, standardise: false, target: s.sparseTarget }) : undefined;
+  const sparse = Number.isFinite(fullAuc) ? sparseK(Xs, y, split, multi.weights, fullAuc, { l2: s.l2, tolerance: s.tolerance, standardise: false, target: s.sparseTarget }) : undefined;
   const reached = sparse?.curve.find((p) => p.k === sparse.k);
   const mlp = s.mlp === 'per-concept' ? trainMlp(Xs, y, split, { hidden: s.hidden, seed: s.mlpSeed, standardise: false }) : undefined;
   const positives = y.reduce((a, v) => a + v, 0);
@@ -263,7 +271,7 @@ function takeRows(X: Matrix, rows: Int32Array): Matrix {
  * image, the split stratified on the first concept.
  */
 function probeJoint(X: Matrix, Y: Uint8Array[], s: CoreSettings): { perConcept: ProbeScores[]; joint: ProbeLayer['joint'] } {
-  const linear = { l2: s.l2, l1: s.l1, standardise: false };
+  const linear = { l2: s.l2, l1: s.l1, tolerance: s.tolerance, standardise: false };
   if (!s.exclusive) {
     const split = stratifiedSplit(Y[0]!, s.split);
     const multi = trainMultiConcept(standardised(X, split), Y, split, { ...linear, exclusive: false });

@@ -32,6 +32,7 @@ interface ProbeFlags {
   seed: number;
   hidden: number;
   l1: number;
+  tolerance: number;
   testFraction: number;
 }
 
@@ -47,11 +48,12 @@ export function registerProbe(program: Command): void {
     .option('--seed <n>', 'seed of the splits, shuffled control and MLP (default 0)', nonNegative('--seed'), 0)
     .option('--hidden <n>', 'hidden units of the MLP probe (default 64)', positiveInteger('--hidden'), 64)
     .option('--l1 <x>', 'L1 penalty of the multi-neuron probe (default 0)', nonNegative('--l1'), 0)
+    .option('--tolerance <x>', 'convergence threshold of the linear probes (default 1e-6; larger is faster)', fraction('--tolerance'), 1e-6)
     .option('--test-fraction <f>', 'share of images held out for the test split (default 0.2)', fraction('--test-fraction'), 0.2)
     .action((flags: ProbeFlags) =>
       runAction(async () => {
         const result = await runProbes(
-          { run: flags.run, labels: flags.labels, concepts: flags.concepts, layers: flags.layers, pooling: flags.pooling, seed: Math.floor(flags.seed), hidden: flags.hidden, l1: flags.l1, testFraction: flags.testFraction },
+          { run: flags.run, labels: flags.labels, concepts: flags.concepts, layers: flags.layers, pooling: flags.pooling, seed: Math.floor(flags.seed), hidden: flags.hidden, l1: flags.l1, tolerance: flags.tolerance, testFraction: flags.testFraction },
           { onStep: (m) => process.stderr.write(`neurolens probe: ${m}\n`), onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`) },
         );
         process.stdout.write(
