@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readRecordedImage } from '../text/recorded-image.js';
 import sharp from 'sharp';
 import { NeurolensError } from '../errors.js';
 import { llmMessages } from '../messages/llm.js';
-import { wrapFsError } from '../store/fs-errors.js';
 import { sha256 } from '../store/hash.js';
 import type { CaptionImage, Captioner } from '../text/types.js';
 import type { ChatBody, LlmClient } from './client.js';
@@ -100,14 +99,7 @@ async function withImageData(body: ChatBody, image: ImageRef): Promise<ChatBody>
 
 /** PNG, JPEG, GIF and WebP are sent as they are; anything else (TIFF, AVIF, ...) is converted to PNG. */
 export async function imageDataUrl(image: ImageRef): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(image.absolutePath);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NeurolensError('input', llmMessages.imageMissing(image.absolutePath), { cause: err });
-    throw wrapFsError(err, image.absolutePath);
-  }
-  if (sha256(bytes) !== image.sha256.toLowerCase()) throw new NeurolensError('input', llmMessages.imageChanged(image.absolutePath));
+  let bytes = await readRecordedImage(image);
   let mime = sniffMime(bytes);
   if (mime === undefined) {
     try {

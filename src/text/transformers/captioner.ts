@@ -12,13 +12,11 @@
  * cached by it), auto-oriented and flattened onto white as RGB with sharp, then handed to the
  * model's own processor (resize, normalise).
  */
-import { readFile } from 'node:fs/promises';
+import { readRecordedImage } from '../recorded-image.js';
 import sharp from 'sharp';
 import { NeurolensError } from '../../errors.js';
 import { oneLine } from '../../llm/errors.js';
-import { llmMessages } from '../../messages/llm.js';
 import { textMessages } from '../../messages/text.js';
-import { wrapFsError } from '../../store/fs-errors.js';
 import { sha256 } from '../../store/hash.js';
 import type { CaptionImage, Captioner } from '../types.js';
 import {
@@ -192,14 +190,7 @@ async function loadFlorence2(tf: TransformersModule, ref: string, pretrained: Pr
 
 /** The image as RGB pixels, after checking it is the one the run recorded. */
 async function readImage(tf: TransformersModule, image: CaptionImage): Promise<RawImage> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(image.absolutePath);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NeurolensError('input', llmMessages.imageMissing(image.absolutePath), { cause: err });
-    throw wrapFsError(err, image.absolutePath);
-  }
-  if (sha256(bytes) !== image.sha256.toLowerCase()) throw new NeurolensError('input', llmMessages.imageChanged(image.absolutePath));
+  const bytes = await readRecordedImage(image);
   try {
     const { data, info } = await sharp(bytes, { failOn: 'error' })
       .rotate()
