@@ -10,6 +10,7 @@
  * sensitivity between two cubic Béziers, stacked at each end in channel order. Coordinates are
  * rounded to 0.1 px, so the page is byte-stable for a given result.
  */
+import { escapeHtml, pageHead } from '../report/html.js';
 import type { CommonPath } from './common.js';
 import type { CircuitNode, CircuitQueryResult, CircuitResult } from './discover.js';
 import { neuronKey, type ModelView, type NeuronCrop } from './crops.js';
@@ -26,7 +27,7 @@ export interface CircuitReportInput {
   appendix?: string;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = escapeHtml;
 const num = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const px = (x: number) => (Math.round(x * 10) / 10).toFixed(1).replace(/\.0$/, '');
 const nodeLabel = (layer: string, channel: number) => `${layer} · c${channel}`;
@@ -230,11 +231,7 @@ export function renderCircuitReport(input: CircuitReportInput): string {
     : `<h2>Circuits</h2><table><thead><tr><th>circuit (root)</th><th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<p><label>Show circuit <select id="circuit">${options}</select></label></p>` +
       result.circuits.map((c, i) => circuitSection(c, i, input, scale)).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1200px}
+  return `${pageHead(input.title, `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1200px}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}h3{font-size:1rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:.15rem .5rem;text-align:left}
 .meta{color:#57606a;font-size:12px}.row{display:flex;gap:1rem;align-items:flex-start}.scroll{overflow-x:auto}
@@ -244,8 +241,7 @@ svg.query{image-rendering:pixelated;border:1px solid #d0d7de}svg.query image{ima
 .sankey .link{fill:#54aeff;fill-opacity:.45}.sankey .link:hover{fill-opacity:.8}
 .sankey .node{fill:#57606a}.sankey .node.root{fill:#e5534b}.sankey text{font:10px system-ui,sans-serif;fill:#1b1f24}.sankey .col{font-weight:600}
 .cards{display:flex;flex-wrap:wrap;gap:.5rem}.card{border:1px solid #d0d7de;padding:.3rem;width:290px}.card.root{border-color:#e5534b}
-.card .name{font:12px monospace}.crops img,.missing{width:64px;height:64px;margin:1px;image-rendering:pixelated;display:inline-block;background:#f6f8fa;text-align:center}
-</style></head><body>
+.card .name{font:12px monospace}.crops img,.missing{width:64px;height:64px;margin:1px;image-rendering:pixelated;display:inline-block;background:#f6f8fa;text-align:center}`)}
 <h1>${escape(input.title)}</h1>
 <p>Granular concept circuits of one query: roots are the neurons whose top-1 % reference images the query joins; edges lead to next-layer neurons that are highly sensitive to the root (peaks-over-threshold cut) and share its reference images (semantic flow cut). Ribbon width ∝ sensitivity.</p>
 <div class="row"><figure>${queryFigure(input.query, result.roots.length ? rootBoxes : '')}<figcaption>${escape(q.image)}${q.index === undefined ? '' : ` (image ${q.index})`}: circuit roots’ regions</figcaption></figure>

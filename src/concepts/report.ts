@@ -3,6 +3,7 @@
  * with the concept tree per layer — captions, group sizes vs chance, six example images per
  * cluster, difference neurons and their descriptions. Thumbnails are embedded once as data URIs.
  */
+import { escapeHtml, pageHead } from '../report/html.js';
 import type { ConceptCluster, ConceptLayer } from './types.js';
 
 export interface ReportInput {
@@ -15,7 +16,15 @@ export interface ReportInput {
   examplesPerCluster?: number;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = escapeHtml;
+
+/** This report's stylesheet (the page shell is shared: src/report/html.ts). */
+const PAGE_CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1100px}
+h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}
+details{margin:.25rem 0 .25rem 1rem;border-left:2px solid #d0d7de;padding-left:.6rem}
+summary{cursor:pointer}.id{font:12px monospace;color:#57606a}.meta,.method{color:#57606a;font-size:12px}
+.thumbs img{width:48px;height:48px;margin:2px;image-rendering:pixelated;border:1px solid #eee}
+.diff{background:#f6f8fa;padding:.3rem .5rem}p{margin:.3rem 0}`;
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 function neuronList(neurons: readonly number[], limit = 40): string {
@@ -56,17 +65,7 @@ function layerSection(layer: ConceptLayer, index: number, input: ReportInput): s
 
 export function renderConceptReport(input: ReportInput): string {
   const options = input.layers.map((l, i) => `<option value="${i}">${escape(l.layer.id)}</option>`).join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1100px}
-h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}
-details{margin:.25rem 0 .25rem 1rem;border-left:2px solid #d0d7de;padding-left:.6rem}
-summary{cursor:pointer}.id{font:12px monospace;color:#57606a}.meta,.method{color:#57606a;font-size:12px}
-.thumbs img{width:48px;height:48px;margin:2px;image-rendering:pixelated;border:1px solid #eee}
-.diff{background:#f6f8fa;padding:.3rem .5rem}p{margin:.3rem 0}
-</style></head><body>
+  return `${pageHead(input.title, PAGE_CSS)}
 <h1>${escape(input.title)}</h1>
 <p>Concept hierarchy: clusters of images by caption (finest = level 1), each with the group of neurons active on most of its images. A group is meaningful when its size and specificity clearly exceed the chance values (same cluster sizes, images shuffled).</p>
 <label>Layer <select id="layer">${options}</select></label>

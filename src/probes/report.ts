@@ -4,6 +4,7 @@
  * by single-neuron AUC with their top images, and the sparse probe's AUC-vs-k curve (inline SVG).
  * Each thumbnail is embedded once, as a CSS class holding its data URI, however often it is shown.
  */
+import { escapeHtml, pageHead } from '../report/html.js';
 import type { ConceptProbes, ProbeLayer, Scores } from './pipeline.js';
 
 export interface ProbeReportInput {
@@ -20,7 +21,7 @@ export interface ProbeReportInput {
   imagesPerNeuron?: number;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = escapeHtml;
 const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '—' : x.toFixed(digits));
 
 const PROBE_ROWS: { key: keyof ConceptProbes['probes']; label: string }[] = [
@@ -114,11 +115,7 @@ export function renderProbeReport(input: ProbeReportInput): string {
   const sections = input.layers.map((l, i) => layerSection(l, i, input, classOf)).join('\n');
   const thumbCss = [...classes].map(([i, cls]) => `.${cls}{background-image:url(${input.thumbnails.get(i)})}`).join('\n');
   const options = input.layers.map((l, i) => `<option value="${i}">${escape(l.layer.id)}</option>`).join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1100px}
+  return `${pageHead(input.title, `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1100px}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}
 details{margin:.3rem 0;border-left:2px solid #d0d7de;padding-left:.6rem}summary{cursor:pointer}
 .meta{color:#57606a;font-size:12px}.row{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start}
@@ -127,8 +124,7 @@ th:first-child{text-align:left}tr.base{color:#57606a}
 .t{display:inline-block;width:40px;height:40px;margin:1px;background-size:contain;background-repeat:no-repeat;background-position:center;image-rendering:pixelated;border:1px solid #eee}
 svg.curve polyline{fill:none;stroke:#0969da;stroke-width:1.5}svg.curve circle{fill:#0969da}svg.curve circle.hit{fill:#cf222e}
 svg.curve .axis{stroke:#8c959f}svg.curve .target{stroke:#cf222e;stroke-dasharray:3 3}svg.curve text{font-size:9px;fill:#57606a}
-${thumbCss}
-</style></head><body>
+${thumbCss}`)}
 <h1>${escape(input.title)}</h1>
 <p>Probes: how well a layer's neurons predict each concept on held-out images (test split). A probe is meaningful when it clearly beats the majority class and the same probe trained on shuffled labels. Neurons are ranked by their own AUC; the curve shows the multi-neuron probe's test AUC when only its k largest-weight neurons are kept.</p>
 <label>Layer <select id="layer">${options}</select></label>
