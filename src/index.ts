@@ -50,3 +50,15 @@ export { potThreshold } from './circuits/pot.js';
 
 // Demo
 export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
+
+// Unit correction
+export { editModel, evaluateEdit, type EditOptions, type EditResult } from './edit/index.js';
+
+// Explorer
+export { startServer, type ServeOptions, type ExplorerServer } from './server/server.js';
+export { exportReport, type ExportOptions, type ExportResult } from './server/export.js';
+export type * from './server/api.js';
+
+// Neuron statistics, exemplars, dissection
+export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
+export type * from './neurons/types.js';

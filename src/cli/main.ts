@@ -7,6 +7,10 @@ import { registerDemo } from './commands/demo.js';
 import { registerConcepts } from './commands/concepts.js';
 import { registerCircuits } from './commands/circuits.js';
 import { registerProbe } from './commands/probe.js';
+import { registerEdit } from './commands/edit.js';
+import { registerNeurons } from './commands/neurons.js';
+import { registerServe } from './commands/serve.js';
+import { registerReport } from './commands/report.js';
 import { runAction } from './run-action.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -26,6 +30,10 @@ registerRecord(program);
 registerConcepts(program);
 registerCircuits(program);
 registerProbe(program);
+registerNeurons(program);
+registerEdit(program);
+registerServe(program);
+registerReport(program);
 registerDemo(program);
 
 await runAction(async () => {

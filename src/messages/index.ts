@@ -16,3 +16,8 @@ export { llmMessages } from './llm.js';
 export { circuitMessages } from './circuits.js';
 export { clusterMessages } from './cluster.js';
 export { probeMessages } from './probes.js';
+export { editMessages } from './edit.js';
+export { attributionMessages } from './attribution.js';
+export { neuronMessages } from './neurons.js';
+export { serverMessages } from './server.js';
+export { attributionEvalMessages } from './attribution-eval.js';

@@ -1,0 +1,213 @@
+/**
+ * `neurolens attribute eval` as a library call: for each image, the maps of the requested methods
+ * (computed by one Attributor, or read from an `attribute` output folder), their perturbation
+ * curves and areas, the random-map baseline, optionally the cascading-randomisation sanity check;
+ * then aggregates, eval.json (deterministic), eval.md and one curve chart per method.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { NeurolensError, isNeurolensError } from '../../errors.js';
+import { listImages } from '../../images/index.js';
+import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
+import { openModel } from '../../model/open.js';
+import { stableJson, writeFileAtomic } from '../../store/atomic.js';
+import { fillBaseline } from '../fill.js';
+import { attributorModel, createAttributor } from '../attributor.js';
+import { formatTarget, parseTarget } from '../target.js';
+import type { Attributor, AttributorModel, AttributorOptions, AttributionTarget, BoundTarget } from '../types.js';
+import { renderPng, chartSpec } from './chart.js';
+import { CurveEvaluator } from './evaluate.js';
+import { openMapSource, type MapSource } from './maps.js';
+import { unitGrid } from './order.js';
+import { buildProtocol } from './protocol.js';
+import { randomCurveKinds, randomMap, randomMapSeed } from './random-maps.js';
+import { cascadeSteps, parameterisedLayers } from './randomise.js';
+import { aggregateMethod, formatMarkdown, meanAreas, meanCurves, roundAggregate, roundImage, type RandomCurves } from './report.js';
+import { runSanity } from './sanity.js';
+import { resolveSettings, type EvalSettings } from './settings.js';
+import type { EvalAttributionsOptions, EvalHooks, EvalResult, ImageEvaluation, MapEvaluation } from './types.js';
+
+/** What evaluateAttributions returns: the result as written and the files it wrote. */
+export interface EvalOutput {
+  result: EvalResult;
+  /** eval.json, eval.md and the chart PNGs, in that order. */
+  files: string[];
+}
+
+/** Builds an Attributor for a model (tests may pass their own). */
+export type AttributorFactory = (model: AttributorModel, options: AttributorOptions) => Promise<Attributor>;
+
+/** Per image, what the sanity check needs from the main pass. */
+interface Kept {
+  file: string;
+  target: AttributionTarget;
+  maps: Float32Array[];
+}
+
+/** Opens the model as an AttributorModel (catalogue + preprocessing from its card) and its sha256. */
+export async function loadAttributorModel(modelPath: string): Promise<{ model: AttributorModel; sha256: string }> {
+  const opened = await openModel(modelPath);
+  return { model: attributorModel(opened), sha256: opened.sha256 };
+}
+
+export async function evaluateAttributions(options: EvalAttributionsOptions, hooks: EvalHooks = {}, factory: AttributorFactory = createAttributor): Promise<EvalOutput> {
+  const settings = resolveSettings(options);
+  const { model, sha256 } = await loadAttributorModel(options.model);
+  const target = typeof options.target === 'string' ? parseTarget(options.target, model.classNames) : (options.target ?? { kind: 'pred' });
+  const prep = model.preprocessing;
+  if (settings.unit > Math.min(prep.height, prep.width)) throw new NeurolensError('usage', msg.badUnit(settings.unit, prep.height, prep.width));
+  const layers = settings.sanity ? parameterisedLayers(model.model) : [];
+  if (settings.sanity && layers.length === 0) throw new NeurolensError('usage', msg.noParamLayers(options.model));
+  let entries = await listImages(options.images);
+  if (settings.limit !== undefined) entries = entries.slice(0, settings.limit);
+  const maps = options.maps ? await openMapSource(options.maps, prep.height, prep.width) : undefined;
+  if (maps && options.maps) {
+    if (maps.sha256 !== undefined && maps.sha256 !== sha256) throw new NeurolensError('input', msg.mapsOtherModel(options.maps, options.model));
+    const spec = formatTarget(target);
+    if (maps.targets.some((t) => t !== spec)) throw new NeurolensError('usage', msg.mapsOtherTarget(options.maps, maps.targets, spec));
+  }
+
+  const attributorOptions: AttributorOptions = {};
+  if (options.threads !== undefined) attributorOptions.threads = options.threads;
+  if (options.maxBatch !== undefined) attributorOptions.maxBatch = options.maxBatch;
+  if (options.device !== undefined) attributorOptions.executionProvider = options.device;
+  const mapOptions = { ...(options.methodOptions ?? {}), ...(options.mapQuantity ? { quantity: options.mapQuantity } : {}) };
+
+  const images: ImageEvaluation[] = [];
+  const randomCurves = new Map(settings.methods.map((m) => [m, [] as RandomCurves[]]));
+  const kept: Kept[] = [];
+  const skipped: EvalResult['skipped'] = [];
+  /** The options in effect per method (defaults filled in), as the first map reports them. */
+  const effective: Record<string, unknown> = {};
+  const attributor = await factory(model, attributorOptions);
+  try {
+    const geometry = { channels: prep.channels, height: prep.height, width: prep.width, layout: prep.layout };
+    const grid = unitGrid(prep.height, prep.width, settings.unit);
+    const evaluator = new CurveEvaluator(geometry, grid, settings.steps, settings.curves, settings.baselines, (image, kind) => fillBaseline(image, geometry, kind));
+    const started = Date.now();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      let image: Float32Array;
+      try {
+        image = await attributor.loadImage(entry.path);
+      } catch (error) {
+        if (!isNeurolensError(error) || error.kind !== 'input') throw error;
+        skipped.push({ path: entry.relPath, reason: error.message });
+        hooks.onWarning?.(msg.imageSkipped(entry.relPath, error.message));
+        hooks.onProgress?.({ phase: 'attribute eval', done: i + 1, total: entries.length });
+        continue;
+      }
+      const bound = await attributor.bind(image, target, settings.quantity);
+      const fixed: AttributionTarget = target.kind === 'pred' && bound.cls !== undefined ? { kind: 'class', cls: bound.cls } : target;
+      const methodMaps: Float32Array[] = [];
+      for (const method of settings.methods) {
+        if (maps) methodMaps.push(await maps.get(entry.relPath, method));
+        else {
+          const result = await attributor.attribute(image, method, fixed, mapOptions);
+          effective[method] ??= { ...result.options, ...(result.target.quantity === 'activation' ? {} : { quantity: result.target.quantity }) };
+          methodMaps.push(result.map.data);
+        }
+      }
+      const evaluation = await evaluateImage(evaluator, image, bound, methodMaps, settings, i, prep.height * prep.width);
+      const methods: ImageEvaluation['methods'] = {};
+      settings.methods.forEach((method, m) => {
+        methods[method] = evaluation.methods[m]!;
+        randomCurves.get(method)!.push(evaluation.randomCurves);
+      });
+      const record: ImageEvaluation = { image: entry.relPath, target: bound.description, clean: evaluation.clean, normalisation: evaluation.normalisation, methods };
+      if (bound.cls !== undefined) record.cls = bound.cls;
+      images.push(record);
+      if (settings.sanity) kept.push({ file: entry.path, target: fixed, maps: methodMaps });
+      const seconds = (Date.now() - started) / 1000;
+      hooks.onProgress?.({ phase: 'attribute eval', done: i + 1, total: entries.length, rate: seconds > 0 ? (i + 1) / seconds : undefined });
+    }
+  } finally {
+    await attributor.close();
+  }
+  if (images.length === 0) throw new NeurolensError('input', msg.noImagesLeft(options.images));
+
+  let sanitySteps: number[] = [];
+  if (settings.sanity) {
+    sanitySteps = cascadeSteps(layers.length, settings.sanitySteps);
+    const started = Date.now();
+    const steps = await runSanity({
+      model,
+      create: (m) => factory(m, attributorOptions),
+      files: kept.map((k) => k.file),
+      targets: kept.map((k) => k.target),
+      methods: settings.methods,
+      original: kept.map((k) => k.maps),
+      maxSteps: settings.sanitySteps,
+      seed: settings.seed,
+      methodOptions: settings.methods.map((method) => (maps ? maps.optionsOf(method) : mapOptions)),
+      onProgress: (done, total) => hooks.onProgress?.({ phase: 'sanity', done, total, rate: done / Math.max(1e-3, (Date.now() - started) / 1000) }),
+    });
+    images.forEach((image, i) => settings.methods.forEach((method, m) => (image.methods[method]!.sanity = steps[i]![m]!)));
+  }
+
+  const aggregate: EvalResult['aggregate'] = {};
+  for (const method of settings.methods) {
+    aggregate[method] = roundAggregate(aggregateMethod(images.map((im) => im.methods[method]!), randomCurves.get(method)!));
+  }
+  const protocol = buildProtocol({
+    curves: settings.curves,
+    steps: settings.steps,
+    unit: settings.unit,
+    units: unitGrid(prep.height, prep.width, settings.unit).count,
+    grid: [Math.ceil(prep.height / settings.unit), Math.ceil(prep.width / settings.unit)],
+    baselines: settings.baselines,
+    quantity: settings.quantity,
+    target: formatTarget(target),
+    randomMaps: settings.randomMaps,
+    seed: settings.seed,
+    maps: options.maps ? `read from ${basename(options.maps)}/ (attribution.json index, NAME.METHOD.npy)` : 'computed with Attributor.attribute (the target fixed per image, pred → the predicted class)',
+    methodOptions: maps ? Object.fromEntries(settings.methods.map((m) => [m, maps.optionsOf(m)])) : effective,
+    sanity: settings.sanity ? { maxSteps: settings.sanitySteps, layers: layers.length, steps: sanitySteps } : null,
+  });
+  const result: EvalResult = { protocol, model: { file: basename(options.model), sha256 }, methods: settings.methods, images: images.map(roundImage), aggregate, skipped };
+  return { result, files: await writeOutputs(options, result) };
+}
+
+/** Curves of one image for every method map plus the random maps. */
+async function evaluateImage(evaluator: CurveEvaluator, image: Float32Array, bound: BoundTarget, methodMaps: Float32Array[], s: EvalSettings, index: number, pixels: number) {
+  const randomKinds = randomCurveKinds(s.curves);
+  const randoms = Array.from({ length: s.randomMaps }, (_, r) => randomMap(pixels, randomMapSeed(s.seed, index, r)));
+  const all = [...methodMaps, ...randoms];
+  const curves = await evaluator.evaluate(image, bound, all, (m) => (m < methodMaps.length ? s.curves : randomKinds));
+  const randomMapsCurves = curves.maps.slice(methodMaps.length);
+  const randomAreas = randomMapsCurves.length > 0 ? meanAreas(randomMapsCurves.map((c) => c.areas)) : undefined;
+  const randomCurves = meanCurves(randomMapsCurves.map((c) => c.curves));
+  if (randomAreas?.morf && s.curves.includes('lerf')) randomAreas.lerf = randomAreas.morf;
+  if (randomCurves.morf && s.curves.includes('lerf')) randomCurves.lerf = randomCurves.morf;
+  if (!s.curves.includes('morf')) {
+    delete randomAreas?.morf;
+    delete randomCurves.morf;
+  }
+  const methods = methodMaps.map((_, m): MapEvaluation => {
+    const c = curves.maps[m]!;
+    const evaluation: MapEvaluation = { curves: c.curves, areas: c.areas };
+    if (c.areas.morf && c.areas.lerf) evaluation.abpc = c.areas.lerf.auc - c.areas.morf.auc;
+    if (randomAreas) evaluation.random = randomAreas;
+    return evaluation;
+  });
+  return { clean: curves.clean, normalisation: curves.normalisation, methods, randomCurves };
+}
+
+async function writeOutputs(options: EvalAttributionsOptions, result: EvalResult): Promise<string[]> {
+  await mkdir(options.out, { recursive: true });
+  const json = join(options.out, 'eval.json');
+  await writeFileAtomic(json, stableJson(result));
+  const charts: string[] = [];
+  if (!options.noCharts) {
+    for (const method of result.methods) {
+      const name = `curves.${method}.png`;
+      await writeFileAtomic(join(options.out, name), await renderPng(chartSpec(method, result.aggregate[method]!, result.images.length)));
+      charts.push(name);
+    }
+  }
+  const md = join(options.out, 'eval.md');
+  await writeFileAtomic(md, formatMarkdown(result, charts));
+  return [json, md, ...charts.map((c) => join(options.out, c))];
+}
+
+export type { MapSource };

@@ -1,0 +1,228 @@
+/**
+ * `neurolens attribute` as a library call: maps of every image of a collection with one method
+ * and target, written to OUT as
+ *   NAME.METHOD.npy   float32 [H, W] map in model-input pixels (larger = more important),
+ *   NAME.METHOD.png   overlay.ts picture (the image as the model sees it + the map + colour bar),
+ *   attribution.json  per image and method: path, sha256, target (spelling, description, class,
+ *                     quantity, clean score), options in effect, passes, file names; a protocol
+ *                     block (model file and sha256, preprocessing, conventions); skipped images.
+ * NAME is the image's path relative to the collection root, extension dropped, made file-name safe
+ * (characters other than A–Z a–z 0–9 . _ - become _; repeats get -2, -3, … in listing order).
+ *
+ * The JSON has no timings, so identical inputs give identical files. Outputs are written
+ * atomically; a re-run into the same OUT reuses every image whose entry (same image bytes, target,
+ * quantity and options in effect) is recorded and whose two files exist, so an interrupted run
+ * loses at most the images not yet recorded in attribution.json (it is rewritten at least every
+ * second and at the end). Entries of other methods or images in OUT are kept. An OUT holding maps
+ * of another model or preprocessing is refused.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { modelPixels } from '../circuits/crops.js';
+import { NeurolensError } from '../errors.js';
+import { decodeImage, listImages } from '../images/index.js';
+import type { PreprocessingOverrides } from '../images/types.js';
+import { attributionMessages } from '../messages/attribution.js';
+import { openModel } from '../model/open.js';
+import type { SessionOptions } from '../runtime/types.js';
+import { stableJson, writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { writeNpy } from '../store/npy.js';
+import { attributorModel, makeAttributor } from './attributor.js';
+import { renderOverlay } from './overlay.js';
+import { formatTarget, parseTarget } from './target.js';
+import type { AttributionMethod, AttributionTarget, BoundTarget, MethodOptions, ScoreQuantity } from './types.js';
+
+export interface AttributionRunOptions extends MethodOptions, SessionOptions {
+  /** The .onnx model; a model card (.json) next to it sets preprocessing and class names. */
+  model: string;
+  /** An image folder (recursive), a list file (one path per line) or one image file. */
+  images: string;
+  /** Output folder (created if missing). */
+  out: string;
+  method: AttributionMethod;
+  /** What to explain: a `--target` spelling (target.ts) or a target. Default 'pred'. */
+  target?: string | AttributionTarget;
+  /** Class targets: 'logit' (default) or 'probability'. */
+  quantity?: ScoreQuantity;
+  /** Most inputs per model run. Default 64. */
+  maxBatch?: number;
+  /** Only the first N images (listing order). */
+  limit?: number;
+  /** Preprocessing overrides over the model card (size, mean, std, …). */
+  preprocessing?: PreprocessingOverrides;
+}
+
+export interface AttributionProgress {
+  phase: 'attribute';
+  /** Images done (computed, reused or skipped). */
+  done: number;
+  total: number;
+  /** Images per second computed in this run. */
+  rate?: number;
+  etaSeconds?: number;
+  skipped: number;
+}
+
+export interface AttributionRunHooks {
+  onProgress?: (progress: AttributionProgress) => void;
+  /** One line per image that could not be read (it is listed in attribution.json and skipped). */
+  onWarning?: (message: string) => void;
+}
+
+/** One map of attribution.json. */
+export interface AttributionEntry {
+  name: string;
+  /** Path relative to the collection root (POSIX separators). */
+  path: string;
+  sha256: string;
+  method: AttributionMethod;
+  target: Omit<BoundTarget, 'score'> & { spec: string };
+  options: MethodOptions;
+  passes: number;
+  files: { npy: string; png: string };
+}
+
+/** attribution.json. */
+export interface AttributionFile {
+  protocol: Record<string, unknown>;
+  entries: AttributionEntry[];
+  skipped: { path: string; reason: string }[];
+}
+
+export interface AttributionRunResult {
+  out: string;
+  /** attribution.json's path. */
+  json: string;
+  /** Every .npy and .png of this run's images (computed or reused), then attribution.json. */
+  files: string[];
+  /** Maps computed in this run. */
+  computed: number;
+  /** Maps reused from an earlier run into OUT. */
+  reused: number;
+  skipped: number;
+  /** Forward passes of this run. */
+  passes: number;
+  seconds: number;
+}
+
+/** File stems of relative image paths: extension dropped, unsafe characters → _, repeats -2, -3, …. */
+export function imageNames(relPaths: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return relPaths.map((rel) => {
+    let stem = rel.slice(0, rel.length - extname(rel).length).replace(/[^A-Za-z0-9._-]/g, '_');
+    if (stem === '' || stem === '.' || stem === '..') stem = 'image';
+    const count = (seen.get(stem) ?? 0) + 1;
+    seen.set(stem, count);
+    return count === 1 ? stem : `${stem}-${count}`;
+  });
+}
+
+const CONVENTIONS = {
+  maps: 'NAME.METHOD.npy: float32 [H, W] in model-input pixels, row-major; larger = more important for the target',
+  overlay: 'NAME.METHOD.png: the image as the model sees it, the map min–max normalised through the turbo colour map at alpha 0.5, colour bar labelled with the map min and max',
+  passes: 'forward passes per map, the clean pass included',
+};
+
+export async function runAttribution(options: AttributionRunOptions, hooks: AttributionRunHooks = {}): Promise<AttributionRunResult> {
+  const started = performance.now();
+  const size = options.preprocessing?.size;
+  const inputSize: [number, number] | undefined = size === undefined ? undefined : typeof size === 'number' ? [size, size] : [size[0], size[1]];
+  const opened = await openModel(options.model, inputSize ? { inputSize } : {});
+  const model = attributorModel(opened, options.preprocessing);
+  const prep = model.preprocessing;
+  const target = typeof options.target === 'object' ? options.target : parseTarget(options.target ?? 'pred', model.classNames);
+  const quantity = options.quantity ?? 'logit';
+  const { threads, executionProvider, graphOptimization, maxBatch } = options;
+  const attributor = makeAttributor(model, { threads, executionProvider, graphOptimization, maxBatch }, options.model);
+  try {
+    // Everything is checked before the first image runs, so a typo fails at once.
+    const { effective } = attributor.prepare(options.method, target, options);
+    const listed = await listImages(options.images);
+    const entries = options.limit === undefined ? listed : listed.slice(0, options.limit);
+    const names = imageNames(entries.map((e) => e.relPath));
+    const out = resolve(options.out);
+    await mkdir(out, { recursive: true });
+    const jsonPath = join(out, 'attribution.json');
+    const protocol = { tool: 'neurolens attribute', model: { file: basename(opened.loaded.path), sha256: opened.sha256 }, preprocessing: prep, ...CONVENTIONS };
+    const previous = await readPrevious(jsonPath, protocol);
+    const byKey = new Map(previous.entries.map((e) => [`${e.name}\u0000${e.method}`, e]));
+    const skipped: AttributionFile['skipped'] = [];
+    const files: string[] = [];
+    let computed = 0;
+    let reused = 0;
+    let passes = 0;
+    let lastWrite = 0;
+    const flush = async (force: boolean) => {
+      if (!force && performance.now() - lastWrite < 1000) return;
+      const sorted = [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+      await writeJsonAtomic(jsonPath, { protocol, entries: sorted, skipped } satisfies AttributionFile);
+      lastWrite = performance.now();
+    };
+    const spec = formatTarget(target);
+    for (const [i, entry] of entries.entries()) {
+      const name = names[i]!;
+      const file = { npy: `${name}.${options.method}.npy`, png: `${name}.${options.method}.png` };
+      let decoded;
+      try {
+        decoded = await decodeImage(entry.path, prep, { displayPath: entry.relPath });
+      } catch (error) {
+        if (!(error instanceof NeurolensError) || error.kind !== 'input') throw error;
+        skipped.push({ path: entry.relPath, reason: error.message });
+        hooks.onWarning?.(attributionMessages.imageSkipped(entry.relPath, error.message));
+        report(hooks, i + 1, entries.length, computed, skipped.length, started);
+        continue;
+      }
+      const key = `${name}\u0000${options.method}`;
+      const old = byKey.get(key);
+      const same =
+        old && old.path === entry.relPath && old.sha256 === decoded.sha256 && old.target.spec === spec && old.target.quantity === (old.target.cls === undefined ? 'activation' : quantity) &&
+        stableJson(old.options) === stableJson(effective) && existsSync(join(out, file.npy)) && existsSync(join(out, file.png));
+      if (same) reused++;
+      else {
+        const result = await attributor.attribute(decoded.data, options.method, target, { ...options, quantity });
+        passes += result.passes;
+        await writeNpy(join(out, file.npy), result.map.data, [result.map.height, result.map.width]);
+        const pixels = await modelPixels(entry.path, prep);
+        await writeFileAtomic(join(out, file.png), await renderOverlay(pixels, result.map));
+        byKey.set(key, { name, path: entry.relPath, sha256: decoded.sha256, method: options.method, target: { spec, ...result.target }, options: result.options, passes: result.passes, files: file });
+        computed++;
+        await flush(false);
+      }
+      files.push(join(out, file.npy), join(out, file.png));
+      report(hooks, i + 1, entries.length, computed, skipped.length, started);
+    }
+    await flush(true);
+    files.push(jsonPath);
+    return { out, json: jsonPath, files, computed, reused, skipped: skipped.length, passes, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await attributor.close();
+  }
+}
+
+function report(hooks: AttributionRunHooks, done: number, total: number, computed: number, skipped: number, started: number): void {
+  if (!hooks.onProgress) return;
+  const seconds = (performance.now() - started) / 1000;
+  const rate = computed > 0 && seconds > 0 ? computed / seconds : undefined;
+  hooks.onProgress({ phase: 'attribute', done, total, skipped, ...(rate ? { rate, etaSeconds: (total - done) / rate } : {}) });
+}
+
+/** The entries of an earlier run into OUT; refuses an OUT of another model or preprocessing. */
+async function readPrevious(path: string, protocol: Record<string, unknown>): Promise<AttributionFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { protocol, entries: [], skipped: [] };
+  }
+  let file: AttributionFile;
+  try {
+    file = JSON.parse(text) as AttributionFile;
+  } catch {
+    throw new NeurolensError('conflict', attributionMessages.otherModel(resolve(path, '..'), path));
+  }
+  if (stableJson(file.protocol) !== stableJson(protocol) || !Array.isArray(file.entries)) {
+    throw new NeurolensError('conflict', attributionMessages.otherModel(resolve(path, '..'), path));
+  }
+  return file;
+}

@@ -1,0 +1,35 @@
+/** `neurolens report RUN --out DIR`: the explorer exported as static files (file:// or any static host). */
+import type { Command } from 'commander';
+import { serverMessages } from '../../messages/index.js';
+import { exportReport } from '../../server/export.js';
+import { createProgressRenderer } from '../progress.js';
+import { runAction } from '../run-action.js';
+
+interface ReportFlags {
+  out: string;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('export the explorer of a run as static files that open from disk or any static web host')
+    .argument('<run>', 'a finished run folder (from `neurolens record`)')
+    .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier export, which is replaced)')
+    .action((run: string, flags: ReportFlags) =>
+      runAction(async () => {
+        const progress = createProgressRenderer();
+        try {
+          const result = await exportReport({
+            run,
+            out: flags.out,
+            onProgress: (p) => progress.update(p),
+            onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`),
+          });
+          progress.stop();
+          process.stdout.write(`${serverMessages.reportWritten(result.out, result.files)}\n`);
+        } finally {
+          progress.stop();
+        }
+      }),
+    );
+}

@@ -1,0 +1,118 @@
+/**
+ * `neurolens neurons`: single-neuron analysis of a recorded RUN, written under RUN/neurons/:
+ *  1. activation rates, rarely-active neurons and rare neurons per image (./summary.ts, ./rates.ts);
+ *  2. top-k exemplars with region crops as sprites, resumable (./exemplars.ts);
+ *  3. with a mask dataset, NetDissect labels (./dissect.ts);
+ *  4. with a concepts run, caption-derived labels (./caption-labels.ts); skipped with a note otherwise.
+ * One instrumented session serves stages 2 and 3, opened only when one of them has work to do.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NeurolensError } from '../errors.js';
+import { neuronMessages } from '../messages/neurons.js';
+import { POOLINGS } from '../record/types.js';
+import { writeJsonAtomic } from '../store/atomic.js';
+import { readNpy } from '../store/npy.js';
+import { captionLabel, checkLevel, clusterLevels, findConceptsLayer, type CaptionLabelsFile } from './caption-labels.js';
+import type { ConceptLayer } from '../concepts/types.js';
+import { writeDissection } from './dissect.js';
+import { readMaskDataset } from './masks.js';
+import { writeExemplars } from './exemplars.js';
+import { LazySession, openRun, type NeuronsRun } from './run.js';
+import { writeRates } from './summary.js';
+import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
+
+export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
+
+function checkOptions(options: NeuronsOptions): void {
+  const bad = (message: string) => new NeurolensError('usage', message);
+  if (!options.run) throw bad(neuronMessages.noRun());
+  if (options.pooling !== undefined && !POOLINGS.includes(options.pooling)) throw bad(neuronMessages.badPooling(String(options.pooling)));
+  if (options.activeAbove !== undefined && !Number.isFinite(options.activeAbove)) throw bad(neuronMessages.badNumber('--active-above', options.activeAbove));
+  if (options.rareBelow !== undefined && !(options.rareBelow > 0 && options.rareBelow <= 1)) throw bad(neuronMessages.badRareBelow(options.rareBelow));
+  if (options.iouMin !== undefined && !(options.iouMin >= 0 && options.iouMin < 1)) throw bad(neuronMessages.badIouMin(options.iouMin));
+  const integers: [string, number | undefined, number][] = [
+    ['--top', options.top, 0], ['--thumb-size', options.thumbSize, 1], ['--batch', options.batch, 1], ['--concepts-level', options.conceptsLevel, 1], ['--threads', options.threads, 1],
+  ];
+  for (const [name, value, min] of integers) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) throw bad(neuronMessages.badInteger(name, value, min));
+  }
+}
+
+/** Runs every stage; see the module comment. */
+export async function runNeurons(options: NeuronsOptions, hooks: NeuronsHooks = {}): Promise<NeuronsResult> {
+  checkOptions(options);
+  const run = await openRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
+  const settings = { ...NEURONS_DEFAULTS, ...definedOnly(options) };
+  await mkdir(join(run.dir, 'neurons'), { recursive: true });
+  const files: string[] = [];
+  const notes: string[] = [];
+  // Inputs that can be wrong are read before any long work starts.
+  const dataset = options.masks === undefined ? undefined : await readMaskDataset(options.masks);
+  const concepts = await findConceptsLayer(run.dir, run.manifest.layers);
+  if (concepts) checkLevel(clusterLevels(concepts.layer.clusters), options.conceptsLevel);
+
+  const rates = await writeRates(run, settings, hooks);
+  files.push(...rates.files);
+
+  const session = new LazySession(run, options.threads);
+  let exemplarsComputed = 0;
+  try {
+    if (settings.top > 0) {
+      const recordedK = run.manifest.topK;
+      if (settings.top > recordedK) hooks.onWarning?.(neuronMessages.topClamped(settings.top, recordedK));
+      const result = await writeExemplars(run, session, { top: Math.min(settings.top, recordedK), thumbSize: settings.thumbSize, batch: settings.batch, groupBytes: settings.groupBytes }, hooks);
+      files.push(...result.files);
+      exemplarsComputed = result.computed;
+    }
+    if (dataset) {
+      files.push(await writeDissection(run, session, { masks: dataset, iouMin: settings.iouMin, batch: settings.batch, groupBytes: settings.groupBytes }, hooks));
+    }
+  } finally {
+    await session.close();
+  }
+
+  const labels = concepts && (await writeCaptionLabels(run, concepts, Math.min(settings.top > 0 ? settings.top : NEURONS_DEFAULTS.top, run.manifest.topK), options.conceptsLevel));
+  if (labels) files.push(labels);
+  else {
+    notes.push(neuronMessages.noConcepts(run.shown));
+    hooks.onStep?.(neuronMessages.noConcepts(run.shown));
+  }
+  return { files, summary: rates.summary, exemplarsComputed, notes };
+}
+
+function definedOnly(options: NeuronsOptions): Partial<typeof NEURONS_DEFAULTS> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(NEURONS_DEFAULTS) as (keyof typeof NEURONS_DEFAULTS)[]) {
+    const value = options[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Writes RUN/neurons/labels.json from the concepts run. */
+async function writeCaptionLabels(run: NeuronsRun, found: { file: string; layer: ConceptLayer }, top: number, level: number | undefined): Promise<string> {
+  const levels = clusterLevels(found.layer.clusters);
+  const file: CaptionLabelsFile = {
+    format: 'neurolens-neuron-labels',
+    formatVersion: 1,
+    source: found.file,
+    pooling: run.pooling,
+    settings: { top, minShare: 0.5, level: level ?? null },
+    layers: [],
+  };
+  for (const layer of run.layers) {
+    const topk = await readNpy(run.layout.topk(layer.id, run.pooling));
+    const width = topk.shape[1] ?? 0;
+    const k = Math.min(top, width);
+    const neurons = [];
+    for (let c = 0; c < layer.channels; c++) {
+      const images = Array.from((topk.data as Int32Array).subarray(c * width, c * width + k));
+      const label = captionLabel(c, images, levels, level === undefined ? {} : { level });
+      if (label) neurons.push(label);
+    }
+    file.layers.push({ id: layer.id, channels: layer.channels, neurons });
+  }
+  await writeJsonAtomic(join(run.dir, 'neurons', 'labels.json'), file);
+  return 'neurons/labels.json';
+}

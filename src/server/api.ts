@@ -1,0 +1,406 @@
+/**
+ * The explorer's API contract (issue 8), shared by the server (src/server), the static exporter
+ * (`neurolens report`) and the single-page app (web/, which imports this file). It holds no Node
+ * imports so the browser bundle can use its values (constants, path helpers) as well as its types.
+ *
+ * Conventions:
+ * - Every endpoint is GET and answers JSON (`Cache-Control: no-store`); errors are `{ error }`.
+ * - Layer ids in paths are `encodeURIComponent`-ed run layer ids (manifest `layers[].id`).
+ * - Files of the run are named by their path relative to RUN (POSIX separators), never by URL:
+ *   the app turns them into URLs with {@link fileUrl}; thumbnails with {@link thumbUrl}.
+ * - Static mode (`neurolens report`): index.html sets `window[STATIC_FLAG] = true`; the app then
+ *   loads `staticDataPath(endpoint)` with a `<script>` tag, which calls
+ *   `window[STATIC_CALLBACK](endpoint, json)` where `endpoint` is the canonical string
+ *   {@link canonicalEndpoint} returns. Only the requests listed under "static export" below exist.
+ *
+ * Stability: fields are only ever added.
+ */
+
+export const API_VERSION = 1;
+
+/** Global set to `true` by the exported index.html before the app script. */
+export const STATIC_FLAG = '__NEUROLENS_STATIC__';
+/** Global function each static data script calls: `window.__neurolensData(endpoint, json)`. */
+export const STATIC_CALLBACK = '__neurolensData';
+/** Page size of every paginated endpoint in the static export (the app must use it in static mode). */
+export const STATIC_PAGE_SIZE = 100;
+/** Thumbnail size written by the static export (`thumb/INDEX.png`). */
+export const STATIC_THUMB_SIZE = 128;
+/** Largest `limit` the server accepts on paginated endpoints. */
+export const MAX_PAGE_LIMIT = 500;
+/** Bins of every neuron activation histogram. */
+export const HISTOGRAM_BINS = 32;
+/** Thumbnail sizes `/thumb/:index?size=` accepts (default 128). */
+export const THUMB_SIZES = [64, 128] as const;
+export type NeuronSort = 'rate' | 'index' | 'maxact';
+export const NEURON_SORTS: readonly NeuronSort[] = ['rate', 'index', 'maxact'];
+
+/**
+ * Every route, with its query parameters and what it answers. `:x` is one path segment.
+ * Static export: which requests are written (others are absent in static mode).
+ */
+export const ENDPOINTS = [
+  { path: '/api/overview', doc: 'OverviewResponse: model, layers, dataset, which analyses exist (static: yes)' },
+  { path: '/api/layers/:layer/neurons', query: 'offset, limit (≤ 500, default 100), sort=rate|index|maxact (default index), pooling', doc: 'NeuronsPage (static: every page of every sort at limit=STATIC_PAGE_SIZE, no pooling param)' },
+  { path: '/api/neuron/:layer/:c', query: 'pooling', doc: 'NeuronResponse: stats, histogram, exemplars, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
+  { path: '/api/concepts/:layer', doc: 'ConceptsResponse: the stored hierarchy of one layer (static: yes)' },
+  { path: '/api/concepts/:layer/search', query: 'q', doc: 'ConceptSearchResponse: clusters whose caption/keywords/description contain q (static: no — filter ConceptsResponse locally)' },
+  { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run (static: yes)' },
+  { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with Sankey nodes/links, eval, diagnosis (static: yes)' },
+  { path: '/api/attribution', doc: 'AttributionListResponse: attribution output folders (static: yes)' },
+  { path: '/api/attribution/:name', doc: 'AttributionResponse: attribution.json + eval.json of one folder (static: yes)' },
+  { path: '/api/images', query: 'offset, limit (≤ 500, default 100), q', doc: 'ImagesPage (static: every page at limit=STATIC_PAGE_SIZE, no q)' },
+  { path: '/api/image/:index', doc: 'ImageResponse: predictions, strongest neurons, concept paths (static: every image)' },
+  { path: '/thumb/:index', query: 'size=64|128', doc: 'image thumbnail (PNG), immutable (static: thumb/INDEX.png at 128)' },
+  { path: '/files/:path*', doc: 'a file inside RUN (PNG, JSON, HTML…); never a directory (static: files/PATH for referenced files)' },
+] as const;
+
+// ---------------------------------------------------------------- URL helpers (both sides use them)
+
+/** Escapes one decoded path segment or query value into file-name-safe characters, injectively. */
+function escapeName(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (/^[A-Za-z0-9.=-]$/.test(ch)) out += ch;
+    else for (const byte of new TextEncoder().encode(ch)) out += `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  // A segment made only of dots would mean "this/parent folder" on disk.
+  return /^\.+$/.test(out) ? out.replace(/\./g, '_2E') : out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The canonical form of an endpoint string: path segments decoded then re-encoded with
+ * encodeURIComponent, query parameters sorted by key (empty values dropped). Static data scripts
+ * report this string, and the app should key its cache by it.
+ */
+export function canonicalEndpoint(endpoint: string): string {
+  const q = endpoint.indexOf('?');
+  const path = q < 0 ? endpoint : endpoint.slice(0, q);
+  const query = q < 0 ? '' : endpoint.slice(q + 1);
+  const segments = path.split('/').filter((s) => s !== '').map((s) => encodeURIComponent(safeDecode(s)));
+  const params = new URLSearchParams(query);
+  const pairs = [...params.entries()].filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const search = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return `/${segments.join('/')}${search ? `?${search}` : ''}`;
+}
+
+/**
+ * Where the static export stores an endpoint's data script, relative to index.html:
+ * `/api/neuron/layer1.0/3` → `data/api/neuron/layer1.0/3.js`;
+ * `/api/images?offset=0&limit=100` → `data/api/images__limit=100__offset=0.js` (keys sorted).
+ * Characters outside `A–Z a–z 0–9 . = -` become `_HH` (UTF-8 bytes in hex), so names are URL- and
+ * file-name-safe and distinct endpoints never share a file.
+ */
+export function staticDataPath(endpoint: string): string {
+  const canonical = canonicalEndpoint(endpoint);
+  const q = canonical.indexOf('?');
+  const path = q < 0 ? canonical : canonical.slice(0, q);
+  const segments = path.split('/').filter((s) => s !== '').map((s) => escapeName(safeDecode(s)));
+  if (segments.length === 0) segments.push('index');
+  let suffix = '';
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(canonical.slice(q + 1))) suffix += `__${escapeName(k)}=${escapeName(v)}`;
+  }
+  return `data/${segments.join('/')}${suffix}.js`;
+}
+
+/** URL of a run file (path relative to RUN, as API responses give it), in server or static mode. */
+export function fileUrl(runPath: string, isStatic: boolean): string {
+  const encoded = runPath.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/');
+  return isStatic ? `files/${encoded}` : `/files/${encoded}`;
+}
+
+/** URL of an image thumbnail; static mode has one size ({@link STATIC_THUMB_SIZE}). */
+export function thumbUrl(index: number, size: 64 | 128, isStatic: boolean): string {
+  return isStatic ? `thumb/${index}.png` : `/thumb/${index}?size=${size}`;
+}
+
+// ---------------------------------------------------------------- responses
+
+export interface ErrorResponse {
+  error: string;
+}
+
+export interface LayerInfo {
+  id: string;
+  tensor: string;
+  kind: 'feature' | 'tokens' | 'vector';
+  channels: number;
+  spatial?: [number, number];
+  tokens?: { count: number; prefix: number; grid: [number, number] | null };
+  isDefault: boolean;
+}
+
+export interface OverviewResponse {
+  apiVersion: number;
+  run: { name: string; createdAt: string; neurolensVersion: string; fingerprint: string };
+  model: {
+    /** Base name of the .onnx file. */
+    file: string;
+    sha256: string;
+    input: { name: string; dims: (number | string)[] };
+    /** Model input size and layout after preprocessing. */
+    inputSize: { height: number; width: number; channels: number; layout: string };
+    numClasses: number | null;
+    classNames: string[] | null;
+  };
+  layers: LayerInfo[];
+  /** Poolings recorded; `defaultPooling` is what neuron endpoints use without `pooling=`. */
+  poolings: string[];
+  defaultPooling: string;
+  dataset: {
+    count: number;
+    listed: number;
+    skipped: number;
+    /** The first (up to 20) entries of skipped.jsonl. */
+    skippedExamples: { path: string; reason: string }[];
+    /** Base name of the image root. */
+    imageRoot: string;
+  };
+  analyses: {
+    concepts: { layer: string; levels: number; clusters: number }[];
+    circuits: { queries: number; eval: boolean; diagnoses: number; common: boolean };
+    probes: { layer: string; concepts: number; pooling: string }[];
+    neurons: {
+      /** RUN/neurons/summary.json exists (its content, if an object). */
+      summary: Record<string, unknown> | null;
+      dissection: boolean;
+      labels: boolean;
+      /** Layers with RUN/neurons/exemplars.LAYER.json. */
+      exemplarLayers: string[];
+      /** Layers with sprites under RUN/neurons/thumbs/LAYER/. */
+      spriteLayers: string[];
+    };
+    attribution: { name: string; methods: string[]; images: number; eval: boolean }[];
+    /** HTML reports inside RUN (run-relative paths), e.g. concepts/report.html. */
+    reports: string[];
+  };
+}
+
+/** A neuron's label from RUN/neurons (dissection or captions). */
+export interface NeuronLabel {
+  text: string;
+  /** 'dissection' (neurons/dissection.json) or 'labels' (neurons/labels.json). */
+  source: 'dissection' | 'labels';
+  /** Score of the label when the file gives one (IoU, agreement…). */
+  score: number | null;
+}
+
+export interface NeuronRow {
+  index: number;
+  /** Activation rate (stats column `rate`). */
+  rate: number;
+  mean: number;
+  std: number;
+  q99: number;
+  /** Largest pooled activation over the run's images. */
+  max: number;
+  label: NeuronLabel | null;
+}
+
+export interface NeuronsPage {
+  layer: string;
+  pooling: string;
+  sort: NeuronSort;
+  offset: number;
+  limit: number;
+  /** Neurons in the layer. */
+  total: number;
+  neurons: NeuronRow[];
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface NeuronExemplar {
+  index: number;
+  path: string;
+  activation: number;
+  /** Region of the neuron on this image, model-input pixels, when the run has exemplar boxes. */
+  box: Box | null;
+}
+
+export interface NeuronResponse {
+  layer: string;
+  channel: number;
+  pooling: string;
+  /** Neurons in the layer. */
+  channels: number;
+  stats: { mean: number; std: number; rate: number; q50: number; q90: number; q99: number; q995: number; min: number; max: number };
+  /** HISTOGRAM_BINS equal bins over [min, max]: `edges` has bins + 1 entries. */
+  histogram: { edges: number[]; counts: number[] };
+  /** Top images, strongest first (from neurons/exemplars.LAYER.json, else stats top-k). */
+  exemplars: NeuronExemplar[];
+  exemplarSource: 'neurons' | 'topk';
+  /** Run-relative path of the neuron's sprite (neurons/thumbs/LAYER/C.png), if any. */
+  sprite: string | null;
+  label: NeuronLabel | null;
+  /** Concept clusters of this layer whose neuron group holds the neuron. */
+  concepts: { id: string; level: number; caption: string; groupSize: number; images: number; difference: boolean }[];
+  /** Probe results that name the neuron (best single neuron or among top neurons). */
+  probes: { concept: string; pooling: string; role: 'best-single' | 'top'; rank: number; auc: number | null; heldInAuc: number | null; weight: number | null }[];
+  /** Circuits (by query name) holding the neuron. */
+  circuits: { name: string; circuit: string; root: boolean; act: number | null; region: Box | null }[];
+}
+
+export interface ConceptClusterView {
+  id: string;
+  level: number;
+  parent: string | null;
+  children: string[];
+  images: number[];
+  caption: string;
+  captionMethod: string;
+  keywords: string[];
+  medoid: number;
+  neurons: number[];
+  differenceNeurons: number[];
+  differenceDescription: string;
+  differenceMethod: string;
+  stats: { size: number; inShare: number; outShare: number; specificity: number };
+  chance: { size: { mean: number; sd: number }; specificity: { mean: number; sd: number }; draws: number; seed: number };
+}
+
+/** RUN/concepts/LAYER.json as stored. */
+export interface ConceptsResponse {
+  format: 'neurolens-concepts';
+  formatVersion: number;
+  layer: { id: string; tensor: string; channels: number };
+  pooling: string;
+  settings: Record<string, unknown>;
+  levels: { level: number; clusters: number }[];
+  clusters: ConceptClusterView[];
+}
+
+export interface ConceptSearchResponse {
+  layer: string;
+  q: string;
+  total: number;
+  /** At most 200 matches, by level then id. */
+  results: { id: string; level: number; caption: string; keywords: string[]; images: number; neurons: number }[];
+}
+
+export interface CircuitQuerySummary {
+  /** File stem: RUN/circuits/NAME.json. */
+  name: string;
+  query: { index?: number; image: string };
+  circuits: number;
+  nodes: number;
+  edges: number;
+  diagnosis: boolean;
+  /** The query is among eval.json's queries. */
+  eval: boolean;
+  /** Run-relative path of NAME.html, if any. */
+  report: string | null;
+}
+
+export interface CircuitsResponse {
+  queries: CircuitQuerySummary[];
+  /** circuits/common.json as stored, if any. */
+  common: Record<string, unknown> | null;
+  /** circuits/eval.json `summary` and `protocol`, if any. */
+  eval: { summary: Record<string, unknown>; protocol: Record<string, unknown> } | null;
+}
+
+export interface SankeyNode {
+  /** `LAYER#CHANNEL`. */
+  id: string;
+  layer: string;
+  channel: number;
+  /** Column = index of the layer among the query's analysis layers. */
+  column: number;
+  act: number;
+  region: Box;
+  root: boolean;
+}
+
+export interface SankeyLink {
+  source: string;
+  target: string;
+  /** Ribbon width: the edge's sensitivity. */
+  value: number;
+  sfs: number;
+}
+
+export interface CircuitResponse {
+  name: string;
+  /** RUN/circuits/NAME.json as stored (query, percentile, layers, roots, circuits, diagnostics). */
+  result: Record<string, unknown> & { query: { index?: number; image: string; predicted: { class: number; label?: string; score: number }[] } };
+  sankey: { id: string; nodes: SankeyNode[]; links: SankeyLink[] }[];
+  /** This query's entry of circuits/eval.json, if any. */
+  eval: Record<string, unknown> | null;
+  /** RUN/circuits/NAME.diagnosis.json as stored, if any. */
+  diagnosis: Record<string, unknown> | null;
+  report: string | null;
+}
+
+export interface AttributionSummary {
+  /** Folder name under RUN/attribution/. */
+  name: string;
+  methods: string[];
+  images: number;
+  eval: boolean;
+  /** Run-relative paths of its PNG files (overlays, curves), sorted. */
+  pngs: string[];
+}
+
+export interface AttributionListResponse {
+  runs: AttributionSummary[];
+}
+
+export interface AttributionResponse extends AttributionSummary {
+  /** attribution.json as stored, if any. */
+  attribution: Record<string, unknown> | null;
+  /** eval.json as stored, if any. */
+  evaluation: Record<string, unknown> | null;
+  /** Other files of the folder (run-relative), e.g. eval.md, .npy maps. */
+  files: string[];
+}
+
+export interface Prediction {
+  class: number;
+  label: string | null;
+  score: number;
+}
+
+export interface ImageRowView {
+  index: number;
+  path: string;
+  width: number;
+  height: number;
+  top1: Prediction | null;
+}
+
+export interface ImagesPage {
+  offset: number;
+  limit: number;
+  q: string;
+  /** Images matching q (all when empty). */
+  total: number;
+  images: ImageRowView[];
+}
+
+export interface ImageResponse {
+  index: number;
+  path: string;
+  sha256: string;
+  width: number;
+  height: number;
+  predictions: Prediction[];
+  /** Per recorded layer: the 5 neurons with the largest activation on this image. */
+  strongest: { layer: string; pooling: string; neurons: { channel: number; activation: number }[] }[];
+  /** Per concepts layer: the clusters holding this image, level 1 up to the top. */
+  concepts: { layer: string; path: { id: string; level: number; caption: string }[] }[];
+}

@@ -1,0 +1,128 @@
+/** `/api/layers/:layer/neurons` (paginated table) and `/api/neuron/:layer/:c` (one neuron). */
+import type { Pooling } from '../record/types.js';
+import { NEURON_SORTS, type NeuronExemplar, type NeuronResponse, type NeuronRow, type NeuronSort, type NeuronsPage } from './api.js';
+import { neuronKey } from './circuit-index.js';
+import { badRequest, notFound } from './http-error.js';
+import { channelHistogram } from './layer-scan.js';
+import { pageOf } from './paging.js';
+import type { RunIndex } from './run-index.js';
+
+export async function neuronsPage(run: RunIndex, layerId: string, query: URLSearchParams): Promise<NeuronsPage> {
+  const layer = run.layer(layerId);
+  const pooling = run.pooling(query.get('pooling'));
+  const sort = (query.get('sort') || 'index') as NeuronSort;
+  if (!NEURON_SORTS.includes(sort)) throw badRequest(`sort must be one of ${NEURON_SORTS.join(', ')}`);
+  const [stats, scan, labels] = await Promise.all([run.stats(layer.id, pooling), run.scan(layer.id, pooling), run.labels()]);
+  const total = stats.channels;
+  const { offset, limit } = pageOf(query, total);
+  const order = Array.from({ length: total }, (_, i) => i);
+  // Descending by the key, ties by lower index, so pages are stable.
+  if (sort === 'rate') order.sort((a, b) => stats.get(b, 'rate') - stats.get(a, 'rate') || a - b);
+  if (sort === 'maxact') order.sort((a, b) => scan.max[b]! - scan.max[a]! || a - b);
+  const layerLabels = labels.get(layer.id);
+  const neurons: NeuronRow[] = order.slice(offset, offset + limit).map((c) => ({
+    index: c,
+    rate: stats.get(c, 'rate'),
+    mean: stats.get(c, 'mean'),
+    std: stats.get(c, 'std'),
+    q99: stats.get(c, 'q99'),
+    max: scan.max[c]!,
+    label: layerLabels?.get(c) ?? null,
+  }));
+  return { layer: layer.id, pooling, sort, offset, limit, total, neurons };
+}
+
+interface ExemplarsDoc {
+  neurons?: { channel: number; images: number[]; paths: string[]; activations: number[]; boxes: ({ x: number; y: number; width: number; height: number } | null)[] }[];
+}
+
+async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, channel: number): Promise<{ list: NeuronExemplar[]; source: 'neurons' | 'topk' }> {
+  const doc = await run.json<ExemplarsDoc>(run.exemplarsFile(layerId));
+  const entry = doc?.neurons?.find((n) => n.channel === channel);
+  if (entry && Array.isArray(entry.images)) {
+    const list = entry.images.map((index, i) => ({ index, path: entry.paths?.[i] ?? '', activation: entry.activations?.[i] ?? NaN, box: entry.boxes?.[i] ?? null }));
+    return { list, source: 'neurons' };
+  }
+  const topk = await run.topk(layerId, pooling);
+  const indices = Array.from(topk.data.subarray(channel * topk.k, (channel + 1) * topk.k)).slice(0, 16);
+  const [acts, images] = await Promise.all([run.activationsOf(layerId, pooling, channel, indices), run.images()]);
+  return { list: indices.map((index, i) => ({ index, path: images[index]?.path ?? '', activation: acts[i]!, box: null })), source: 'topk' };
+}
+
+async function conceptsOf(run: RunIndex, layerId: string, channel: number): Promise<NeuronResponse['concepts']> {
+  const file = (await run.conceptFiles()).get(layerId);
+  if (!file) return [];
+  const doc = await run.json<{ clusters: { id: string; level: number; caption: string; neurons: number[]; differenceNeurons: number[]; images: number[] }[] }>(file);
+  return (doc?.clusters ?? [])
+    .filter((c) => c.neurons.includes(channel))
+    .map((c) => ({ id: c.id, level: c.level, caption: c.caption, groupSize: c.neurons.length, images: c.images.length, difference: c.differenceNeurons.includes(channel) }));
+}
+
+interface ProbeDoc {
+  layer: { id: string };
+  pooling: string;
+  concepts: { name: string; probes: { singleNeuron: { neuron: number; heldInAuc: number | null; test: { auc: number | null } } }; topNeurons: { neuron: number; heldInAuc: number | null; auc: number | null; weight: number }[] }[];
+}
+
+async function probesOf(run: RunIndex, layerId: string, channel: number): Promise<NeuronResponse['probes']> {
+  const out: NeuronResponse['probes'] = [];
+  for (const file of await run.probeFiles()) {
+    const doc = await run.json<ProbeDoc>(file);
+    if (doc?.layer.id !== layerId) continue;
+    for (const concept of doc.concepts) {
+      const single = concept.probes.singleNeuron;
+      if (single.neuron === channel) {
+        out.push({ concept: concept.name, pooling: doc.pooling, role: 'best-single', rank: 1, auc: single.test.auc, heldInAuc: single.heldInAuc, weight: null });
+        continue;
+      }
+      const rank = concept.topNeurons.findIndex((n) => n.neuron === channel);
+      if (rank >= 0) {
+        const n = concept.topNeurons[rank]!;
+        out.push({ concept: concept.name, pooling: doc.pooling, role: 'top', rank: rank + 1, auc: n.auc, heldInAuc: n.heldInAuc, weight: n.weight });
+      }
+    }
+  }
+  return out;
+}
+
+export async function neuronDetail(run: RunIndex, layerId: string, channelText: string, query: URLSearchParams): Promise<NeuronResponse> {
+  const layer = run.layer(layerId);
+  const pooling = run.pooling(query.get('pooling'));
+  if (!/^\d+$/.test(channelText) || Number(channelText) >= layer.channels) throw notFound(`neuron ${layer.id}/${channelText}`);
+  const channel = Number(channelText);
+  const [stats, scan, labels, exemplars, concepts, probes, circuits, hasSprite] = await Promise.all([
+    run.stats(layer.id, pooling),
+    run.scan(layer.id, pooling),
+    run.labels(),
+    exemplarsOf(run, layer.id, pooling, channel),
+    conceptsOf(run, layer.id, channel),
+    probesOf(run, layer.id, channel),
+    run.circuits(),
+    run.exists(run.spriteFile(layer.id, channel)),
+  ]);
+  return {
+    layer: layer.id,
+    channel,
+    pooling,
+    channels: layer.channels,
+    stats: {
+      mean: stats.get(channel, 'mean'),
+      std: stats.get(channel, 'std'),
+      rate: stats.get(channel, 'rate'),
+      q50: stats.get(channel, 'q50'),
+      q90: stats.get(channel, 'q90'),
+      q99: stats.get(channel, 'q99'),
+      q995: stats.get(channel, 'q995'),
+      min: scan.min[channel]!,
+      max: scan.max[channel]!,
+    },
+    histogram: channelHistogram(scan, channel),
+    exemplars: exemplars.list,
+    exemplarSource: exemplars.source,
+    sprite: hasSprite ? run.spriteFile(layer.id, channel) : null,
+    label: labels.get(layer.id)?.get(channel) ?? null,
+    concepts,
+    probes,
+    circuits: circuits.byNeuron.get(neuronKey(layer.id, channel)) ?? [],
+  };
+}

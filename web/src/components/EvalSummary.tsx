@@ -1,0 +1,133 @@
+// The circuits ablation check: aggregate numbers (eval.json summary) and one query's numbers.
+import { useMemo } from 'react';
+import type { VisualizationSpec } from 'vega-embed';
+import { fmt, pct } from '../format.js';
+import { VegaChart } from './VegaChart.js';
+
+interface MeanSd {
+  mean?: number;
+  sd?: number;
+}
+interface Side {
+  queries?: number;
+  original?: MeanSd;
+  drop?: { circuit?: MeanSd; random?: MeanSd; outside?: MeanSd };
+  auc?: { deletion?: MeanSd; insertion?: MeanSd };
+  circuitBeatsRandom?: number;
+}
+
+const ms = (v?: MeanSd) => (v?.mean === undefined ? '—' : `${fmt(v.mean)} ± ${fmt(v.sd)}`);
+
+export function EvalSummary({ summary }: { summary: Record<string, unknown> }) {
+  const sides = (['predicted', 'true'] as const).filter((k) => summary[k] && typeof summary[k] === 'object');
+  return (
+    <table data-testid="eval-summary">
+      <thead>
+        <tr>
+          <th>logit</th>
+          <th className="num">queries</th>
+          <th className="num">original</th>
+          <th className="num">drop: circuit</th>
+          <th className="num">drop: random</th>
+          <th className="num">drop: outside</th>
+          <th className="num">AUC deletion</th>
+          <th className="num">AUC insertion</th>
+          <th className="num">circuit beats random</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sides.map((k) => {
+          const s = summary[k] as Side;
+          return (
+            <tr key={k}>
+              <td>{k === 'predicted' ? 'predicted class' : 'true class'}</td>
+              <td className="num">{s.queries ?? '—'}</td>
+              <td className="num">{ms(s.original)}</td>
+              <td className="num">{ms(s.drop?.circuit)}</td>
+              <td className="num">{ms(s.drop?.random)}</td>
+              <td className="num">{ms(s.drop?.outside)}</td>
+              <td className="num">{ms(s.auc?.deletion)}</td>
+              <td className="num">{ms(s.auc?.insertion)}</td>
+              <td className="num">{pct(s.circuitBeatsRandom)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+interface QuerySide {
+  class?: number;
+  label?: string;
+  original?: number;
+  circuit?: number;
+  random?: MeanSd;
+  outside?: MeanSd;
+  deletion?: number[];
+  insertion?: number[];
+  auc?: { deletion?: number; insertion?: number };
+}
+
+/** One query's entry of eval.json: logits under each ablation and its deletion/insertion curves. */
+export function QueryEval({ entry }: { entry: Record<string, unknown> }) {
+  const sides = (['predicted', 'true'] as const).filter((k) => entry[k] && typeof entry[k] === 'object');
+  const ks = Array.isArray(entry.ks) ? (entry.ks as number[]) : [];
+  const spec = useMemo<VisualizationSpec | null>(() => {
+    const p = entry.predicted as QuerySide | undefined;
+    if (!p?.deletion || !p.insertion || ks.length === 0) return null;
+    const K = Math.max(1, ks[ks.length - 1] ?? 1);
+    const values = [
+      ...p.deletion.map((y, i) => ({ k: (ks[i] ?? i) / K, logit: y, curve: 'deletion' })),
+      ...p.insertion.map((y, i) => ({ k: (ks[i] ?? i) / K, logit: y, curve: 'insertion' })),
+    ];
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 320,
+      height: 150,
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'k', type: 'quantitative', title: 'k / K (circuit edges, by sensitivity)' },
+        y: { field: 'logit', type: 'quantitative', title: 'predicted logit', scale: { zero: false } },
+        color: { field: 'curve', type: 'nominal' },
+      },
+    };
+  }, [entry, ks]);
+  return (
+    <>
+      <table data-testid="query-eval">
+        <thead>
+          <tr>
+            <th>logit</th>
+            <th className="num">original</th>
+            <th className="num">circuit zeroed</th>
+            <th className="num">random zeroed</th>
+            <th className="num">outside zeroed</th>
+            <th className="num">AUC deletion</th>
+            <th className="num">AUC insertion</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sides.map((k) => {
+            const s = entry[k] as QuerySide;
+            return (
+              <tr key={k}>
+                <td>
+                  {k} {s.label ?? s.class}
+                </td>
+                <td className="num">{fmt(s.original)}</td>
+                <td className="num">{fmt(s.circuit)}</td>
+                <td className="num">{ms(s.random)}</td>
+                <td className="num">{ms(s.outside)}</td>
+                <td className="num">{fmt(s.auc?.deletion)}</td>
+                <td className="num">{fmt(s.auc?.insertion)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {spec && <VegaChart spec={spec} testId="query-eval-chart" label="deletion and insertion curves" />}
+    </>
+  );
+}

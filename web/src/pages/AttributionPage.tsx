@@ -1,0 +1,150 @@
+// #/attribution/NAME — overlays per image (columns = methods), evaluation curves and the AUC table.
+import { useMemo } from 'react';
+import type { VisualizationSpec } from 'vega-embed';
+import type { AttributionResponse } from '../contract.js';
+import { api, fileUrl, useApi } from '../data.js';
+import { links, usePageTitle } from '../router.js';
+import { Loaded } from '../components/Status.js';
+import { VegaChart } from '../components/VegaChart.js';
+import { attributionGrid, curvesPng } from '../attribution.js';
+import { fmt } from '../format.js';
+
+interface Stat {
+  mean: number;
+  std: number | null;
+  n: number;
+}
+interface Aggregate {
+  auc?: Record<string, Stat>;
+  abpc?: Stat;
+  random?: Record<string, Stat>;
+  meanCurves?: Record<string, number[]>;
+}
+
+const ms = (s?: Stat) => (s ? `${fmt(s.mean)}${s.std !== null ? ` ± ${fmt(s.std)}` : ''}` : '—');
+
+export function AttributionPage({ name }: { name: string }) {
+  usePageTitle(`Attribution ${name}`);
+  const state = useApi<AttributionResponse>(api('attribution', name));
+  return (
+    <>
+      <h1>
+        Attribution <code>{name}</code>
+      </h1>
+      <p>
+        <a href={links.attributions()}>← all attribution results</a>
+      </p>
+      <Loaded state={state} what="attribution">
+        {(a) => <AttributionBody a={a} />}
+      </Loaded>
+    </>
+  );
+}
+
+function AttributionBody({ a }: { a: AttributionResponse }) {
+  const rows = useMemo(() => attributionGrid(a.methods, a.pngs, a.attribution), [a]);
+  const aggregate = (a.evaluation?.aggregate ?? {}) as Record<string, Aggregate>;
+  const kinds = [...new Set(Object.values(aggregate).flatMap((g) => Object.keys(g.auc ?? {})))];
+  return (
+    <div data-testid="attribution">
+      <h2>Maps</h2>
+      {rows.length === 0 ? (
+        <p className="muted">No overlay images in this folder.</p>
+      ) : (
+        <table className="attr-grid" data-testid="attribution-grid">
+          <thead>
+            <tr>
+              <th>image</th>
+              {a.methods.map((m) => (
+                <th key={m}>{m}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.image}>
+                <td>{r.index !== undefined ? <a href={links.image(r.index)}>{r.image}</a> : <code>{r.image}</code>}</td>
+                {a.methods.map((m) => (
+                  <td key={m}>{r.cells[m] ? <img src={fileUrl(r.cells[m]!)} alt={`${m} on ${r.image}`} data-testid="overlay-img" /> : <span className="muted">—</span>}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      {a.evaluation && (
+        <>
+          <h2>Evaluation</h2>
+          <table data-testid="auc-table">
+            <thead>
+              <tr>
+                <th>method</th>
+                {kinds.map((k) => (
+                  <th key={k} className="num">
+                    AUC {k}
+                  </th>
+                ))}
+                <th className="num">ABPC</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(aggregate).map(([m, g]) => (
+                <tr key={m}>
+                  <td>{m}</td>
+                  {kinds.map((k) => (
+                    <td key={k} className="num">
+                      {ms(g.auc?.[k])}
+                      {g.random?.[k] && <span className="muted"> (random {fmt(g.random[k]!.mean)})</span>}
+                    </td>
+                  ))}
+                  <td className="num">{ms(g.abpc)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="grid">
+            {Object.entries(aggregate).map(([m, g]) => {
+              const png = curvesPng(m, a.pngs);
+              return png ? <img key={m} src={fileUrl(png)} alt={`evaluation curves of ${m}`} data-testid="curves-img" style={{ maxWidth: 420 }} /> : <CurvesChart key={m} method={m} curves={g.meanCurves ?? {}} />;
+            })}
+          </div>
+        </>
+      )}
+      {a.files.length > 0 && (
+        <>
+          <h2>Files</h2>
+          <ul>
+            {a.files
+              .filter((f) => !f.endsWith('.npy'))
+              .map((f) => (
+                <li key={f}>
+                  <a href={fileUrl(f)}>{f}</a>
+                </li>
+              ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+function CurvesChart({ method, curves }: { method: string; curves: Record<string, number[]> }) {
+  const spec = useMemo<VisualizationSpec>(
+    () => ({
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: method,
+      width: 300,
+      height: 160,
+      data: { values: Object.entries(curves).flatMap(([kind, ys]) => ys.map((y, i) => ({ x: i / Math.max(1, ys.length - 1), y, kind }))) },
+      mark: 'line',
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: 'fraction of units' },
+        y: { field: 'y', type: 'quantitative', title: 'normalised score' },
+        color: { field: 'kind', type: 'nominal' },
+      },
+    }),
+    [method, curves],
+  );
+  return <VegaChart spec={spec} testId="curves-chart" label={`evaluation curves of ${method}`} />;
+}

@@ -1,0 +1,168 @@
+// #/ — the model, its layer catalogue, the dataset and which analyses the run holds.
+import type { LayerInfo, OverviewResponse } from '../contract.js';
+import { fileUrl, useApi } from '../data.js';
+import { links, usePageTitle } from '../router.js';
+import { Loaded } from '../components/Status.js';
+
+function shape(layer: LayerInfo): string {
+  if (layer.spatial) return `${layer.spatial[0]}×${layer.spatial[1]}`;
+  if (layer.tokens) {
+    const grid = layer.tokens.grid ? `${layer.tokens.grid[0]}×${layer.tokens.grid[1]}` : String(layer.tokens.count - layer.tokens.prefix);
+    return layer.tokens.prefix > 0 ? `${layer.tokens.prefix}+${grid}` : grid;
+  }
+  return '—';
+}
+
+export function OverviewPage() {
+  usePageTitle('Overview');
+  const state = useApi<OverviewResponse>('/api/overview');
+  return (
+    <>
+      <h1>Overview</h1>
+      <Loaded state={state} what="the run">
+        {(o) => <OverviewBody o={o} />}
+      </Loaded>
+    </>
+  );
+}
+
+function OverviewBody({ o }: { o: OverviewResponse }) {
+  const conceptLayers = new Set(o.analyses.concepts.map((c) => c.layer));
+  const a = o.analyses;
+  return (
+    <div data-testid="overview">
+      <section className="panel" aria-labelledby="model-h">
+        <h2 id="model-h">Model</h2>
+        <p>
+          <strong data-testid="model-file">{o.model.file}</strong> <span className="muted">sha256 {o.model.sha256.slice(0, 12)}…</span>
+        </p>
+        <p>
+          Input <code>{o.model.input.name}</code> [{o.model.input.dims.join(', ')}] → {o.model.inputSize.channels}×{o.model.inputSize.height}×{o.model.inputSize.width} (
+          {o.model.inputSize.layout}); {o.model.numClasses ?? '?'} classes. Run <code>{o.run.name}</code>, created {o.run.createdAt}, neurolens {o.run.neurolensVersion}.
+        </p>
+      </section>
+
+      <h2>Layer catalogue</h2>
+      <table data-testid="layer-table">
+        <thead>
+          <tr>
+            <th>layer</th>
+            <th>kind</th>
+            <th className="num">neurons</th>
+            <th>space / tokens</th>
+            <th>default</th>
+            <th>analyses</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.layers.map((l) => (
+            <tr key={l.id}>
+              <td>
+                <a href={links.layer(l.id)} data-testid="layer-link">
+                  {l.id}
+                </a>
+              </td>
+              <td>{l.kind}</td>
+              <td className="num">{l.channels}</td>
+              <td>{shape(l)}</td>
+              <td>{l.isDefault ? '✓' : ''}</td>
+              <td>
+                {conceptLayers.has(l.id) && <a href={links.concepts(l.id)}>concepts</a>}
+                {a.probes.some((p) => p.layer === l.id) && <span className="muted"> · probes</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Dataset</h2>
+      <div className="panel" data-testid="dataset">
+        <p>
+          <strong>{o.dataset.count}</strong> images recorded from <code>{o.dataset.imageRoot}</code> ({o.dataset.listed} listed, {o.dataset.skipped} skipped).{' '}
+          <a href={links.images()}>Browse images</a>
+        </p>
+        {o.dataset.skippedExamples.length > 0 && (
+          <details>
+            <summary>Skipped files</summary>
+            <ul>
+              {o.dataset.skippedExamples.map((s) => (
+                <li key={s.path}>
+                  <code>{s.path}</code>: {s.reason}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+      </div>
+
+      <h2>Analyses</h2>
+      <ul data-testid="analyses">
+        <li>
+          Concepts:{' '}
+          {a.concepts.length === 0
+            ? 'none'
+            : a.concepts.map((c, i) => (
+                <span key={c.layer}>
+                  {i > 0 && ', '}
+                  <a href={links.concepts(c.layer)} data-testid="concepts-link">
+                    {c.layer}
+                  </a>{' '}
+                  <span className="muted">
+                    ({c.levels} levels, {c.clusters} clusters)
+                  </span>
+                </span>
+              ))}
+        </li>
+        <li>
+          Circuits:{' '}
+          {a.circuits.queries === 0 ? (
+            'none'
+          ) : (
+            <a href={links.circuits()} data-testid="circuits-link">
+              {a.circuits.queries} queries
+            </a>
+          )}
+          {a.circuits.eval && ', evaluated'}
+          {a.circuits.diagnoses > 0 && `, ${a.circuits.diagnoses} diagnosed`}
+          {a.circuits.common && ', common path'}
+        </li>
+        <li>
+          Probes: {a.probes.length === 0 ? 'none' : a.probes.map((p) => `${p.layer} (${p.concepts} concepts, ${p.pooling})`).join(', ')}
+        </li>
+        <li>
+          Neuron labels: {a.neurons.dissection ? 'dissection' : ''}
+          {a.neurons.labels ? (a.neurons.dissection ? ', captions' : 'captions') : ''}
+          {!a.neurons.dissection && !a.neurons.labels && 'none'}
+          {a.neurons.exemplarLayers.length > 0 && `; exemplar regions for ${a.neurons.exemplarLayers.join(', ')}`}
+        </li>
+        <li>
+          Attribution:{' '}
+          {a.attribution.length === 0
+            ? 'none'
+            : a.attribution.map((r, i) => (
+                <span key={r.name}>
+                  {i > 0 && ', '}
+                  <a href={links.attribution(r.name)} data-testid="attribution-link">
+                    {r.name}
+                  </a>{' '}
+                  <span className="muted">
+                    ({r.methods.join(', ')}; {r.images} images{r.eval ? ', evaluated' : ''})
+                  </span>
+                </span>
+              ))}
+        </li>
+        {a.reports.length > 0 && (
+          <li>
+            Reports:{' '}
+            {a.reports.map((r, i) => (
+              <span key={r}>
+                {i > 0 && ', '}
+                <a href={fileUrl(r)}>{r}</a>
+              </span>
+            ))}
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
