@@ -106,11 +106,16 @@ export interface AttributionRunResult {
   seconds: number;
 }
 
-/** File stems of relative image paths: extension dropped, unsafe characters → _, repeats -2, -3, …. */
+/**
+ * File stems of relative image paths: leading `../` segments dropped (a list file beside the output
+ * names images above it; the stem must not start with a dot, i.e. be a hidden file), extension
+ * dropped, unsafe characters → _, repeats -2, -3, ….
+ */
 export function imageNames(relPaths: readonly string[]): string[] {
   const seen = new Map<string, number>();
   return relPaths.map((rel) => {
-    let stem = rel.slice(0, rel.length - extname(rel).length).replace(/[^A-Za-z0-9._-]/g, '_');
+    const inside = rel.replace(/^(\.\.\/)+/, '');
+    let stem = inside.slice(0, inside.length - extname(inside).length).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
     if (stem === '' || stem === '.' || stem === '..') stem = 'image';
     const count = (seen.get(stem) ?? 0) + 1;
     seen.set(stem, count);

@@ -4,6 +4,7 @@
  * the emoji subcategories. Each later analysis stage adds itself here.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NeurolensError } from '../errors.js';
@@ -13,6 +14,8 @@ import { readRunImages, readRunManifest } from '../record/read-run.js';
 import type { RecordProgress } from '../record/types.js';
 import { buildConcepts } from '../concepts/pipeline.js';
 import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
+import { ATTRIBUTION_IMAGES, demoAttribution, type DemoAttribution } from './attribution-stage.js';
+import { runNeurons } from '../neurons/pipeline.js';
 import { runProbes } from '../probes/pipeline.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
@@ -57,6 +60,20 @@ export interface DemoModelResult {
   circuits?: DemoCircuits;
   /** The probes stage: emoji subcategories probed on the last two recorded layers. */
   probes?: DemoProbes;
+  /** The neurons stage: activation rates, rarely-active neurons, exemplar sprites, caption labels. */
+  neurons?: DemoNeurons;
+  /** The attribution stage: maps of 50 images (16 with --quick) per method, their evaluation and a sanity check. */
+  attribution?: DemoAttribution;
+}
+
+export interface DemoNeurons {
+  /** RUN/neurons/summary.json. */
+  summary: string;
+  /** Neurons that are rarely active (rate below 1 %) over all analysed layers, and all neurons. */
+  rare: number;
+  neurons: number;
+  /** Neurons with a caption-derived label whose cluster holds at least half of their top images. */
+  confidentLabels: number;
 }
 
 export interface DemoProbes {
@@ -164,6 +181,19 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
   };
 }
 
+async function demoNeurons(run: string, threads: number | undefined): Promise<DemoNeurons> {
+  const result = await runNeurons({ run, ...(threads === undefined ? {} : { threads }) });
+  const rare = result.summary.layers.reduce((n, l) => n + l.rare, 0);
+  const neurons = result.summary.layers.reduce((n, l) => n + l.channels, 0);
+  let confidentLabels = 0;
+  const labelsFile = join(run, 'neurons', 'labels.json');
+  if (existsSync(labelsFile)) {
+    const labels = JSON.parse(await readFile(labelsFile, 'utf8')) as { layers?: { neurons?: { confident?: boolean }[] }[] };
+    for (const layer of labels.layers ?? []) for (const n of layer.neurons ?? []) if (n.confident) confidentLabels++;
+  }
+  return { summary: join(run, 'neurons', 'summary.json'), rare, neurons, confidentLabels };
+}
+
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
   const started = performance.now();
   const mode = options.quick ? 'quick' : 'full';
@@ -207,6 +237,10 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
     hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
     runs.at(-1)!.probes = await demoProbes(run, images, PROBE_MIN_IMAGES[mode]);
+    hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, caption labels`);
+    runs.at(-1)!.neurons = await demoNeurons(run, options.threads);
+    hooks.onStep?.(`attribution for ${name}: maps of ${ATTRIBUTION_IMAGES[mode]} images per method, evaluation (MoRF/LeRF, deletion, insertion, random maps), sanity check`);
+    runs.at(-1)!.attribution = await demoAttribution(run, { threads: options.threads, vit: name === 'emoji-vit', mode });
   }
   return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

@@ -15,6 +15,8 @@
  *
  * Stability: fields are only ever added.
  */
+import type { ConceptCluster } from '../concepts/types.js';
+import type { LayerRecord } from '../record/types.js';
 
 export const API_VERSION = 1;
 
@@ -129,15 +131,8 @@ export interface ErrorResponse {
   error: string;
 }
 
-export interface LayerInfo {
-  id: string;
-  tensor: string;
-  kind: 'feature' | 'tokens' | 'vector';
-  channels: number;
-  spatial?: [number, number];
-  tokens?: { count: number; prefix: number; grid: [number, number] | null };
-  isDefault: boolean;
-}
+/** A recorded layer as the run manifest stores it (src/record/types.ts). */
+export type LayerInfo = LayerRecord;
 
 export interface OverviewResponse {
   apiVersion: number;
@@ -255,23 +250,8 @@ export interface NeuronResponse {
   circuits: { name: string; circuit: string; root: boolean; act: number | null; region: Box | null }[];
 }
 
-export interface ConceptClusterView {
-  id: string;
-  level: number;
-  parent: string | null;
-  children: string[];
-  images: number[];
-  caption: string;
-  captionMethod: string;
-  keywords: string[];
-  medoid: number;
-  neurons: number[];
-  differenceNeurons: number[];
-  differenceDescription: string;
-  differenceMethod: string;
-  stats: { size: number; inShare: number; outShare: number; specificity: number };
-  chance: { size: { mean: number; sd: number }; specificity: { mean: number; sd: number }; draws: number; seed: number };
-}
+/** A concept cluster as `neurolens concepts` stores it (src/concepts/types.ts). */
+export type ConceptClusterView = ConceptCluster;
 
 /** RUN/concepts/LAYER.json as stored. */
 export interface ConceptsResponse {

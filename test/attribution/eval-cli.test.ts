@@ -73,7 +73,7 @@ const cli = (...args: string[]) => run(false, args);
 
 test('attribute eval: writes eval.json/eval.md/PNG and prints the summary table', async () => {
   const out = join(dir, 'out');
-  const r = await run(true, ['attribute', 'eval', '--model', model, '--images', images, '--method', 'occlusion,cam', '--steps', '4', '--unit', '4', '--window', '4', '--threads', '1', '--out', out]);
+  const r = await run(false, ['attribute', 'eval', '--model', model, '--images', images, '--method', 'occlusion,cam', '--steps', '4', '--unit', '4', '--window', '4', '--threads', '1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\| occlusion \| \d/);
   assert.match(r.stdout, /\| cam \| \d/);

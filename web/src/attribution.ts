@@ -15,6 +15,17 @@ const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 export function attributionGrid(methods: string[], pngs: string[], attribution: Record<string, unknown> | null): GridRow[] {
   const byBase = new Map(pngs.map((p) => [base(p), p]));
   const list = attribution ? (attribution.entries ?? attribution.images) : undefined;
+  // `neurolens attribute` writes one entry per image × method: {name, path, method, files: {npy, png}}.
+  if (Array.isArray(list) && list.every((raw: Record<string, unknown>) => typeof raw.method === 'string' && typeof raw.name === 'string')) {
+    const rows = new Map<string, GridRow>();
+    for (const raw of list as { name: string; path?: string; method: string; files?: { png?: string } }[]) {
+      if (!methods.includes(raw.method)) continue;
+      if (!rows.has(raw.name)) rows.set(raw.name, { image: raw.path ?? raw.name, cells: {} });
+      const png = raw.files?.png;
+      if (png) rows.get(raw.name)!.cells[raw.method] = byBase.get(base(png));
+    }
+    return [...rows.values()];
+  }
   if (Array.isArray(list)) {
     return list.map((raw: Record<string, unknown>) => {
       const image = String(raw.image ?? raw.path ?? '');

@@ -85,36 +85,58 @@ export async function evaluateAttributions(options: EvalAttributionsOptions, hoo
     const grid = unitGrid(prep.height, prep.width, settings.unit);
     const evaluator = new CurveEvaluator(geometry, grid, settings.steps, settings.curves, settings.baselines, (image, kind) => fillBaseline(image, geometry, kind));
     const started = Date.now();
+    // Bound targets by resolved target: a BoundTarget scores any inputs (its value depends on the
+    // inputs only), so one per class (or neuron/circuit target) serves every image, saving a pass.
+    const bounds = new Map<string, BoundTarget>();
+    const boundFor = async (image: Float32Array, t: AttributionTarget) => {
+      const key = JSON.stringify(t);
+      let found = bounds.get(key);
+      if (!found) bounds.set(key, (found = await attributor.bind(image, t, settings.quantity)));
+      return found;
+    };
+    // The next image decodes (sharp, libuv threads) while this one is scored.
+    const load = (i: number) => (i < entries.length ? attributor.loadImage(entries[i]!.path).then((image) => ({ image }), (error: unknown) => ({ error })) : undefined);
+    let next = load(0);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      let image: Float32Array;
-      try {
-        image = await attributor.loadImage(entry.path);
-      } catch (error) {
+      const loaded = (await next)!;
+      next = load(i + 1);
+      if ('error' in loaded) {
+        const error = loaded.error;
         if (!isNeurolensError(error) || error.kind !== 'input') throw error;
         skipped.push({ path: entry.relPath, reason: error.message });
         hooks.onWarning?.(msg.imageSkipped(entry.relPath, error.message));
         hooks.onProgress?.({ phase: 'attribute eval', done: i + 1, total: entries.length });
         continue;
       }
-      const bound = await attributor.bind(image, target, settings.quantity);
-      const fixed: AttributionTarget = target.kind === 'pred' && bound.cls !== undefined ? { kind: 'class', cls: bound.cls } : target;
+      const image = loaded.image;
+      let fixed: AttributionTarget = target;
       const methodMaps: Float32Array[] = [];
+      if (target.kind === 'pred' && maps) {
+        // No map computation to resolve 'pred': bind once (this image's class), keep it for reuse.
+        const bound = await attributor.bind(image, target, settings.quantity);
+        fixed = { kind: 'class', cls: bound.cls! };
+        if (!bounds.has(JSON.stringify(fixed))) bounds.set(JSON.stringify(fixed), bound);
+      }
       for (const method of settings.methods) {
         if (maps) methodMaps.push(await maps.get(entry.relPath, method));
         else {
+          // The first map resolves 'pred'; the other methods explain that class.
           const result = await attributor.attribute(image, method, fixed, mapOptions);
+          if (fixed.kind === 'pred') fixed = { kind: 'class', cls: result.target.cls! };
           effective[method] ??= { ...result.options, ...(result.target.quantity === 'activation' ? {} : { quantity: result.target.quantity }) };
           methodMaps.push(result.map.data);
         }
       }
+      const bound = await boundFor(image, fixed);
       const evaluation = await evaluateImage(evaluator, image, bound, methodMaps, settings, i, prep.height * prep.width);
       const methods: ImageEvaluation['methods'] = {};
       settings.methods.forEach((method, m) => {
         methods[method] = evaluation.methods[m]!;
         randomCurves.get(method)!.push(evaluation.randomCurves);
       });
-      const record: ImageEvaluation = { image: entry.relPath, target: bound.description, clean: evaluation.clean, normalisation: evaluation.normalisation, methods };
+      const description = target.kind === 'pred' ? `predicted ${bound.description.replace(/^predicted /, '')}` : bound.description;
+      const record: ImageEvaluation = { image: entry.relPath, target: description, clean: evaluation.clean, normalisation: evaluation.normalisation, methods };
       if (bound.cls !== undefined) record.cls = bound.cls;
       images.push(record);
       if (settings.sanity) kept.push({ file: entry.path, target: fixed, maps: methodMaps });

@@ -18,7 +18,7 @@ interface AttributeFlags {
   model?: string;
   images?: string;
   out?: string;
-  method?: AttributionMethod;
+  method?: string;
   target: string;
   quantity: 'logit' | 'probability';
   layer?: string;
@@ -49,10 +49,15 @@ function seed(value: string): number {
 }
 
 async function attribute(flags: AttributeFlags): Promise<void> {
+  // A comma list computes several methods into the same folder, one after the other.
+  const methods = [...new Set((flags.method ?? '').split(',').map((m) => m.trim()).filter((m) => m !== ''))];
+  for (const m of methods) {
+    if (!(ATTRIBUTION_METHODS as readonly string[]).includes(m)) throw new NeurolensError('usage', attributionMessages.badMethod(m, ATTRIBUTION_METHODS));
+  }
+  if (methods.length === 0) throw new NeurolensError('usage', attributionMessages.noMethod(ATTRIBUTION_METHODS));
   if (!flags.model) throw new NeurolensError('usage', attributionMessages.noModel());
   if (!flags.images) throw new NeurolensError('usage', attributionMessages.noImages());
   if (!flags.out) throw new NeurolensError('usage', attributionMessages.noOut());
-  if (!flags.method) throw new NeurolensError('usage', attributionMessages.noMethod(ATTRIBUTION_METHODS));
   const progress = createProgressRenderer();
   // Finished maps are written atomically and reused by the same command: say so on Ctrl-C.
   const interrupted = () => {
@@ -63,44 +68,46 @@ async function attribute(flags: AttributeFlags): Promise<void> {
   process.once('SIGINT', interrupted);
   try {
     const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-    const result = await runAttribution(
-      {
-        model: flags.model,
-        images: flags.images,
-        out: flags.out,
-        method: flags.method,
-        target: flags.target,
-        quantity: flags.quantity,
-        ...defined({
-          layer: flags.layer,
-          window: flags.window,
-          stride: flags.stride,
-          fill: flags.fill,
-          masks: flags.masks,
-          cells: flags.cells,
-          keep: flags.keep,
-          seed: flags.seed,
-          maxBatch: flags.maxBatch,
-          limit: flags.limit,
-          threads: flags.threads,
-        }),
-        executionProvider: flags.device,
-        ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
-      },
-      {
-        onProgress: (p) => progress.update(p),
-        onWarning: (message) => {
-          progress.stop();
-          process.stderr.write(`neurolens: warning: ${message}\n`);
+    for (const method of methods as AttributionMethod[]) {
+      const result = await runAttribution(
+        {
+          model: flags.model,
+          images: flags.images,
+          out: flags.out,
+          method,
+          target: flags.target,
+          quantity: flags.quantity,
+          ...defined({
+            layer: flags.layer,
+            window: flags.window,
+            stride: flags.stride,
+            fill: flags.fill,
+            masks: flags.masks,
+            cells: flags.cells,
+            keep: flags.keep,
+            seed: flags.seed,
+            maxBatch: flags.maxBatch,
+            limit: flags.limit,
+            threads: flags.threads,
+          }),
+          executionProvider: flags.device,
+          ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
         },
-      },
-    );
-    progress.stop();
-    const rate = result.computed > 0 ? ` (${(result.computed / result.seconds).toFixed(2)} images/s)` : '';
-    process.stdout.write(
-      `${flags.method}: ${result.computed} map(s) computed, ${result.reused} reused, ${result.skipped} image(s) skipped in ${result.seconds.toFixed(1)} s${rate}\n` +
-        `result: ${result.json}\n`,
-    );
+        {
+          onProgress: (p) => progress.update(p),
+          onWarning: (message) => {
+            progress.stop();
+            process.stderr.write(`neurolens: warning: ${message}\n`);
+          },
+        },
+      );
+      progress.stop();
+      const rate = result.computed > 0 ? ` (${(result.computed / result.seconds).toFixed(2)} images/s)` : '';
+      process.stdout.write(
+        `${method}: ${result.computed} map(s) computed, ${result.reused} reused, ${result.skipped} image(s) skipped in ${result.seconds.toFixed(1)} s${rate}\n` +
+          `result: ${result.json}\n`,
+      );
+    }
   } finally {
     process.removeListener('SIGINT', interrupted);
     progress.stop();
@@ -117,7 +124,8 @@ export function registerAttribute(program: Command): Command {
     .option('--model <file>', 'ONNX model (a .json model card next to it sets preprocessing and class names)')
     .option('--images <dir|list|file>', 'image folder (recursive), list file or one image')
     .option('--out <dir>', 'folder for NAME.METHOD.npy/.png and attribution.json (re-runs reuse finished maps)')
-    .addOption(new Option('--method <name>', 'attribution method').choices([...ATTRIBUTION_METHODS]))
+    // No .choices(): `attribute eval --method a,b` passes a comma list through this option too.
+    .option('--method <names>', `attribution method(s), comma-separated: ${ATTRIBUTION_METHODS.join(', ')}`)
     .option('--target <t>', 'pred, a class index or name, neuron:LAYER:C, or circuit:FILE[#K]', 'pred')
     .addOption(new Option('--quantity <q>', 'score of class targets').choices(['logit', 'probability']).default('logit'))
     .option('--layer <id>', 'cam/ablation-cam/score-cam: layer id from `neurolens inspect` (default: the layer feeding the head)')

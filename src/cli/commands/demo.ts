@@ -5,6 +5,9 @@ import { runDemo } from '../../demo/demo.js';
 import { positiveInteger } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
+import { startServer } from '../../server/server.js';
+import { serverMessages } from '../../messages/index.js';
+import { openBrowser } from './serve.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -13,7 +16,8 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'output folder', 'neurolens-demo')
     .option('--quick', `a few hundred images instead of ~3,800`)
     .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
-    .action((flags: { out: string; quick?: boolean; threads?: number }) =>
+    .option('--open', 'when done, serve the CNN run in the explorer and open it in the browser (Ctrl-C stops)')
+    .action((flags: { out: string; quick?: boolean; threads?: number; open?: boolean }) =>
       runAction(async () => {
         const progress = createProgressRenderer();
         const result = await runDemo(flags, {
@@ -47,6 +51,15 @@ export function registerDemo(program: Command): void {
             lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits): predicted-class logit drop, circuit ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
           }
           const p = run.probes;
+          const n = run.neurons;
+          if (n) lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images); ${n.confidentLabels} with a caption label held by ≥ half their top images (${show(n.summary)})`);
+          const a = run.attribution;
+          if (a) {
+            const rows = a.methods.map((m) => `${m.method} MoRF ${m.morf.toFixed(3)} / LeRF ${m.lerf.toFixed(3)} / ABPC ${m.abpc.toFixed(3)} (random MoRF ${m.randomMorf.toFixed(3)})`);
+            lines.push(`    attribution on ${a.images} images (normalised AUCs; MoRF lower and LeRF higher is better): ${rows.join('; ')}`);
+            if (a.sanity) lines.push(`    sanity check (${a.sanity.method}, cascading weight randomisation): Spearman vs original ${a.sanity.first.toFixed(3)} after the top layer → ${a.sanity.last.toFixed(3)} after ${a.sanity.steps} steps`);
+            lines.push(`    attribution maps and eval: ${show(a.dir)}`);
+          }
           if (p) {
             const layers = p.layers.map((l) => `${l.layer} ${l.multiAuc.toFixed(3)} vs shuffled ${l.shuffledAuc.toFixed(3)} (best single neuron ${l.singleAuc.toFixed(3)}${l.classAccuracy !== null ? `; softmax accuracy ${l.classAccuracy.toFixed(3)} vs majority ${(l.majority ?? 0).toFixed(3)}` : ''})`);
             lines.push(`    probes, ${p.concepts} subcategories, mean multi-neuron test AUC: ${layers.join('; ')}`);
@@ -58,9 +71,19 @@ export function registerDemo(program: Command): void {
         }
         const example = result.runs[0];
         if (example) {
-          lines.push('next:', `  neurolens inspect ${show(example.model)}`, `  python3 -c "import numpy; print(numpy.load('${show(example.run)}/activations/${example.layers.at(-1)}.mean.npy', mmap_mode='r').shape)"`);
+          lines.push('next:', `  neurolens serve ${show(example.run)}   # the explorer, at http://127.0.0.1:7860/`, `  neurolens inspect ${show(example.model)}`, `  python3 -c "import numpy; print(numpy.load('${show(example.run)}/activations/${example.layers.at(-1)}.mean.npy', mmap_mode='r').shape)"`);
         }
         process.stdout.write(`${lines.join('\n')}\n`);
+        if (flags.open && example) {
+          const server = await startServer({ run: example.run, port: 7860, onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
+          process.stdout.write(`${serverMessages.listening(server.url)}\n`);
+          openBrowser(server.url, () => process.stderr.write(`neurolens: ${serverMessages.openFailed(server.url)}\n`));
+          await new Promise<void>((resolve) => {
+            const stop = () => void server.close().finally(resolve);
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+        }
       }),
     );
 }
