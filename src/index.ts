@@ -62,3 +62,9 @@ export type * from './server/api.js';
 // Neuron statistics, exemplars, dissection
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
 export type * from './neurons/types.js';
+
+// Attribution maps and their evaluation
+export * from './attribution/types.js';
+export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
+export { evaluateAttributions, type EvalOutput } from './attribution/eval/index.js';
+export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';

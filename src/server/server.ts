@@ -143,6 +143,9 @@ export async function startServer(options: ServeOptions): Promise<ExplorerServer
   const server = createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 5000;
   await listen(server, port, host);
+  // Read the image table now rather than on the first request that needs it (a 25,000-row table
+  // blocks the event loop for ~0.3 s); a failure here resurfaces on that request.
+  void run.images().catch(() => undefined);
   const actual = (server.address() as AddressInfo).port;
   const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return {

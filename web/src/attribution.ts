@@ -20,7 +20,7 @@ export function attributionGrid(methods: string[], pngs: string[], attribution: 
     const rows = new Map<string, GridRow>();
     for (const raw of list as { name: string; path?: string; method: string; files?: { png?: string } }[]) {
       if (!methods.includes(raw.method)) continue;
-      if (!rows.has(raw.name)) rows.set(raw.name, { image: raw.path ?? raw.name, cells: {} });
+      if (!rows.has(raw.name)) rows.set(raw.name, { image: (raw.path ?? raw.name).replace(/^(\.\.\/)+/, ''), cells: {} });
       const png = raw.files?.png;
       if (png) rows.get(raw.name)!.cells[raw.method] = byBase.get(base(png));
     }
