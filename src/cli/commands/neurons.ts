@@ -6,25 +6,14 @@ import type { Command } from 'commander';
 import { NeurolensError } from '../../errors.js';
 import { neuronMessages } from '../../messages/neurons.js';
 import { runNeurons } from '../../neurons/pipeline.js';
+import type { NeuronsOptions } from '../../neurons/types.js';
 import type { Pooling } from '../../record/types.js';
 import { commaList } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
-interface NeuronsFlags {
-  run?: string;
-  layers?: string[];
-  pooling?: Pooling;
-  activeAbove?: number;
-  rareBelow?: number;
-  top?: number;
-  thumbSize?: number;
-  masks?: string;
-  iouMin?: number;
-  conceptsLevel?: number;
-  batch?: number;
-  threads?: number;
-}
+/** Commander's parsed flags: the library's options, `--run` possibly missing. */
+type NeuronsFlags = Partial<NeuronsOptions>;
 
 function number(option: string) {
   return (value: string): number => {
