@@ -16,6 +16,8 @@ import { buildConcepts } from '../concepts/pipeline.js';
 import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
 import { ATTRIBUTION_IMAGES, demoAttribution, type DemoAttribution } from './attribution-stage.js';
 import { runNeurons } from '../neurons/pipeline.js';
+import type { DissectionFile } from '../neurons/dissect.js';
+import { writeColourMasks } from './colour-masks.js';
 import { runProbes } from '../probes/pipeline.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
@@ -74,7 +76,12 @@ export interface DemoNeurons {
   neurons: number;
   /** Neurons with a caption-derived label whose cluster holds at least half of their top images. */
   confidentLabels: number;
+  /** Dissection against the colour masks: per layer, neurons labelled (IoU > 0.04) and the most frequent label. */
+  dissection: { layer: string; labelled: number; channels: number; top?: { label: string; count: number; bestIou: number } }[];
 }
+
+/** Images given colour masks for the dissection (spread over the collection). */
+export const MASK_IMAGES = { quick: 100, full: 300 } as const;
 
 export interface DemoProbes {
   files: string[];
@@ -181,8 +188,8 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
   };
 }
 
-async function demoNeurons(run: string, threads: number | undefined): Promise<DemoNeurons> {
-  const result = await runNeurons({ run, ...(threads === undefined ? {} : { threads }) });
+async function demoNeurons(run: string, threads: number | undefined, masks: string): Promise<DemoNeurons> {
+  const result = await runNeurons({ run, masks, ...(threads === undefined ? {} : { threads }) });
   const rare = result.summary.layers.reduce((n, l) => n + l.rare, 0);
   const neurons = result.summary.layers.reduce((n, l) => n + l.channels, 0);
   let confidentLabels = 0;
@@ -191,7 +198,21 @@ async function demoNeurons(run: string, threads: number | undefined): Promise<De
     const labels = JSON.parse(await readFile(labelsFile, 'utf8')) as { layers?: { neurons?: { confident?: boolean }[] }[] };
     for (const layer of labels.layers ?? []) for (const n of layer.neurons ?? []) if (n.confident) confidentLabels++;
   }
-  return { summary: join(run, 'neurons', 'summary.json'), rare, neurons, confidentLabels };
+  const dissectionFile = JSON.parse(await readFile(join(run, 'neurons', 'dissection.json'), 'utf8')) as DissectionFile;
+  const dissection = dissectionFile.layers.map((layer) => {
+    const counts = new Map<string, { count: number; bestIou: number }>();
+    for (const n of layer.neurons) {
+      if (n.label === null) continue;
+      const entry = counts.get(n.label) ?? { count: 0, bestIou: 0 };
+      entry.count++;
+      entry.bestIou = Math.max(entry.bestIou, n.iou);
+      counts.set(n.label, entry);
+    }
+    const [label, top] = [...counts].sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))[0] ?? [];
+    const labelled = [...counts.values()].reduce((sum, e) => sum + e.count, 0);
+    return { layer: layer.id, labelled, channels: layer.channels, ...(label && top ? { top: { label, ...top } } : {}) };
+  });
+  return { summary: join(run, 'neurons', 'summary.json'), rare, neurons, confidentLabels, dissection };
 }
 
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
@@ -203,6 +224,9 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const root = join(out, mode);
   hooks.onStep?.(`staging ${images.length} emoji images in ${join(root, 'images')}`);
   const { imagesDir, labels, captions } = await stageEmojiDataset(root, images);
+  const maskStep = Math.max(1, Math.floor(images.length / MASK_IMAGES[mode]));
+  hooks.onStep?.(`colour masks (red, orange, …, white) of ${Math.min(images.length, MASK_IMAGES[mode])} images for the dissection`);
+  const masks = await writeColourMasks(imagesDir, images.filter((_, i) => i % maskStep === 0).slice(0, MASK_IMAGES[mode]).map((i) => i.path), join(root, 'colour-masks'));
   const runs: DemoModelResult[] = [];
   let clustering: ClusterAgreement[] = [];
   for (const name of DEMO_MODELS) {
@@ -237,8 +261,8 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
     hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
     runs.at(-1)!.probes = await demoProbes(run, images, PROBE_MIN_IMAGES[mode]);
-    hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, caption labels`);
-    runs.at(-1)!.neurons = await demoNeurons(run, options.threads);
+    hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, dissection against the colour masks, caption labels`);
+    runs.at(-1)!.neurons = await demoNeurons(run, options.threads, masks);
     hooks.onStep?.(`attribution for ${name}: maps of ${ATTRIBUTION_IMAGES[mode]} images per method, evaluation (MoRF/LeRF, deletion, insertion, random maps), sanity check`);
     runs.at(-1)!.attribution = await demoAttribution(run, { threads: options.threads, vit: name === 'emoji-vit', mode });
   }

@@ -45,6 +45,12 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
     // Exactly ⌈0.1·C⌉ neurons are active per image under the default rule.
     for (const l of summary.layers) assert.ok(Math.abs(l.meanRate - Math.ceil(0.1 * l.channels) / l.channels) < 1e-6, `${model} ${l.id}: mean rate ${l.meanRate}`);
     assert.ok(existsSync(join(run, 'neurons', 'thumbs', last.id.replace(/[^A-Za-z0-9._-]/g, '_'), `${last.channels - 1}.png`)));
+    // Dissection against the demo's colour masks: every layer with a map is dissected.
+    const dissection = JSON.parse(readFileSync(join(run, 'neurons', 'dissection.json'), 'utf8')) as { concepts: { name: string }[]; layers: { neurons: { label: string | null; iou: number }[] }[] };
+    assert.ok(dissection.concepts.some((c) => c.name === 'red') && dissection.concepts.some((c) => c.name === 'white'));
+    assert.equal(dissection.layers.length, manifest.layers.length);
+    const labelled = dissection.layers.flatMap((l) => l.neurons).filter((n) => n.label !== null);
+    assert.ok(labelled.every((n) => n.iou > 0.04));
     // The attribution stage: maps for every chosen image × method, and their evaluation.
     const dir = join(run, 'attribution', 'demo');
     const attribution = JSON.parse(readFileSync(join(dir, 'attribution.json'), 'utf8')) as { entries: { name: string; method: string; files: { npy: string; png: string } }[] };

@@ -52,7 +52,11 @@ export function registerDemo(program: Command): void {
           }
           const p = run.probes;
           const n = run.neurons;
-          if (n) lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images); ${n.confidentLabels} with a caption label held by ≥ half their top images (${show(n.summary)})`);
+          if (n) {
+            lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images); ${n.confidentLabels} with a caption label held by ≥ half their top images (${show(n.summary)})`);
+            const dissected = n.dissection.map((d) => `${d.layer} ${d.labelled}/${d.channels}${d.top ? ` (mostly ${d.top.label} ×${d.top.count}, best IoU ${d.top.bestIou.toFixed(2)})` : ''}`);
+            lines.push(`    dissection against colour masks (IoU > 0.04): ${dissected.join('; ')}`);
+          }
           const a = run.attribution;
           if (a) {
             const rows = a.methods.map((m) => `${m.method} MoRF ${m.morf.toFixed(3)} / LeRF ${m.lerf.toFixed(3)} / ABPC ${m.abpc.toFixed(3)} (random MoRF ${m.randomMorf.toFixed(3)})`);
