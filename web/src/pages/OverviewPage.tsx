@@ -13,6 +13,24 @@ function shape(layer: LayerInfo): string {
   return '—';
 }
 
+/** "none", or comma-separated links each followed by a muted detail in parentheses. */
+function LinkList({ items, testId }: { items: { key: string; href: string; text: string; detail: string }[]; testId: string }) {
+  if (items.length === 0) return <>none</>;
+  return (
+    <>
+      {items.map((item, i) => (
+        <span key={item.key}>
+          {i > 0 && ', '}
+          <a href={item.href} data-testid={testId}>
+            {item.text}
+          </a>{' '}
+          <span className="muted">({item.detail})</span>
+        </span>
+      ))}
+    </>
+  );
+}
+
 export function OverviewPage() {
   usePageTitle('Overview');
   const state = useApi<OverviewResponse>('/api/overview');
@@ -99,19 +117,10 @@ function OverviewBody({ o }: { o: OverviewResponse }) {
       <ul data-testid="analyses">
         <li>
           Concepts:{' '}
-          {a.concepts.length === 0
-            ? 'none'
-            : a.concepts.map((c, i) => (
-                <span key={c.layer}>
-                  {i > 0 && ', '}
-                  <a href={links.concepts(c.layer)} data-testid="concepts-link">
-                    {c.layer}
-                  </a>{' '}
-                  <span className="muted">
-                    ({c.levels} levels, {c.clusters} clusters)
-                  </span>
-                </span>
-              ))}
+          <LinkList
+            items={a.concepts.map((c) => ({ key: c.layer, href: links.concepts(c.layer), text: c.layer, detail: `${c.levels} levels, ${c.clusters} clusters` }))}
+            testId="concepts-link"
+          />
         </li>
         <li>
           Circuits:{' '}
@@ -137,19 +146,10 @@ function OverviewBody({ o }: { o: OverviewResponse }) {
         </li>
         <li>
           Attribution:{' '}
-          {a.attribution.length === 0
-            ? 'none'
-            : a.attribution.map((r, i) => (
-                <span key={r.name}>
-                  {i > 0 && ', '}
-                  <a href={links.attribution(r.name)} data-testid="attribution-link">
-                    {r.name}
-                  </a>{' '}
-                  <span className="muted">
-                    ({r.methods.join(', ')}; {r.images} images{r.eval ? ', evaluated' : ''})
-                  </span>
-                </span>
-              ))}
+          <LinkList
+            items={a.attribution.map((r) => ({ key: r.name, href: links.attribution(r.name), text: r.name, detail: `${r.methods.join(', ')}; ${r.images} images${r.eval ? ', evaluated' : ''}` }))}
+            testId="attribution-link"
+          />
         </li>
         {a.reports.length > 0 && (
           <li>
