@@ -72,6 +72,11 @@ export interface LayerRecord {
   spatial?: [number, number];
   tokens?: { count: number; prefix: number; grid: [number, number] | null };
   isDefault: boolean;
+  /**
+   * Non-finite (NaN or ±Inf) values per pooling in this layer's activation matrix, counted at
+   * record time. Absent in runs written before it was counted; 0 when every value is finite.
+   */
+  nonFinite?: Partial<Record<Pooling, number>>;
 }
 
 export interface ArtifactRecord {
