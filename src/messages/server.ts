@@ -8,6 +8,8 @@ export const serverMessages = {
   listenFailed: (host: string, port: number, code: string) => `cannot listen on ${host}:${port} (${code}); check --host and --port`,
   exposedHost: (host: string) =>
     `warning: --host ${host} exposes the explorer (and the run's files) beyond this machine; there is no authentication`,
+  foreignHost: (host: string) =>
+    `Host ${JSON.stringify(host)} is not this explorer's address; open it as http://localhost:PORT/ (or the --host it was started with)`,
   openFailed: (url: string) => `warning: could not open a browser; open ${url} yourself`,
   listening: (url: string) => `neurolens explorer on ${url} (Ctrl-C to stop)`,
   reportOutIsRun: (out: string) => `--out ${out} is inside the run folder; choose a folder outside the run`,

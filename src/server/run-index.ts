@@ -5,7 +5,7 @@
  * show up. Concurrent requests for the same item share one pending read.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { serverMessages } from '../messages/index.js';
 import { layerFileStem } from '../record/layout.js';
@@ -88,9 +88,25 @@ export class RunIndex {
     return value;
   }
 
-  /** A JSON file inside the run (path relative to RUN), or null when absent or unparsable. */
+  /**
+   * Real path of `rel` (relative to RUN), or null when it is absent or a symlink leads out of the
+   * run: the API reads only what `/files/` would serve, so a link planted in an analysis folder
+   * cannot expose files elsewhere on the machine.
+   */
+  private async inside(rel: string): Promise<string | null> {
+    let real: string;
+    try {
+      real = await realpath(join(this.dir, rel));
+    } catch {
+      return null;
+    }
+    return real === this.dir || real.startsWith(this.dir.endsWith(sep) ? this.dir : this.dir + sep) ? real : null;
+  }
+
+  /** A JSON file inside the run (path relative to RUN), or null when absent, unparsable or outside the run. */
   async json<T = unknown>(rel: string): Promise<T | null> {
-    const path = join(this.dir, rel);
+    const path = await this.inside(rel);
+    if (path === null) return null;
     let info;
     try {
       info = await stat(path);
@@ -115,19 +131,37 @@ export class RunIndex {
     return (await value) as T | null;
   }
 
-  /** Names in a folder of the run (sorted), or [] when it does not exist. */
+  /**
+   * Names in a folder of the run (sorted), or [] when it does not exist or lies outside the run.
+   * Symbolic links count as what they point to, and are left out when they lead outside the run.
+   */
   async list(rel: string): Promise<{ name: string; dir: boolean }[]> {
+    const folder = await this.inside(rel);
+    if (folder === null) return [];
+    let entries;
     try {
-      const entries = await readdir(join(this.dir, rel), { withFileTypes: true });
-      return entries.map((e) => ({ name: e.name, dir: e.isDirectory() })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = await readdir(folder, { withFileTypes: true });
     } catch {
       return [];
     }
+    const out: { name: string; dir: boolean }[] = [];
+    for (const e of entries) {
+      if (!e.isSymbolicLink()) out.push({ name: e.name, dir: e.isDirectory() });
+      else {
+        const target = await this.inside(`${rel}/${e.name}`);
+        const info = target === null ? null : await stat(target).catch(() => null);
+        if (info) out.push({ name: e.name, dir: info.isDirectory() });
+      }
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** Whether `rel` is a regular file inside the run (following links that stay inside). */
   async exists(rel: string): Promise<boolean> {
+    const path = await this.inside(rel);
+    if (path === null) return false;
     try {
-      return (await stat(join(this.dir, rel))).isFile();
+      return (await stat(path)).isFile();
     } catch {
       return false;
     }

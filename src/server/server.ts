@@ -47,6 +47,35 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/**
+ * Host names a request may carry in `Host` (lower-case, IPv6 bracketed) besides the interface the
+ * connection arrived on. A browser sends the name it resolved, so a DNS-rebinding page (a hostile
+ * name re-pointed at 127.0.0.1) arrives with that name and is refused: only names that cannot be
+ * re-pointed by an outsider are accepted.
+ */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `host` as it appears in a Host header: lower-case, an IPv6 address bracketed, IPv4-mapped IPv6 unwrapped. */
+function hostName(host: string): string {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:(\d{1,3}(\.\d{1,3}){3})$/, '$1');
+  return bare.includes(':') ? `[${bare}]` : bare;
+}
+
+/**
+ * Whether the `Host` header names this server: a loopback name, the interface it was bound to, or
+ * the address the connection arrived on (so `--host 0.0.0.0` stays reachable by IP), with the port
+ * it listens on (no port only when that is 80).
+ */
+export function isAllowedHost(header: string | undefined, bound: string, localAddress: string | undefined, localPort: number | undefined): boolean {
+  if (!header) return false;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(header.trim());
+  if (!m) return false;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  if (port !== localPort) return false;
+  const name = hostName(m[1]!);
+  return LOOPBACK_NAMES.includes(name) || name === hostName(bound) || (localAddress !== undefined && name === hostName(localAddress));
+}
+
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string | null, head: boolean): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...headers, ...(bytes ? { 'Content-Length': String(bytes.length) } : {}) });
@@ -72,11 +101,15 @@ async function sendFile(res: ServerResponse, path: string, head: boolean, cache:
 }
 
 /** The request handler over an open run and a resolved app folder (exported for tests). */
-export function createHandler(run: RunIndex, webDir: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createHandler(run: RunIndex, webDir: string, bound: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   let indexHtml: Promise<string> | undefined;
   return async (req, res) => {
     const head = req.method === 'HEAD';
     try {
+      if (!isAllowedHost(req.headers.host, bound, req.socket.localAddress, req.socket.localPort)) {
+        req.resume();
+        throw new HttpError(403, serverMessages.foreignHost(req.headers.host ?? ''));
+      }
       const url = req.url ?? '/';
       if (Buffer.byteLength(url) > MAX_URL_BYTES) throw new HttpError(414, `request URL longer than ${MAX_URL_BYTES} bytes`);
       if (req.method !== 'GET' && !head) {
@@ -99,10 +132,10 @@ export function createHandler(run: RunIndex, webDir: string): (req: IncomingMess
       }
       if (rawPath.startsWith('/files/')) return await sendFile(res, await resolveInside(run.dir, rawPath.slice('/files/'.length)), head, 'no-cache');
       if (rawPath.startsWith('/assets/')) return await sendFile(res, await resolveInside(webDir, rawPath.slice(1)), head, 'public, max-age=3600');
-      // A top-level file of the app (favicon…), else the app's index.html (client-side routes).
-      if (/^\/[^/]+\.[A-Za-z0-9]+$/.test(rawPath) && rawPath !== '/index.html') {
-        const file = await resolveInside(webDir, rawPath.slice(1)).catch(() => null);
-        if (file) return await sendFile(res, file, head, 'public, max-age=3600');
+      // A path ending in a file extension (a letter first, so `/layer1.0` is not one) names a file
+      // of the app (favicon…): served or 404. Anything else gets the app's index.html.
+      if (/\.[A-Za-z][A-Za-z0-9]*$/.test(rawPath) && rawPath !== '/index.html') {
+        return await sendFile(res, await resolveInside(webDir, rawPath.slice(1)), head, 'public, max-age=3600');
       }
       indexHtml ??= readIndexHtml(webDir);
       return send(res, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }, await indexHtml, head);
@@ -139,7 +172,7 @@ export async function startServer(options: ServeOptions): Promise<ExplorerServer
   const webDir = await realpath(requireWebDir(options.webDir));
   const run = await RunIndex.open(options.run);
   if (!isLoopback(host)) options.onWarning?.(serverMessages.exposedHost(host));
-  const handler = createHandler(run, webDir);
+  const handler = createHandler(run, webDir, host);
   const server = createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 5000;
   await listen(server, port, host);

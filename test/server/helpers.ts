@@ -113,10 +113,11 @@ export async function explorerFixture(): Promise<ExplorerFixture> {
 }
 
 /** A GET (or other method) with the path sent exactly as given (fetch would normalise `..`). */
-export function rawRequest(url: string, path: string, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+export function rawRequest(url: string, path: string, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method, headers: body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+    const sent = { ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }), ...headers };
+    const req = request({ hostname, port, path, method, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

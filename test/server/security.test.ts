@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,4 +103,79 @@ test('a missing app build or a folder that is not a run are clear errors', async
   const empty = mkdtempSync(join(tmpdir(), 'neurolens-noweb-'));
   await assert.rejects(startServer({ run: fx.run, port: 0, webDir: empty }), (err: Error) => err instanceof NeurolensError && /npm run build/.test(err.message));
   await assert.rejects(startServer({ run: empty, port: 0, webDir: fx.web }), (err: Error) => err instanceof NeurolensError && /manifest\.json/.test(err.message));
+});
+
+test('host: a Host header that is not this server is refused (DNS rebinding); loopback names pass', async () => {
+  const port = server.port;
+  for (const host of ['attacker.example', `attacker.example:${port}`, `127.0.0.1.attacker.example:${port}`, `localhost:${port + 1}`, `0.0.0.0:${port}`, `[::2]:${port}`]) {
+    for (const path of ['/api/overview', '/files/manifest.json', '/', '/thumb/0']) {
+      const res = await rawRequest(server.url, path, 'GET', undefined, { Host: host });
+      assert.equal(res.status, 403, `${JSON.stringify(host)} ${path}`);
+      assert.doesNotMatch(res.body, /neurolens-run|layer1\.0/);
+      assert.match(JSON.parse(res.body).error, /not this explorer's address/);
+    }
+  }
+  for (const host of [`localhost:${port}`, `LOCALHOST:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+    assert.equal((await rawRequest(server.url, '/api/overview', 'GET', undefined, { Host: host })).status, 200, host);
+  }
+});
+
+test('host: a server bound to all interfaces accepts the address a request arrived on', async () => {
+  const open = await startServer({ run: fx.run, port: 0, host: '0.0.0.0', webDir: fx.web });
+  try {
+    const url = `http://127.0.0.1:${open.port}/`;
+    assert.equal((await rawRequest(url, '/api/overview')).status, 200);
+    assert.equal((await rawRequest(url, '/api/overview', 'GET', undefined, { Host: `evil.example:${open.port}` })).status, 403);
+  } finally {
+    await open.close();
+  }
+});
+
+test('app files: a missing file with an extension is 404, not index.html; routes still get the app', async () => {
+  for (const path of ['/favicon.ico', '/robots.txt', '/assets/missing.js', '/deep/missing.png']) {
+    const res = await rawRequest(server.url, path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(res.body, /<!doctype html>/i, path);
+  }
+  for (const path of ['/', '/neuron/layer1.0', '/index.html']) {
+    const res = await rawRequest(server.url, path);
+    assert.equal(res.status, 200, path);
+    assert.match(res.body, /<!doctype html>/i, path);
+  }
+  assert.equal((await rawRequest(server.url, '/assets/app.js')).status, 200);
+});
+
+test('api: analysis files and folders that are symlinks leading out of RUN are not read or listed', async () => {
+  const outside = mkdtempSync(join(tmpdir(), 'neurolens-outside-api-'));
+  const secret = (extra: object) => `${JSON.stringify({ secretMarker: 'SECRET', ...extra })}\n`;
+  writeFileSync(join(outside, 'attribution.json'), secret({ protocol: {}, entries: [{ name: 'x', path: 'SECRET.png', method: 'SECRET', files: {} }], skipped: [] }));
+  writeFileSync(join(outside, 'eval.json'), secret({ methods: ['SECRET'] }));
+  writeFileSync(join(outside, 'SECRET.png'), 'png');
+  const conceptsDoc = JSON.parse(readFileSync(join(fx.run, 'concepts', 'layer1.0.json'), 'utf8'));
+  writeFileSync(join(outside, 'concepts.json'), secret({ ...conceptsDoc, layer: { ...conceptsDoc.layer, id: 'layer2.0' }, clusters: conceptsDoc.clusters.map((c: { caption: string }) => ({ ...c, caption: 'SECRET' })) }));
+  const circuit = JSON.parse(readFileSync(join(fx.run, 'circuits', 'img1.json'), 'utf8'));
+  writeFileSync(join(outside, 'circuit.json'), secret(circuit));
+  writeFileSync(join(outside, 'probes.json'), secret({ ...JSON.parse(readFileSync(join(fx.run, 'probes', 'layer2.0.json'), 'utf8')), pooling: 'SECRET' }));
+  writeFileSync(join(outside, 'dissection.json'), secret({ layers: [{ id: 'layer1.0', neurons: [{ channel: 0, label: 'SECRET' }] }] }));
+  symlinkSync(outside, join(fx.run, 'attribution', 'evil'));
+  mkdirSync(join(fx.run, 'attribution', 'mixed'));
+  symlinkSync(join(outside, 'attribution.json'), join(fx.run, 'attribution', 'mixed', 'attribution.json'));
+  symlinkSync(join(outside, 'eval.json'), join(fx.run, 'attribution', 'mixed', 'eval.json'));
+  symlinkSync(join(outside, 'concepts.json'), join(fx.run, 'concepts', 'evil.json'));
+  symlinkSync(join(outside, 'circuit.json'), join(fx.run, 'circuits', 'evil.json'));
+  symlinkSync(join(outside, 'probes.json'), join(fx.run, 'probes', 'evil.json'));
+  symlinkSync(join(outside, 'dissection.json'), join(fx.run, 'neurons', 'dissection.json'));
+  for (const path of ['/api/attribution/evil', '/api/attribution/mixed', '/api/circuits/evil']) {
+    const res = await rawRequest(server.url, path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(res.body, /SECRET/, path);
+  }
+  for (const path of ['/api/overview', '/api/attribution', '/api/circuits', '/api/concepts/layer2.0', '/api/neuron/layer1.0/0', '/api/neuron/layer2.0/5', '/api/layers/layer1.0/neurons']) {
+    const res = await rawRequest(server.url, path);
+    assert.ok(res.status === 200 || res.status === 404, `${path} → ${res.status}`);
+    assert.doesNotMatch(res.body, /SECRET|evil/, path);
+  }
+  // What was there before is still served.
+  const listed = JSON.parse((await rawRequest(server.url, '/api/attribution')).body) as { runs: { name: string }[] };
+  assert.deepEqual(listed.runs.map((r) => r.name), ['occl']);
 });
