@@ -20,6 +20,8 @@ import { stableJson, writeFileAtomic } from '../store/atomic.js';
 import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
 import { layerPosition, resolveEnd } from './common.js';
 import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
+import type { CircuitsDiagnosisFile } from './formats.js';
+import type { CircuitSummary } from './discover.js';
 import type { NeuronRef } from './types.js';
 
 export interface DiagnoseOptions {
@@ -69,7 +71,7 @@ export function resolveClass(target: number | string, classNames: readonly strin
   return cls;
 }
 
-export async function diagnoseQuery(options: DiagnoseOptions) {
+export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnosis: CircuitsDiagnosisFile; path: string }> {
   const { run, query, stimulate = 2, percentile = 90, batch = 32 } = options;
   if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
   const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
@@ -107,7 +109,7 @@ export async function diagnoseQuery(options: DiagnoseOptions) {
           id: circuit.id,
           root: { layer: result.layers[layerPosition(result.layers, root.layer)]!.id, channel: root.channel },
           neurons: neurons.length,
-          ...('summary' in circuit ? { summary: (circuit as { summary?: unknown }).summary } : {}),
+          ...('summary' in circuit ? { summary: (circuit as { summary?: CircuitSummary }).summary } : {}),
           score: same ? -inhibit.predicted : -inhibit.margin,
           inhibit,
           stimulate: stim,
@@ -117,7 +119,7 @@ export async function diagnoseQuery(options: DiagnoseOptions) {
       .sort((a, b) => b.score - a.score || a.order - b.order)
       .map(({ order: _order, ...rest }, rank) => ({ rank: rank + 1, ...rest }));
     const label = (c: number) => ablation.label(c);
-    const diagnosis = {
+    const diagnosis: CircuitsDiagnosisFile = {
       format: 'neurolens-circuits-diagnosis',
       formatVersion: 1,
       query: { ...('index' in query ? { index: query.index } : {}), image: result.query.image },
@@ -142,10 +144,8 @@ export async function diagnoseQuery(options: DiagnoseOptions) {
   }
 }
 
-export type Diagnosis = Awaited<ReturnType<typeof diagnoseQuery>>['diagnosis'];
-
 /** The ranked table the CLI prints (columns sized to their contents). */
-export function formatDiagnosis(d: Diagnosis): string {
+export function formatDiagnosis(d: CircuitsDiagnosisFile): string {
   const name = (c: { class: number; label?: string }) => (c.label !== undefined ? `${c.label} (${c.class})` : String(c.class));
   const n = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
   const header = ['rank', 'circuit', 'neurons', 'score', 'inhibit Δpred', 'Δtarget', 'stimulate Δpred', 'Δtarget'];

@@ -12,6 +12,7 @@ import { Random } from '../util/random.js';
 import type { RunImageRow } from '../record/read-run.js';
 import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
+import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary } from './formats.js';
 import type { NeuronRef } from './types.js';
 
 /** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
@@ -261,20 +262,6 @@ export async function readLabels(file: string, images: readonly RunImageRow[], c
   return out;
 }
 
-/** Logits of one class across a query's rows. */
-interface ClassLogits {
-  class: number;
-  label?: string;
-  original: number;
-  circuit: number;
-  random: { mean: number; sd: number; values: number[] };
-  outside: { mean: number; sd: number; values: number[] };
-  deletion: number[];
-  insertion: number[];
-  drop: { circuit: number; random: number; outside: number };
-  auc: { deletion: number; insertion: number };
-}
-
 function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label: string | undefined): ClassLogits {
   const D = plan.random.length;
   const at = (row: number) => logits[row]![cls]!;
@@ -299,7 +286,7 @@ function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label
   };
 }
 
-function summarise(rows: ClassLogits[]) {
+function summarise(rows: ClassLogits[]): ClassSummary {
   const pick = (f: (r: ClassLogits) => number) => stat(rows.map(f));
   return {
     queries: rows.length,
@@ -311,7 +298,7 @@ function summarise(rows: ClassLogits[]) {
 }
 
 /** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
-export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}) {
+export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}): Promise<{ result: CircuitsEvalFile; path: string }> {
   const { run, percentile = 90, seed = 0, draws = 10, steps = 10, batch = 32 } = options;
   for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
@@ -325,20 +312,21 @@ export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = 
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
     finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
-    const queries = [];
+    const queries: CircuitsEvalQuery[] = [];
     const predictedRows: ClassLogits[] = [];
     const trueRows: ClassLogits[] = [];
     for (const [i, index] of chosen.entries()) {
       const result = await finder.find({ index });
       const plan = planQuery(result, { seed, index, draws, steps });
       const predictedClass = result.query.predicted[0]!.class;
-      const entry: Record<string, unknown> = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
+      const base = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
+      let entry: CircuitsEvalQuery;
       if (plan.union.length > 0) {
         const rows: MaskRow[] = [{ neurons: [] }, { neurons: plan.union }, ...plan.random.map((n) => ({ neurons: n })), ...plan.outside.map((n) => ({ neurons: n })), ...plan.deletion.map((n) => ({ neurons: n })), ...plan.insertion.map((n) => ({ neurons: n }))];
         const logits = await ablation.ablator.run(await ablation.loadImage({ index }), rows);
         const predicted = classLogits(logits, plan, predictedClass, ablation.label(predictedClass));
         predictedRows.push(predicted);
-        Object.assign(entry, { outsideShort: plan.outsideShort, ks: plan.ks, predicted });
+        entry = { ...base, outsideShort: plan.outsideShort, ks: plan.ks, predicted };
         const t = truth?.get(index);
         if (t !== undefined) {
           const row = classLogits(logits, plan, t, ablation.label(t));
@@ -346,12 +334,12 @@ export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = 
           entry.true = row;
         } else if (truth) entry.true = null;
       } else {
-        entry.predicted = { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) };
+        entry = { ...base, predicted: { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) } };
       }
       queries.push(entry);
       hooks.onProgress?.({ done: i + 1, total: chosen.length });
     }
-    const result = {
+    const result: CircuitsEvalFile = {
       format: 'neurolens-circuits-eval',
       formatVersion: 1,
       run: { fingerprint: ablation.manifest.fingerprint, model: ablation.manifest.model.sha256, images: count },
@@ -385,13 +373,11 @@ export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = 
   }
 }
 
-export type EvalResult = Awaited<ReturnType<typeof evaluateCircuits>>['result'];
-
 /** The summary as a fixed-width table (what the CLI prints). */
-export function formatEvalTable(result: EvalResult): string {
+export function formatEvalTable(result: CircuitsEvalFile): string {
   const f = (s: { mean: number; sd: number }) => `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`;
   const lines = [`queries: ${result.summary.queries} (with circuits: ${result.summary.withCircuits})`];
-  const block = (name: string, s: ReturnType<typeof summarise>) => {
+  const block = (name: string, s: ClassSummary) => {
     lines.push(`${name} class logit (original ${f(s.original)}), mean drop over ${s.queries} queries:`);
     lines.push(`  circuit zeroed        ${f(s.drop.circuit)}`);
     lines.push(`  random (same layers)  ${f(s.drop.random)}`);

@@ -15,8 +15,20 @@
  *
  * Stability: fields are only ever added.
  */
-import type { ConceptCluster } from '../concepts/types.js';
+import type { AttributionFile } from '../attribution/pipeline.js';
+import type { EvalResult } from '../attribution/eval/types.js';
+import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, CommonFile } from '../circuits/formats.js';
+import type { ConceptLayer } from '../concepts/types.js';
+import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
+
+/** The stored formats responses carry as stored (the app imports them from here). */
+export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
+export type { EvalResult, ImageEvaluation, MapEvaluation, MethodAggregate, Stat } from '../attribution/eval/types.js';
+export type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, CommonFile, DiagnosedCircuit, LogitChange, MeanSd } from '../circuits/formats.js';
+export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
+export type { RatesSummary } from '../neurons/types.js';
+export type { LayerRecord } from '../record/types.js';
 
 export const API_VERSION = 1;
 
@@ -131,9 +143,6 @@ export interface ErrorResponse {
   error: string;
 }
 
-/** A recorded layer as the run manifest stores it (src/record/types.ts). */
-export type LayerInfo = LayerRecord;
-
 export interface OverviewResponse {
   apiVersion: number;
   run: { name: string; createdAt: string; neurolensVersion: string; fingerprint: string };
@@ -147,7 +156,7 @@ export interface OverviewResponse {
     numClasses: number | null;
     classNames: string[] | null;
   };
-  layers: LayerInfo[];
+  layers: LayerRecord[];
   /** Poolings recorded; `defaultPooling` is what neuron endpoints use without `pooling=`. */
   poolings: string[];
   defaultPooling: string;
@@ -165,8 +174,8 @@ export interface OverviewResponse {
     circuits: { queries: number; eval: boolean; diagnoses: number; common: boolean };
     probes: { layer: string; concepts: number; pooling: string }[];
     neurons: {
-      /** RUN/neurons/summary.json exists (its content, if an object). */
-      summary: Record<string, unknown> | null;
+      /** RUN/neurons/summary.json as stored, if any. */
+      summary: RatesSummary | null;
       dissection: boolean;
       labels: boolean;
       /** Layers with RUN/neurons/exemplars.LAYER.json. */
@@ -250,19 +259,8 @@ export interface NeuronResponse {
   circuits: { name: string; circuit: string; root: boolean; act: number | null; region: Box | null }[];
 }
 
-/** A concept cluster as `neurolens concepts` stores it (src/concepts/types.ts). */
-export type ConceptClusterView = ConceptCluster;
-
 /** RUN/concepts/LAYER.json as stored. */
-export interface ConceptsResponse {
-  format: 'neurolens-concepts';
-  formatVersion: number;
-  layer: { id: string; tensor: string; channels: number };
-  pooling: string;
-  settings: Record<string, unknown>;
-  levels: { level: number; clusters: number }[];
-  clusters: ConceptClusterView[];
-}
+export type ConceptsResponse = ConceptLayer;
 
 export interface ConceptSearchResponse {
   layer: string;
@@ -289,9 +287,9 @@ export interface CircuitQuerySummary {
 export interface CircuitsResponse {
   queries: CircuitQuerySummary[];
   /** circuits/common.json as stored, if any. */
-  common: Record<string, unknown> | null;
+  common: CommonFile | null;
   /** circuits/eval.json `summary` and `protocol`, if any. */
-  eval: { summary: Record<string, unknown>; protocol: Record<string, unknown> } | null;
+  eval: Pick<CircuitsEvalFile, 'summary' | 'protocol'> | null;
 }
 
 export interface SankeyNode {
@@ -316,13 +314,13 @@ export interface SankeyLink {
 
 export interface CircuitResponse {
   name: string;
-  /** RUN/circuits/NAME.json as stored (query, percentile, layers, roots, circuits, diagnostics). */
-  result: Record<string, unknown> & { query: { index?: number; image: string; predicted: { class: number; label?: string; score: number }[] } };
+  /** RUN/circuits/NAME.json as stored. */
+  result: CircuitFile;
   sankey: { id: string; nodes: SankeyNode[]; links: SankeyLink[] }[];
   /** This query's entry of circuits/eval.json, if any. */
-  eval: Record<string, unknown> | null;
+  eval: CircuitsEvalQuery | null;
   /** RUN/circuits/NAME.diagnosis.json as stored, if any. */
-  diagnosis: Record<string, unknown> | null;
+  diagnosis: CircuitsDiagnosisFile | null;
   report: string | null;
 }
 
@@ -342,9 +340,9 @@ export interface AttributionListResponse {
 
 export interface AttributionResponse extends AttributionSummary {
   /** attribution.json as stored, if any. */
-  attribution: Record<string, unknown> | null;
+  attribution: AttributionFile | null;
   /** eval.json as stored, if any. */
-  evaluation: Record<string, unknown> | null;
+  evaluation: EvalResult | null;
   /** Other files of the folder (run-relative), e.g. eval.md, .npy maps. */
   files: string[];
 }

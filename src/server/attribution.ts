@@ -2,34 +2,26 @@
  * `/api/attribution` and `/api/attribution/:name`: the output folders under RUN/attribution/
  * (each with attribution.json from `neurolens attribute` and/or eval.json from its evaluation).
  * Methods and image counts are read from either file (attribution.json `entries[].method/path`,
- * or `methods` / `images` as arrays or counts); the documents themselves are passed through as stored.
+ * eval.json `methods` / `images`); the documents themselves are passed through as stored. The
+ * files are checked as they are read (a damaged one must not fail the whole list).
  */
+import type { AttributionFile } from '../attribution/pipeline.js';
+import type { EvalResult } from '../attribution/eval/types.js';
 import type { AttributionListResponse, AttributionResponse, AttributionSummary } from './api.js';
 import { notFound } from './http-error.js';
 import type { RunIndex } from './run-index.js';
 
-type Doc = Record<string, unknown> | null;
-
-function methodsOf(...docs: Doc[]): string[] {
+function methodsOf(attribution: AttributionFile | null, evaluation: EvalResult | null): string[] {
   const out = new Set<string>();
-  for (const doc of docs) {
-    const m = doc?.methods;
-    if (Array.isArray(m)) for (const x of m) if (typeof x === 'string') out.add(x);
-    if (typeof doc?.method === 'string') out.add(doc.method);
-    // attribution.json: one entry per image × method.
-    if (Array.isArray(doc?.entries)) for (const e of doc.entries as { method?: unknown }[]) if (typeof e?.method === 'string') out.add(e.method);
-  }
+  if (Array.isArray(evaluation?.methods)) for (const x of evaluation.methods) if (typeof x === 'string') out.add(x);
+  // attribution.json: one entry per image × method.
+  if (Array.isArray(attribution?.entries)) for (const e of attribution.entries) if (typeof e?.method === 'string') out.add(e.method);
   return [...out].sort();
 }
 
-function imagesOf(...docs: Doc[]): number {
-  for (const doc of docs) {
-    if (Array.isArray(doc?.entries)) return new Set((doc.entries as { path?: unknown }[]).map((e) => e?.path)).size;
-    const v = doc?.images;
-    if (Array.isArray(v)) return v.length;
-    if (typeof v === 'number') return v;
-  }
-  return 0;
+function imagesOf(attribution: AttributionFile | null, evaluation: EvalResult | null): number {
+  if (Array.isArray(attribution?.entries)) return new Set(attribution.entries.map((e) => e?.path)).size;
+  return Array.isArray(evaluation?.images) ? evaluation.images.length : 0;
 }
 
 async function filesUnder(run: RunIndex, rel: string, depth = 0): Promise<string[]> {
@@ -42,9 +34,9 @@ async function filesUnder(run: RunIndex, rel: string, depth = 0): Promise<string
   return out;
 }
 
-async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: Doc; evaluation: Doc; files: string[] } | null> {
+async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: AttributionFile | null; evaluation: EvalResult | null; files: string[] } | null> {
   const base = `attribution/${name}`;
-  const [attribution, evaluation] = await Promise.all([run.json<Record<string, unknown>>(`${base}/attribution.json`), run.json<Record<string, unknown>>(`${base}/eval.json`)]);
+  const [attribution, evaluation] = await Promise.all([run.json<AttributionFile>(`${base}/attribution.json`), run.json<EvalResult>(`${base}/eval.json`)]);
   if (attribution === null && evaluation === null) return null;
   const files = await filesUnder(run, base);
   return {

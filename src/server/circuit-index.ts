@@ -3,20 +3,11 @@
  * diagnoses (NAME.diagnosis.json), common.json and eval.json, plus a neuron → circuits map so a
  * neuron page can list the circuits holding it without rescanning. Built once per folder state.
  */
+import type { CircuitFile, CircuitsEvalFile, CommonFile } from '../circuits/formats.js';
 import type { Box, CircuitQuerySummary } from './api.js';
 
-/** The subset of a circuit query file the explorer reads. */
-export interface CircuitDoc {
-  query: { index?: number; image: string; predicted: { class: number; label?: string; score: number }[] };
-  layers: { id: string; channels: number }[];
-  roots: { layer: string; channel: number }[];
-  circuits: {
-    id: string;
-    root: { layer: string; channel: number };
-    nodes: { layer: string; channel: number; region: Box; act: number }[];
-    edges: { from: { layer: string; channel: number }; to: { layer: string; channel: number }; sensitivity: number; sfs: number }[];
-  }[];
-}
+/** A circuit query file (RUN/circuits/NAME.json) as stored. */
+export type CircuitDoc = CircuitFile;
 
 export interface CircuitMembership {
   name: string;
@@ -28,11 +19,11 @@ export interface CircuitMembership {
 
 export interface CircuitIndex {
   /** Query name → its document and summary, in name order. */
-  queries: Map<string, { doc: CircuitDoc & Record<string, unknown>; summary: CircuitQuerySummary }>;
+  queries: Map<string, { doc: CircuitDoc; summary: CircuitQuerySummary }>;
   /** `LAYER#CHANNEL` → circuits holding the neuron. */
   byNeuron: Map<string, CircuitMembership[]>;
-  common: Record<string, unknown> | null;
-  eval: (Record<string, unknown> & { queries?: { index?: number }[]; summary?: Record<string, unknown>; protocol?: Record<string, unknown> }) | null;
+  common: CommonFile | null;
+  eval: CircuitsEvalFile | null;
 }
 
 interface JsonSource {
@@ -40,7 +31,7 @@ interface JsonSource {
   exists(rel: string): Promise<boolean>;
 }
 
-function isCircuitDoc(doc: unknown): doc is CircuitDoc & Record<string, unknown> {
+function isCircuitDoc(doc: unknown): doc is CircuitDoc {
   const d = doc as Partial<CircuitDoc> | null;
   return typeof d === 'object' && d !== null && typeof d.query === 'object' && d.query !== null && Array.isArray(d.circuits) && Array.isArray(d.layers);
 }

@@ -1,4 +1,5 @@
 /** `/api/circuits` (the queries) and `/api/circuits/:name` (one query, Sankey-ready). */
+import type { CircuitsDiagnosisFile } from '../circuits/formats.js';
 import type { CircuitResponse, CircuitsResponse, SankeyLink, SankeyNode } from './api.js';
 import { neuronKey, type CircuitDoc } from './circuit-index.js';
 import { notFound } from './http-error.js';
@@ -10,7 +11,7 @@ export async function listCircuits(run: RunIndex): Promise<CircuitsResponse> {
   return {
     queries: [...index.queries.values()].map((q) => q.summary),
     common: index.common,
-    eval: e ? { summary: (e.summary as Record<string, unknown>) ?? {}, protocol: (e.protocol as Record<string, unknown>) ?? {} } : null,
+    eval: e ? { summary: e.summary, protocol: e.protocol } : null,
   };
 }
 
@@ -38,6 +39,6 @@ export async function circuitDetail(run: RunIndex, name: string): Promise<Circui
   if (!entry) throw notFound(`circuit query ${JSON.stringify(name)}`);
   const { doc, summary } = entry;
   const evalEntry = doc.query.index === undefined ? undefined : (index.eval?.queries ?? []).find((q) => q.index === doc.query.index);
-  const diagnosis = summary.diagnosis ? await run.json<Record<string, unknown>>(`circuits/${name}.diagnosis.json`) : null;
-  return { name, result: doc, sankey: sankeyOf(doc), eval: (evalEntry as Record<string, unknown> | undefined) ?? null, diagnosis, report: summary.report };
+  const diagnosis = summary.diagnosis ? await run.json<CircuitsDiagnosisFile>(`circuits/${name}.diagnosis.json`) : null;
+  return { name, result: doc, sankey: sankeyOf(doc), eval: evalEntry ?? null, diagnosis, report: summary.report };
 }

@@ -1,4 +1,7 @@
 /** `/api/layers/:layer/neurons` (paginated table) and `/api/neuron/:layer/:c` (one neuron). */
+import type { ConceptLayer } from '../concepts/types.js';
+import type { ExemplarsFile } from '../neurons/types.js';
+import type { ProbeLayer } from '../probes/pipeline.js';
 import type { Pooling } from '../record/types.js';
 import { NEURON_SORTS, type NeuronExemplar, type NeuronResponse, type NeuronRow, type NeuronSort, type NeuronsPage } from './api.js';
 import { neuronKey } from './circuit-index.js';
@@ -32,12 +35,8 @@ export async function neuronsPage(run: RunIndex, layerId: string, query: URLSear
   return { layer: layer.id, pooling, sort, offset, limit, total, neurons };
 }
 
-interface ExemplarsDoc {
-  neurons?: { channel: number; images: number[]; paths: string[]; activations: number[]; boxes: ({ x: number; y: number; width: number; height: number } | null)[] }[];
-}
-
 async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, channel: number): Promise<{ list: NeuronExemplar[]; source: 'neurons' | 'topk' }> {
-  const doc = await run.json<ExemplarsDoc>(run.exemplarsFile(layerId));
+  const doc = await run.json<ExemplarsFile>(run.exemplarsFile(layerId));
   const entry = doc?.neurons?.find((n) => n.channel === channel);
   if (entry && Array.isArray(entry.images)) {
     const list = entry.images.map((index, i) => ({ index, path: entry.paths?.[i] ?? '', activation: entry.activations?.[i] ?? NaN, box: entry.boxes?.[i] ?? null }));
@@ -52,22 +51,16 @@ async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, cha
 async function conceptsOf(run: RunIndex, layerId: string, channel: number): Promise<NeuronResponse['concepts']> {
   const file = (await run.conceptFiles()).get(layerId);
   if (!file) return [];
-  const doc = await run.json<{ clusters: { id: string; level: number; caption: string; neurons: number[]; differenceNeurons: number[]; images: number[] }[] }>(file);
+  const doc = await run.json<ConceptLayer>(file);
   return (doc?.clusters ?? [])
     .filter((c) => c.neurons.includes(channel))
     .map((c) => ({ id: c.id, level: c.level, caption: c.caption, groupSize: c.neurons.length, images: c.images.length, difference: c.differenceNeurons.includes(channel) }));
 }
 
-interface ProbeDoc {
-  layer: { id: string };
-  pooling: string;
-  concepts: { name: string; probes: { singleNeuron: { neuron: number; heldInAuc: number | null; test: { auc: number | null } } }; topNeurons: { neuron: number; heldInAuc: number | null; auc: number | null; weight: number }[] }[];
-}
-
 async function probesOf(run: RunIndex, layerId: string, channel: number): Promise<NeuronResponse['probes']> {
   const out: NeuronResponse['probes'] = [];
   for (const file of await run.probeFiles()) {
-    const doc = await run.json<ProbeDoc>(file);
+    const doc = await run.json<ProbeLayer>(file);
     if (doc?.layer.id !== layerId) continue;
     for (const concept of doc.concepts) {
       const single = concept.probes.singleNeuron;

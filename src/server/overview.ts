@@ -1,6 +1,7 @@
 /** `/api/overview`: what the run holds and which analyses exist. */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { RatesSummary } from '../neurons/types.js';
 import { API_VERSION, type OverviewResponse } from './api.js';
 import { listAttribution } from './attribution.js';
 import type { RunIndex } from './run-index.js';
@@ -55,7 +56,7 @@ export async function overview(run: RunIndex): Promise<OverviewResponse> {
     .map((e) => /^exemplars\.(.+)\.json$/.exec(e.name)?.[1])
     .flatMap((stem) => (stem !== undefined && layerByStem.has(stem) ? [layerByStem.get(stem)!] : []));
   const spriteLayers = (await run.list('neurons/thumbs')).flatMap((e) => (e.dir && layerByStem.has(e.name) ? [layerByStem.get(e.name)!] : []));
-  const summary = await run.json<unknown>('neurons/summary.json');
+  const summary = await run.json<RatesSummary>('neurons/summary.json');
   return {
     apiVersion: API_VERSION,
     run: { name: run.name, createdAt: m.createdAt, neurolensVersion: m.neurolensVersion, fingerprint: m.fingerprint },
@@ -81,7 +82,7 @@ export async function overview(run: RunIndex): Promise<OverviewResponse> {
       },
       probes,
       neurons: {
-        summary: typeof summary === 'object' && summary !== null && !Array.isArray(summary) ? (summary as Record<string, unknown>) : null,
+        summary: summary?.format === 'neurolens-neurons-summary' ? summary : null,
         dissection: await run.exists('neurons/dissection.json'),
         labels: await run.exists('neurons/labels.json'),
         exemplarLayers,
