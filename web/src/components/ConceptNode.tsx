@@ -1,12 +1,12 @@
 // One cluster of the concept tree: caption, level, group size vs chance; expanding shows example
 // images, difference neurons (links to neuron pages), the difference description and the children.
-import type { ConceptClusterView } from '../contract.js';
+import type { ConceptCluster } from '../contract.js';
 import { links } from '../router.js';
 import { ImageBox } from './ImageBox.js';
 import { fmt } from '../format.js';
 
 export interface TreeState {
-  byId: Map<string, ConceptClusterView>;
+  byId: Map<string, ConceptCluster>;
   layer: string;
   expanded: Set<string>;
   toggle: (id: string) => void;

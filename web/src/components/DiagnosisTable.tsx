@@ -1,31 +1,14 @@
 // A query's diagnosis: per circuit, the logit changes when it is inhibited or stimulated, ranked by
 // how much inhibiting it narrows the predicted-vs-target margin.
+import type { CircuitsDiagnosisFile } from '../contract.js';
 import { links } from '../router.js';
 import { fmt } from '../format.js';
 
-interface Change {
-  predicted?: number;
-  target?: number;
-  margin?: number;
-}
-interface Row {
-  rank?: number;
-  id?: string;
-  neurons?: number;
-  score?: number;
-  inhibit?: Change;
-  stimulate?: Change;
-}
-interface Cls {
-  class?: number;
-  label?: string;
-  logit?: number;
-}
-
-export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; diagnosis: Record<string, unknown>; onSelect?: (id: string) => void }) {
-  const rows = Array.isArray(diagnosis.circuits) ? (diagnosis.circuits as Row[]) : [];
-  const predicted = diagnosis.predicted as Cls | undefined;
-  const target = diagnosis.target as Cls | undefined;
+export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; diagnosis: CircuitsDiagnosisFile; onSelect?: (id: string) => void }) {
+  // Read defensively: the file is shown as stored, and may come from an older version.
+  const rows = Array.isArray(diagnosis.circuits) ? diagnosis.circuits : [];
+  const predicted = diagnosis.predicted as CircuitsDiagnosisFile['predicted'] | undefined;
+  const target = diagnosis.target as CircuitsDiagnosisFile['target'] | undefined;
   return (
     <>
       <p>
@@ -51,11 +34,11 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
               <td>
                 {r.id !== undefined ? (
                   <a
-                    href={links.circuit(name, r.id)}
+                    href={links.circuit(name, String(r.id))}
                     onClick={(e) => {
                       if (onSelect && r.id !== undefined) {
                         e.preventDefault();
-                        onSelect(r.id);
+                        onSelect(String(r.id));
                       }
                     }}
                   >

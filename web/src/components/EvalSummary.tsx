@@ -1,24 +1,13 @@
 // The circuits ablation check: aggregate numbers (eval.json summary) and one query's numbers.
 import { useMemo } from 'react';
 import type { VisualizationSpec } from 'vega-embed';
+import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, MeanSd } from '../contract.js';
 import { fmt, pct } from '../format.js';
 import { VegaChart } from './VegaChart.js';
 
-interface MeanSd {
-  mean?: number;
-  sd?: number;
-}
-interface Side {
-  queries?: number;
-  original?: MeanSd;
-  drop?: { circuit?: MeanSd; random?: MeanSd; outside?: MeanSd };
-  auc?: { deletion?: MeanSd; insertion?: MeanSd };
-  circuitBeatsRandom?: number;
-}
-
 const ms = (v?: MeanSd) => (v?.mean === undefined ? '—' : `${fmt(v.mean)} ± ${fmt(v.sd)}`);
 
-export function EvalSummary({ summary }: { summary: Record<string, unknown> }) {
+export function EvalSummary({ summary }: { summary: CircuitsEvalFile['summary'] }) {
   const sides = (['predicted', 'true'] as const).filter((k) => summary[k] && typeof summary[k] === 'object');
   return (
     <table data-testid="eval-summary">
@@ -37,7 +26,7 @@ export function EvalSummary({ summary }: { summary: Record<string, unknown> }) {
       </thead>
       <tbody>
         {sides.map((k) => {
-          const s = summary[k] as Side;
+          const s = summary[k] as ClassSummary;
           return (
             <tr key={k}>
               <td>{k === 'predicted' ? 'predicted class' : 'true class'}</td>
@@ -57,24 +46,15 @@ export function EvalSummary({ summary }: { summary: Record<string, unknown> }) {
   );
 }
 
-interface QuerySide {
-  class?: number;
-  label?: string;
-  original?: number;
-  circuit?: number;
-  random?: MeanSd;
-  outside?: MeanSd;
-  deletion?: number[];
-  insertion?: number[];
-  auc?: { deletion?: number; insertion?: number };
-}
+/** A class's logits, or only the class when the query had no circuit neurons. */
+type QuerySide = Partial<ClassLogits>;
 
 /** One query's entry of eval.json: logits under each ablation and its deletion/insertion curves. */
-export function QueryEval({ entry }: { entry: Record<string, unknown> }) {
+export function QueryEval({ entry }: { entry: CircuitsEvalQuery }) {
   const sides = (['predicted', 'true'] as const).filter((k) => entry[k] && typeof entry[k] === 'object');
-  const ks = Array.isArray(entry.ks) ? (entry.ks as number[]) : [];
+  const ks = Array.isArray(entry.ks) ? entry.ks : [];
   const spec = useMemo<VisualizationSpec | null>(() => {
-    const p = entry.predicted as QuerySide | undefined;
+    const p: QuerySide | undefined = entry.predicted;
     if (!p?.deletion || !p.insertion || ks.length === 0) return null;
     const K = Math.max(1, ks[ks.length - 1] ?? 1);
     const values = [

@@ -1,12 +1,10 @@
 // A thumbnail of a recorded image with optional region boxes drawn over it. Boxes are in
 // model-input pixels; the overlay uses percentages of the input size so any display size works.
+import type { Box as RegionBox } from '../contract.js';
 import { imageUrl } from '../data.js';
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+/** A region in model-input pixels, with an optional caption. */
+export interface Box extends RegionBox {
   label?: string;
 }
 

@@ -1,25 +1,13 @@
 // #/attribution/NAME — overlays per image (columns = methods), evaluation curves and the AUC table.
 import { useMemo } from 'react';
 import type { VisualizationSpec } from 'vega-embed';
-import type { AttributionResponse } from '../contract.js';
+import type { AttributionResponse, CurveKind, MethodAggregate, Stat } from '../contract.js';
 import { api, fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
 import { VegaChart } from '../components/VegaChart.js';
 import { attributionGrid, curvesPng } from '../attribution.js';
 import { fmt } from '../format.js';
-
-interface Stat {
-  mean: number;
-  std: number | null;
-  n: number;
-}
-interface Aggregate {
-  auc?: Record<string, Stat>;
-  abpc?: Stat;
-  random?: Record<string, Stat>;
-  meanCurves?: Record<string, number[]>;
-}
 
 const ms = (s?: Stat) => (s ? `${fmt(s.mean)}${s.std !== null ? ` ± ${fmt(s.std)}` : ''}` : '—');
 
@@ -43,8 +31,8 @@ export function AttributionPage({ name }: { name: string }) {
 
 function AttributionBody({ a }: { a: AttributionResponse }) {
   const rows = useMemo(() => attributionGrid(a.methods, a.pngs, a.attribution), [a]);
-  const aggregate = (a.evaluation?.aggregate ?? {}) as Record<string, Aggregate>;
-  const kinds = [...new Set(Object.values(aggregate).flatMap((g) => Object.keys(g.auc ?? {})))];
+  const aggregate = (a.evaluation?.aggregate ?? {}) as Record<string, MethodAggregate>;
+  const kinds = [...new Set(Object.values(aggregate).flatMap((g) => Object.keys(g.auc ?? {}) as CurveKind[]))];
   return (
     <div data-testid="attribution">
       <h2>Maps</h2>
@@ -129,14 +117,14 @@ function AttributionBody({ a }: { a: AttributionResponse }) {
   );
 }
 
-function CurvesChart({ method, curves }: { method: string; curves: Record<string, number[]> }) {
+function CurvesChart({ method, curves }: { method: string; curves: MethodAggregate['meanCurves'] }) {
   const spec = useMemo<VisualizationSpec>(
     () => ({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: method,
       width: 300,
       height: 160,
-      data: { values: Object.entries(curves).flatMap(([kind, ys]) => ys.map((y, i) => ({ x: i / Math.max(1, ys.length - 1), y, kind }))) },
+      data: { values: Object.entries(curves).flatMap(([kind, ys = []]) => ys.map((y, i) => ({ x: i / Math.max(1, ys.length - 1), y, kind }))) },
       mark: 'line',
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'fraction of units' },

@@ -30,18 +30,10 @@ export function CircuitPage({ name, circuit }: { name: string; circuit?: string 
   );
 }
 
-interface Predicted {
-  class: number;
-  label?: string;
-  score?: number;
-  prob?: number;
-  logit?: number;
-}
-
 function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: string; size?: readonly [number, number] }) {
   const query = c.result.query;
   const current = c.sankey.find((s) => s.id === selected) ?? c.sankey[0];
-  const layers = Array.isArray(c.result.layers) ? (c.result.layers as { id: string }[]).map((l) => l.id) : [];
+  const layers = Array.isArray(c.result.layers) ? c.result.layers.map((l) => l.id) : [];
   const roots: SankeyNode[] = c.sankey.flatMap((s) => s.nodes.filter((n) => n.root));
   const shownBoxes = (current ? current.nodes.filter((n) => n.root) : roots).map((n) => ({ ...n.region, label: `${n.layer} #${n.channel}` }));
   const select = (id: string) => {
@@ -68,10 +60,10 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
               </tr>
             </thead>
             <tbody>
-              {(query.predicted as Predicted[]).map((p) => (
+              {query.predicted.map((p) => (
                 <tr key={p.class}>
                   <td>{p.label ?? `class ${p.class}`}</td>
-                  <td className="num">{p.score !== undefined ? fmt(p.score) : p.prob !== undefined ? pct(p.prob) : fmt(p.logit)}</td>
+                  <td className="num">{p.prob !== undefined ? pct(p.prob) : fmt(p.logit)}</td>
                 </tr>
               ))}
             </tbody>

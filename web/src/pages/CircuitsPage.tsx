@@ -1,5 +1,5 @@
 // #/circuits — the circuit queries of the run, the aggregate ablation check and the common path.
-import type { CircuitsResponse } from '../contract.js';
+import type { CircuitsResponse, CommonFile } from '../contract.js';
 import { fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
@@ -72,8 +72,8 @@ export function CircuitsPage() {
   );
 }
 
-function CommonPath({ common }: { common: Record<string, unknown> }) {
-  const path = Array.isArray(common.nodes) ? (common.nodes as { layer?: string; channel?: number }[]) : [];
+function CommonPath({ common }: { common: CommonFile }) {
+  const path: Partial<CommonFile['nodes'][number]>[] = Array.isArray(common.nodes) ? common.nodes : [];
   if (path.length === 0) return <p className="muted">No path is shared by all the queries.</p>;
   return (
     <p>

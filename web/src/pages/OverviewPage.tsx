@@ -1,10 +1,10 @@
 // #/ — the model, its layer catalogue, the dataset and which analyses the run holds.
-import type { LayerInfo, OverviewResponse } from '../contract.js';
+import type { LayerRecord, OverviewResponse } from '../contract.js';
 import { fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
 
-function shape(layer: LayerInfo): string {
+function shape(layer: LayerRecord): string {
   if (layer.spatial) return `${layer.spatial[0]}×${layer.spatial[1]}`;
   if (layer.tokens) {
     const grid = layer.tokens.grid ? `${layer.tokens.grid[0]}×${layer.tokens.grid[1]}` : String(layer.tokens.count - layer.tokens.prefix);
