@@ -62,6 +62,9 @@ export type * from './server/api.js';
 // Neuron statistics, exemplars, dissection
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
 export type * from './neurons/types.js';
+export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
+export type { CaptionLabel, CaptionLabelsFile } from './neurons/caption-labels.js';
+export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.js';
 
 // Attribution maps and their evaluation
 export * from './attribution/types.js';
