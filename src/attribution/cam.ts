@@ -1,7 +1,7 @@
 /**
  * Class activation maps and what the CAM family shares: choosing the layer whose maps are used,
  * reading its channel maps (feature maps [N,C,H,W], or ViT tokens [N,T,D] placed on the patch grid
- * the catalogue found, prefix tokens dropped — src/circuits/region.ts neuronMap), weighted sums and
+ * the catalogue found, prefix tokens dropped — src/maps/region.ts neuronMap), weighted sums and
  * bilinear upsampling to the input (region.ts upsampleBilinear, torch align_corners=false).
  *
  * CAM itself (Zhou et al., 2016): map = Σ_c w[cls,c]·A_c at the map's resolution, upsampled; no
@@ -11,7 +11,7 @@
  */
 import { NeurolensError } from '../errors.js';
 import { attributionMessages } from '../messages/attribution.js';
-import { neuronMap, upsampleBilinear, type NeuronMap } from '../circuits/region.js';
+import { neuronMap, upsampleBilinear, type NeuronMap } from '../maps/region.js';
 import type { LayerInfo, ModelSummary } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
 import type { GapHead } from './head.js';

@@ -7,10 +7,10 @@
  *  - 'zero': the tensor value 0 everywhere, i.e. the normalisation mean colour (the usual choice);
  *  - 'mean': each channel's mean over the image (the image's mean colour);
  *  - 'blur': each channel plane blurred with a Gaussian (separable, radius ⌈3σ⌉, mirrored borders;
- *    src/circuits/region.ts gaussianBlur), σ = 10·s/224 px with s the shorter input side
+ *    src/maps/region.ts gaussianBlur), σ = 10·s/224 px with s the shorter input side
  *    (10 px at 224, 2.86 px at 64) unless given.
  */
-import { gaussianBlur } from '../circuits/region.js';
+import { gaussianBlur } from '../maps/region.js';
 import type { Layout } from '../images/types.js';
 
 /** What fills hidden pixels (see the module comment). */

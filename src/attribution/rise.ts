@@ -10,7 +10,7 @@
  * order, then the row and the column offset), so maps are reproducible and do not depend on
  * maxBatch. Masks are made per batch and never all held at once.
  */
-import { upsampleBilinear } from '../circuits/region.js';
+import { upsampleBilinear } from '../maps/region.js';
 import { Random } from '../util/random.js';
 import { blendInto, fillBaseline, type FillKind } from './fill.js';
 import type { MethodContext } from './scorer.js';

@@ -9,7 +9,7 @@
  * Channels run as batch rows, at most maxBatch per run. Passes: one per channel.
  */
 import type { LayerInfo } from '../onnx/catalogue/index.js';
-import { upsampleBilinear } from '../circuits/region.js';
+import { upsampleBilinear } from '../maps/region.js';
 import { channelMaps, toInputMap, weightedSum } from './cam.js';
 import { blendInto, fillBaseline, type FillKind } from './fill.js';
 import type { MethodContext } from './scorer.js';
