@@ -15,7 +15,8 @@
  */
 import { maskDims } from '../maps/ablate.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
-import { channelMaps, toInputMap, weightedSum } from './cam.js';
+import { LAYER_OPTION, channelMaps, resolveMapLayer, toInputMap, weightedSum } from './cam.js';
+import type { AttributionMethodSpec } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
 
@@ -49,3 +50,15 @@ export async function ablationCamMap(ctx: MethodContext, layer: LayerInfo): Prom
   const map = toInputMap(weightedSum(maps, weights, true), ctx.shape.height, ctx.shape.width);
   return { map, passes: channels, weights };
 }
+
+/** Ablation-CAM in the method registry: any target; the chosen layer is intervened on. */
+export const ablationCam: AttributionMethodSpec = {
+  name: 'ablation-cam',
+  summary: 'channels of a layer zeroed one at a time; one pass per channel',
+  options: [LAYER_OPTION],
+  prepare(ctx) {
+    const layer = resolveMapLayer(ctx.summary, ctx.options.layer, 'ablation-cam', ctx.modelName);
+    return { layer, edits: [layer.tensor] };
+  },
+  attribute: (run) => ablationCamMap(run, run.prepared.layer!),
+};

@@ -12,10 +12,30 @@
  */
 import { gaussianBlur } from '../maps/region.js';
 import type { Layout } from '../images/types.js';
+import { choiceRule, type MethodOption } from './method.js';
 
 /** What fills hidden pixels (see the module comment). */
 export type FillKind = 'zero' | 'mean' | 'blur';
 export const FILL_KINDS: readonly FillKind[] = ['zero', 'mean', 'blur'];
+
+declare module './types.js' {
+  interface MethodOptions {
+    /** occlusion, rise, score-cam: what fills hidden pixels: 'zero' (input tensor 0 = the normalisation mean colour, default), 'mean' (the image's mean colour) or 'blur'. */
+    fill?: FillKind;
+  }
+}
+
+/** `--fill`, shared by the methods that hide pixels. */
+export const FILL_OPTION: MethodOption = {
+  key: 'fill',
+  flag: '--fill',
+  placeholder: '<kind>',
+  parse: 'string',
+  doc: "what replaces hidden pixels: zero (input 0 = the normalisation mean colour), mean (the image's mean colour) or blur",
+  defaultDoc: 'zero',
+  default: () => 'zero',
+  rule: choiceRule(FILL_KINDS),
+};
 
 /** The geometry of one input tensor; a Preprocessing fits. */
 export interface TensorShape {
