@@ -14,15 +14,19 @@ import { scoreCam } from './score-cam.js';
 
 const methods: AttributionMethodSpec[] = [];
 
+/** Keys of the run options (pipeline.ts) that travel in the same object as the method options. */
+const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity', 'maxBatch', 'limit', 'preprocessing', 'threads', 'executionProvider', 'graphOptimization'];
+
 /**
  * Adds a method (a library user's, or a test's). Programming errors throw plain Errors: a name
- * taken or not file-name safe, or an option whose key or flag another method declares differently
- * (methods share an option by sharing its declaration).
+ * taken or not file-name safe, an option key the run options use, or an option whose key or flag
+ * another method declares differently (methods share an option by sharing its declaration).
  */
 export function registerMethod(spec: AttributionMethodSpec): void {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec.name)) throw new Error(`attribution method name ${JSON.stringify(spec.name)}: use lowercase letters, digits and '-'`);
   if (methods.some((m) => m.name === spec.name)) throw new Error(`attribution method ${spec.name} is already registered`);
   for (const option of spec.options) {
+    if (RESERVED_KEYS.includes(option.key)) throw new Error(`attribution method ${spec.name}: option key ${option.key} is taken by the run options; pick another`);
     const other = methodOptions().find((o) => (o.key === option.key || o.flag === option.flag) && o !== option);
     if (other) throw new Error(`attribution method ${spec.name}: option ${option.flag} (${option.key}) clashes with ${other.flag} (${other.key}); share one declaration`);
   }

@@ -127,6 +127,7 @@ test('registerMethod refuses a taken name, an unsafe name and a clashing option'
   assert.throws(() => registerMethod({ ...dummy, name: 'Dummy 2' }), /use lowercase letters/);
   const window = { ...getMethod('occlusion').options[0]!, doc: 'another window' };
   assert.throws(() => registerMethod({ ...dummy, name: 'dummy2', options: [window] }), /--window \(window\) clashes with --window/);
+  assert.throws(() => registerMethod({ ...dummy, name: 'dummy2', options: [{ ...dummy.options[0]!, key: 'limit', flag: '--most' }] }), /option key limit is taken/);
   assert.ok(!methodNames().includes('dummy2'));
   assert.throws(() => getMethod('gradcam'), /--method must be one of occlusion, rise, ablation-cam, score-cam, cam, dummy, got "gradcam"/);
 });
