@@ -69,5 +69,6 @@ export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.j
 // Attribution maps and their evaluation
 export * from './attribution/types.js';
 export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
+export { registerMethod, listMethods, methodNames, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
 export { evaluateAttributions, type EvalOutput } from './attribution/eval/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';

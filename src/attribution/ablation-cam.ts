@@ -6,16 +6,17 @@
  * map = ReLU(Σ_k w_k·A_k) at the layer's resolution, upsampled bilinearly to the input.
  *
  * Zeroing runs as one batch row per channel: the image repeated, per-row masks of shape
- * [rows, C, 1, 1] (feature maps) or [rows, 1, D] (tokens), as src/circuits/ablate.ts does, at most
+ * [rows, C, 1, 1] (feature maps) or [rows, 1, D] (tokens), as src/maps/ablate.ts does, at most
  * maxBatch rows per run. Passes: one per channel.
  *
  * y ≈ 0 (|y| < 1e-6): dividing by y would only rescale every weight by the same huge factor (and
  * blow rounding noise up), so the division is skipped and w_k = y − y_k. Note that for y < 0 the
  * division flips every weight's sign, as in the reference implementation (pytorch-grad-cam).
  */
-import { maskDims } from '../circuits/ablate.js';
+import { maskDims } from '../maps/ablate.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
-import { channelMaps, toInputMap, weightedSum } from './cam.js';
+import { LAYER_OPTION, channelMaps, resolveMapLayer, toInputMap, weightedSum } from './cam.js';
+import type { AttributionMethodSpec } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
 
@@ -49,3 +50,15 @@ export async function ablationCamMap(ctx: MethodContext, layer: LayerInfo): Prom
   const map = toInputMap(weightedSum(maps, weights, true), ctx.shape.height, ctx.shape.width);
   return { map, passes: channels, weights };
 }
+
+/** Ablation-CAM in the method registry: any target; the chosen layer is intervened on. */
+export const ablationCam: AttributionMethodSpec = {
+  name: 'ablation-cam',
+  summary: 'channels of a layer zeroed one at a time; one pass per channel',
+  options: [LAYER_OPTION],
+  prepare(ctx) {
+    const layer = resolveMapLayer(ctx.summary, ctx.options.layer, 'ablation-cam', ctx.modelName);
+    return { layer, edits: [layer.tensor] };
+  },
+  attribute: (run) => ablationCamMap(run, run.prepared.layer!),
+};

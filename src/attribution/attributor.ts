@@ -1,10 +1,11 @@
 /**
- * The Attributor (types.ts): binds targets to images and computes maps with every method, all
- * through one Engine (scorer.ts: one instrumented onnxruntime session, reused for every image and
+ * The Attributor (types.ts): binds targets to images and computes maps with every method of the
+ * registry (registry.ts; what a method declares: method.ts), all through one Engine (scorer.ts: one instrumented onnxruntime session, reused for every image and
  * method; its instrumentation grows only when a target or method first needs a new layer).
  *
- * attribute() = bind (one clean pass, also tapping the CAM layer when the method needs it) + the
- * method's perturbed passes; `passes` counts both.
+ * attribute() = the method's prepare (layer, head, options in effect; checked before any pass) +
+ * bind (one clean pass, also tapping the layer prepare chose) + the method's perturbed passes;
+ * `passes` counts the clean pass and the method's.
  */
 import { NeurolensError } from '../errors.js';
 import { decodeImage, resolvePreprocessing } from '../images/index.js';
@@ -13,27 +14,21 @@ import { attributionMessages } from '../messages/attribution.js';
 import { openModel, type OpenedModel } from '../model/open.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
-import { ablationCamMap } from './ablation-cam.js';
-import { camMap, checkMapLayer, resolveMapLayer } from './cam.js';
-import { FILL_KINDS, type FillKind } from './fill.js';
 import { findGapHead, type GapHead } from './head.js';
-import { occlusionMap } from './occlusion.js';
-import { riseMap } from './rise.js';
-import { classReader, Engine, neuronReader, Scorer, type MethodContext, type TargetReader } from './scorer.js';
-import { scoreCamMap } from './score-cam.js';
-import { findLayer, resolveTarget } from './target.js';
-import {
-  ATTRIBUTION_METHODS,
-  type AttributionMap,
-  type AttributionMethod,
-  type AttributionResult,
-  type AttributionTarget,
-  type Attributor,
-  type AttributorModel,
-  type AttributorOptions,
-  type BoundTarget,
-  type MethodOptions,
-  type ScoreQuantity,
+import { resolveOptions, type Prepared } from './method.js';
+import { getMethod } from './registry.js';
+import { classReader, Engine, neuronReader, Scorer, type TargetReader } from './scorer.js';
+import { resolveTarget } from './target.js';
+import type {
+  AttributionMethod,
+  AttributionResult,
+  AttributionTarget,
+  Attributor,
+  AttributorModel,
+  AttributorOptions,
+  BoundTarget,
+  MethodOptions,
+  ScoreQuantity,
 } from './types.js';
 
 export const DEFAULT_MAX_BATCH = 64;
@@ -51,29 +46,12 @@ function check<T>(option: string, value: T, ok: (v: T) => boolean, rule: string)
 }
 const positiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 
-/** The options of `method` with defaults filled in (only the keys the method uses, in a fixed order). */
+/**
+ * The options of `method` with defaults filled in (only the keys the method declares, in its
+ * order); `defaultLayer` is what a layer option left out becomes.
+ */
 export function methodDefaults(method: AttributionMethod, options: MethodOptions, size: readonly [number, number], defaultLayer?: () => string): MethodOptions {
-  const [height, width] = size;
-  const fill = check('--fill', options.fill ?? 'zero', (v) => FILL_KINDS.includes(v as FillKind), FILL_KINDS.join(', '));
-  switch (method) {
-    case 'occlusion': {
-      const side = Math.min(height, width);
-      const window = check('--window', options.window ?? Math.max(1, Math.ceil(side / 8)), (v) => positiveInt(v) && v <= side, `an integer from 1 to ${side} (the shorter input side)`);
-      const stride = check('--stride', options.stride ?? Math.max(1, Math.floor(window / 2)), positiveInt, 'a positive integer');
-      return { window, stride, fill };
-    }
-    case 'rise': {
-      const masks = check('--masks', options.masks ?? 2000, positiveInt, 'a positive integer');
-      const cells = check('--cells', options.cells ?? 8, (v) => positiveInt(v) && v <= Math.min(height, width), `an integer from 1 to ${Math.min(height, width)}`);
-      const keep = check('--keep', options.keep ?? 0.5, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
-      const seed = check('--seed', options.seed ?? 0, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer');
-      return { masks, cells, keep, seed, fill };
-    }
-    case 'score-cam':
-      return { layer: options.layer ?? defaultLayer?.(), fill };
-    default:
-      return { layer: options.layer ?? defaultLayer?.() };
-  }
+  return resolveOptions(getMethod(method), options, size, defaultLayer);
 }
 
 /** The Attributor of this module; `prepare` tells the options in effect without running anything. */
@@ -145,50 +123,39 @@ export class ModelAttributor implements Attributor {
     };
   }
 
-  /** The layer, head and options in effect for `method` (checks everything before any pass). */
-  prepare(method: AttributionMethod, target: AttributionTarget, options: MethodOptions): { layer?: LayerInfo; head?: GapHead; effective: MethodOptions } {
-    if (!ATTRIBUTION_METHODS.includes(method)) throw new NeurolensError('usage', attributionMessages.badMethod(String(method), ATTRIBUTION_METHODS));
-    const summary = this.model.summary;
-    let layer: LayerInfo | undefined;
-    let head: GapHead | undefined;
-    if (method === 'cam') {
-      if (target.kind !== 'pred' && target.kind !== 'class') throw new NeurolensError('usage', attributionMessages.targetNotClass(method));
-      head = this.gapHead();
-      layer = options.layer === undefined ? this.headLayer(head) : findLayer(summary, options.layer, '--layer');
-      checkMapLayer(layer, method);
-      if (layer.kind !== 'feature' || layer.channels !== head.channels) {
-        throw new NeurolensError('usage', attributionMessages.camLayer(layer.id, layer.channels, this.headLayer(head).id, head.channels));
-      }
-    } else if (method === 'ablation-cam' || method === 'score-cam') {
-      layer = resolveMapLayer(summary, options.layer, method, this.name);
-    }
-    const effective = methodDefaults(method, options, this.inputSize, () => layer!.id);
-    if (layer) effective.layer = layer.id;
-    return { ...(layer ? { layer } : {}), ...(head ? { head } : {}), effective };
+  /** What the method's prepare found and the options in effect (checks everything before any pass). */
+  prepare(method: AttributionMethod, target: AttributionTarget, options: MethodOptions): Prepared & { effective: MethodOptions } {
+    const spec = getMethod(method);
+    const prepared =
+      spec.prepare?.({
+        summary: this.model.summary,
+        target,
+        options,
+        modelName: this.name,
+        gapHead: () => this.gapHead(),
+        headLayer: (head) => this.headLayer(head),
+      }) ?? {};
+    const { layer } = prepared;
+    const effective = resolveOptions(spec, options, this.inputSize, layer ? () => layer.id : undefined);
+    // A layer given by tensor name is recorded by its catalogue id.
+    if (layer && effective.layer !== undefined) effective.layer = layer.id;
+    return { ...prepared, effective };
   }
 
   async attribute(image: Float32Array, method: AttributionMethod, target: AttributionTarget, options: MethodOptions & { quantity?: ScoreQuantity } = {}): Promise<AttributionResult> {
-    const { layer, head, effective } = this.prepare(method, target, options);
-    const bound = await this.bindWith(image, target, options.quantity ?? 'logit', layer ? [layer.tensor] : [], method === 'ablation-cam' ? [layer!.tensor] : []);
-    const ctx: MethodContext = { image, shape: this.model.preprocessing, scorer: bound.scorer, clean: bound.clean, cleanTaps: bound.taps };
-    let run: { map: AttributionMap; passes: number };
-    switch (method) {
-      case 'occlusion':
-        run = await occlusionMap(ctx, { window: effective.window!, stride: effective.stride!, fill: effective.fill! });
-        break;
-      case 'rise':
-        run = await riseMap(ctx, { masks: effective.masks!, cells: effective.cells!, keep: effective.keep!, seed: effective.seed!, fill: effective.fill! });
-        break;
-      case 'cam':
-        run = { map: camMap(ctx, head!, layer!, bound.cls!), passes: 0 };
-        break;
-      case 'ablation-cam':
-        run = await ablationCamMap(ctx, layer!);
-        break;
-      case 'score-cam':
-        run = await scoreCamMap(ctx, layer!, effective.fill!);
-        break;
-    }
+    const { effective, ...prepared } = this.prepare(method, target, options);
+    const tapped = prepared.layer ? [prepared.layer.tensor] : [];
+    const bound = await this.bindWith(image, target, options.quantity ?? 'logit', tapped, prepared.edits ?? []);
+    const run = await getMethod(method).attribute({
+      image,
+      shape: this.model.preprocessing,
+      scorer: bound.scorer,
+      clean: bound.clean,
+      cleanTaps: bound.taps,
+      prepared,
+      options: effective,
+      ...(bound.cls === undefined ? {} : { cls: bound.cls }),
+    });
     const { score: _score, scorer: _scorer, taps: _taps, ...described } = bound;
     return { map: run.map, method, target: described, options: effective, passes: run.passes + 1 };
   }

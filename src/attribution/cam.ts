@@ -1,7 +1,7 @@
 /**
  * Class activation maps and what the CAM family shares: choosing the layer whose maps are used,
  * reading its channel maps (feature maps [N,C,H,W], or ViT tokens [N,T,D] placed on the patch grid
- * the catalogue found, prefix tokens dropped — src/circuits/region.ts neuronMap), weighted sums and
+ * the catalogue found, prefix tokens dropped — src/maps/region.ts neuronMap), weighted sums and
  * bilinear upsampling to the input (region.ts upsampleBilinear, torch align_corners=false).
  *
  * CAM itself (Zhou et al., 2016): map = Σ_c w[cls,c]·A_c at the map's resolution, upsampled; no
@@ -11,13 +11,32 @@
  */
 import { NeurolensError } from '../errors.js';
 import { attributionMessages } from '../messages/attribution.js';
-import { neuronMap, upsampleBilinear, type NeuronMap } from '../circuits/region.js';
+import { neuronMap, upsampleBilinear, type NeuronMap } from '../maps/region.js';
 import type { LayerInfo, ModelSummary } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
 import type { GapHead } from './head.js';
+import type { AttributionMethodSpec, MethodOption } from './method.js';
 import type { MethodContext } from './scorer.js';
 import { findLayer } from './target.js';
 import type { AttributionMap } from './types.js';
+
+declare module './types.js' {
+  interface MethodOptions {
+    /** cam, ablation-cam, score-cam: catalogue layer id (or tensor name) whose maps are used. Default: the last feature/token layer before the head. */
+    layer?: string;
+  }
+}
+
+/** `--layer`, shared by the CAM family; left out, the method's prepare picks the layer. */
+export const LAYER_OPTION: MethodOption = {
+  key: 'layer',
+  flag: '--layer',
+  placeholder: '<id>',
+  parse: 'string',
+  doc: 'layer id from `neurolens inspect` whose maps are used',
+  defaultDoc: 'the layer feeding the head',
+  default: (ctx) => ctx.defaultLayer?.(),
+};
 
 /**
  * The layer a CAM method reads: `name` (a catalogue id or tensor), or by default the last default
@@ -72,3 +91,21 @@ export function camMap(ctx: MethodContext, head: GapHead, layer: LayerInfo, cls:
   const weights = head.weights.subarray(cls * head.channels, (cls + 1) * head.channels);
   return toInputMap(weightedSum(maps, weights, false), ctx.shape.height, ctx.shape.width);
 }
+
+/** CAM in the method registry: class targets of models with a GAP → linear head only. */
+export const cam: AttributionMethodSpec = {
+  name: 'cam',
+  summary: 'class activation map from the GAP → linear head; no extra pass',
+  options: [LAYER_OPTION],
+  prepare(ctx) {
+    if (ctx.target.kind !== 'pred' && ctx.target.kind !== 'class') throw new NeurolensError('usage', attributionMessages.targetNotClass('cam'));
+    const head = ctx.gapHead();
+    const layer = ctx.options.layer === undefined ? ctx.headLayer(head) : findLayer(ctx.summary, ctx.options.layer, '--layer');
+    checkMapLayer(layer, 'cam');
+    if (layer.kind !== 'feature' || layer.channels !== head.channels) {
+      throw new NeurolensError('usage', attributionMessages.camLayer(layer.id, layer.channels, ctx.headLayer(head).id, head.channels));
+    }
+    return { layer, head };
+  },
+  attribute: async (run) => ({ map: camMap(run, run.prepared.head!, run.prepared.layer!, run.cls!), passes: 0 }),
+};

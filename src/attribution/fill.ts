@@ -7,15 +7,35 @@
  *  - 'zero': the tensor value 0 everywhere, i.e. the normalisation mean colour (the usual choice);
  *  - 'mean': each channel's mean over the image (the image's mean colour);
  *  - 'blur': each channel plane blurred with a Gaussian (separable, radius ⌈3σ⌉, mirrored borders;
- *    src/circuits/region.ts gaussianBlur), σ = 10·s/224 px with s the shorter input side
+ *    src/maps/region.ts gaussianBlur), σ = 10·s/224 px with s the shorter input side
  *    (10 px at 224, 2.86 px at 64) unless given.
  */
-import { gaussianBlur } from '../circuits/region.js';
+import { gaussianBlur } from '../maps/region.js';
 import type { Layout } from '../images/types.js';
+import { choiceRule, type MethodOption } from './method.js';
 
 /** What fills hidden pixels (see the module comment). */
 export type FillKind = 'zero' | 'mean' | 'blur';
 export const FILL_KINDS: readonly FillKind[] = ['zero', 'mean', 'blur'];
+
+declare module './types.js' {
+  interface MethodOptions {
+    /** occlusion, rise, score-cam: what fills hidden pixels: 'zero' (input tensor 0 = the normalisation mean colour, default), 'mean' (the image's mean colour) or 'blur'. */
+    fill?: FillKind;
+  }
+}
+
+/** `--fill`, shared by the methods that hide pixels. */
+export const FILL_OPTION: MethodOption = {
+  key: 'fill',
+  flag: '--fill',
+  placeholder: '<kind>',
+  parse: 'string',
+  doc: "what replaces hidden pixels: zero (input 0 = the normalisation mean colour), mean (the image's mean colour) or blur",
+  defaultDoc: 'zero',
+  default: () => 'zero',
+  rule: choiceRule(FILL_KINDS),
+};
 
 /** The geometry of one input tensor; a Preprocessing fits. */
 export interface TensorShape {

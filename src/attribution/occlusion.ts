@@ -6,9 +6,19 @@
  * covered. All windows of an image run as rows of batches of at most maxBatch, each batch one
  * Float32Array filled in place.
  */
-import { fillBaseline, type FillKind } from './fill.js';
+import { FILL_OPTION, fillBaseline, type FillKind } from './fill.js';
+import { positiveIntegerRule, sideRule, type AttributionMethodSpec } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
+
+declare module './types.js' {
+  interface MethodOptions {
+    /** occlusion: side of the square occluding window in input pixels. Default: ⌈H/8⌉ (8 at 64). */
+    window?: number;
+    /** occlusion: step between windows. Default: window/2. */
+    stride?: number;
+  }
+}
 
 export interface OcclusionOptions {
   /** Side of the square window in input pixels (≤ the shorter side). */
@@ -85,3 +95,33 @@ export async function occlusionMap(ctx: MethodContext, options: OcclusionOptions
   for (let p = 0; p < data.length; p++) data[p] = count[p]! > 0 ? sum[p]! / count[p]! : 0;
   return { map: { data, height, width }, passes: total };
 }
+
+/** Occlusion in the method registry. */
+export const occlusion: AttributionMethodSpec = {
+  name: 'occlusion',
+  summary: 'a sliding window hides the image; one pass per window position',
+  options: [
+    {
+      key: 'window',
+      flag: '--window',
+      placeholder: '<n>',
+      parse: 'integer',
+      doc: 'window side in input pixels',
+      defaultDoc: '⌈H/8⌉',
+      default: (ctx) => Math.max(1, Math.ceil(Math.min(ctx.height, ctx.width) / 8)),
+      rule: sideRule(' (the shorter input side)'),
+    },
+    {
+      key: 'stride',
+      flag: '--stride',
+      placeholder: '<n>',
+      parse: 'integer',
+      doc: 'step between windows',
+      defaultDoc: 'window/2',
+      default: (ctx) => Math.max(1, Math.floor((ctx.resolved.window as number) / 2)),
+      rule: positiveIntegerRule,
+    },
+    FILL_OPTION,
+  ],
+  attribute: (run) => occlusionMap(run, { window: run.options.window!, stride: run.options.stride!, fill: run.options.fill! }),
+};

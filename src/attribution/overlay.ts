@@ -1,6 +1,6 @@
 /**
  * The overlay picture of a map: the image as the model sees it (8-bit pixels after resize and crop,
- * src/circuits/crops.ts modelPixels) with the map min–max normalised through the turbo colour map
+ * src/maps/crops.ts modelPixels) with the map min–max normalised through the turbo colour map
  * (d3-scale-chromatic interpolateTurbo) blended on top at alpha 0.5, enlarged by an integer factor
  * (nearest neighbour, so small inputs stay crisp) to about 256 px, and to its right a vertical
  * colour bar (top = the map's max) labelled with the map's max and min values (SVG text, DejaVu

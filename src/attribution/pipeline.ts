@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { modelPixels } from '../circuits/crops.js';
+import { modelPixels } from '../maps/crops.js';
 import { NeurolensError } from '../errors.js';
 import { decodeImage, listImages } from '../images/index.js';
 import type { PreprocessingOverrides } from '../images/types.js';

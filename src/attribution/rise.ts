@@ -10,11 +10,25 @@
  * order, then the row and the column offset), so maps are reproducible and do not depend on
  * maxBatch. Masks are made per batch and never all held at once.
  */
-import { upsampleBilinear } from '../circuits/region.js';
+import { upsampleBilinear } from '../maps/region.js';
 import { Random } from '../util/random.js';
-import { blendInto, fillBaseline, type FillKind } from './fill.js';
+import { FILL_OPTION, blendInto, fillBaseline, type FillKind } from './fill.js';
+import { nonNegativeIntegerRule, positiveIntegerRule, sideRule, type AttributionMethodSpec } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
+
+declare module './types.js' {
+  interface MethodOptions {
+    /** rise: number of random masks. Default 2000. */
+    masks?: number;
+    /** rise: cells per side of the coarse random grid. Default 8. */
+    cells?: number;
+    /** rise: probability that a cell is kept. Default 0.5. */
+    keep?: number;
+    /** rise: seed of the masks. Default 0. */
+    seed?: number;
+  }
+}
 
 export interface RiseOptions {
   /** Number of masks N. */
@@ -93,3 +107,26 @@ export async function riseMap(ctx: MethodContext, options: RiseOptions): Promise
   for (let p = 0; p < pixels; p++) data[p] = sum[p]! / norm;
   return { map: { data, height, width }, passes: options.masks };
 }
+
+/** RISE in the method registry. */
+export const rise: AttributionMethodSpec = {
+  name: 'rise',
+  summary: 'random smooth masks weighted by the score; one pass per mask',
+  options: [
+    { key: 'masks', flag: '--masks', placeholder: '<n>', parse: 'integer', doc: 'number of random masks', defaultDoc: '2000', default: () => 2000, rule: positiveIntegerRule },
+    { key: 'cells', flag: '--cells', placeholder: '<n>', parse: 'integer', doc: 'cells per side of the random grid', defaultDoc: '8', default: () => 8, rule: sideRule() },
+    {
+      key: 'keep',
+      flag: '--keep',
+      placeholder: '<p>',
+      parse: 'number',
+      doc: 'probability a cell is kept',
+      defaultDoc: '0.5',
+      default: () => 0.5,
+      rule: () => ({ ok: (v) => (v as number) > 0 && (v as number) <= 1, text: 'a number in (0, 1]' }),
+    },
+    { key: 'seed', flag: '--seed', placeholder: '<n>', parse: 'integer', doc: 'seed of the masks', defaultDoc: '0', default: () => 0, rule: nonNegativeIntegerRule },
+    FILL_OPTION,
+  ],
+  attribute: (run) => riseMap(run, { masks: run.options.masks!, cells: run.options.cells!, keep: run.options.keep!, seed: run.options.seed!, fill: run.options.fill! }),
+};

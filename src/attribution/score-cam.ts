@@ -9,9 +9,10 @@
  * Channels run as batch rows, at most maxBatch per run. Passes: one per channel.
  */
 import type { LayerInfo } from '../onnx/catalogue/index.js';
-import { upsampleBilinear } from '../circuits/region.js';
-import { channelMaps, toInputMap, weightedSum } from './cam.js';
-import { blendInto, fillBaseline, type FillKind } from './fill.js';
+import { upsampleBilinear } from '../maps/region.js';
+import { LAYER_OPTION, channelMaps, resolveMapLayer, toInputMap, weightedSum } from './cam.js';
+import { FILL_OPTION, blendInto, fillBaseline, type FillKind } from './fill.js';
+import type { AttributionMethodSpec } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
 
@@ -60,3 +61,12 @@ export async function scoreCamMap(ctx: MethodContext, layer: LayerInfo, fill: Fi
   const map = toInputMap(weightedSum(maps, weights, true), height, width);
   return { map, passes: channels, weights };
 }
+
+/** Score-CAM in the method registry: any target. */
+export const scoreCam: AttributionMethodSpec = {
+  name: 'score-cam',
+  summary: 'the image shown through each channel map of a layer; one pass per channel',
+  options: [LAYER_OPTION, FILL_OPTION],
+  prepare: (ctx) => ({ layer: resolveMapLayer(ctx.summary, ctx.options.layer, 'score-cam', ctx.modelName) }),
+  attribute: (run) => scoreCamMap(run, run.prepared.layer!, run.options.fill!),
+};

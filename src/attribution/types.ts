@@ -12,8 +12,8 @@ import type { ModelSummary } from '../onnx/catalogue/index.js';
 import type { ModelProto } from '../onnx/types.js';
 import type { SessionOptions } from '../runtime/types.js';
 
-export type AttributionMethod = 'occlusion' | 'rise' | 'ablation-cam' | 'score-cam' | 'cam';
-export const ATTRIBUTION_METHODS: readonly AttributionMethod[] = ['occlusion', 'rise', 'ablation-cam', 'score-cam', 'cam'];
+/** The name of a registered attribution method (registry.ts: occlusion, rise, ablation-cam, score-cam, cam, …). */
+export type AttributionMethod = string;
 
 /**
  * What a map explains:
@@ -56,25 +56,13 @@ export interface BoundTarget {
   score(inputs: Float32Array, count: number): Promise<Float32Array>;
 }
 
-/** Options of the individual methods; each applies only to the methods named. */
-export interface MethodOptions {
-  /** occlusion: side of the square occluding window in input pixels. Default: ⌈H/8⌉ (8 at 64). */
-  window?: number;
-  /** occlusion: step between windows. Default: window/2. */
-  stride?: number;
-  /** occlusion: what fills the window: 'zero' (input tensor 0 = the normalisation mean colour, default), 'mean' (the image's mean colour) or 'blur'. */
-  fill?: 'zero' | 'mean' | 'blur';
-  /** rise: number of random masks. Default 2000. */
-  masks?: number;
-  /** rise: cells per side of the coarse random grid. Default 8. */
-  cells?: number;
-  /** rise: probability that a cell is kept. Default 0.5. */
-  keep?: number;
-  /** rise: seed of the masks. Default 0. */
-  seed?: number;
-  /** cam, ablation-cam, score-cam: catalogue layer id whose maps are used. Default: the last feature/token layer before the head. */
-  layer?: string;
-}
+/**
+ * Options of the methods, by key; each applies only to the methods that declare it. Each method's
+ * file adds its keys (documented there) to this interface next to its option declarations
+ * (method.ts), e.g. occlusion.ts: window, stride; rise.ts: masks, cells, keep, seed; fill.ts: fill;
+ * cam.ts: layer.
+ */
+export interface MethodOptions {}
 
 export interface AttributionResult {
   map: AttributionMap;

@@ -17,7 +17,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { stableJson, writeFileAtomic } from '../store/atomic.js';
-import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
+import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd } from './common.js';
 import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
 import type { CircuitsDiagnosisFile } from './formats.js';

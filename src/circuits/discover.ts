@@ -31,7 +31,7 @@ import type { TensorLike } from '../runtime/types.js';
 import { sha256 } from '../store/hash.js';
 import { discoverCircuits, selectEdges, type ExpandProgress } from './expand.js';
 import { isTop, loadReference, type Reference } from './reference.js';
-import { neuronRegion, type Box } from './region.js';
+import { neuronRegion, type Box } from '../maps/region.js';
 import { SensitivityEngine, type CleanActivations } from './sensitivity.js';
 import { semanticFlowScores } from './sfs.js';
 import type { CircuitEdge, NeuronRef } from './types.js';
@@ -62,7 +62,7 @@ export interface CircuitPrediction {
 export interface CircuitNode {
   layer: string;
   channel: number;
-  /** The neuron's region on the query, in model-input pixels (see region.ts). */
+  /** The neuron's region on the query, in model-input pixels (see src/maps/region.ts). */
   region: Box;
   /** The query's `top10` pooled activation of the neuron. */
   act: number;

@@ -1,7 +1,7 @@
 /**
  * Circuit verification (issue 5): does zeroing a query's circuits lower the predicted class's logit
  * more than zeroing as many random neurons? Per query, one batch through one instrumented model
- * (ablate.ts) holds every ablation row; the protocol below is written into the result verbatim.
+ * (src/maps/ablate.ts) holds every ablation row; the protocol below is written into the result verbatim.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
@@ -10,7 +10,7 @@ import { circuitMessages } from '../messages/circuits.js';
 import { stableJson, writeFileAtomic } from '../store/atomic.js';
 import { Random } from '../util/random.js';
 import type { RunImageRow } from '../record/read-run.js';
-import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
+import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
 import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary } from './formats.js';
 import type { NeuronRef } from './types.js';

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { longestCommonPath } from './common.js';
-import { NeuronCrops, modelView } from './crops.js';
+import { NeuronCrops, modelView } from '../maps/crops.js';
 import { CircuitFinder, type CircuitFinderOptions, type CircuitQuery, type CircuitQueryResult } from './discover.js';
 import { renderCircuitReport, renderCommonSection } from './report.js';
 import { NeurolensError } from '../errors.js';

@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runAttribution } from '../attribution/pipeline.js';
 import { evaluateAttributions } from '../attribution/eval/pipeline.js';
+import { getMethod } from '../attribution/registry.js';
 import type { AttributionMethod } from '../attribution/types.js';
 import { readRunImages, readRunManifest } from '../record/read-run.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -64,7 +65,9 @@ export async function demoAttribution(run: string, options: { threads?: number; 
   const layer = options.vit ? { layer: 'blocks.5.norm1' } : {};
   const seconds = new Map<AttributionMethod, number>();
   for (const method of methods) {
-    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(method === 'occlusion' ? {} : layer), ...threads });
+    // The ViT's layer goes to every method that reads one (the registry says which).
+    const readsLayer = getMethod(method).options.some((o) => o.key === 'layer');
+    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(readsLayer ? layer : {}), ...threads });
     seconds.set(method, result.computed > 0 ? result.seconds / result.computed : 0);
   }
   const { result, files } = await evaluateAttributions({ model, images: list, methods, maps: dir, out: dir, steps: 20, randomMaps: 1, ...threads });

@@ -10,7 +10,6 @@ export const attributionEvalMessages = {
     `--unit ${unit} is larger than the model input (${height}×${width}); use a unit side from 1 to ${Math.min(height, width)}`,
   badBaseline: (option: string, value: unknown, known: readonly string[]) => `${option} ${JSON.stringify(String(value))} is not a baseline; use ${known.join(', ')}`,
   badQuantity: (value: unknown, option = '--quantity') => `${option} ${JSON.stringify(String(value))} is not a score quantity; use probability or logit`,
-  badKeep: (value: unknown) => `--keep must be a number in (0, 1] (the RISE keep probability), got ${JSON.stringify(String(value))}`,
   badCurves: (value: unknown, known: readonly string[]) => `--curves ${JSON.stringify(String(value))} names no known curve; use one or more of ${known.join(', ')}, comma-separated`,
   noImagesLeft: (source: string) => `no image of ${source} could be decoded; nothing to evaluate (see the warnings above)`,
   imageSkipped: (path: string, reason: string) => `skipping ${path}: ${reason}`,

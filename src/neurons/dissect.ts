@@ -5,7 +5,7 @@
  *  - T_k: the top 0.5 % quantile of its activation-map values over the whole dataset — all positions
  *    of all images at the layer's native resolution. Precisely: with V values in all, m =
  *    max(1, ⌈0.005·V⌉) and T_k is the m-th largest value (so at least 0.5 % of the values are ≥ T_k).
- *  - M_k on an image: the neuron's map upsampled bilinearly to the input size (region.ts
+ *  - M_k on an image: the neuron's map upsampled bilinearly to the input size (src/maps/region.ts
  *    upsampleBilinear) and thresholded: pixels ≥ T_k. A neuron whose m-th largest value is also its
  *    smallest (a silent neuron: the top 0.5 % is its floor) takes pixels > T_k instead, so "nothing
  *    stands out" gives an empty mask rather than the whole image.
@@ -22,7 +22,7 @@
  */
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
-import { neuronMap, upsampleBilinear } from '../circuits/region.js';
+import { neuronMap, upsampleBilinear } from '../maps/region.js';
 import { decodeImage } from '../images/index.js';
 import { neuronMessages } from '../messages/neurons.js';
 import { selectTopK } from '../record/pool.js';

@@ -18,7 +18,7 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { regionOrWhole } from '../circuits/discover.js';
-import type { Box } from '../circuits/region.js';
+import type { Box } from '../maps/region.js';
 import { neuronMessages } from '../messages/neurons.js';
 import { layerFileStem } from '../record/layout.js';
 import type { LayerRecord } from '../record/types.js';

@@ -3,8 +3,8 @@
  * and the input tensor), nearest-neighbour crops of a region, and the sprite PNG.
  */
 import sharp from 'sharp';
-import { modelPixels } from '../circuits/crops.js';
-import type { Box } from '../circuits/region.js';
+import { modelPixels } from '../maps/crops.js';
+import type { Box } from '../maps/region.js';
 import { decodeImage, pixelsToTensor } from '../images/index.js';
 import type { Preprocessing } from '../images/types.js';
 

@@ -1,5 +1,5 @@
 /** Public types of the single-neuron stage (`neurolens neurons`). */
-import type { Box } from '../circuits/region.js';
+import type { Box } from '../maps/region.js';
 import type { Pooling } from '../record/types.js';
 
 export interface NeuronsOptions {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { after, before, test } from 'node:test';
-import { upsampleBilinear } from '../../src/circuits/region.js';
+import { upsampleBilinear } from '../../src/maps/region.js';
 import { findGapHead, openAttributor, type Attributor } from '../../src/attribution/index.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import { tensorFloat32 } from '../../src/onnx/tensor.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { matchSnapshot } from '../helpers/snapshot.js';
-import { NeuronCrops, modelView } from '../../src/circuits/crops.js';
+import { NeuronCrops, modelView } from '../../src/maps/crops.js';
 import { CircuitFinder, type CircuitQueryResult } from '../../src/circuits/discover.js';
 import { renderCircuitReport, renderCommonSection, sankeyLayout } from '../../src/circuits/report.js';
 import { layerFileStem } from '../../src/record/layout.js';

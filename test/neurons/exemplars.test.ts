@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import sharp from 'sharp';
 import { regionOrWhole } from '../../src/circuits/discover.js';
-import { neuronRegion } from '../../src/circuits/region.js';
+import { neuronRegion } from '../../src/maps/region.js';
 import { decodeImage } from '../../src/images/index.js';
 import { runNeurons, type ExemplarsFile } from '../../src/neurons/index.js';
 import { loadModel } from '../../src/onnx/load.js';
@@ -94,7 +94,7 @@ test('exemplars: the sprite shows each image cropped to its box', async () => {
   const manifest = await readRunManifest(run);
   const { data } = await sharp(join(run, 'neurons', 'thumbs', 'layer1.0', '1.png')).raw().toBuffer({ resolveWithObject: true });
   // Its first crop's top-left pixel is the box's top-left pixel of the image as the model sees it.
-  const { modelPixels } = await import('../../src/circuits/crops.js');
+  const { modelPixels } = await import('../../src/maps/crops.js');
   const pixels = await modelPixels(resolve(manifest.images.root, neuron.paths[0]!), manifest.preprocessing);
   const box = neuron.boxes[0]!;
   const sy = box.y + Math.floor((0.5 * box.height) / 12);

@@ -4,7 +4,8 @@
  */
 import { NeurolensError } from '../../errors.js';
 import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
-import { ATTRIBUTION_METHODS, type AttributionMethod, type ScoreQuantity } from '../types.js';
+import { methodNames } from '../registry.js';
+import type { AttributionMethod, ScoreQuantity } from '../types.js';
 import type { CurveBaselines } from './evaluate.js';
 import { BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type CurveKind, type EvalAttributionsOptions } from './types.js';
 
@@ -49,11 +50,12 @@ function baseline(option: string, value: string | undefined, fallback: BaselineK
 
 /** Checks the methods list (names and at least one), deduplicated, in the order given. */
 export function checkMethods(methods: readonly string[]): AttributionMethod[] {
-  if (methods.length === 0) throw new NeurolensError('usage', msg.noMethods(ATTRIBUTION_METHODS));
+  const known = methodNames();
+  if (methods.length === 0) throw new NeurolensError('usage', msg.noMethods(known));
   for (const m of methods) {
-    if (!(ATTRIBUTION_METHODS as readonly string[]).includes(m)) throw new NeurolensError('usage', msg.badMethod(m, ATTRIBUTION_METHODS));
+    if (!known.includes(m)) throw new NeurolensError('usage', msg.badMethod(m, known));
   }
-  return [...new Set(methods)] as AttributionMethod[];
+  return [...new Set(methods)];
 }
 
 /** Checks a curves list; returns it in canonical order (morf, lerf, deletion, insertion). */

@@ -3,17 +3,19 @@
  * pixel-flipping (MoRF/LeRF), deletion and insertion curves of attribution maps, the random-map
  * baseline and the cascading-randomisation sanity check → OUT/eval.json, eval.md, curves.METHOD.png.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { evaluateAttributions } from '../../attribution/eval/pipeline.js';
 import { checkCurves, checkMethods } from '../../attribution/eval/settings.js';
 import { BASELINE_KINDS, type BaselineKind, type EvalAttributionsOptions } from '../../attribution/eval/types.js';
 import { formatSummary } from '../../attribution/eval/report.js';
-import type { MethodOptions, ScoreQuantity } from '../../attribution/types.js';
+import { methodNames } from '../../attribution/registry.js';
+import type { ScoreQuantity } from '../../attribution/types.js';
 import { NeurolensError } from '../../errors.js';
 import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
 import { commaList, positiveInteger } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
+import { addMethodOptions, methodOptionsFromFlags, methodsHelp } from './attribute.js';
 
 interface EvalFlags {
   model?: string;
@@ -38,13 +40,8 @@ interface EvalFlags {
   threads?: number;
   maxBatch?: number;
   device?: string;
-  window?: number;
-  stride?: number;
-  fill?: string;
-  masks?: number;
-  cells?: number;
-  keep?: number;
-  layer?: string;
+  /** The method options' flags (read by methodOptionsFromFlags). */
+  [methodOption: string]: unknown;
 }
 
 function nonNegative(option: string) {
@@ -71,12 +68,6 @@ function quantity(option: string) {
   };
 }
 
-function keepFraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new NeurolensError('usage', msg.badKeep(value));
-  return n;
-}
-
 /**
  * The subcommand's flags over the parent's: unless the root program uses positional options,
  * commander gives options written after `attribute eval` that `attribute` also declares to
@@ -98,10 +89,7 @@ export function evalOptionsFromFlags(flags: EvalFlags): EvalAttributionsOptions 
   if (!flags.images) throw new NeurolensError('usage', msg.noImages());
   if (!flags.out) throw new NeurolensError('usage', msg.noOut());
   const methods = checkMethods(Array.isArray(flags.method) ? flags.method : commaList(flags.method ?? ''));
-  const methodOptions: MethodOptions = {};
-  for (const key of ['window', 'stride', 'masks', 'cells', 'keep', 'layer', 'fill'] as const) {
-    if (flags[key] !== undefined) (methodOptions as Record<string, unknown>)[key] = flags[key];
-  }
+  const methodOptions = methodOptionsFromFlags(flags, OWN_FLAGS);
   const o: EvalAttributionsOptions = { model: flags.model, images: flags.images, methods, out: flags.out, methodOptions };
   if (flags.target !== undefined) o.target = flags.target;
   if (flags.maps !== undefined) o.maps = flags.maps;
@@ -124,43 +112,48 @@ export function evalOptionsFromFlags(flags: EvalFlags): EvalAttributionsOptions 
   return o;
 }
 
+/** The options of `attribute eval` itself; the methods' options are added from the registry. */
+function ownOptions(): Option[] {
+  return [
+    new Option('--model <file>', 'the .onnx model (required)'),
+    new Option('--images <source>', 'image folder, list file or one image (required)'),
+    new Option('--method <names>', `attribution method(s), comma-separated: ${methodNames().join(', ')} (required)`),
+    new Option('--target <t>', 'pred (default), a class index or name, neuron:LAYER:C or circuit:FILE[#K]'),
+    new Option('--maps <dir>', 'evaluate the maps of this `neurolens attribute` output folder instead of computing them'),
+    new Option('--steps <n>', 'curve points after k = 0 (default 20)').argParser(positiveInteger('--steps')),
+    new Option('--unit <n>', 'side of the square units the map is averaged over, in input pixels (default 4)').argParser(positiveInteger('--unit')),
+    new Option('--baseline <kind>', 'pixel-flipping (MoRF/LeRF) baseline: mean (default), blur or zero').argParser(choice('--baseline')),
+    new Option('--deletion-baseline <kind>', 'deletion baseline: zero (default), mean or blur').argParser(choice('--deletion-baseline')),
+    new Option('--insertion-baseline <kind>', 'insertion start image: blur (default), mean or zero').argParser(choice('--insertion-baseline')),
+    new Option('--curves <list>', 'curves to run: morf,lerf,deletion,insertion (default all)').argParser(commaList),
+    new Option('--quantity <q>', 'score of class targets on the curves: probability (default) or logit').argParser(quantity('--quantity')),
+    new Option('--map-quantity <q>', 'score of class targets the maps are computed on: logit (default) or probability').argParser(quantity('--map-quantity')),
+    new Option('--random-maps <n>', 'seeded uniform random maps per image for the baseline (default 1; 0 = none)').argParser(nonNegative('--random-maps')),
+    new Option('--sanity', 'also run the cascading model-randomisation sanity check'),
+    new Option('--sanity-steps <n>', 'most cascade steps, layers spread evenly when there are more (default 8)').argParser(positiveInteger('--sanity-steps')),
+    new Option('--seed <n>', 'seed of the random maps and randomised weights (default 0)').argParser(nonNegative('--seed')),
+    new Option('--limit <n>', 'evaluate only the first N images').argParser(positiveInteger('--limit')),
+    new Option('--out <dir>', 'output folder (required)'),
+    new Option('--threads <n>', 'onnxruntime intra-op threads (default: CPU cores)').argParser(positiveInteger('--threads')),
+    new Option('--max-batch <n>', 'most images per model run (default 64)').argParser(positiveInteger('--max-batch')),
+    new Option('--device <d>', 'cpu (default) or cuda'),
+  ];
+}
+
+/** Flags `attribute eval` declares itself: a method option with one of them is not offered here. */
+const OWN_FLAGS: ReadonlySet<string> = new Set(ownOptions().map((o) => o.long!));
+
 /** Adds `eval` to the `attribute` command. */
 export function registerAttributeEval(attribute: Command): void {
-  attribute
+  const command = attribute
     .command('eval')
     .description('evaluate attribution maps: pixel-flipping (MoRF/LeRF), deletion and insertion curves with AUC/ABPC, a random-map baseline and the cascading-randomisation sanity check')
-    .option('--model <file>', 'the .onnx model (required)')
-    .option('--images <source>', 'image folder, list file or one image (required)')
-    .option('--method <names>', 'attribution method(s), comma-separated: occlusion, rise, ablation-cam, score-cam, cam (required)')
-    .option('--target <t>', 'pred (default), a class index or name, neuron:LAYER:C or circuit:FILE[#K]')
-    .option('--maps <dir>', 'evaluate the maps of this `neurolens attribute` output folder instead of computing them')
-    .option('--steps <n>', 'curve points after k = 0 (default 20)', positiveInteger('--steps'))
-    .option('--unit <n>', 'side of the square units the map is averaged over, in input pixels (default 4)', positiveInteger('--unit'))
-    .option('--baseline <kind>', 'pixel-flipping (MoRF/LeRF) baseline: mean (default), blur or zero', choice('--baseline'))
-    .option('--deletion-baseline <kind>', 'deletion baseline: zero (default), mean or blur', choice('--deletion-baseline'))
-    .option('--insertion-baseline <kind>', 'insertion start image: blur (default), mean or zero', choice('--insertion-baseline'))
-    .option('--curves <list>', 'curves to run: morf,lerf,deletion,insertion (default all)', commaList)
-    .option('--quantity <q>', 'score of class targets on the curves: probability (default) or logit', quantity('--quantity'))
-    .option('--map-quantity <q>', 'score of class targets the maps are computed on: logit (default) or probability', quantity('--map-quantity'))
-    .option('--random-maps <n>', 'seeded uniform random maps per image for the baseline (default 1; 0 = none)', nonNegative('--random-maps'))
-    .option('--sanity', 'also run the cascading model-randomisation sanity check')
-    .option('--sanity-steps <n>', 'most cascade steps, layers spread evenly when there are more (default 8)', positiveInteger('--sanity-steps'))
-    .option('--seed <n>', 'seed of the random maps and randomised weights (default 0)', nonNegative('--seed'))
-    .option('--limit <n>', 'evaluate only the first N images', positiveInteger('--limit'))
-    .option('--out <dir>', 'output folder (required)')
-    .option('--window <n>', 'occlusion window side in pixels', positiveInteger('--window'))
-    .option('--stride <n>', 'occlusion stride in pixels', positiveInteger('--stride'))
-    .option('--fill <kind>', 'what occlusion/RISE/Score-CAM masks fill with: zero, mean or blur', choice('--fill'))
-    .option('--masks <n>', 'RISE masks', positiveInteger('--masks'))
-    .option('--cells <n>', 'RISE grid cells per side', positiveInteger('--cells'))
-    .option('--keep <p>', 'RISE keep probability in (0, 1]', keepFraction)
-    .option('--layer <id>', 'CAM / Ablation-CAM / Score-CAM layer id')
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: CPU cores)', positiveInteger('--threads'))
-    .option('--max-batch <n>', 'most images per model run (default 64)', positiveInteger('--max-batch'))
-    .option('--device <d>', 'cpu (default) or cuda')
-    .action((own: EvalFlags, command: Command) =>
+    .addHelpText('after', methodsHelp());
+  for (const option of ownOptions()) command.addOption(option);
+  addMethodOptions(command, OWN_FLAGS)
+    .action((own: EvalFlags, self: Command) =>
       runAction(async () => {
-        const options = evalOptionsFromFlags(withParent(own, command));
+        const options = evalOptionsFromFlags(withParent(own, self));
         const progress = createProgressRenderer();
         try {
           const { result, files } = await evaluateAttributions(options, {

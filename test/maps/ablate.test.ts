@@ -2,7 +2,7 @@
 // and the Ablator's rows against a full-size mask of the same zeroing, per kind, in one batch.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Ablator, buildMasks, maskDims, rowKey, type AblateLayer } from '../../src/circuits/ablate.js';
+import { Ablator, buildMasks, maskDims, rowKey, type AblateLayer } from '../../src/maps/ablate.js';
 import { catalogueModel } from '../../src/onnx/catalogue/index.js';
 import type { ModelProto } from '../../src/onnx/types.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';

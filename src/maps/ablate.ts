@@ -18,7 +18,7 @@ import { readRunImages, readRunManifest, type RunImageRow } from '../record/read
 import type { RunManifest } from '../record/types.js';
 import { InstrumentedModel, type InterventionValues } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
-import type { NeuronRef } from './types.js';
+import type { NeuronRef } from '../circuits/types.js';
 
 /** What ablation needs to know about a layer (a run manifest's LayerRecord or a LayerInfo fits). */
 export interface AblateLayer {

@@ -3,7 +3,7 @@
 // upsample + blur pipeline at 224 px against an independent 1-D computation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mapRegion, neuronMap, neuronRegion, upsampleBilinear, type NeuronMap } from '../../src/circuits/region.js';
+import { mapRegion, neuronMap, neuronRegion, upsampleBilinear, type NeuronMap } from '../../src/maps/region.js';
 import { NeurolensError } from '../../src/errors.js';
 import { Random } from '../../src/util/random.js';
 

@@ -16,9 +16,9 @@ import type { Preprocessing } from '../images/types.js';
 import { layerFileStem } from '../record/layout.js';
 import type { RunImageRow } from '../record/read-run.js';
 import { readNpy } from '../store/npy.js';
-import { inputDims, regionOrWhole, type CircuitFinder } from './discover.js';
+import { inputDims, regionOrWhole, type CircuitFinder } from '../circuits/discover.js';
 import type { Box } from './region.js';
-import type { NeuronRef } from './types.js';
+import type { NeuronRef } from '../circuits/types.js';
 
 /** One reference image of a neuron, cropped to the neuron's region on it. */
 export interface NeuronCrop {
