@@ -16,6 +16,7 @@ import { loadModel } from '../onnx/load.js';
 import type { ModelProto } from '../onnx/types.js';
 import type { RunImageRow } from '../record/read-run.js';
 import { openRun } from '../run/open.js';
+import { runMessages } from '../messages/run.js';
 import type { RunManifest } from '../record/types.js';
 import { InstrumentedModel, type InterventionValues } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
@@ -203,7 +204,7 @@ export async function openRunAblation(runDir: string, options: AblatorOptions = 
         if (!row) throw new NeurolensError('usage', circuitMessages.queryIndexRange(query.index, images.length, runDir));
         file = join(manifest.images.root, row.path);
       } else file = isAbsolute(query.image) ? query.image : join(process.cwd(), query.image);
-      const decoded = await decodeImage(file, prep);
+      const decoded = await decodeImage(file, prep, { pixelLimitAdvice: runMessages.pixelLimit() });
       return { data: decoded.data, dims };
     },
     label: (cls) => manifest.model.classNames?.[cls],

@@ -211,7 +211,7 @@ export class CircuitFinder {
   /** The model-ready tensor of a query (decoded with the run's preprocessing) and how the result names it. */
   async queryInput(query: CircuitQuery): Promise<{ data: Float32Array; image: string; file: string; index?: number }> {
     const { file, image, shown, index } = this.queryFile(query);
-    const decoded = await decodeImage(file, this.run.prep, { displayPath: shown });
+    const decoded = await decodeImage(file, this.run.prep, { displayPath: shown, pixelLimitAdvice: runMessages.pixelLimit() });
     return { data: decoded.data, image, file, ...(index === undefined ? {} : { index }) };
   }
 

@@ -31,6 +31,7 @@ export const runMessages = {
   nonFiniteLeaveOut: (option: string, others: readonly string[]) =>
     others.length > 0 ? `leave the layer out with ${option} ${others.join(',')}` : `analyse another layer with ${option} (the run has no other)`,
   nonFiniteRerecord: (rebuildWithout: string) => `record the run again without that layer: \`${rebuildWithout}\``,
+  pixelLimit: () => 'the limit the run was recorded with: shrink the image, or record the run again with a larger --max-pixels',
   modelMissing: (model: string, run: string) => `the run's model ${model} is missing; restore it there (${run} was recorded from it) or record the run again`,
   modelChanged: (model: string, run: string) =>
     `${model} has changed since ${run} was recorded (sha256 differs); restore the recorded model or re-record the run`,

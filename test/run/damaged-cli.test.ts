@@ -61,8 +61,8 @@ async function cliInProcess(args: string[]): Promise<{ code: number | null; stde
 }
 
 /** The error line of a failed command; progress notes (`neurolens circuits: …`) are not errors. */
-function errorLine(result: { code: number | null; stderr: string }, what: string): string {
-  assert.equal(result.code, 1, `${what}: exit ${result.code}\n${result.stderr}`);
+function errorLine(result: { code: number | null; stderr: string }, what: string, code = 1): string {
+  assert.equal(result.code, code, `${what}: exit ${result.code}\n${result.stderr}`);
   const lines = result.stderr.trim().split('\n').filter((l) => !/^neurolens [a-z-]+: /.test(l));
   assert.equal(lines.length, 1, `${what}: expected one line, got:\n${result.stderr}`);
   assert.match(lines[0]!, /^neurolens: error: /, what);
@@ -82,12 +82,12 @@ before(async () => {
 });
 
 /** A command reading the run, and the pooling whose matrix of layer2.0 it needs. */
-interface Command {
+interface CommandCase {
   name: string;
   pooling: 'mean' | 'max' | 'top10';
   args: (run: string) => string[];
 }
-const COMMANDS: Command[] = [
+const COMMANDS: CommandCase[] = [
   { name: 'concepts', pooling: 'mean', args: (run) => ['concepts', '--run', run, '--captions', captions] },
   { name: 'probe', pooling: 'mean', args: (run) => ['probe', '--run', run, '--labels', labels] },
   { name: 'neurons', pooling: 'max', args: (run) => ['neurons', '--run', run, '--threads', '1'] },
@@ -173,4 +173,24 @@ test('damaged run: serve refuses the run with one line naming the file, and chan
     assert.match(line, damage.names(npy), damage.name);
     assert.deepEqual(snapshotFiles(run), before, `${damage.name}: the run's files changed`);
   }
+});
+
+test('concepts --clusters above what FINCH gives is refused with the most it gives, not ignored', async () => {
+  const run = copyRun(fx.run);
+  const result = await cliInProcess(['concepts', '--run', run, '--captions', captions, '--clusters', '50']);
+  const line = errorLine(result, '--clusters 50', 2);
+  const most = /--clusters 50 is more than FINCH finds in these 12 captions \(its finest level has (\d+)\); pass --clusters \1 or less/.exec(line);
+  assert.ok(most, line);
+  const ok = await cliInProcess(['concepts', '--run', run, '--captions', captions, '--clusters', most[1]!]);
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+test('circuits: a query over the run\'s pixel limit gets advice that works (circuits has no --max-pixels)', async () => {
+  const run = copyRun(fx.run);
+  const manifest = readManifestJson(run);
+  writeManifestJson(run, { ...manifest, preprocessing: { ...manifest.preprocessing, maxPixels: 100 } });
+  const rows = await runImages(fx.run);
+  const line = errorLine(await cliInProcess(['circuits', '--run', run, '--query', join(fx.images, rows[0]!.path), '--threads', '1']), 'pixel limit');
+  assert.match(line, /exceeds the pixel limit of 100 \(the limit the run was recorded with: shrink the image, or record the run again with a larger --max-pixels\)/);
+  assert.doesNotMatch(line, /raise it with --max-pixels/);
 });
