@@ -24,6 +24,7 @@ export * from './images/index.js';
 // Recording
 export { record } from './record/recorder.js';
 export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
+export { openRun, recordCommand, RUN_FORMAT_VERSION, type OpenRun, type RunNeeds, type RunImageRow } from './run/index.js';
 export { poolBatch } from './record/pool.js';
 export { computeNeuronStats, STATS_COLUMNS } from './record/stats.js';
 

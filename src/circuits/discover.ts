@@ -24,11 +24,13 @@ import { loadModel } from '../onnx/load.js';
 import type { ModelProto } from '../onnx/types.js';
 import { poolBatch, type TapKind } from '../record/pool.js';
 import { looksLikeProbabilities, softmax } from '../record/predictions.js';
-import { readRunImages, readRunManifest, type RunImageRow } from '../record/read-run.js';
+import type { RunImageRow } from '../record/read-run.js';
 import type { LayerRecord, RunManifest } from '../record/types.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
 import type { TensorLike } from '../runtime/types.js';
 import { sha256 } from '../store/hash.js';
+import { openRun } from '../run/open.js';
+import { runMessages } from '../messages/run.js';
 import { discoverCircuits, selectEdges, type ExpandProgress } from './expand.js';
 import { isTop, loadReference, type Reference } from './reference.js';
 import { neuronRegion, type Box } from '../maps/region.js';
@@ -172,16 +174,15 @@ export class CircuitFinder {
     if (!(percentile > 0 && percentile < 100)) throw new NeurolensError('usage', circuitMessages.badPercentile(percentile));
     const batch = options.batch ?? 32;
     if (!Number.isInteger(batch) || batch < 1) throw new NeurolensError('usage', circuitMessages.badBatch(batch));
-    const dir = resolve(runDir);
-    const manifest = await readRunManifest(dir).catch((error: unknown) => {
-      throw new NeurolensError('input', circuitMessages.notARun(runDir), { cause: error });
-    });
-    const reference = await loadReference(dir, options.layers);
-    const layers = reference.layers.map((r) => manifest.layers.find((l) => l.id === r.layer)!);
+    const run = await openRun(runDir, { layers: options.layers ?? 'all', poolings: ['top10'] });
+    const { dir, manifest } = run;
+    const layers = [...run.layers];
     if (layers.length < 2) throw new NeurolensError('usage', circuitMessages.tooFewLayers(layers.length));
-    const images = await readRunImages(dir);
+    const reference = await loadReference(run);
+    const images = [...run.images];
+    // The hash is checked on the bytes loaded here, not on a second read of the file.
     const loaded = await loadModel(manifest.model.path);
-    if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', circuitMessages.modelChanged(manifest.model.path, runDir));
+    if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, runDir));
     const model: ModelProto = loaded.model;
     const session = options.threads === undefined ? {} : { threads: options.threads };
     const engine = await SensitivityEngine.create(model, layers, { ...session, batch });
@@ -210,7 +211,7 @@ export class CircuitFinder {
   /** The model-ready tensor of a query (decoded with the run's preprocessing) and how the result names it. */
   async queryInput(query: CircuitQuery): Promise<{ data: Float32Array; image: string; file: string; index?: number }> {
     const { file, image, shown, index } = this.queryFile(query);
-    const decoded = await decodeImage(file, this.run.prep, { displayPath: shown });
+    const decoded = await decodeImage(file, this.run.prep, { displayPath: shown, pixelLimitAdvice: runMessages.pixelLimit() });
     return { data: decoded.data, image, file, ...(index === undefined ? {} : { index }) };
   }
 

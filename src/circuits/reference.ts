@@ -8,12 +8,8 @@
  * capped at N — the same ⌈·⌉ as the run's activation rate; images ranked by activation descending,
  * ties to the lower image index, NaN last; θ is the activation of the set's last (k-th) member.
  */
-import { join } from 'node:path';
-import { NeurolensError } from '../errors.js';
-import { circuitMessages } from '../messages/circuits.js';
-import { layerFileStem } from '../record/layout.js';
-import { readRunManifest } from '../record/read-run.js';
-import { readNpy } from '../store/npy.js';
+import { openRun } from '../run/open.js';
+import type { OpenRun } from '../run/types.js';
 import type { ReferenceLayer, TopLevel } from './types.js';
 
 /** Reference statistics of a run: one entry per layer, in the manifest's (topological) order. */
@@ -127,29 +123,17 @@ export function referenceFromMatrix(matrix: Float32Array, images: number, channe
 }
 
 /**
- * Reference statistics of `runDir` from `activations/<layer>.top10.npy`, for `layers` (run layer
- * ids; default all recorded layers), returned in the manifest's order. Throws a NeurolensError when
- * the run lacks `top10` pooling or a layer is unknown.
+ * Reference statistics of a run from its `activations/<layer>.top10.npy`: of `run` (a directory,
+ * opened for `layers`: run layer ids or tensor names, default all recorded layers; or an already
+ * opened run and its layers), in the manifest's order. Throws a NeurolensError when the run lacks
+ * `top10` pooling, a layer is unknown, or a matrix is damaged or holds non-finite values.
  */
-export async function loadReference(runDir: string, layers?: readonly string[]): Promise<Reference> {
-  const manifest = await readRunManifest(runDir);
-  const poolings = manifest.poolings as readonly string[];
-  if (!poolings.includes('top10')) throw new NeurolensError('input', circuitMessages.top10Missing(runDir, poolings));
-  const recorded = manifest.layers.map((l) => l.id);
-  if (layers) {
-    const unknown = layers.filter((id) => !recorded.includes(id));
-    if (unknown.length > 0) throw new NeurolensError('usage', circuitMessages.unknownLayers(unknown, recorded));
-  }
-  const wanted = manifest.layers.filter((l) => !layers || layers.includes(l.id));
-  const images = manifest.images.count;
+export async function loadReference(run: string | OpenRun, layers?: readonly string[]): Promise<Reference> {
+  const opened = typeof run === 'string' ? await openRun(run, { layers: layers ?? 'all', poolings: ['top10'], images: false }) : run;
+  const images = opened.manifest.images.count;
   const out: ReferenceLayer[] = [];
-  for (const layer of wanted) {
-    const path = join(runDir, 'activations', `${layerFileStem(layer.id)}.top10.npy`);
-    const matrix = await readNpy(path);
-    if (matrix.dtype !== 'float32' || matrix.shape.length !== 2 || matrix.shape[0] !== images || matrix.shape[1] !== layer.channels) {
-      throw new NeurolensError('input', circuitMessages.activationShape(path, matrix.shape, images, layer.channels));
-    }
-    out.push(referenceFromMatrix(matrix.data as Float32Array, images, layer.channels, layer.id));
+  for (const layer of opened.layers) {
+    out.push(referenceFromMatrix(await opened.readActivations(layer, 'top10'), images, layer.channels, layer.id));
   }
   return { images, layers: out };
 }

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { conceptMessages } from '../messages/index.js';
 import { finch, type FinchVariant } from '../cluster/finch.js';
-import { readRunImages, readRunManifest } from '../record/read-run.js';
 import { layerFileStem } from '../record/layout.js';
 import type { Pooling } from '../record/types.js';
-import { readNpy } from '../store/npy.js';
+import { openRun } from '../run/open.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { captionImagesCached, embedTextsCached, loadCaptions, tfidf } from '../text/index.js';
 import { clusterCaptions } from './cluster-captions.js';
@@ -84,13 +83,9 @@ export interface ConceptsHooks {
 }
 
 export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
-  const manifest = await readRunManifest(options.run);
-  const images = await readRunImages(options.run);
   const pooling = options.pooling ?? 'mean';
-  if (!manifest.poolings.includes(pooling)) throw new NeurolensError('usage', conceptMessages.poolingMissing(pooling, manifest.poolings));
-  const layers = options.layers ? manifest.layers.filter((l) => options.layers!.includes(l.id)) : manifest.layers;
-  const unknown = (options.layers ?? []).filter((id) => !manifest.layers.some((l) => l.id === id));
-  if (unknown.length > 0) throw new NeurolensError('usage', conceptMessages.unknownLayers(unknown, manifest.layers.map((l) => l.id)));
+  const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
+  const { manifest, images, layers } = run;
   if (!options.captions && !options.captioner) throw new NeurolensError('usage', conceptMessages.captionsRequired());
   const providers = await createProviders(
     { captioner: options.captions ? undefined : options.captioner, embedder: options.embedder, summarizer: options.summarizer },
@@ -121,6 +116,10 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? 'v0.2.1'})`);
   const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant, clusters: options.clusters });
   let { partitions, counts } = clustering;
+  // FINCH's finest level is its most clusters; a larger K would silently give that level instead.
+  if (options.clusters !== undefined && counts.length > 0 && options.clusters > counts[0]!) {
+    throw new NeurolensError('usage', conceptMessages.clustersAboveFinch(options.clusters, counts[0]!, captions.length));
+  }
   if (options.clusters !== undefined && clustering.requested) {
     const finer = counts.flatMap((n, l) => (n > options.clusters! ? [l] : []));
     partitions = [...finer.map((l) => partitions[l]!), clustering.requested];
@@ -146,8 +145,7 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   await mkdir(dir, { recursive: true });
   for (const layer of layers) {
     hooks.onStep?.(`neuron groups for ${layer.id}`);
-    const matrix = await readNpy(join(options.run, 'activations', `${layerFileStem(layer.id)}.${pooling}.npy`));
-    const full = matrix.data as Float32Array;
+    const full = await run.readActivations(layer, pooling);
     const rows = new Float32Array(kept.length * layer.channels);
     kept.forEach((row, i) => rows.set(full.subarray(row * layer.channels, (row + 1) * layer.channels), i * layer.channels));
     const active = activeSets(rows, kept.length, layer.channels, settings.active);

@@ -16,7 +16,7 @@ import { runAttribution } from '../attribution/pipeline.js';
 import { evaluateAttributions } from '../attribution/eval/pipeline.js';
 import { getMethod } from '../attribution/registry.js';
 import type { AttributionMethod } from '../attribution/types.js';
-import { readRunImages, readRunManifest } from '../record/read-run.js';
+import { openRun } from '../run/open.js';
 import { writeFileAtomic } from '../store/atomic.js';
 
 /** Images attributed and evaluated per model: 50 in the full demo, 16 in --quick (keeps it to minutes). */
@@ -50,8 +50,7 @@ export interface DemoAttribution {
 }
 
 export async function demoAttribution(run: string, options: { threads?: number; vit: boolean; mode: 'quick' | 'full' }): Promise<DemoAttribution> {
-  const manifest = await readRunManifest(run);
-  const rows = await readRunImages(run);
+  const { manifest, images: rows } = await openRun(run, { activations: false });
   const count = ATTRIBUTION_IMAGES[options.mode];
   const step = Math.max(1, Math.floor(rows.length / count));
   const chosen = rows.filter((_, i) => i % step === 0).slice(0, count);

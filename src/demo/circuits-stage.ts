@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
-import { readRunImages, readRunManifest } from '../record/read-run.js';
+import { openRun } from '../run/open.js';
 import { writeCircuits } from '../circuits/write.js';
 import { diagnoseQuery } from '../circuits/diagnose.js';
 import { evaluateCircuits } from '../circuits/eval.js';
@@ -19,9 +19,8 @@ export interface DemoCircuits {
 }
 
 export async function demoCircuits(run: string, images: readonly EmojiImage[], options: { threads?: number; evalQueries: number }): Promise<DemoCircuits> {
-  const manifest = await readRunManifest(run);
+  const { manifest, images: rows } = await openRun(run, { activations: false });
   const classNames = manifest.model.classNames ?? [];
-  const rows = await readRunImages(run);
   const truthOf = new Map(images.map((i) => [i.path, i.subcategory]));
   const known = rows.filter((r) => classNames.includes(truthOf.get(r.path) ?? ''));
   const wrong = known.find((r) => classNames[r.top5_classes[0]!] !== truthOf.get(r.path));

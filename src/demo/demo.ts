@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { NeurolensError } from '../errors.js';
 import { demoMessages } from '../messages/index.js';
 import { record } from '../record/recorder.js';
-import { readRunImages, readRunManifest } from '../record/read-run.js';
+import { openRun } from '../run/open.js';
 import type { RecordProgress } from '../record/types.js';
 import { buildConcepts } from '../concepts/pipeline.js';
 import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
@@ -125,12 +125,12 @@ export function modelsDir(): string {
 }
 
 async function agreement(run: string, images: readonly EmojiImage[]): Promise<DemoModelResult['top1']> {
-  const manifest = await readRunManifest(run);
+  const { manifest, images: rows } = await openRun(run, { activations: false });
   const classNames = manifest.model.classNames ?? [];
   const byPath = new Map(images.map((i) => [i.path, i.subcategory]));
   let correct = 0;
   let total = 0;
-  for (const row of await readRunImages(run)) {
+  for (const row of rows) {
     const truth = byPath.get(row.path);
     if (truth === undefined || !classNames.includes(truth)) continue;
     total++;
@@ -141,7 +141,7 @@ async function agreement(run: string, images: readonly EmojiImage[]): Promise<De
 
 /** ARI and purity of caption-cluster levels 1 and 2 against emoji subcategories and categories. */
 async function agreementWithHierarchy(run: string, images: readonly EmojiImage[], kept: readonly number[], partitions: readonly Int32Array[]): Promise<ClusterAgreement[]> {
-  const rows = await readRunImages(run);
+  const { images: rows } = await openRun(run, { activations: false });
   const byPath = new Map(images.map((i) => [i.path, i]));
   const truthOf = (field: 'subcategory' | 'category') => kept.map((row) => byPath.get(rows[row]!.path)?.[field] ?? '?');
   return partitions.slice(0, 2).map((partition, l) => {
@@ -159,7 +159,7 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
   const labels = join(run, 'subcategory-labels.csv');
   const quote = (t: string) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
   await writeFileAtomic(labels, 'path,concept\n' + images.map((i) => `${quote(i.path)},${quote(i.subcategory)}\n`).join(''));
-  const layers = (await readRunManifest(run)).layers.slice(-2).map((l) => l.id);
+  const layers = (await openRun(run, { activations: false, images: false })).manifest.layers.slice(-2).map((l) => l.id);
   const result = await runProbes({ run, labels, layers, mlp: 'joint', minPositives: minImages, tolerance: 1e-4 });
   const mean = (xs: (number | null)[]) => {
     const v = xs.filter((x): x is number => x !== null);
@@ -238,7 +238,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       { model, images: imagesDir, out: run, threads: options.threads },
       { onProgress: (p) => hooks.onProgress?.(name, p) },
     );
-    const manifest = await readRunManifest(run);
+    const { manifest } = await openRun(run, { activations: false, images: false });
     const { correct, total } = await agreement(run, images);
     runs.push({
       name,

@@ -71,11 +71,11 @@ export async function decodeImage(file: string, prep: Preprocessing, options: De
       width = meta.autoOrient?.width ?? meta.width;
       height = meta.autoOrient?.height ?? meta.height;
     } catch (error) {
-      return fail(decodeFailureReason(error, file, prep.maxPixels), error);
+      return fail(decodeFailureReason(error, file, prep.maxPixels, options.pixelLimitAdvice), error);
     }
   }
   if (!(width > 0 && height > 0)) return fail(imageMessages.reasonNotImage());
-  if (width * height > prep.maxPixels) return fail(imageMessages.reasonPixelLimit(prep.maxPixels, width, height));
+  if (width * height > prep.maxPixels) return fail(imageMessages.reasonPixelLimit(prep.maxPixels, width, height, options.pixelLimitAdvice));
 
   const plan = planResize(width, height, prep);
   // pages: 1 = first frame of an animation / first page of a TIFF (the primary image of a HEIF).
@@ -92,7 +92,7 @@ export async function decodeImage(file: string, prep: Preprocessing, options: De
   try {
     result = await pipeline.toBuffer({ resolveWithObject: true });
   } catch (error) {
-    return fail(decodeFailureReason(error, file, prep.maxPixels), error);
+    return fail(decodeFailureReason(error, file, prep.maxPixels, options.pixelLimitAdvice), error);
   }
   const { data: pixels, info } = result;
   if (info.width !== prep.width || info.height !== prep.height || info.channels !== prep.channels) {

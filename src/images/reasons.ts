@@ -24,10 +24,10 @@ export function readFailureReason(error: unknown): string {
 }
 
 /** Reason for a failure inside sharp (header parse or decode). */
-export function decodeFailureReason(error: unknown, file: string, maxPixels: number): string {
+export function decodeFailureReason(error: unknown, file: string, maxPixels: number, pixelLimitAdvice?: string): string {
   const lines = messageLines(error);
   const detail = headline(lines);
-  if (/pixel limit/i.test(detail)) return imageMessages.reasonPixelLimit(maxPixels);
+  if (/pixel limit/i.test(detail)) return imageMessages.reasonPixelLimit(maxPixels, undefined, undefined, pixelLimitAdvice);
   if (/Buffer is empty/i.test(detail)) return imageMessages.reasonEmpty();
   if (/unsupported image format/i.test(detail)) return imageMessages.reasonNotImage();
   const ext = extname(file).toLowerCase();

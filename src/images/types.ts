@@ -163,6 +163,11 @@ export interface DecodeOptions {
   /** How messages name the file (e.g. its `relPath`); defaults to the path passed in. */
   readonly displayPath?: string;
   /**
+   * How to get past the pixel limit, for commands without a `--max-pixels` option (their limit is
+   * the recorded run's). Default: raise it with --max-pixels.
+   */
+  readonly pixelLimitAdvice?: string;
+  /**
    * Write the tensor here instead of a new array, e.g. `batch.subarray(i * n, (i + 1) * n)` so the
    * recorder fills its batch tensor in place (no per-image allocation or copy). Its length must
    * be `channels × height × width`; `DecodedImage.data` is then this same array. It is left

@@ -14,7 +14,9 @@ import { decodeImage } from '../images/index.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { loadModel } from '../onnx/load.js';
 import type { ModelProto } from '../onnx/types.js';
-import { readRunImages, readRunManifest, type RunImageRow } from '../record/read-run.js';
+import type { RunImageRow } from '../record/read-run.js';
+import { openRun } from '../run/open.js';
+import { runMessages } from '../messages/run.js';
 import type { RunManifest } from '../record/types.js';
 import { InstrumentedModel, type InterventionValues } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
@@ -182,8 +184,9 @@ export interface RunAblation {
 
 /** Opens `runDir`'s model with interventions at every recorded layer. */
 export async function openRunAblation(runDir: string, options: AblatorOptions = {}): Promise<RunAblation> {
-  const manifest = await readRunManifest(runDir);
-  const images = await readRunImages(runDir);
+  const run = await openRun(runDir, { activations: false });
+  const { manifest } = run;
+  const images = [...run.images];
   const { model } = await loadModel(manifest.model.path);
   const layers: AblateLayer[] = manifest.layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels }));
   const ablator = await Ablator.create(model, layers, options);
@@ -201,7 +204,7 @@ export async function openRunAblation(runDir: string, options: AblatorOptions = 
         if (!row) throw new NeurolensError('usage', circuitMessages.queryIndexRange(query.index, images.length, runDir));
         file = join(manifest.images.root, row.path);
       } else file = isAbsolute(query.image) ? query.image : join(process.cwd(), query.image);
-      const decoded = await decodeImage(file, prep);
+      const decoded = await decodeImage(file, prep, { pixelLimitAdvice: runMessages.pixelLimit() });
       return { data: decoded.data, dims };
     },
     label: (cls) => manifest.model.classNames?.[cls],

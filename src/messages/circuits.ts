@@ -1,11 +1,5 @@
 /** User-facing messages for circuit discovery (see ./index.ts). */
 export const circuitMessages = {
-  top10Missing: (runDir: string, recorded: readonly string[]) =>
-    `${runDir} was recorded without top10 pooling (recorded: ${recorded.join(', ')}); circuits need it: re-record with --pool ${[...recorded, 'top10'].join(',')}`,
-  unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
-    `unknown layer(s) ${names.join(', ')} for circuits; this run recorded ${recorded.join(', ')}`,
-  activationShape: (path: string, shape: readonly number[], images: number, channels: number) =>
-    `${path} has shape [${shape.join(', ')}] but the manifest says [${images}, ${channels}]; the run is damaged: re-record it`,
   rootLayer: (layer: string, layers: readonly string[]) =>
     `circuit root in layer ${layer}, which is not one of the analysis layers (${layers.join(', ')}); pick roots from those layers`,
   // sensitivity.ts / naive.ts (neuron sensitivity scores)
@@ -37,9 +31,6 @@ export const circuitMessages = {
     `region options out of range (sigma ${sigma}, threshold ${threshold}); sigma must be ≥ 0 and threshold in (0, 1]`,
   // discover.ts / report.ts / `neurolens circuits`
   badPercentile: (value: unknown) => `--percentile must be a number between 0 and 100 (exclusive), got ${String(value)}`,
-  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`neurolens record\``,
-  modelChanged: (model: string, runDir: string) =>
-    `${model} has changed since ${runDir} was recorded (sha256 differs); restore the recorded model or re-record the run`,
   queryIndexRange: (index: number, count: number, runDir: string) =>
     `query index ${index} is not an image of ${runDir}; indices are 0 to ${count - 1}`,
   noQuery: () => `--query needs at least one image path or run image index (comma-separated for several)`,

@@ -6,10 +6,8 @@ export const conceptMessages = {
     `${option} ${id} is not available in this version; use the offline default (tfidf embedder, extractive summarizer)`,
   captionsRequired: () =>
     `concepts needs captions: pass --captions FILE (JSONL or CSV with path and caption, paths relative to the recorded image root) or --captioner openai:<model>`,
-  poolingMissing: (pooling: string, recorded: readonly string[]) =>
-    `--pooling ${pooling} was not recorded in this run (recorded: ${recorded.join(', ')}); re-record with --pool or choose one of those`,
-  unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
-    `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
+  clustersAboveFinch: (asked: number, most: number, captions: number) =>
+    `--clusters ${asked} is more than FINCH finds in these ${captions} captions (its finest level has ${most}); pass --clusters ${most} or less, or leave it out for every level`,
   emptyCaptions: (count: number, captioner: string) =>
     `${captioner} returned no caption for ${count} image(s); re-run (captions are cached) or pass --allow-missing to leave them out`,
   singleLevel: (clusters: number) =>

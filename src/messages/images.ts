@@ -74,8 +74,8 @@ export const imageMessages = {
   reasonTruncated: (detail: string) => `truncated or corrupt image (${detail})`,
   reasonHeic: (detail: string) =>
     `cannot decode HEIC/HEIF (${detail}); sharp's prebuilt binaries read only AVIF-coded HEIF, so convert it to JPEG or PNG`,
-  reasonPixelLimit: (maxPixels: number, width?: number, height?: number) =>
+  reasonPixelLimit: (maxPixels: number, width?: number, height?: number, advice = 'raise it with --max-pixels') =>
     width !== undefined && height !== undefined
-      ? `${width}x${height} = ${width * height} pixels exceeds the pixel limit of ${maxPixels} (raise it with --max-pixels)`
-      : `exceeds the pixel limit of ${maxPixels} (raise it with --max-pixels)`,
+      ? `${width}x${height} = ${width * height} pixels exceeds the pixel limit of ${maxPixels} (${advice})`
+      : `exceeds the pixel limit of ${maxPixels} (${advice})`,
 } as const;

@@ -21,3 +21,4 @@ export { attributionMessages } from './attribution.js';
 export { neuronMessages } from './neurons.js';
 export { serverMessages } from './server.js';
 export { attributionEvalMessages } from './attribution-eval.js';
+export { runMessages } from './run.js';

@@ -1,21 +1,11 @@
 /** User-facing messages for single-neuron analysis (`neurolens neurons`; see ./index.ts). */
 export const neuronMessages = {
   noRun: () => 'neurons needs --run <dir>: a finished run folder (from `neurolens record`)',
-  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`neurolens record\``,
-  unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
-    `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
-  poolingMissing: (pooling: string, recorded: readonly string[]) =>
-    `--pooling ${pooling} was not recorded in this run (recorded: ${recorded.join(', ')}); choose one of those or re-record with --pool`,
   badPooling: (value: string) => `--pooling must be max, top10 or mean, got ${JSON.stringify(value)}`,
   badNumber: (option: string, value: unknown) => `${option} must be a finite number, got ${JSON.stringify(String(value))}`,
   badRareBelow: (value: unknown) => `--rare-below must be a rate in (0, 1], got ${JSON.stringify(String(value))}`,
   badIouMin: (value: unknown) => `--iou-min must be a number in [0, 1), got ${JSON.stringify(String(value))}`,
   badInteger: (option: string, value: unknown, min: number) => `${option} must be an integer ≥ ${min}, got ${JSON.stringify(String(value))}`,
-  activationShape: (path: string, shape: readonly number[], images: number, channels: number) =>
-    `${path} has shape [${shape.join(', ')}] but the manifest says [${images}, ${channels}]; the run is damaged: re-record it`,
-  artifactMissing: (path: string) => `${path} is missing from the run; the run is damaged or unfinished: re-run \`neurolens record\` on it`,
-  modelChanged: (model: string, runDir: string) =>
-    `${model} has changed since ${runDir} was recorded (sha256 differs); restore the recorded model or re-record the run`,
   topClamped: (top: number, recorded: number) => `--top ${top} is more than the run's recorded top-k (${recorded}); using ${recorded}`,
   // masks.ts (dissection dataset)
   masksMissing: (file: string) => `masks file ${file} does not exist; pass a JSONL file of {"image": "path", "masks": {"concept": "mask.png"}} lines`,

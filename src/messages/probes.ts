@@ -25,10 +25,6 @@ export const probeMessages = {
   noCaptions: (run: string) =>
     `cannot find the captions of ${run}'s concepts run (the captions file moved and the caption cache is empty); re-run \`neurolens concepts\` or pass --labels`,
   noKeywords: () => 'the captions hold no content words (only stop words); pass --labels instead',
-  poolingMissing: (pooling: string, recorded: readonly string[]) =>
-    `--pooling ${pooling} was not recorded in this run (recorded: ${recorded.join(', ')}); re-record with --pool or choose one of those`,
-  unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
-    `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
   badFraction: (option: string, value: string) => `${option} ${value} must be a number in (0, 0.5]`,
   badNumber: (option: string, value: string) => `${option} ${value} must be a non-negative number`,
   // numerical core (split.ts, standardise.ts, metrics.ts, logistic.ts, single.ts, multi.ts, mlp.ts)

@@ -25,6 +25,7 @@ import { NeurolensError } from '../errors.js';
 import { neuronMap, upsampleBilinear } from '../maps/region.js';
 import { decodeImage } from '../images/index.js';
 import { neuronMessages } from '../messages/neurons.js';
+import { runMessages } from '../messages/run.js';
 import { selectTopK } from '../record/pool.js';
 import type { LayerRecord } from '../record/types.js';
 import type { TensorLike } from '../runtime/types.js';
@@ -138,7 +139,7 @@ async function pass(
     const data = new Float32Array(chunk.length * size);
     await Promise.all(chunk.map(async (entry, i) => {
       try {
-        const decoded = await decodeImage(entry.image, prep, { into: data.subarray(i * size, (i + 1) * size) });
+        const decoded = await decodeImage(entry.image, prep, { into: data.subarray(i * size, (i + 1) * size), pixelLimitAdvice: runMessages.pixelLimit() });
         sizes[start + i] = [decoded.width, decoded.height];
       } catch (error) {
         throw new NeurolensError('input', neuronMessages.maskImageUnreadable(dataset.file, entry.line, (error as Error).message), { cause: error });

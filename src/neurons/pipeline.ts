@@ -18,7 +18,7 @@ import type { ConceptLayer } from '../concepts/types.js';
 import { writeDissection } from './dissect.js';
 import { readMaskDataset } from './masks.js';
 import { writeExemplars } from './exemplars.js';
-import { LazySession, openRun, type NeuronsRun } from './run.js';
+import { LazySession, openNeuronsRun, type NeuronsRun } from './run.js';
 import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
 
@@ -42,7 +42,7 @@ function checkOptions(options: NeuronsOptions): void {
 /** Runs every stage; see the module comment. */
 export async function runNeurons(options: NeuronsOptions, hooks: NeuronsHooks = {}): Promise<NeuronsResult> {
   checkOptions(options);
-  const run = await openRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
+  const run = await openNeuronsRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
   const settings = { ...NEURONS_DEFAULTS, ...definedOnly(options) };
   await mkdir(join(run.dir, 'neurons'), { recursive: true });
   const files: string[] = [];

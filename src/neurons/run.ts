@@ -1,19 +1,20 @@
 /**
- * The recorded run as the neurons stage sees it: manifest, images, the analysed layers and the
- * pooling, checked once; and the command's single instrumented session, opened on first use.
+ * The recorded run as the neurons stage sees it: the shared run reader's view (layers by id or
+ * tensor name, the pooling and every file this stage reads, checked once); and the command's
+ * single instrumented session, opened on first use.
  */
-import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import type { Preprocessing } from '../images/types.js';
-import { neuronMessages } from '../messages/neurons.js';
+import { runMessages } from '../messages/run.js';
 import { loadModel } from '../onnx/load.js';
-import { RunLayout } from '../record/layout.js';
-import { readRunImages, readRunManifest, type RunImageRow } from '../record/read-run.js';
+import type { RunLayout } from '../record/layout.js';
+import type { RunImageRow } from '../record/read-run.js';
 import type { LayerRecord, Pooling, RunManifest } from '../record/types.js';
+import { openRun } from '../run/open.js';
+import type { OpenRun } from '../run/types.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
 import { sha256 } from '../store/hash.js';
-import { NpyReader } from '../store/npy.js';
+import type { NpyReader } from '../store/npy.js';
 
 export interface NeuronsRun {
   /** Absolute run directory. */
@@ -22,54 +23,34 @@ export interface NeuronsRun {
   shown: string;
   layout: RunLayout;
   manifest: RunManifest;
-  images: RunImageRow[];
-  layers: LayerRecord[];
+  images: readonly RunImageRow[];
+  layers: readonly LayerRecord[];
   pooling: Pooling;
   prep: Preprocessing;
+  /** The shared reader's view the fields above come from. */
+  run: OpenRun;
 }
+
+/** Pooling preference when --pooling is not given: max, then top10, then mean. */
+const PREFERENCE: readonly Pooling[] = ['max', 'top10', 'mean'];
 
 /** The default pooling: max when recorded, else top10, else mean. */
 export function defaultPooling(recorded: readonly Pooling[]): Pooling {
-  return (['max', 'top10', 'mean'] as const).find((p) => recorded.includes(p)) ?? recorded[0]!;
+  return PREFERENCE.find((p) => recorded.includes(p)) ?? recorded[0]!;
 }
 
-export async function openRun(runDir: string, options: { layers?: string[]; pooling?: Pooling }): Promise<NeuronsRun> {
-  const dir = resolve(runDir);
-  const manifest = await readRunManifest(dir).catch((error: unknown) => {
-    throw new NeurolensError('input', neuronMessages.notARun(runDir), { cause: error });
-  });
-  const recorded = manifest.layers.map((l) => l.id);
-  let layers = manifest.layers;
-  if (options.layers && options.layers.length > 0) {
-    const unknown = options.layers.filter((id) => !manifest.layers.some((l) => l.id === id || l.tensor === id));
-    if (unknown.length > 0) throw new NeurolensError('usage', neuronMessages.unknownLayers(unknown, recorded));
-    layers = manifest.layers.filter((l) => options.layers!.some((id) => id === l.id || id === l.tensor));
-  }
-  const pooling = options.pooling ?? defaultPooling(manifest.poolings);
-  if (!manifest.poolings.includes(pooling)) throw new NeurolensError('usage', neuronMessages.poolingMissing(pooling, manifest.poolings));
-  const layout = new RunLayout(dir);
-  for (const layer of layers) {
-    for (const path of [layout.activations(layer.id, pooling), layout.topk(layer.id, pooling)]) {
-      await access(path).catch(() => {
-        throw new NeurolensError('input', neuronMessages.artifactMissing(path));
-      });
-    }
-  }
-  const images = await readRunImages(dir);
-  images.sort((a, b) => Number(a.index) - Number(b.index));
-  return { dir, shown: runDir, layout, manifest, images, layers, pooling, prep: manifest.preprocessing };
+/** Opens `runDir` and checks the activations, stats and top-k of every analysed layer. */
+export async function openNeuronsRun(runDir: string, options: { layers?: string[]; pooling?: Pooling }): Promise<NeuronsRun> {
+  const run = await openRun(runDir, { layers: options.layers && options.layers.length > 0 ? options.layers : 'all', poolingOption: '--pooling', activations: false });
+  const pooling = run.pooling(options.pooling, PREFERENCE);
+  await run.verify(pooling, { stats: true });
+  const { dir, shown, layout, manifest, images, layers } = run;
+  return { dir, shown, layout, manifest, images, layers, pooling, prep: manifest.preprocessing, run };
 }
 
-/** Opens a layer's pooled activations, checking the shape against the manifest. */
-export async function openActivations(run: NeuronsRun, layer: LayerRecord): Promise<NpyReader> {
-  const path = run.layout.activations(layer.id, run.pooling);
-  const reader = await NpyReader.open(path);
-  const shape = reader.header.shape;
-  if (shape.length !== 2 || shape[0] !== run.manifest.images.count || shape[1] !== layer.channels || reader.header.dtype !== 'float32') {
-    await reader.close();
-    throw new NeurolensError('input', neuronMessages.activationShape(path, shape, run.manifest.images.count, layer.channels));
-  }
-  return reader;
+/** Opens a layer's pooled activations (header and non-finite values checked by the run reader). */
+export function openActivations(run: NeuronsRun, layer: LayerRecord): Promise<NpyReader> {
+  return run.run.activations(layer, run.pooling);
 }
 
 /** Input tensor dims for `n` images under `prep`. */
@@ -90,7 +71,7 @@ export class LazySession {
     this.model ??= (async () => {
       const { manifest, shown } = this.run;
       const loaded = await loadModel(manifest.model.path);
-      if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', neuronMessages.modelChanged(manifest.model.path, shown));
+      if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, shown));
       return InstrumentedModel.create(loaded.model, { taps: this.run.layers.map((l) => l.tensor) }, this.threads === undefined ? {} : { threads: this.threads });
     })();
     return this.model;

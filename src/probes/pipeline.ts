@@ -23,10 +23,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { probeMessages } from '../messages/index.js';
-import { readRunImages, readRunManifest } from '../record/read-run.js';
 import { layerFileStem } from '../record/layout.js';
 import type { Pooling } from '../record/types.js';
 import { readNpy } from '../store/npy.js';
+import { openRun } from '../run/open.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { thumbnails } from '../concepts/thumbnails.js';
 import { conceptLabels, type ConceptLabels, type ConceptsSpec, type LabelSource } from './labels.js';
@@ -298,13 +298,9 @@ function probeJoint(X: Matrix, Y: Uint8Array[], s: CoreSettings): { perConcept: 
 }
 
 export async function runProbes(options: ProbeOptions, hooks: ProbeHooks = {}): Promise<ProbeResult> {
-  const manifest = await readRunManifest(options.run);
-  const images = await readRunImages(options.run);
   const pooling = options.pooling ?? 'mean';
-  if (!manifest.poolings.includes(pooling)) throw new NeurolensError('usage', probeMessages.poolingMissing(pooling, manifest.poolings));
-  const unknown = (options.layers ?? []).filter((id) => !manifest.layers.some((l) => l.id === id));
-  if (unknown.length > 0) throw new NeurolensError('usage', probeMessages.unknownLayers(unknown, manifest.layers.map((l) => l.id)));
-  const layers = options.layers ? manifest.layers.filter((l) => options.layers!.includes(l.id)) : manifest.layers;
+  const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
+  const { manifest, images, layers } = run;
 
   hooks.onStep?.('reading concept labels');
   const labels = await conceptLabels(options.run, { labels: options.labels, concepts: options.concepts }, manifest, images, options.minPositives);
@@ -318,9 +314,7 @@ export async function runProbes(options: ProbeOptions, hooks: ProbeHooks = {}): 
   const neuronImages = new Map<string, Map<number, number[]>>();
   const perNeuron = options.imagesPerNeuron ?? 4;
   for (const layer of layers) {
-    const stem = `${layerFileStem(layer.id)}.${pooling}`;
-    const npy = await readNpy(join(options.run, 'activations', `${stem}.npy`));
-    const X: Matrix = { data: npy.data as Float32Array, rows: npy.shape[0]!, cols: npy.shape[1]! };
+    const X: Matrix = { data: await run.readActivations(layer, pooling), rows: manifest.images.count, cols: layer.channels };
     const concepts: ConceptProbes[] = [];
     for (let c = 0; c < labels.names.length; c++) {
       hooks.onStep?.(`${layer.id}: concept ${c + 1}/${labels.names.length} ${JSON.stringify(labels.names[c])}`);
@@ -345,7 +339,7 @@ export async function runProbes(options: ProbeOptions, hooks: ProbeHooks = {}): 
     results.push(result);
 
     // The report's neuron rows: each listed neuron's top images from the recorded summaries.
-    const topk = await readNpy(join(options.run, 'stats', `${stem}.topk.npy`)).catch(() => undefined);
+    const topk = await readNpy(run.layout.topk(layer.id, pooling)).catch(() => undefined);
     const byNeuron = new Map<number, number[]>();
     if (topk) {
       const k = topk.shape[1]!;

@@ -18,13 +18,18 @@ export interface RunNeeds {
    * listing the recorded ids.
    */
   layers?: readonly string[] | 'all' | 'default';
-  /** Name of the option that named `layers`, used in messages. Default '--layers'. */
-  layersOption?: string;
   /**
-   * Poolings the analysis reads; each must be recorded. Default: none checked (the analysis picks
-   * one later with {@link OpenRun.pooling}).
+   * Name of the option that names layers, used in messages. Default '--layers'; null for a command
+   * without one (the fix for a non-finite layer is then to record the run again without it).
    */
-  poolings?: readonly Pooling[];
+  layersOption?: string | null;
+  /**
+   * Poolings the analysis reads ('all': every recorded one); each must be recorded. Default: none
+   * checked (the analysis picks one later with {@link OpenRun.pooling}).
+   */
+  poolings?: readonly Pooling[] | 'all';
+  /** Name of the option that chose `poolings`, offered as a fix when one is missing. Default: none. */
+  poolingOption?: string;
   /** Check the activation matrices of every needed layer × pooling (existence and `.npy` header vs manifest). Default true. */
   activations?: boolean;
   /** Check the per-neuron stats and top-k matrices of every needed layer × pooling. Default false. */
@@ -51,16 +56,25 @@ export interface OpenRun {
   readonly images: readonly RunImageRow[];
   /** The needed layers, in manifest order. */
   readonly layers: readonly LayerRecord[];
+  /** The `npx neurolens record …` command that wrote the run (and rebuilds a damaged file of it). */
+  readonly rebuild: string;
   /** Looks a recorded layer up by id or tensor name; a usage error naming `option` when unknown. */
   layer(name: string, option?: string): LayerRecord;
   /** `requested` when recorded (usage error otherwise); without it, the first of `preference` that was recorded. */
   pooling(requested?: Pooling, preference?: readonly Pooling[]): Pooling;
   /**
    * Opens a layer's pooled activation matrix `[images, channels]` float32, header checked against
-   * the manifest. Non-finite values are handled by the one policy stated in src/run/README or docs:
-   * the layer is refused with one line naming the layer, the count and the fix.
+   * the manifest. Non-finite values get the one policy of every analysis: the layer is refused with
+   * one line naming the layer, the pooling, the count and the fix (the manifest's count, or a scan
+   * for runs recorded before it was counted).
    */
   activations(layer: LayerRecord, pooling: Pooling): Promise<NpyReader>;
+  /**
+   * Checks every needed layer's files for `pooling` (recorded, else an error as {@link pooling}):
+   * the activation matrix (unless `activations` is false) and, with `stats`, the stats and top-k
+   * matrices. For an analysis that picks its pooling after opening the run.
+   */
+  verify(pooling: Pooling, what?: { activations?: boolean; stats?: boolean }): Promise<void>;
   /** Reads a whole activation matrix (same checks as {@link activations}). */
   readActivations(layer: LayerRecord, pooling: Pooling): Promise<Float32Array>;
 }

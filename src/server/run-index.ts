@@ -6,10 +6,9 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
-import { NeurolensError } from '../errors.js';
-import { serverMessages } from '../messages/index.js';
 import { layerFileStem } from '../record/layout.js';
-import { readRunImages, type RunImageRow } from '../record/read-run.js';
+import type { RunImageRow } from '../record/read-run.js';
+import { openRun } from '../run/open.js';
 import { STATS_COLUMNS } from '../record/stats.js';
 import type { LayerRecord, Pooling, RunManifest } from '../record/types.js';
 import { NpyReader, readNpy } from '../store/npy.js';
@@ -37,21 +36,17 @@ export class RunIndex {
     /** Real path of the run directory. */
     readonly dir: string,
     readonly manifest: RunManifest,
+    private readonly rows: readonly RunImageRow[],
   ) {}
 
-  /** Opens a finished run; throws a NeurolensError naming `run` when it is not one. */
+  /**
+   * Opens a finished run through the shared run reader (manifest, images and every stats file; the
+   * explorer still opens a run whose activations hold NaN in one layer, so those are not scanned),
+   * so a damaged run fails here with one line instead of on some later request.
+   */
   static async open(run: string): Promise<RunIndex> {
-    let dir: string;
-    let manifest: RunManifest;
-    try {
-      dir = await realpath(run);
-      manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
-    } catch (err) {
-      if (err instanceof SyntaxError) throw new NeurolensError('input', serverMessages.badManifest(run));
-      throw new NeurolensError('input', serverMessages.notARun(run), { cause: err });
-    }
-    if (manifest?.format !== 'neurolens-run' || !Array.isArray(manifest.layers)) throw new NeurolensError('input', serverMessages.badManifest(run));
-    return new RunIndex(dir, manifest);
+    const opened = await openRun(run, { layers: 'all', poolings: 'all', activations: false, stats: true, layersOption: null });
+    return new RunIndex(await realpath(opened.dir), opened.manifest, opened.images);
   }
 
   get name(): string {
@@ -168,10 +163,7 @@ export class RunIndex {
   }
 
   images(): Promise<RunImageRow[]> {
-    return this.once('images', async () => {
-      const rows = await readRunImages(this.dir);
-      return rows.map((r) => ({ ...r, index: Number(r.index), width: Number(r.width), height: Number(r.height), top5_classes: Array.from(r.top5_classes ?? [], Number), top5_scores: Array.from(r.top5_scores ?? [], Number) }));
-    });
+    return this.once('images', async () => [...this.rows]);
   }
 
   /** The image row with run index `index`, or a 404. */

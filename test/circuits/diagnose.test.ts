@@ -12,7 +12,7 @@ import { diagnoseQuery, formatDiagnosis, queryStem, resolveClass } from '../../s
 import type { FinderFactory } from '../../src/circuits/eval.js';
 import { GraphBuilder, floatAttr } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
-import { readRunManifest } from '../../src/record/read-run.js';
+import { runManifest } from '../run/helpers.js';
 import { record } from '../../src/record/recorder.js';
 
 /**
@@ -42,7 +42,7 @@ async function handRun(): Promise<{ dir: string; run: string; a: string; b: stri
   }
   const run = join(dir, 'run');
   await record({ model: join(dir, 'model.onnx'), images: dir, out: run, layers: [a, b], poolings: ['mean', 'top10'], threads: 1 });
-  const manifest = await readRunManifest(run);
+  const manifest = await runManifest(run);
   return { dir, run, a: manifest.layers[0]!.id, b: manifest.layers[1]!.id };
 }
 

@@ -15,7 +15,7 @@ import { decodeImage } from '../../src/images/index.js';
 import { loadModel } from '../../src/onnx/load.js';
 import type { ModelProto } from '../../src/onnx/types.js';
 import { layerFileStem } from '../../src/record/layout.js';
-import { readRunImages, readRunManifest } from '../../src/record/read-run.js';
+import { runImages, runManifest } from '../run/helpers.js';
 import { record } from '../../src/record/recorder.js';
 import { readNpy } from '../../src/store/npy.js';
 import { tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
@@ -42,7 +42,7 @@ async function queryWithCircuits(finder: CircuitFinder): Promise<CircuitQueryRes
 }
 
 async function checkResult(run: string, result: CircuitQueryResult): Promise<void> {
-  const manifest = await readRunManifest(run);
+  const manifest = await runManifest(run);
   const reference: Reference = await loadReference(run);
   const ids = reference.layers.map((l) => l.layer);
   const index = result.query.index!;
@@ -63,7 +63,7 @@ async function checkResult(run: string, result: CircuitQueryResult): Promise<voi
   const model = (await loadModel(manifest.model.path)).model;
   const engine = await SensitivityEngine.create(model, manifest.layers, { threads: 1, batch: 4 });
   try {
-    const rows = await readRunImages(run);
+    const rows = await runImages(run);
     const prep = manifest.preprocessing;
     const decoded = await decodeImage(resolve(manifest.images.root, rows[index]!.path), prep);
     const clean = await engine.clean({ data: decoded.data, dims: [1, prep.channels, prep.height, prep.width] });
@@ -177,7 +177,7 @@ test('query by path: the same circuits as by index; the image is named by its pa
 });
 
 test('percentile and layers: a higher percentile keeps no more edges; two layers chosen by id', async () => {
-  const manifest = await readRunManifest(resnetRun);
+  const manifest = await runManifest(resnetRun);
   const finder = await CircuitFinder.create(resnetRun, { threads: 1, layers: manifest.layers.map((l) => l.id).reverse() });
   const strict = await CircuitFinder.create(resnetRun, { threads: 1, percentile: 99 });
   try {

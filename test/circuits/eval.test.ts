@@ -12,7 +12,7 @@ import type { CircuitResultLike } from '../../src/circuits/common.js';
 import { curveAuc, curveSteps, evaluateCircuits, planQuery, readLabels, sampleQueries, type FinderFactory } from '../../src/circuits/eval.js';
 import { GraphBuilder, floatAttr } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
-import { readRunImages, readRunManifest } from '../../src/record/read-run.js';
+import { runImages, runManifest } from '../run/helpers.js';
 import { record } from '../../src/record/recorder.js';
 
 /**
@@ -43,7 +43,7 @@ async function handRun(): Promise<{ dir: string; run: string; a: string; b: stri
   }
   const run = join(dir, 'run');
   await record({ model: join(dir, 'model.onnx'), images: dir, out: run, layers: [a, b], poolings: ['mean', 'top10'], threads: 1 });
-  const manifest = await readRunManifest(run);
+  const manifest = await runManifest(run);
   return { dir, run, a: manifest.layers[0]!.id, b: manifest.layers[1]!.id };
 }
 
@@ -139,7 +139,7 @@ test('reproducible from the seed: the same JSON twice, other draws with another 
 });
 
 test('labels: CSV and JSONL, names and indices; the true class is scored too', async () => {
-  const images = await readRunImages(hand.run);
+  const images = await runImages(hand.run);
   const csv = join(hand.dir, 'labels.csv');
   writeFileSync(csv, `path,label\n${images[0]!.path},dog\n"${images[1]!.path}",0\nelsewhere.png,dog\n`);
   const map = await readLabels(csv, images, ['ball', 'dog']);

@@ -7,6 +7,8 @@ import { isTop, loadReference, referenceFromMatrix, top10Size, top1Size } from '
 import { NeurolensError } from '../../src/errors.js';
 import { writeNpy } from '../../src/store/npy.js';
 import { Random } from '../../src/util/random.js';
+import type { Pooling } from '../../src/record/types.js';
+import { handManifest } from '../run/helpers.js';
 
 /** Full-sort reference ranking: value descending (NaN last), ties to the lower index. */
 function bruteTop(matrix: Float32Array, images: number, channels: number, c: number, k: number): { members: number[]; theta: number } {
@@ -95,12 +97,7 @@ test('reference: 25k images × 512 channels in reasonable time', () => {
 async function fakeRun(dir: string, poolings: string[], layers: { id: string; channels: number; matrix: Float32Array }[], images: number) {
   await mkdir(join(dir, 'activations'), { recursive: true });
   for (const l of layers) await writeNpy(join(dir, 'activations', `${l.id.replace(/[^A-Za-z0-9._-]/g, '_')}.top10.npy`), l.matrix, [images, l.channels]);
-  const manifest = {
-    format: 'neurolens-run',
-    poolings,
-    images: { source: 'x', root: 'x', listed: images, count: images, skipped: 0 },
-    layers: layers.map((l) => ({ id: l.id, tensor: l.id, kind: 'feature', channels: l.channels, isDefault: true })),
-  };
+  const manifest = handManifest(poolings as Pooling[], layers, images);
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 

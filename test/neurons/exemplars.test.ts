@@ -10,7 +10,7 @@ import { neuronRegion } from '../../src/maps/region.js';
 import { decodeImage } from '../../src/images/index.js';
 import { runNeurons, type ExemplarsFile } from '../../src/neurons/index.js';
 import { loadModel } from '../../src/onnx/load.js';
-import { readRunImages, readRunManifest } from '../../src/record/read-run.js';
+import { runImages, runManifest } from '../run/helpers.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import { readNpy } from '../../src/store/npy.js';
 import { snapshotFiles } from '../record/helpers.js';
@@ -32,7 +32,7 @@ before(async () => {
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ExemplarsFile;
 
 test('exemplars: one sprite per neuron, k crops of thumb-size side by side', async () => {
-  const manifest = await readRunManifest(run);
+  const manifest = await runManifest(run);
   for (const id of LAYERS) {
     const channels = manifest.layers.find((l) => l.id === id)!.channels;
     for (let c = 0; c < channels; c++) {
@@ -50,8 +50,8 @@ test('exemplars: one sprite per neuron, k crops of thumb-size side by side', asy
 });
 
 test('exemplars: images are the run top-k, activations the recorded values, boxes neuronRegion on the same image', async () => {
-  const manifest = await readRunManifest(run);
-  const images = await readRunImages(run);
+  const manifest = await runManifest(run);
+  const images = await runImages(run);
   const { model } = await loadModel(manifest.model.path);
   const layers = LAYERS.map((id) => manifest.layers.find((l) => l.id === id)!);
   const im = await InstrumentedModel.create(model, { taps: layers.map((l) => l.tensor) }, { threads: 1 });
@@ -91,7 +91,7 @@ test('exemplars: images are the run top-k, activations the recorded values, boxe
 test('exemplars: the sprite shows each image cropped to its box', async () => {
   const file = readJson(join(run, 'neurons', 'exemplars.layer1.0.json'));
   const neuron = file.neurons[1]!;
-  const manifest = await readRunManifest(run);
+  const manifest = await runManifest(run);
   const { data } = await sharp(join(run, 'neurons', 'thumbs', 'layer1.0', '1.png')).raw().toBuffer({ resolveWithObject: true });
   // Its first crop's top-left pixel is the box's top-left pixel of the image as the model sees it.
   const { modelPixels } = await import('../../src/maps/crops.js');

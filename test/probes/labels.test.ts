@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NeurolensError } from '../../src/errors.js';
 import { buildConcepts } from '../../src/concepts/pipeline.js';
-import { readRunImages, readRunManifest } from '../../src/record/read-run.js';
+import { runImages as readImages, runManifest } from '../run/helpers.js';
 import { conceptLabels, loadLabelsFile, parseConceptsSpec } from '../../src/probes/labels.js';
 import { colourRun } from '../concepts/helpers.js';
 
@@ -69,8 +69,8 @@ test('labels: clear one-line errors', async () => {
 
 test('labels: clusters:LEVEL and keywords:N from a concepts run', async () => {
   const { run, captions } = await colourRun();
-  const manifest = await readRunManifest(run);
-  const runImages = await readRunImages(run);
+  const manifest = await runManifest(run);
+  const runImages = await readImages(run);
   await buildConcepts({ run, captions, layers: ['layer2.0'], finchVariant: 'v0.2.2' });
 
   const clusters = await conceptLabels(run, { concepts: 'clusters:1' }, manifest, runImages);

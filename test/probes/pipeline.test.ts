@@ -119,7 +119,7 @@ test('probes: clear errors for bad options', async () => {
   const { run, labels } = await fixture;
   const oneLine = (pattern: RegExp) => (e: unknown) => e instanceof NeurolensError && pattern.test(e.message) && !e.message.includes('\n');
   await assert.rejects(runProbes({ run, labels, layers: ['nope'] }), oneLine(/unknown layer\(s\) nope/));
-  await assert.rejects(runProbes({ run, labels, pooling: 'max' }), oneLine(/--pooling max was not recorded/));
+  await assert.rejects(runProbes({ run, labels, pooling: 'max' }), oneLine(/recorded without max pooling \(recorded: mean\); choose one of those with --pooling/));
   await assert.rejects(runProbes({ run }), oneLine(/--labels FILE/));
   await assert.rejects(runProbes({ run, concepts: 'keywords:3' }), oneLine(/neurolens concepts/));
 });

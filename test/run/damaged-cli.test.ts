@@ -1,0 +1,196 @@
+// Every command that reads a RUN, on every kind of damage: exit 1 (never 70), one error line
+// naming the damaged file, and the run's files unchanged afterwards. The full table runs the
+// commands' own CLI code in this process (a spawned CLI costs seconds of start-up per case); one
+// case per command also runs the real `neurolens` process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { registerCircuits } from '../../src/cli/commands/circuits.js';
+import { registerConcepts } from '../../src/cli/commands/concepts.js';
+import { registerNeurons } from '../../src/cli/commands/neurons.js';
+import { registerProbe } from '../../src/cli/commands/probe.js';
+import { registerServe } from '../../src/cli/commands/serve.js';
+import { NeurolensError } from '../../src/errors.js';
+import { startServer } from '../../src/server/server.js';
+import { defaultWebDir } from '../../src/server/web-app.js';
+import { snapshotFiles } from '../record/helpers.js';
+import { runImages } from './helpers.js';
+import { buildRunFixture, copyRun, poison, readManifestJson, truncate, writeManifestJson, type RunFixture } from './fixture.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+
+function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, NEUROLENS_DEBUG: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+/** The same command line run in this process: the commands' CLI code, stderr and exit code captured. */
+async function cliInProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const program = new Command().exitOverride();
+  for (const register of [registerConcepts, registerProbe, registerNeurons, registerCircuits, registerServe]) register(program);
+  const write = process.stderr.write;
+  const saved = process.exitCode;
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    await program.parseAsync(['node', 'neurolens', ...args]);
+    code = Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    code = 2;
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = saved;
+  }
+  return { code, stderr };
+}
+
+/** The error line of a failed command; progress notes (`neurolens circuits: …`) are not errors. */
+function errorLine(result: { code: number | null; stderr: string }, what: string, code = 1): string {
+  assert.equal(result.code, code, `${what}: exit ${result.code}\n${result.stderr}`);
+  const lines = result.stderr.trim().split('\n').filter((l) => !/^neurolens [a-z-]+: /.test(l));
+  assert.equal(lines.length, 1, `${what}: expected one line, got:\n${result.stderr}`);
+  assert.match(lines[0]!, /^neurolens: error: /, what);
+  return lines[0]!;
+}
+
+let fx: RunFixture;
+let captions: string;
+let labels: string;
+before(async () => {
+  fx = await buildRunFixture();
+  const rows = await runImages(fx.run);
+  captions = join(fx.dir, 'captions.csv');
+  writeFileSync(captions, ['path,caption', ...rows.map((r) => `${r.path},a ${r.index % 2 ? 'bright' : 'dark'} pattern number ${r.index % 3}`)].join('\n') + '\n');
+  labels = join(fx.dir, 'labels.csv');
+  writeFileSync(labels, ['path,concept', ...rows.map((r) => `${r.path},${r.index % 2 ? 'odd' : 'even'}`)].join('\n') + '\n');
+});
+
+/** A command reading the run, and the pooling whose matrix of layer2.0 it needs. */
+interface CommandCase {
+  name: string;
+  pooling: 'mean' | 'max' | 'top10';
+  args: (run: string) => string[];
+}
+const COMMANDS: CommandCase[] = [
+  { name: 'concepts', pooling: 'mean', args: (run) => ['concepts', '--run', run, '--captions', captions] },
+  { name: 'probe', pooling: 'mean', args: (run) => ['probe', '--run', run, '--labels', labels] },
+  { name: 'neurons', pooling: 'max', args: (run) => ['neurons', '--run', run, '--threads', '1'] },
+  { name: 'circuits', pooling: 'top10', args: (run) => ['circuits', '--run', run, '--query', '0', '--threads', '1'] },
+];
+
+/** A kind of damage: what it does to a copy, and the file the one line must name. */
+interface Damage {
+  name: string;
+  apply: (run: string, npy: string) => Promise<void> | void;
+  names: (npy: string) => RegExp;
+}
+const manifestFile = /manifest\.json/;
+const DAMAGES: Damage[] = [
+  { name: 'truncated manifest', apply: (run) => truncate(join(run, 'manifest.json')), names: () => manifestFile },
+  { name: 'invalid JSON manifest', apply: (run) => writeFileSync(join(run, 'manifest.json'), '{"format": "neurolens-run",'), names: () => manifestFile },
+  { name: 'unknown formatVersion', apply: (run) => writeManifestJson(run, { ...readManifestJson(run), formatVersion: 2 }), names: () => manifestFile },
+  { name: 'deleted .npy', apply: (_run, npy) => rmSync(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is missing`) },
+  { name: 'truncated .npy', apply: (_run, npy) => truncate(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is damaged \\(truncated`) },
+  { name: 'NaN in activations (older manifest, found by a scan)', apply: (_run, npy) => poison(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`) },
+  {
+    name: 'NaN in activations (counted in the manifest)',
+    apply: async (run, npy) => {
+      await poison(npy);
+      const manifest = readManifestJson(run);
+      manifest.layers.find((l: { id: string }) => l.id === 'layer2.0').nonFinite = { mean: 2, max: 2, top10: 2 };
+      writeManifestJson(run, manifest);
+    },
+    names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`),
+  },
+];
+
+async function damaged(damage: Damage, pooling: string): Promise<{ run: string; npy: string }> {
+  const run = copyRun(fx.run);
+  const npy = join(run, 'activations', `layer2.0.${pooling}.npy`);
+  await damage.apply(run, npy);
+  return { run, npy };
+}
+
+for (const command of COMMANDS) {
+  test(`damaged run: ${command.name} exits 1 with one line naming the file, and changes nothing`, async () => {
+    for (const damage of DAMAGES) {
+      const { run, npy } = await damaged(damage, command.pooling);
+      const before = snapshotFiles(run);
+      assert.match(errorLine(await cliInProcess(command.args(run)), damage.name), damage.names(npy), damage.name);
+      assert.deepEqual(snapshotFiles(run), before, `${damage.name}: the run's files changed`);
+    }
+  });
+}
+
+test('damaged run: the real neurolens process exits 1 with the one line, for each command', async () => {
+  for (const [i, command] of COMMANDS.entries()) {
+    const damage = DAMAGES[(i * 2) % DAMAGES.length]!;
+    const { run, npy } = await damaged(damage, command.pooling);
+    const before = snapshotFiles(run);
+    assert.match(errorLine(await cli(command.args(run)), `${command.name}, ${damage.name}`), damage.names(npy));
+    assert.deepEqual(snapshotFiles(run), before);
+  }
+});
+
+test('damaged run: serve refuses the run with one line naming the file, and changes nothing', async () => {
+  const built = existsSync(join(defaultWebDir(), 'index.html'));
+  // Without a built app `serve` stops at the app check; the run check is then made through the library.
+  const web = mkdtempSync(join(tmpdir(), 'neurolens-web-'));
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>stand-in</title>');
+  for (const damage of DAMAGES) {
+    const { run, npy } = await damaged(damage, 'mean');
+    const before = snapshotFiles(run);
+    let line: string;
+    if (built) line = errorLine(await cliInProcess(['serve', run, '--port', '0']), damage.name);
+    else {
+      const error = await startServer({ run, port: 0, webDir: web }).then(
+        async (server) => {
+          await server.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof NeurolensError && error.exitCode === 1, `${damage.name}: ${String(error)}`);
+      assert.ok(!error.message.includes('\n'));
+      line = error.message;
+    }
+    assert.match(line, damage.names(npy), damage.name);
+    assert.deepEqual(snapshotFiles(run), before, `${damage.name}: the run's files changed`);
+  }
+});
+
+test('concepts --clusters above what FINCH gives is refused with the most it gives, not ignored', async () => {
+  const run = copyRun(fx.run);
+  const result = await cliInProcess(['concepts', '--run', run, '--captions', captions, '--clusters', '50']);
+  const line = errorLine(result, '--clusters 50', 2);
+  const most = /--clusters 50 is more than FINCH finds in these 12 captions \(its finest level has (\d+)\); pass --clusters \1 or less/.exec(line);
+  assert.ok(most, line);
+  const ok = await cliInProcess(['concepts', '--run', run, '--captions', captions, '--clusters', most[1]!]);
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+test('circuits: a query over the run\'s pixel limit gets advice that works (circuits has no --max-pixels)', async () => {
+  const run = copyRun(fx.run);
+  const manifest = readManifestJson(run);
+  writeManifestJson(run, { ...manifest, preprocessing: { ...manifest.preprocessing, maxPixels: 100 } });
+  const rows = await runImages(fx.run);
+  const line = errorLine(await cliInProcess(['circuits', '--run', run, '--query', join(fx.images, rows[0]!.path), '--threads', '1']), 'pixel limit');
+  assert.match(line, /exceeds the pixel limit of 100 \(the limit the run was recorded with: shrink the image, or record the run again with a larger --max-pixels\)/);
+  assert.doesNotMatch(line, /raise it with --max-pixels/);
+});
