@@ -24,6 +24,7 @@ import { chanceBaseline } from './chance.js';
 import { renderConceptReport } from './report.js';
 import { thumbnails } from './thumbnails.js';
 import type { ConceptCluster, ConceptLayer } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 export interface ConceptsOptions {
   /** A finished RUN directory (from `neurolens record`). */
@@ -84,6 +85,10 @@ export interface ConceptsHooks {
 }
 
 export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
+  return withRunLock(options.run, 'concepts', () => buildConceptsLocked(options, hooks));
+}
+
+async function buildConceptsLocked(options: ConceptsOptions, hooks: ConceptsHooks): Promise<ConceptsResult> {
   const manifest = await readRunManifest(options.run);
   const images = await readRunImages(options.run);
   const pooling = options.pooling ?? 'mean';
