@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { tinyResNet } from '../fixtures/tiny-models.js';
@@ -79,4 +79,22 @@ test('record --out naming an existing file: one line, exit 2, the file untouched
   assert.equal(result.status, 2);
   assertOneLine(result.stderr, /^neurolens: error: .*notes\.txt is a file .*choose a folder path/);
   assert.equal(readFileSync(file, 'utf8'), 'mine');
+});
+
+test('record on a damaged finished RUN says what it rebuilt, exit 0, same bytes as before', { timeout: 120_000 }, async () => {
+  const ws = await makeWorkspace(tinyResNet(), 6);
+  const out = join(ws.dir, 'run');
+  assert.equal(runToEnd(cliArgs(ws.model, ws.images, out)).status, 0);
+  const original = join(ws.dir, 'original');
+  cpSync(out, original, { recursive: true });
+  unlinkSync(join(out, 'stats', 'layer1.0.max.topk.npy'));
+  const derived = runToEnd(cliArgs(ws.model, ws.images, out));
+  assert.equal(derived.status, 0, derived.stderr);
+  assert.match(derived.stderr, /^neurolens: warning: stats\/layer1\.0\.max\.topk\.npy is damaged \(missing\); rebuilding it$/m);
+  assert.match(derived.stdout, /^rebuilt stats\/layer1\.0\.max\.topk\.npy in .*run\n.*run is now complete: 6 images, 2 skipped\n$/);
+  truncateSync(join(out, 'logits.npy'), 10);
+  const primary = runToEnd(cliArgs(ws.model, ws.images, out));
+  assert.equal(primary.status, 0, primary.stderr);
+  assert.match(primary.stdout, /^rebuilt logits\.npy in .*run\nrecorded 6 images \(2 skipped\)/);
+  assertSameFiles(original, out);
 });
