@@ -39,9 +39,9 @@ async function recordLocked(options: RecordOptions, hooks: RecordHooks): Promise
   const started = performance.now();
   const plan = await planRun(options);
   const seconds = () => (performance.now() - started) / 1000;
-  // Half-written files of a killed writer (this folder is locked: no live writer is ours to spare).
-  for (const folder of plan.layout.writeFolders) await removeStaleTempFiles(folder);
   const run = await openRun(plan, hooks.onWarning);
+  // Half-written files of a writer killed mid-write (only once the folder is known to be our run).
+  for (const folder of plan.layout.writeFolders) await removeStaleTempFiles(folder);
   let rebuilt: string[] = [];
   let progress: { state: RunState; done: Map<number, ChunkRecord> };
   if (run.status === 'complete') {

@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
 import { recordMessages } from '../messages/index.js';
-import { isTempFile, writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
+import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
 import { RUN_LOCK_FILE } from '../store/lock.js';
 import { recoverJournal } from '../store/journal.js';
 import { wrapFsError } from '../store/fs-errors.js';
@@ -86,8 +86,8 @@ export async function openRun(plan: RunPlan, onWarning?: (message: string) => vo
   }
   let existing: string[] = [];
   try {
-    // The lock (and its temp file) is ours: the folder still counts as empty.
-    existing = (await readdir(out)).filter((name) => name !== RUN_LOCK_FILE && !isTempFile(name));
+    // The lock is ours: the folder still counts as empty.
+    existing = (await readdir(out)).filter((name) => name !== RUN_LOCK_FILE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(error, out);
   }

@@ -9,9 +9,11 @@
  * alive on this host. The next writer takes it over and says so. A lock held on another host is
  * never taken over (its pid means nothing here); the message says how to remove it by hand.
  *
- * Within one process the lock is re-entrant, so a writer that calls another writer on the same
- * folder does not lock itself out.
+ * Inside {@link withRunLock} the lock is re-entrant along the call chain (async context), so a
+ * writer that calls another writer on the same folder does not lock itself out, while two
+ * independent calls in one process still exclude each other.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -46,12 +48,14 @@ export interface RunLockOptions {
 interface HeldLock {
   path: string;
   owner: RunLockOwner;
-  count: number;
   /** The folder did not exist before: removed again on release when nothing was written. */
   created: boolean;
 }
 
+/** Locks this process holds, by folder (for the exit hook and to tell our own locks apart). */
 const held = new Map<string, HeldLock>();
+/** The folders locked by the current call chain (re-entry there is allowed). */
+const chain = new AsyncLocalStorage<ReadonlySet<string>>();
 let exitHookInstalled = false;
 
 function parseOwner(text: string): RunLockOwner | undefined {
@@ -151,16 +155,13 @@ function releaseAllSync(): void {
 }
 
 /**
- * Takes the write lock of `dir` for `command`; returns the function that releases it.
- * @throws NeurolensError('conflict') when another live process holds it, ('usage') when `dir` is a file.
+ * Takes the write lock of `dir` for `command`; returns the function that releases it. Not
+ * re-entrant (use {@link withRunLock} for that).
+ * @throws NeurolensError('conflict') when another live process (or another call in this one) holds
+ *   it, ('usage') when `dir` is a file.
  */
 export async function acquireRunLock(dir: string, command: string, options: RunLockOptions = {}): Promise<() => Promise<void>> {
   const root = resolve(dir);
-  const mine = held.get(root);
-  if (mine) {
-    mine.count++;
-    return () => releaseRunLock(root);
-  }
   const created = await ensureFolder(root, dir, options.create ?? false);
   // Nothing to protect yet: the writer itself reports the missing folder.
   if (created === 'missing') return async () => undefined;
@@ -171,8 +172,9 @@ export async function acquireRunLock(dir: string, command: string, options: RunL
     if (await createExclusive(path, text)) break;
     const owner = await readOwner(path);
     if (owner === 'absent') continue; // released between our two calls: try again
-    // Our own pid in a lock we do not hold: left by a dead process whose pid was reused.
-    const stale = owner === 'damaged' || (owner.hostname === me.hostname && (owner.pid === process.pid || !pidAlive(owner.pid)));
+    // Our own pid in a lock this process does not hold: left by a dead process whose pid was reused.
+    const ours = owner !== 'damaged' && owner.pid === process.pid && !held.has(root);
+    const stale = owner === 'damaged' || (owner.hostname === me.hostname && (ours || (owner.pid !== process.pid && !pidAlive(owner.pid))));
     if (!stale || attempt >= 3) {
       throw new NeurolensError('conflict', owner === 'damaged' ? storeMessages.lockDamaged(path) : storeMessages.runLocked(dir, owner, path));
     }
@@ -180,7 +182,7 @@ export async function acquireRunLock(dir: string, command: string, options: RunL
       options.onWarning?.(owner === 'damaged' ? storeMessages.lockDamagedTaken(path) : storeMessages.staleLockTaken(dir, owner));
     }
   }
-  held.set(root, { path, owner: me, count: 1, created });
+  held.set(root, { path, owner: me, created });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // process.exit (e.g. on Ctrl-C) skips finally blocks; release what is still held.
@@ -191,7 +193,7 @@ export async function acquireRunLock(dir: string, command: string, options: RunL
 
 async function releaseRunLock(root: string): Promise<void> {
   const lock = held.get(root);
-  if (!lock || --lock.count > 0) return;
+  if (!lock) return;
   held.delete(root);
   const owner = await readOwner(lock.path).catch(() => undefined);
   if (owner && owner !== 'absent' && owner !== 'damaged' && sameOwner(owner, lock.owner)) await unlink(lock.path).catch(() => undefined);
@@ -199,11 +201,17 @@ async function releaseRunLock(root: string): Promise<void> {
   if (lock.created) await rmdir(root).catch(() => undefined);
 }
 
-/** Runs `fn` holding the write lock of `dir` (see {@link acquireRunLock}); released on return or throw. */
+/**
+ * Runs `fn` holding the write lock of `dir` (see {@link acquireRunLock}); released on return or
+ * throw. Re-entrant: inside `fn`, locking `dir` again is a no-op.
+ */
 export async function withRunLock<T>(dir: string, command: string, fn: () => Promise<T>, options: RunLockOptions = {}): Promise<T> {
+  const root = resolve(dir);
+  const outer = chain.getStore();
+  if (outer?.has(root)) return fn();
   const release = await acquireRunLock(dir, command, options);
   try {
-    return await fn();
+    return await chain.run(new Set([...(outer ?? []), root]), fn);
   } finally {
     await release();
   }

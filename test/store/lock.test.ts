@@ -83,10 +83,25 @@ describe('run folder lock', () => {
     await assert.rejects(withRunLock(run, 'record', async () => undefined), oneLine(/-elsewhere/));
   });
 
-  it('is re-entrant within one process', async () => {
+  it('is re-entrant along a call chain, but excludes an independent call in the same process', async () => {
     const run = runDir();
     await withRunLock(run, 'neurons', () => withRunLock(run, 'circuits', async () => undefined));
     assert.ok(!existsSync(join(run, RUN_LOCK_FILE)));
+    let release!: () => void;
+    const first = withRunLock(run, 'record', () => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(withRunLock(run, 'record', async () => undefined), oneLine(new RegExp(`pid ${process.pid}`)));
+    release();
+    await first;
+    assert.ok(!existsSync(join(run, RUN_LOCK_FILE)));
+  });
+
+  it('takes over a lock with this process\'s pid that this process does not hold (a reused pid)', async () => {
+    const run = runDir();
+    writeLock(run, { pid: process.pid, hostname: hostname(), command: 'record', since: '2020-01-01T00:00:00.000Z' });
+    const warnings: string[] = [];
+    await withRunLock(run, 'record', async () => undefined, { onWarning: (w) => warnings.push(w) });
+    assert.equal(warnings.length, 1);
   });
 
   it('refuses a file where a folder should be (usage), and creates a missing folder only when asked', async () => {
