@@ -14,7 +14,7 @@ import { writeParquetTable, type ParquetColumn } from '../store/parquet.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { computeNeuronStats, STATS_COLUMNS } from './stats.js';
 import { topPredictions } from './predictions.js';
-import type { ChunkMeta } from './chunk.js';
+import type { ChunkImage, ChunkMeta } from './chunk.js';
 import type { RunPlan } from './plan.js';
 import type { RunState } from './state.js';
 import type { ArtifactRecord, LayerRecord, Pooling, RecordProgress, RunManifest } from './types.js';
@@ -57,6 +57,25 @@ export async function writeNeuronStats(plan: RunPlan, layer: LayerRecord, poolin
   }
 }
 
+/** Writes images.parquet: one row per recorded image with its top-5 predictions; returns its manifest entry. */
+async function writeImagesTable(plan: RunPlan, images: readonly ChunkImage[], logits: Float32Array, classes: number): Promise<ArtifactRecord> {
+  const { layout } = plan;
+  const predictions = images.map((_, row) => topPredictions(logits.subarray(row * classes, (row + 1) * classes), TOP_PREDICTIONS));
+  const classNames = plan.opened.card?.classNames;
+  const columns: ParquetColumn[] = [
+    { name: 'index', type: 'int32', data: images.map((_, row) => row) },
+    { name: 'path', type: 'string', data: images.map((i) => i.path) },
+    { name: 'sha256', type: 'string', data: images.map((i) => i.sha256) },
+    { name: 'width', type: 'int32', data: images.map((i) => i.width) },
+    { name: 'height', type: 'int32', data: images.map((i) => i.height) },
+    { name: 'top5_classes', type: 'list<int32>', data: predictions.map((p) => p.classes) },
+    { name: 'top5_scores', type: 'list<double>', data: predictions.map((p) => p.scores) },
+  ];
+  if (classNames) columns.push({ name: 'top1_label', type: 'string', data: predictions.map((p) => classNames[p.classes[0]!] ?? String(p.classes[0])) });
+  await write(layout.imagesTable, () => writeParquetTable(layout.imagesTable, columns));
+  return { path: layout.relative(layout.imagesTable), role: 'images', dtype: 'parquet', shape: [images.length, columns.length], columns: columns.map((c) => c.name) };
+}
+
 export async function finalizeRun(
   plan: RunPlan,
   state: RunState,
@@ -95,20 +114,7 @@ export async function finalizeRun(
   artifacts.push({ path: layout.relative(layout.logits), role: 'logits', dtype: '<f4', shape: [images.length, classes] });
   progress();
 
-  const predictions = images.map((_, row) => topPredictions((logits.data as Float32Array).subarray(row * classes, (row + 1) * classes), TOP_PREDICTIONS));
-  const classNames = plan.opened.card?.classNames;
-  const columns: ParquetColumn[] = [
-    { name: 'index', type: 'int32', data: images.map((_, row) => row) },
-    { name: 'path', type: 'string', data: images.map((i) => i.path) },
-    { name: 'sha256', type: 'string', data: images.map((i) => i.sha256) },
-    { name: 'width', type: 'int32', data: images.map((i) => i.width) },
-    { name: 'height', type: 'int32', data: images.map((i) => i.height) },
-    { name: 'top5_classes', type: 'list<int32>', data: predictions.map((p) => p.classes) },
-    { name: 'top5_scores', type: 'list<double>', data: predictions.map((p) => p.scores) },
-  ];
-  if (classNames) columns.push({ name: 'top1_label', type: 'string', data: predictions.map((p) => classNames[p.classes[0]!] ?? String(p.classes[0])) });
-  await write(layout.imagesTable, () => writeParquetTable(layout.imagesTable, columns));
-  artifacts.push({ path: layout.relative(layout.imagesTable), role: 'images', dtype: 'parquet', shape: [images.length, columns.length], columns: columns.map((c) => c.name) });
+  artifacts.push(await writeImagesTable(plan, images, logits.data as Float32Array, classes));
   await write(layout.skipped, () => writeFileAtomic(layout.skipped, skippedText));
   artifacts.push({ path: layout.relative(layout.skipped), role: 'skipped', dtype: 'jsonl', shape: [skipped.length] });
   progress();
