@@ -30,6 +30,7 @@ export { computeNeuronStats, STATS_COLUMNS } from './record/stats.js';
 
 // Storage
 export { readNpy, writeNpy, readNpyRows, NpyReader } from './store/npy.js';
+export { withRunLock, acquireRunLock, RUN_LOCK_FILE, type RunLockOwner, type RunLockOptions } from './store/lock.js';
 
 // Concept hierarchy
 export { finch, type FinchOptions, type FinchResult } from './cluster/finch.js';

@@ -32,6 +32,7 @@ import { attributorModel, makeAttributor } from './attributor.js';
 import { renderOverlay } from './overlay.js';
 import { formatTarget, parseTarget } from './target.js';
 import type { AttributionMethod, AttributionTarget, BoundTarget, MethodOptions, ScoreQuantity } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 export interface AttributionRunOptions extends MethodOptions, SessionOptions {
   /** The .onnx model; a model card (.json) next to it sets preprocessing and class names. */
@@ -130,6 +131,10 @@ const CONVENTIONS = {
 };
 
 export async function runAttribution(options: AttributionRunOptions, hooks: AttributionRunHooks = {}): Promise<AttributionRunResult> {
+  return withRunLock(options.out, 'attribute', () => runAttributionLocked(options, hooks), { create: true });
+}
+
+async function runAttributionLocked(options: AttributionRunOptions, hooks: AttributionRunHooks): Promise<AttributionRunResult> {
   const started = performance.now();
   const size = options.preprocessing?.size;
   const inputSize: [number, number] | undefined = size === undefined ? undefined : typeof size === 'number' ? [size, size] : [size[0], size[1]];

@@ -14,6 +14,7 @@ import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js'
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
 import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary } from './formats.js';
 import type { NeuronRef } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 /** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
 export interface FinderLike {
@@ -299,6 +300,10 @@ function summarise(rows: ClassLogits[]): ClassSummary {
 
 /** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
 export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}): Promise<{ result: CircuitsEvalFile; path: string }> {
+  return withRunLock(options.run, 'circuits eval', () => evaluateCircuitsLocked(options, hooks));
+}
+
+async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): Promise<{ result: CircuitsEvalFile; path: string }> {
   const { run, percentile = 90, seed = 0, draws = 10, steps = 10, batch = 32 } = options;
   for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));

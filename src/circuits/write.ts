@@ -13,6 +13,7 @@ import { renderCircuitReport, renderCommonSection } from './report.js';
 import { NeurolensError } from '../errors.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { withRunLock } from '../store/lock.js';
 
 /** `12` → the run's image 12; anything else → an image file. */
 export function parseQuery(token: string): CircuitQuery {
@@ -54,6 +55,15 @@ export async function writeCircuits(
   queries: readonly CircuitQuery[],
   options: CircuitFinderOptions = {},
   hooks: { onStep?: (line: string) => void } = {},
+): Promise<WriteCircuitsResult> {
+  return withRunLock(run, 'circuits', () => writeCircuitsLocked(run, queries, options, hooks));
+}
+
+async function writeCircuitsLocked(
+  run: string,
+  queries: readonly CircuitQuery[],
+  options: CircuitFinderOptions,
+  hooks: { onStep?: (line: string) => void },
 ): Promise<WriteCircuitsResult> {
   const say = (line: string) => hooks.onStep?.(line);
   if (queries.length === 0) throw new NeurolensError('usage', circuitMessages.noQuery());

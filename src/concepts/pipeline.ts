@@ -23,6 +23,7 @@ import { chanceBaseline } from './chance.js';
 import { renderConceptReport } from './report.js';
 import { thumbnails } from './thumbnails.js';
 import type { ConceptCluster, ConceptLayer } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 export interface ConceptsOptions {
   /** A finished RUN directory (from `neurolens record`). */
@@ -83,6 +84,10 @@ export interface ConceptsHooks {
 }
 
 export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
+  return withRunLock(options.run, 'concepts', () => buildConceptsLocked(options, hooks));
+}
+
+async function buildConceptsLocked(options: ConceptsOptions, hooks: ConceptsHooks): Promise<ConceptsResult> {
   const pooling = options.pooling ?? 'mean';
   const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
   const { manifest, images, layers } = run;

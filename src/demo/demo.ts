@@ -49,7 +49,7 @@ export interface DemoModelResult {
   name: string;
   model: string;
   run: string;
-  status: 'complete' | 'unchanged';
+  status: 'complete' | 'unchanged' | 'repaired';
   images: number;
   skipped: number;
   seconds: number;

@@ -39,6 +39,7 @@ import { singleNeuronProbes } from './single.js';
 import { shuffleLabels, stratifiedSplit } from './split.js';
 import { standardiser } from './standardise.js';
 import type { Matrix, ProbeMetrics as CoreMetrics, Split } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 /** Test-split metrics (null where undefined: e.g. AUC with one class in the split). */
 export interface Scores {
@@ -298,6 +299,10 @@ function probeJoint(X: Matrix, Y: Uint8Array[], s: CoreSettings): { perConcept: 
 }
 
 export async function runProbes(options: ProbeOptions, hooks: ProbeHooks = {}): Promise<ProbeResult> {
+  return withRunLock(options.run, 'probe', () => runProbesLocked(options, hooks));
+}
+
+async function runProbesLocked(options: ProbeOptions, hooks: ProbeHooks): Promise<ProbeResult> {
   const pooling = options.pooling ?? 'mean';
   const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
   const { manifest, images, layers } = run;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { record, POOLINGS, type Pooling, type RecordOptions } from '../../index.js';
 import { NeurolensError } from '../../errors.js';
-import { cliMessages } from '../../messages/index.js';
+import { cliMessages, recordMessages } from '../../messages/index.js';
 import { commaList, imageSize, positiveInteger } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -114,9 +114,10 @@ export function registerRecord(program: Command): void {
           });
           progress.stop();
           const rate = result.recordedNow > 0 ? ` (${(result.recordedNow / result.seconds).toFixed(1)} images/s)` : '';
+          if (result.rebuilt.length > 0) process.stdout.write(`${recordMessages.rebuilt(flags.out, result.rebuilt)}\n`);
           process.stdout.write(
-            result.status === 'unchanged'
-              ? `${flags.out} is already complete: ${result.images} images, ${result.skipped} skipped (nothing to do)\n`
+            result.status === 'unchanged' || (result.status === 'repaired' && result.recordedNow === 0)
+              ? `${flags.out} is ${result.status === 'unchanged' ? 'already ' : 'now '}complete: ${result.images} images, ${result.skipped} skipped${result.status === 'unchanged' ? ' (nothing to do)' : ''}\n`
               : `recorded ${result.images} images (${result.skipped} skipped) into ${flags.out} in ${result.seconds.toFixed(1)} s${rate}\n` +
                   `manifest: ${result.manifestPath}\n`,
           );
