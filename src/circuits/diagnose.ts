@@ -21,6 +21,7 @@ import { openRunAblation, type MaskRow, type QueryRef } from './ablate.js';
 import { layerPosition, resolveEnd } from './common.js';
 import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
 import type { NeuronRef } from './types.js';
+import { CIRCUITS_DEFAULTS } from './defaults.js';
 
 export interface DiagnoseOptions {
   /** A finished run folder (recorded with top10 pooling). */
@@ -70,7 +71,7 @@ export function resolveClass(target: number | string, classNames: readonly strin
 }
 
 export async function diagnoseQuery(options: DiagnoseOptions) {
-  const { run, query, stimulate = 2, percentile = 90, batch = 32 } = options;
+  const { run, query, stimulate = CIRCUITS_DEFAULTS.stimulate, percentile = CIRCUITS_DEFAULTS.percentile, batch = CIRCUITS_DEFAULTS.batch } = options;
   if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
   const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
