@@ -132,7 +132,7 @@ export function batchOption(defaultValue: number, what = 'images per inference b
 }
 
 /** `--layers <ids>`: layer ids of a run (analyses); every recorded layer when left out. */
-export function layersOption(what = 'comma-separated layer ids (or tensor names) of the run'): Option {
+export function layersOption(what = 'comma-separated layer ids of the run'): Option {
   return shownDefault(new Option('--layers <ids>', what).argParser(commaList), cliMessages.everyRecordedLayer);
 }
 

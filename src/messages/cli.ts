@@ -26,5 +26,5 @@ export const cliMessages = {
   neuronsConceptsLevel: 'the finest level with a dominant cluster',
   fromModelCard: (fallback: string) => `from the model card, else ${fallback}`,
   /** The end of `neurolens --help`. */
-  startHere: `\nNew here? Start with \`${CLI} demo --quick\`: it records the two shipped emoji models and prints where every result is.\nEach command has its own help: \`${CLI} <command> --help\`.\n`,
+  startHere: `\nNew here? Start with \`${CLI} demo --quick\`:\n  it records the two shipped emoji models and prints where every result is.\nEach command has its own help: \`${CLI} <command> --help\`.\n`,
 } as const;
