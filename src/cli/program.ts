@@ -38,8 +38,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--debug', 'print stack traces for errors')
     .configureHelp(helpConfiguration(options.helpWidth))
     .addHelpText('after', cliMessages.startHere)
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Commander's usage errors (unknown or missing option, bad choice) read like every other error:
+    // one line, `neurolens: error: …`, then where the usage is.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(`${cliMessages.usageError(text)}\n`) })
     // Options written after a subcommand belong to it (`circuits eval --run …` is eval's --run).
     .enablePositionalOptions()
     // Throw instead of exiting so usage errors get exit code 2 (see main.ts); inherited by subcommands.

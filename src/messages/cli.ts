@@ -14,6 +14,9 @@ export const cliMessages = {
   badNumbers: (option: string, value: string) => `${option} must be comma-separated numbers, got '${value}'`,
   badFraction: (option: string, value: string, max = 1) => `${option} must be a number in (0, ${max}], got '${value}'`,
   badActive: (value: string) => `--active must be top-frac:F or quantile:Q with a number in (0, 1], got '${value}'`,
+  /** Commander's message ("error: …", maybe with a "(Did you mean …?)" line) as one line. */
+  usageError: (commanderText: string) =>
+    `neurolens: ${commanderText.trim().split('\n').map((l) => l.trim()).join(' ')}; see --help for usage`,
   missingOption: (flags: string) => `error: required option '${flags}' not specified`,
   internalError: (message: string) =>
     `internal error: ${message} (re-run with --debug for the stack trace and report it)`,

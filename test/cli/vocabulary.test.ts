@@ -18,14 +18,14 @@ const dir = mkdtempSync(join(tmpdir(), 'neurolens-vocab-'));
 test('a missing required option is a usage error (exit 2) naming the option, in every command alike', () => {
   const probe = neurolens('probe');
   assert.equal(probe.status, 2);
-  assert.match(probe.stderr, /^error: required option '--run <dir>' not specified$/m);
+  assert.equal(probe.stderr, "neurolens: error: required option '--run <dir>' not specified; see --help for usage\n");
   // A subcommand's own required options are checked; its parent's (circuits --query) are not.
   const evalNoRun = neurolens('circuits', 'eval');
   assert.equal(evalNoRun.status, 2);
-  assert.match(evalNoRun.stderr, /^error: required option '--run <dir>' not specified$/m);
+  assert.match(evalNoRun.stderr, /^neurolens: error: required option '--run <dir>' not specified/);
   const circuits = neurolens('circuits', '--run', join(dir, 'run'));
   assert.equal(circuits.status, 2);
-  assert.match(circuits.stderr, /^error: required option '--query <images>' not specified$/m);
+  assert.match(circuits.stderr, /^neurolens: error: required option '--query <images>' not specified/);
 });
 
 test('options after a subcommand belong to it, and --debug is accepted after the command name', () => {
