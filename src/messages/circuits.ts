@@ -12,7 +12,7 @@ export const circuitMessages = {
   cutIndependent: (from: string, to: string) =>
     `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)}, so there is no block between them to re-run; pass consecutive analysis layers in graph order`,
   layerShape: (id: string, tensor: string, dims: readonly number[], channels: number) =>
-    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`neurolens inspect\` lists it`,
+    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`npx neurolens inspect\` lists it`,
   notFloat: (name: string, type: string) =>
     `${JSON.stringify(name)} holds ${type} values; neuron sensitivity and regions need float32 activations`,
   tooFewLayers: (count: number) =>
@@ -27,7 +27,7 @@ export const circuitMessages = {
   engineClosed: () => `the sensitivity engine was closed; create a new one to score more queries`,
   // region.ts
   noTokenGrid: (id: string, tokens: number, prefix: number, grid: readonly [number, number] | null) =>
-    `layer ${id} has ${tokens} tokens but its patch grid is ${grid ? `${grid[0]}×${grid[1]} after ${prefix} prefix token(s)` : 'unknown'}, so its tokens cannot be placed on the image; pass the layer's LayerInfo from \`neurolens inspect\``,
+    `layer ${id} has ${tokens} tokens but its patch grid is ${grid ? `${grid[0]}×${grid[1]} after ${prefix} prefix token(s)` : 'unknown'}, so its tokens cannot be placed on the image; pass the layer's LayerInfo from \`npx neurolens inspect\``,
   noMap: (id: string, dims: readonly number[]) =>
     `layer ${id} has dims [${dims.join(', ')}]: no spatial map to place on the image; regions need a feature map [N,C,H,W] or tokens [N,T,D]`,
   badSample: (sample: number, samples: number) => `sample ${sample} is not in the batch; samples are 0 to ${samples - 1}`,
@@ -37,7 +37,7 @@ export const circuitMessages = {
     `region options out of range (sigma ${sigma}, threshold ${threshold}); sigma must be ≥ 0 and threshold in (0, 1]`,
   // discover.ts / report.ts / `neurolens circuits`
   badPercentile: (value: unknown) => `--percentile must be a number between 0 and 100 (exclusive), got ${String(value)}`,
-  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`neurolens record\``,
+  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`npx neurolens record\``,
   modelChanged: (model: string, runDir: string) =>
     `${model} has changed since ${runDir} was recorded (sha256 differs); restore the recorded model or re-record the run`,
   queryIndexRange: (index: number, count: number, runDir: string) =>

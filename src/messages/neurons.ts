@@ -1,7 +1,7 @@
 /** User-facing messages for single-neuron analysis (`neurolens neurons`; see ./index.ts). */
 export const neuronMessages = {
-  noRun: () => 'neurons needs --run <dir>: a finished run folder (from `neurolens record`)',
-  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`neurolens record\``,
+  noRun: () => 'neurons needs --run <dir>: a finished run folder (from `npx neurolens record`)',
+  notARun: (runDir: string) => `${runDir} is not a finished run (no readable manifest.json); record one with \`npx neurolens record\``,
   unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
     `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
   poolingMissing: (pooling: string, recorded: readonly string[]) =>
@@ -13,7 +13,7 @@ export const neuronMessages = {
   badInteger: (option: string, value: unknown, min: number) => `${option} must be an integer ≥ ${min}, got ${JSON.stringify(String(value))}`,
   activationShape: (path: string, shape: readonly number[], images: number, channels: number) =>
     `${path} has shape [${shape.join(', ')}] but the manifest says [${images}, ${channels}]; the run is damaged: re-record it`,
-  artifactMissing: (path: string) => `${path} is missing from the run; the run is damaged or unfinished: re-run \`neurolens record\` on it`,
+  artifactMissing: (path: string) => `${path} is missing from the run; the run is damaged or unfinished: re-run \`npx neurolens record\` on it`,
   modelChanged: (model: string, runDir: string) =>
     `${model} has changed since ${runDir} was recorded (sha256 differs); restore the recorded model or re-record the run`,
   topClamped: (top: number, recorded: number) => `--top ${top} is more than the run's recorded top-k (${recorded}); using ${recorded}`,
@@ -30,10 +30,10 @@ export const neuronMessages = {
   noMapLayer: (layer: string) => `layer ${layer} has no spatial map (a vector layer or tokens without a patch grid); it is left out of the dissection`,
   // caption-labels.ts
   noConcepts: (run: string) =>
-    `no concepts run in ${run}/concepts: caption labels skipped (run \`neurolens concepts --run ${run} --captions FILE\` to get them)`,
+    `no concepts run in ${run}/concepts: caption labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\` to get them)`,
   unknownLevel: (level: number, levels: readonly number[]) =>
     `--concepts-level ${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
-  conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`neurolens concepts\` on the run`,
+  conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`npx neurolens concepts\` on the run`,
   exemplarUnreadable: (path: string) => `exemplar image ${path} can no longer be read (moved or damaged since recording); its crops are left grey`,
   // CLI summary lines
   layerDone: (layer: string, computed: number, channels: number) => `${layer}: exemplars of ${computed} neuron(s) computed (${channels - computed} already done)`,

@@ -19,11 +19,11 @@ export const probeMessages = {
   conceptSkipped: (name: string, positives: number, negatives: number, minPositives = 2) =>
     `concept ${JSON.stringify(name)} skipped: ${positives} positive and ${negatives} negative image(s); a probe needs at least ${minPositives} positive and 2 negative`,
   noUsableConcepts: (minPositives = 2) => `no concept has at least ${minPositives} positive and 2 negative images; nothing to probe (check the labels)`,
-  noConceptsRun: (run: string) => `${run} has no concepts yet; run \`neurolens concepts --run ${run} --captions FILE\` first`,
+  noConceptsRun: (run: string) => `${run} has no concepts yet; run \`npx neurolens concepts --run ${run} --captions FILE\` first`,
   unknownLevel: (level: number, levels: readonly number[]) =>
     `--concepts clusters:${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
   noCaptions: (run: string) =>
-    `cannot find the captions of ${run}'s concepts run (the captions file moved and the caption cache is empty); re-run \`neurolens concepts\` or pass --labels`,
+    `cannot find the captions of ${run}'s concepts run (the captions file moved and the caption cache is empty); re-run \`npx neurolens concepts\` or pass --labels`,
   noKeywords: () => 'the captions hold no content words (only stop words); pass --labels instead',
   poolingMissing: (pooling: string, recorded: readonly string[]) =>
     `--pooling ${pooling} was not recorded in this run (recorded: ${recorded.join(', ')}); re-record with --pool or choose one of those`,

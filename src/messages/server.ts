@@ -1,7 +1,7 @@
 /** User-facing messages for the explorer (`neurolens serve`, `neurolens report`; see ./index.ts). */
 export const serverMessages = {
-  notARun: (run: string) => `${run} is not a finished run (no manifest.json); pass a folder written by \`neurolens record\``,
-  badManifest: (run: string) => `${run}/manifest.json is not a neurolens run manifest; pass a folder written by \`neurolens record\``,
+  notARun: (run: string) => `${run} is not a finished run (no manifest.json); pass a folder written by \`npx neurolens record\``,
+  badManifest: (run: string) => `${run}/manifest.json is not a neurolens run manifest; pass a folder written by \`npx neurolens record\``,
   noWebApp: (dir: string) => `the explorer app is not built (${dir}/index.html is missing); run \`npm run build\` first`,
   badPort: (value: string) => `--port ${JSON.stringify(value)} is not a port; pass an integer from 0 to 65535`,
   portInUse: (host: string, port: number) => `port ${port} on ${host} is already in use; pass another one with --port`,
