@@ -43,7 +43,6 @@ export const circuitMessages = {
   queryIndexRange: (index: number, count: number, runDir: string) =>
     `query index ${index} is not an image of ${runDir}; indices are 0 to ${count - 1}`,
   noQuery: () => `--query needs at least one image path or run image index (comma-separated for several)`,
-  noRun: () => `circuits needs --run <dir>: a finished run folder recorded with top10 pooling`,
   queryWritten: (name: string, circuits: number, roots: number, seconds: number) =>
     `${name}: ${circuits} circuit(s) from ${roots} root(s) in ${seconds.toFixed(1)} s`,
   // ablate.ts / eval.ts / diagnose.ts (`neurolens circuits eval|diagnose`)

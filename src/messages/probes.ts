@@ -29,8 +29,6 @@ export const probeMessages = {
     `--pooling ${pooling} was not recorded in this run (recorded: ${recorded.join(', ')}); re-record with --pool or choose one of those`,
   unknownLayers: (names: readonly string[], recorded: readonly string[]) =>
     `unknown layer(s) ${names.join(', ')} for --layers; this run recorded ${recorded.join(', ')}`,
-  badFraction: (option: string, value: string) => `${option} ${value} must be a number in (0, 0.5]`,
-  badNumber: (option: string, value: string) => `${option} ${value} must be a non-negative number`,
   // numerical core (split.ts, standardise.ts, metrics.ts, logistic.ts, single.ts, multi.ts, mlp.ts)
   matrixShape: (length: number, rows: number, cols: number) =>
     `probes: the activation matrix holds ${length} values but rows × cols = ${rows} × ${cols}; pass row-major images × neurons data of length rows·cols`,
