@@ -1,11 +1,11 @@
 /** User-facing messages for recording runs (see ./index.ts). */
 export const recordMessages = {
   unknownLayers: (names: readonly string[], model: string) =>
-    `unknown layer${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} for --layers; run \`neurolens inspect ${model}\` to list the layer ids`,
+    `unknown layer${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} for --layers; run \`npx neurolens inspect ${model}\` to list the layer ids`,
   noLayers: (model: string) =>
-    `no neuron layers found in ${model}; run \`neurolens inspect ${model}\` to see what the catalogue found`,
+    `no neuron layers found in ${model}; run \`npx neurolens inspect ${model}\` to see what the catalogue found`,
   noDefaultLayers: (model: string) =>
-    `${model} has no default analysis layers; pass --layers all or a list of ids from \`neurolens inspect ${model}\``,
+    `${model} has no default analysis layers; pass --layers all or a list of ids from \`npx neurolens inspect ${model}\``,
   runConflict: (out: string, parts: readonly string[]) =>
     `${out} already holds a recording with ${parts.map((p) => (/^(images|layers|poolings|settings|preprocessing)$/.test(p) ? `different ${p}` : `a different ${p}`)).join(', ')}; choose another --out, or delete ${out} to record again`,
   notARun: (out: string) =>

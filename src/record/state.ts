@@ -6,6 +6,7 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
+import { runMessages } from '../messages/run.js';
 import { recordMessages } from '../messages/index.js';
 import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
 import { RUN_LOCK_FILE } from '../store/lock.js';
@@ -65,7 +66,7 @@ export function creationTime(env: NodeJS.ProcessEnv = process.env): string {
 export async function openRun(plan: RunPlan, onWarning?: (message: string) => void): Promise<OpenedRun> {
   const { layout } = plan;
   const out = layout.root;
-  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest, (d) => recordMessages.manifestDamaged(layout.manifest, d, out));
+  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest, (d) => runMessages.manifestBroken(layout.manifest, d));
   if (manifest) {
     if (manifest.fingerprint === plan.fingerprint) {
       // A crash after the manifest was written can leave the work folder behind.

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { NeurolensError } from '../errors.js';
+import { runMessages } from '../messages/run.js';
 import { recordMessages } from '../messages/index.js';
 import { readNpyHeader, NPY_DTYPES } from '../store/npy.js';
 import type { ArtifactRecord, RunManifest } from './types.js';
@@ -67,7 +68,7 @@ export async function checkArtifact(root: string, artifact: ArtifactRecord): Pro
 
 /** The artefacts of a finished run that are missing or damaged, in manifest order. */
 export async function verifyArtifacts(root: string, manifest: RunManifest): Promise<DamagedArtifact[]> {
-  if (!Array.isArray(manifest.artifacts)) throw new NeurolensError('input', recordMessages.manifestDamaged(join(root, 'manifest.json'), 'no artifacts list', root));
+  if (!Array.isArray(manifest.artifacts)) throw new NeurolensError('input', runMessages.manifestBroken(join(root, 'manifest.json'), 'no artifacts list'));
   const damaged: DamagedArtifact[] = [];
   for (const artifact of manifest.artifacts) {
     const reason = await checkArtifact(root, artifact);

@@ -103,7 +103,7 @@ test('errors are one line with a non-zero exit: unknown layer, no top10, index o
     [['--run', meanOnly, '--query', '0'], /without top10 pooling/, 1],
     [['--run', run, '--query', `3,${IMAGES + 5}`], new RegExp(`query index ${IMAGES + 5} is not an image`), 2],
     [['--run', run, '--query', bad], /broken\.png/, 1],
-    [['--run', run], /--query needs/, 2],
+    [['--run', run], /required option '--query <images>' not specified/, 2],
     [['--run', run, '--query', '0', '--percentile', '120'], /--percentile must be/, 2],
   ];
   for (const [args, pattern, code] of cases) {
