@@ -47,6 +47,7 @@ export { diagnoseQuery } from './circuits/diagnose.js';
 export { longestCommonPath } from './circuits/common.js';
 export { SensitivityEngine } from './circuits/sensitivity.js';
 export { potThreshold } from './circuits/pot.js';
+export type { CircuitFile, CommonFile, CircuitsEvalFile, CircuitsDiagnosisFile } from './circuits/formats.js';
 
 // Demo
 export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
@@ -72,3 +73,4 @@ export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribu
 export { registerMethod, listMethods, methodNames, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
 export { evaluateAttributions, type EvalOutput } from './attribution/eval/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';
+export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './attribution/index.js';
