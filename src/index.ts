@@ -55,6 +55,7 @@ export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
 export { longestCommonPath } from './circuits/common.js';
 export { SensitivityEngine } from './circuits/sensitivity.js';
 export { potThreshold } from './circuits/pot.js';
+export type { CircuitFile, CommonFile, CircuitsEvalFile, CircuitsDiagnosisFile } from './circuits/formats.js';
 
 // Demo
 export { runDemo, DEFAULT_DEMO_OUT, type DemoOptions, type DemoResult } from './demo/demo.js';
@@ -86,3 +87,4 @@ export { FILL_KINDS, type FillKind } from './attribution/fill.js';
 export { evaluateAttributions, formatSummary as formatAttributionEvalSummary, checkCurves, checkMethods, EVAL_DEFAULTS, BASELINE_KINDS, type BaselineKind, type EvalOutput } from './attribution/eval/index.js';
 export { registerMethod, listMethods, methodNames, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';
+export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './attribution/index.js';

@@ -3,8 +3,6 @@ export const attributionEvalMessages = {
   noModel: () => `attribute eval needs --model <file.onnx>: the model whose maps are evaluated`,
   noImages: () => `attribute eval needs --images <dir|list|file>: the images to evaluate maps on`,
   noOut: () => `attribute eval needs --out <dir>: where eval.json, eval.md and the curve charts go`,
-  noMethods: (known: readonly string[]) => `--method needs at least one attribution method (${known.join(', ')}), comma-separated for several`,
-  badMethod: (value: string, known: readonly string[]) => `--method ${JSON.stringify(value)} is not an attribution method; use one or more of ${known.join(', ')}`,
   badInteger: (option: string, value: unknown, min: number) => `${option} must be an integer ≥ ${min}, got ${JSON.stringify(String(value))}`,
   badUnit: (unit: number, height: number, width: number) =>
     `--unit ${unit} is larger than the model input (${height}×${width}); use a unit side from 1 to ${Math.min(height, width)}`,

@@ -50,7 +50,7 @@ export const attributionMessages = {
   noModel: () => `attribute needs --model <file>: an ONNX vision model`,
   noImages: () => `attribute needs --images <dir|list|file>: an image folder, a list file or one image`,
   noOut: () => `attribute needs --out <dir>: the folder for the maps`,
-  noMethod: (methods: readonly string[]) => `attribute needs --method: one of ${methods.join(', ')}`,
+  noMethod: (methods: readonly string[]) => `--method needs at least one attribution method (${methods.join(', ')}), comma-separated for several`,
   otherModel: (out: string, file: string) =>
     `${out} holds attributions of another model or preprocessing (${file}); use another --out folder or remove it`,
   imageSkipped: (path: string, reason: string) => `skipped ${path}: ${reason}`,

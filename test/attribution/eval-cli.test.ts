@@ -93,7 +93,7 @@ test('attribute eval: bad flags give one line naming the option', async () => {
   const cases: [string[], RegExp][] = [
     [['--method', 'occlusion', '--unit', '0'], /--unit/],
     [['--method', 'occlusion', '--unit', '99'], /--unit 99 is larger than the model input/],
-    [['--method', 'occlusion,bogus'], /--method "bogus" is not an attribution method/],
+    [['--method', 'occlusion,bogus'], /--method must be one of occlusion, .*got "bogus"/],
     [['--method', 'occlusion', '--baseline', 'grey'], /--baseline "grey" is not a baseline/],
     [['--method', 'occlusion', '--quantity', 'odds'], /--quantity "odds" is not a score quantity/],
     [['--method', 'occlusion', '--curves', 'sideways'], /--curves "sideways"/],

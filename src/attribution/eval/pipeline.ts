@@ -191,7 +191,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
     methodOptions: maps ? Object.fromEntries(settings.methods.map((m) => [m, maps.optionsOf(m)])) : effective,
     sanity: settings.sanity ? { maxSteps: settings.sanitySteps, layers: layers.length, steps: sanitySteps } : null,
   });
-  const result: EvalResult = { protocol, model: { file: basename(options.model), sha256 }, methods: settings.methods, images: images.map(roundImage), aggregate, skipped };
+  const result: EvalResult = { format: 'neurolens-attribution-eval', formatVersion: 1, protocol, model: { file: basename(options.model), sha256 }, methods: settings.methods, images: images.map(roundImage), aggregate, skipped };
   return { result, files: await writeOutputs(options, result) };
 }
 
