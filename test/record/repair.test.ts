@@ -64,7 +64,7 @@ test('a damaged manifest.json is one line naming it and a fix that works', async
   const out = join(ws.dir, 'run');
   await record({ model: ws.model, images: ws.images, out });
   writeFileSync(join(out, 'manifest.json'), '{"format": "neurolens-run", "formatVer');
-  await assert.rejects(record({ model: ws.model, images: ws.images, out }), isError(/manifest\.json is damaged \(.*\); delete .*run and record it again/));
+  await assert.rejects(record({ model: ws.model, images: ws.images, out }), isError(/manifest\.json is damaged \(.*\); record the run again into a new folder with the `npx neurolens record … --out NEW` command/));
   rmSync(out, { recursive: true });
   assert.equal((await record({ model: ws.model, images: ws.images, out })).status, 'complete');
 });

@@ -107,7 +107,17 @@ const DAMAGES: Damage[] = [
   { name: 'unknown formatVersion', apply: (run) => writeManifestJson(run, { ...readManifestJson(run), formatVersion: 2 }), names: () => manifestFile },
   { name: 'deleted .npy', apply: (_run, npy) => rmSync(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is missing`) },
   { name: 'truncated .npy', apply: (_run, npy) => truncate(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is damaged \\(truncated`) },
-  { name: 'NaN in activations (older manifest, found by a scan)', apply: (_run, npy) => poison(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`) },
+  {
+    name: 'NaN in activations (older manifest, found by a scan)',
+    apply: async (run, npy) => {
+      await poison(npy);
+      // Runs recorded before the counts existed carry no `nonFinite`: the reader must scan.
+      const manifest = readManifestJson(run);
+      for (const layer of manifest.layers as { nonFinite?: unknown }[]) delete layer.nonFinite;
+      writeManifestJson(run, manifest);
+    },
+    names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`),
+  },
   {
     name: 'NaN in activations (counted in the manifest)',
     apply: async (run, npy) => {
