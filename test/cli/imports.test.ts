@@ -35,11 +35,6 @@ test('src/cli imports nothing of the library except through src/index.ts', () =>
       if (!inside && target !== INDEX) offenders.push(`${relative(SRC, file)}: ${spec}`);
     }
   }
-  assert.deepEqual(offenders.filter((o) => !PENDING.some((p) => o.startsWith(p))), []);
+  assert.deepEqual(offenders, []);
 });
 
-/**
- * The attribution commands, which the method registry rewrites: they still import library modules
- * directly. Remove each as soon as it imports from '../../index.js' only.
- */
-const PENDING = ['cli/commands/attribute.ts:', 'cli/commands/attribute-eval.ts:'];
