@@ -7,7 +7,7 @@
  * and the library uses the very constant the help printed, so the two cannot drift apart.
  */
 import { Option, type Command } from 'commander';
-import { CLI, NeurolensError, POOLINGS, circuitMessages, cliMessages, type Pooling } from '../index.js';
+import { CLI, DEFAULT_MAX_BATCH, NeurolensError, POOLINGS, circuitMessages, cliMessages, listMethods, methodOptions, methodsUsing, parseOptionText, type MethodOption, type MethodOptions, type Pooling } from '../index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Value parsers
@@ -131,8 +131,8 @@ export function batchOption(defaultValue: number, what = 'images per inference b
   return shownDefault(new Option('--batch <n>', what).argParser(positiveInteger('--batch')), defaultValue);
 }
 
-/** `--layers <ids>`: layer ids of a run (analyses); every recorded layer when left out. */
-export function layersOption(what = 'comma-separated layer ids of the run'): Option {
+/** `--layers <ids>`: layers of a run (analyses), by id or tensor name; every recorded layer when left out. */
+export function layersOption(what = 'comma-separated layer ids or tensor names of the run'): Option {
   return shownDefault(new Option('--layers <ids>', what).argParser(commaList), cliMessages.everyRecordedLayer);
 }
 
@@ -161,6 +161,11 @@ export function limitOption(): Option {
   return new Option('--limit <n>', 'only the first n images').argParser(positiveInteger('--limit'));
 }
 
+/** `--max-batch <n>`: most inputs per model run of the attribution commands (the Attributor's default). */
+export function maxBatchOption(what = 'most inputs per model run'): Option {
+  return shownDefault(new Option('--max-batch <n>', what).argParser(positiveInteger('--max-batch')), DEFAULT_MAX_BATCH);
+}
+
 /** `--out <dir>` (or another placeholder): where a command writes; required unless given a default. */
 export function outOption(what: string, defaultValue?: string, placeholder = 'dir'): Option {
   const option = new Option(`--out <${placeholder}>`, what);
@@ -176,4 +181,43 @@ function percentile(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !(n > 0 && n < 100)) throw new NeurolensError('usage', circuitMessages.badPercentile(value));
   return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribution methods: their options come from the method registry, so a new method file is
+// offered by `attribute` and `attribute eval` without touching the CLI.
+
+/** The commander attribute (camelCase key in parsed flags) of a method option's flag. */
+const attributeOf = (option: MethodOption) => new Option(option.flag).attributeName();
+
+/**
+ * Adds one flag per method option of the registry (an option several methods share once; help
+ * names the methods, the doc and the default). Options whose flag `command` already declares for
+ * itself are not offered (e.g. `attribute eval --seed` seeds the evaluation, so RISE keeps its
+ * default seed there); `skip` lists those flags.
+ */
+export function addMethodOptions(command: Command, skip: ReadonlySet<string> = new Set()): Command {
+  for (const option of methodOptions()) {
+    if (skip.has(option.flag)) continue;
+    const flag = new Option(`${option.flag} ${option.placeholder}`, `${methodsUsing(option).join('/')}: ${option.doc}`).argParser((text: string) => parseOptionText(option, text));
+    command.addOption(shownDefault(flag, option.defaultDoc));
+  }
+  return command;
+}
+
+/** The method options among parsed flags (those given; `skip` as for addMethodOptions). */
+export function methodOptionsFromFlags(flags: Readonly<Record<string, unknown>>, skip: ReadonlySet<string> = new Set()): MethodOptions {
+  const options: Record<string, unknown> = {};
+  for (const option of methodOptions()) {
+    const value = flags[attributeOf(option)];
+    if (!skip.has(option.flag) && value !== undefined) options[option.key] = value;
+  }
+  return options as MethodOptions;
+}
+
+/** Help lines listing the registered methods and what each costs. */
+export function methodsHelp(): string {
+  const methods = listMethods();
+  const width = Math.max(...methods.map((m) => m.name.length));
+  return `\nMethods:\n${methods.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`).join('\n')}\n`;
 }

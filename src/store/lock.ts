@@ -19,6 +19,7 @@ import { link, mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NeurolensError } from '../errors.js';
+import { runMessages } from '../messages/run.js';
 import { storeMessages } from '../messages/store.js';
 import { pidAlive, tempPathFor } from './atomic.js';
 import { wrapFsError } from './fs-errors.js';
@@ -105,12 +106,16 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
 
 /** Makes sure `dir` is a folder (creating it when asked); returns whether it was created. */
 async function ensureFolder(dir: string, shown: string, create: boolean): Promise<boolean | 'missing'> {
+  // A writer that makes the folder (an --out) is told to choose another path; one that writes into
+  // a finished run (a --run) is told to pass the run folder, as reading it would say.
+  const notAFolder = () => (create ? new NeurolensError('usage', storeMessages.notAFolder(shown)) : new NeurolensError('input', runMessages.notAFolder(shown)));
   try {
     if ((await stat(dir)).isDirectory()) return false;
-    throw new NeurolensError('usage', storeMessages.notAFolder(shown));
+    throw notAFolder();
   } catch (error) {
+    if (error instanceof NeurolensError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new NeurolensError('usage', storeMessages.notAFolder(shown));
+    if (code === 'ENOTDIR') throw notAFolder();
     if (code !== 'ENOENT') throw wrapFsError(error, dir);
   }
   if (!create) return 'missing';

@@ -138,8 +138,10 @@ test('neurolens attribute: end to end, class name target; one-line errors with e
   assert.deepEqual(json.entries[0]!.options, { window: 4, stride: 4, fill: 'zero' });
 
   const cases: [string[], RegExp, number][] = [
-    [['--images', images, '--out', dir, '--method', 'cam'], /attribute needs --model/, 2],
-    [['--model', ws.model, '--images', images, '--out', dir], /--method needs at least one attribution method \(occlusion, rise/, 2],
+    // Required options are marked and checked as in every command.
+    [['--images', images, '--out', dir, '--method', 'cam'], /required option '--model <file>' not specified/, 2],
+    [['--model', ws.model, '--images', images, '--out', dir], /required option '--method <names>' not specified/, 2],
+    [['--model', ws.model, '--images', images, '--out', dir, '--method', ''], /--method needs at least one attribution method \(occlusion, rise/, 2],
     [['--model', ws.model, '--images', images, '--out', dir, '--method', 'cam', '--target', 'neuron:relu'], /must look like neuron:LAYER:C/, 2],
     [['--model', ws.model, '--images', images, '--out', dir, '--method', 'ablation-cam', '--layer', 'fc'], /--layer fc is a vector layer/, 2],
     [['--model', ws.model, '--images', join(images, 'none'), '--out', dir, '--method', 'cam'], /none/, 1],
@@ -152,7 +154,7 @@ test('neurolens attribute: end to end, class name target; one-line errors with e
     assert.match(lines[0]!, pattern);
     assert.ok(!result.stderr.includes('    at '), 'no stack trace');
   }
-  const badMethod = cli(ENTRY, 'attribute', '--method', 'gradcam');
+  const badMethod = cli(ENTRY, 'attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'gradcam');
   assert.equal(badMethod.code, 2);
   assert.match(badMethod.stderr, /--method must be one of occlusion, .*got "gradcam"/);
 });

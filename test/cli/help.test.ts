@@ -12,13 +12,6 @@ import { matchSnapshot } from '../helpers/snapshot.js';
 const program = buildProgram({ helpWidth: 100 });
 const commands = allCommands(program);
 
-/**
- * Commands whose options are not yet built by src/cli/options.ts (the attribution commands, which
- * the method registry rewrites): they get snapshots but are spared the vocabulary rules until then.
- * Remove a name here as soon as its command uses the shared builders.
- */
-const NOT_YET_ON_SHARED_BUILDERS = new Set(['attribute', 'attribute-eval']);
-const checked = commands.filter((c) => !NOT_YET_ON_SHARED_BUILDERS.has(fullName(c)));
 
 function fullName(command: Command): string {
   const names: string[] = [];
@@ -53,7 +46,7 @@ test('help: a named snapshot for the top level and every command', () => {
 });
 
 test('help: every default is printed once, in one form', () => {
-  for (const command of checked) {
+  for (const command of commands) {
     const help = helpText(command);
     for (const option of command.options.filter((o) => !o.hidden)) {
       const block = optionBlock(help, option.flags);
@@ -65,7 +58,7 @@ test('help: every default is printed once, in one form', () => {
 });
 
 test('help: required options are marked alike, by the help and nowhere else', () => {
-  for (const command of checked) {
+  for (const command of commands) {
     const help = helpText(command);
     for (const option of command.options.filter((o) => !o.hidden)) {
       const block = optionBlock(help, option.flags);
@@ -81,5 +74,5 @@ test('help: starts a new user at the demo, and printed commands use npx', () => 
   assert.match(top, /Start with `npx neurolens demo --quick`/);
   const list = top.slice(top.indexOf('Commands:'));
   assert.ok(list.indexOf('demo') < list.indexOf('inspect'), 'demo comes first in the command list');
-  for (const command of checked) assert.doesNotMatch(helpText(command), /(?<!npx )`neurolens /, `${fullName(command)}: a printed command without npx`);
+  for (const command of commands) assert.doesNotMatch(helpText(command), /(?<!npx )`neurolens /, `${fullName(command)}: a printed command without npx`);
 });

@@ -1,23 +1,13 @@
 /** The CLI is a thin layer over the public library: it may reach the library only through src/index.ts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { relativeImports, tsFiles } from '../helpers/imports.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const CLI_DIR = join(SRC, 'cli');
 const INDEX = join(SRC, 'index.ts');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
-
-/** Every relative module specifier of `import … from` / `export … from` / `import('…')`. */
-export function relativeImports(source: string): string[] {
-  const found: string[] = [];
-  for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\1/g)) found.push(m[2]!);
-  return found;
-}
 
 test('relativeImports finds static, re-export and dynamic imports', () => {
   const source = "import { a } from '../x.js';\nexport { b } from \"./y.js\";\nconst c = await import('../../z.js');\nimport './side.js';\nimport d from 'commander';";
@@ -35,11 +25,6 @@ test('src/cli imports nothing of the library except through src/index.ts', () =>
       if (!inside && target !== INDEX) offenders.push(`${relative(SRC, file)}: ${spec}`);
     }
   }
-  assert.deepEqual(offenders.filter((o) => !PENDING.some((p) => o.startsWith(p))), []);
+  assert.deepEqual(offenders, []);
 });
 
-/**
- * The attribution commands, which the method registry rewrites: they still import library modules
- * directly. Remove each as soon as it imports from '../../index.js' only.
- */
-const PENDING = ['cli/commands/attribute.ts:', 'cli/commands/attribute-eval.ts:'];

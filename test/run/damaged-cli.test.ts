@@ -4,7 +4,7 @@
 // case per command also runs the real `neurolens` process.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -36,7 +36,8 @@ function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
 
 /** The same command line run in this process: the commands' CLI code, stderr and exit code captured. */
 async function cliInProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const program = new Command().exitOverride();
+  // Positional options as in src/cli/program.ts: `circuits eval --run …` is eval's --run.
+  const program = new Command().enablePositionalOptions().exitOverride();
   for (const register of [registerConcepts, registerProbe, registerNeurons, registerCircuits, registerServe]) register(program);
   const write = process.stderr.write;
   const saved = process.exitCode;
@@ -156,6 +157,37 @@ test('damaged run: the real neurolens process exits 1 with the one line, for eac
     assert.match(errorLine(await cli(command.args(run)), `${command.name}, ${damage.name}`), damage.names(npy));
     assert.deepEqual(snapshotFiles(run), before);
   }
+});
+
+/** Every command that takes `--run`, with what else it needs. */
+const RUN_COMMANDS: { name: string; args: (run: string) => string[] }[] = [
+  ...COMMANDS,
+  { name: 'circuits eval', args: (run) => ['circuits', 'eval', '--run', run, '--queries', '2', '--threads', '1'] },
+  { name: 'circuits diagnose', args: (run) => ['circuits', 'diagnose', '--run', run, '--query', '0', '--threads', '1'] },
+];
+
+test('not a run (a missing folder, a file, an empty folder): every --run command exits 1 with one line, and changes nothing', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'neurolens-not-a-run-'));
+  const file = join(base, 'notes.txt');
+  writeFileSync(file, 'not a run\n');
+  const empty = join(base, 'empty');
+  mkdirSync(empty);
+  const cases: [string, string, RegExp][] = [
+    ['missing folder', join(base, 'missing'), /missing is not a finished run \(no manifest\.json\); pass a folder written by `npx neurolens record`/],
+    // A file is a run that cannot be read, not an --out to choose again.
+    ['a file', file, /notes\.txt is not a folder; pass the run folder written by `npx neurolens record`/],
+    ['empty folder', empty, /empty is not a finished run \(no manifest\.json\)/],
+  ];
+  for (const command of RUN_COMMANDS) {
+    for (const [what, run, pattern] of cases) {
+      const before = snapshotFiles(base);
+      assert.match(errorLine(await cliInProcess(command.args(run)), `${command.name}, ${what}`), pattern, `${command.name}, ${what}`);
+      assert.deepEqual(snapshotFiles(base), before, `${command.name}, ${what}: files changed`);
+      assert.ok(!existsSync(join(base, 'missing')), `${command.name}: the missing run was created`);
+    }
+  }
+  // The same through the real process, for the case that used to be answered as a bad --out (exit 2).
+  assert.match(errorLine(await cli(['circuits', 'eval', '--run', file]), 'circuits eval, a file (real process)'), /notes\.txt is not a folder/);
 });
 
 test('damaged run: serve refuses the run with one line naming the file, and changes nothing', async () => {
