@@ -190,12 +190,14 @@ test('not a run (a missing folder, a file, an empty folder): every --run command
   assert.match(errorLine(await cli(['circuits', 'eval', '--run', file]), 'circuits eval, a file (real process)'), /notes\.txt is not a folder/);
 });
 
-test('damaged run: serve refuses the run with one line naming the file, and changes nothing', async () => {
+test('damaged manifest: serve refuses the run with one line naming the file, and changes nothing', async () => {
   const built = existsSync(join(defaultWebDir(), 'index.html'));
   // Without a built app `serve` stops at the app check; the run check is then made through the library.
   const web = mkdtempSync(join(tmpdir(), 'neurolens-web-'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>stand-in</title>');
-  for (const damage of DAMAGES) {
+  // The explorer opens a run whose activation files are damaged or hold NaN (the pages that need
+  // them fail alone); only a manifest it cannot trust stops it.
+  for (const damage of DAMAGES.filter((d) => /manifest|formatVersion/.test(d.name) && !/NaN/.test(d.name))) {
     const { run, npy } = await damaged(damage, 'mean');
     const before = snapshotFiles(run);
     let line: string;
@@ -215,6 +217,10 @@ test('damaged run: serve refuses the run with one line naming the file, and chan
     assert.match(line, damage.names(npy), damage.name);
     assert.deepEqual(snapshotFiles(run), before, `${damage.name}: the run's files changed`);
   }
+  const nan = DAMAGES.find((d) => /counted in the manifest/.test(d.name))!;
+  const { run } = await damaged(nan, 'mean');
+  const server = await startServer({ run, port: 0, webDir: web });
+  await server.close();
 });
 
 test('concepts --clusters above what FINCH gives is refused with the most it gives, not ignored', async () => {
