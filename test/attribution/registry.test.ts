@@ -5,14 +5,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { CommanderError } from 'commander';
 import { getMethod, methodNames, registerMethod, type AttributionFile, type AttributionMethodSpec } from '../../src/attribution/index.js';
 import { positiveIntegerRule } from '../../src/attribution/method.js';
 import { evalOptionsFromFlags } from '../../src/cli/commands/attribute-eval.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { runAction } from '../../src/cli/run-action.js';
 import { readNpy } from '../../src/store/npy.js';
 import { regionWorkspace } from '../fixtures/region-model.js';
+import { runInProcess, type CliResult } from '../helpers/cli.js';
 
 /** A method that needs no extra pass: map(y, x) = level·x + the clean score, so the test can recompute it. */
 const dummy: AttributionMethodSpec = {
@@ -35,35 +34,9 @@ before(async () => {
 });
 
 /** Runs argv through the CLI's program (src/cli/program.ts), in process; captures output and the exit code. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
+async function cli(...args: string[]): Promise<CliResult> {
   // The real command tree (help layout, required options), built after `dummy` was registered.
-  const program = buildProgram({ helpWidth: 100 });
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  // Only strings are captured: node's test runner talks to its parent through binary chunks on stdout.
-  const capture = (into: string[], original: typeof process.stdout.write) =>
-    ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? (into.push(chunk), true) : (original as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
-  process.stdout.write = capture(out, stdout);
-  process.stderr.write = capture(err, stderr);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runAction(async () => {
-      try {
-        await program.parseAsync(['node', 'neurolens', ...args]);
-      } catch (error) {
-        if (!(error instanceof CommanderError)) throw error;
-        process.exitCode = error.exitCode === 0 ? 0 : 2;
-      }
-    });
-    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = previous;
-  }
+  return runInProcess(buildProgram({ helpWidth: 100 }), args);
 }
 
 test('a registered method is listed with its option in `attribute --help` and `attribute eval --help`', async () => {

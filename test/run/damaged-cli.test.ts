@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { registerCircuits } from '../../src/cli/commands/circuits.js';
 import { registerConcepts } from '../../src/cli/commands/concepts.js';
 import { registerNeurons } from '../../src/cli/commands/neurons.js';
@@ -18,6 +18,7 @@ import { NeurolensError } from '../../src/errors.js';
 import { startServer } from '../../src/server/server.js';
 import { defaultWebDir } from '../../src/server/web-app.js';
 import { snapshotFiles } from '../record/helpers.js';
+import { runInProcess, type CliResult } from '../helpers/cli.js';
 import { runImages } from './helpers.js';
 import { buildRunFixture, copyRun, poison, readManifestJson, truncate, writeManifestJson, type RunFixture } from './fixture.js';
 
@@ -35,30 +36,11 @@ function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
 }
 
 /** The same command line run in this process: the commands' CLI code, stderr and exit code captured. */
-async function cliInProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
+async function cliInProcess(args: string[]): Promise<CliResult> {
   // Positional options as in src/cli/program.ts: `circuits eval --run …` is eval's --run.
   const program = new Command().enablePositionalOptions().exitOverride();
   for (const register of [registerConcepts, registerProbe, registerNeurons, registerCircuits, registerServe]) register(program);
-  const write = process.stderr.write;
-  const saved = process.exitCode;
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'neurolens', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = 2;
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = saved;
-  }
-  return { code, stderr };
+  return runInProcess(program, args);
 }
 
 /** The error line of a failed command; progress notes (`neurolens circuits: …`) are not errors. */
