@@ -50,7 +50,7 @@ test('openRun: not a run, a missing, truncated, empty or invalid manifest, each 
   await rejects(fx.model, {}, 'input', /model\.onnx is not a folder/);
   const run = copyRun(fx.run);
   truncate(join(run, 'manifest.json'));
-  await rejects(run, {}, 'input', /manifest\.json is damaged \(not valid JSON/, /re-run the `npx neurolens record … --out` command/);
+  await rejects(run, {}, 'input', /manifest\.json is damaged \(not valid JSON/, /record the run again into a new folder with the `npx neurolens record … --out NEW` command/);
   writeFileSync(join(run, 'manifest.json'), '');
   await rejects(run, {}, 'input', /manifest\.json is damaged \(empty\)/);
   writeFileSync(join(run, 'manifest.json'), '[1, 2]');
@@ -121,7 +121,11 @@ test('openRun: non-finite activations are refused per layer × pooling, from the
   await openRun(counted, { poolings: ['max'] });
   await openRun(counted, { layers: ['layer1.0'], poolings: ['mean'] });
 
+  // A run recorded before the counts existed: the reader scans the matrix itself.
   const scanned = copyRun(fx.run);
+  const older = readManifestJson(scanned);
+  for (const layer of older.layers as { nonFinite?: unknown }[]) delete layer.nonFinite;
+  writeManifestJson(scanned, older);
   await poison(join(scanned, 'activations', 'avgpool.top10.npy'));
   await rejects(scanned, { poolings: ['top10'] }, 'input', /avgpool\.top10\.npy holds 2 non-finite/, /--layers layer1\.0,layer2\.0/);
   const lazy = await openRun(scanned);
