@@ -108,7 +108,7 @@ export class ModelAttributor implements Attributor {
       description = `${resolved.cls === undefined ? 'predicted ' : ''}class ${cls}${label === undefined ? '' : ` (${label})`}`;
       reader = classReader(output, cls, quantity);
     } else {
-      reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel })));
+      reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel, ...(n.layer.layout ? { layout: n.layer.layout } : {}) })));
       description = resolved.description;
     }
     const scorer = new Scorer(this.engine, reader, this.maxBatch, this.size);

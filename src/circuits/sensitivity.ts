@@ -37,7 +37,7 @@ import { ModelSession } from '../runtime/session.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
 
 /** What the engine needs to know about an analysis layer (a LayerInfo fits). */
-export type SensitivityLayer = Pick<LayerInfo, 'id' | 'tensor' | 'kind' | 'channels'>;
+export type SensitivityLayer = Pick<LayerInfo, 'id' | 'tensor' | 'kind' | 'channels' | 'layout'>;
 
 export interface SensitivityOptions extends SessionOptions {
   /**
@@ -151,7 +151,8 @@ function readsGraphInput(index: GraphIndex, tensor: string): 'values' | 'shape' 
 
 /**
  * Where a layer's channel sits in one row of its tensor: [N,C,H,W] and [N,C] have the channel at
- * axis 1 (positions after it), [N,T,D] at the last axis (positions = tokens, before it). Element
+ * axis 1 (positions after it), [N,T,D] and channels-last [N,H,W,C] at the last axis (positions
+ * before it). Element
  * (position o·inner + i, channel c) of a row is at o·C·inner + c·inner + i.
  */
 export interface ChannelLayout {
@@ -164,8 +165,13 @@ export interface ChannelLayout {
   rowSize: number;
 }
 
+/** The channel axis of a layer's tensor: last for tokens and channels-last maps, else 1. */
+export function channelAxis(layer: Pick<SensitivityLayer, 'layout'>, rank: number): number {
+  return rank === 3 || (rank === 4 && layer.layout === 'NHWC') ? rank - 1 : 1;
+}
+
 export function channelLayout(layer: SensitivityLayer, dims: readonly number[]): ChannelLayout {
-  const axis = dims.length === 3 ? 2 : 1;
+  const axis = channelAxis(layer, dims.length);
   if (dims.length < 2 || dims.length > 4 || dims[axis] !== layer.channels) {
     throw new NeurolensError('model', circuitMessages.layerShape(layer.id, layer.tensor, dims, layer.channels));
   }

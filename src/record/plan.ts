@@ -44,6 +44,7 @@ export const DEFAULT_TOP_K = 100;
 function toRecord(layer: LayerInfo): LayerRecord {
   const record: LayerRecord = { id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels, isDefault: layer.isDefault };
   if (layer.spatial) record.spatial = layer.spatial;
+  if (layer.layout) record.layout = layer.layout;
   if (layer.tokens) record.tokens = layer.tokens;
   return record;
 }

@@ -11,6 +11,8 @@
  *    being a run of consecutive feature maps of one spatial size — i.e. the last activation before
  *    each downsampling and before global pooling (a Concat of activations, as Inception blocks end,
  *    counts as one).
+ *    Channels-last residual streams (Swin, [N,H,W,C]) count too; a block holding two such Adds
+ *    (attention and MLP residuals) contributes only its last, the block output.
  *  - Multi-branch CNNs: each Concat that joins parallel branches (Inception blocks, dense blocks),
  *    counted like a residual block's output.
  *  - Otherwise: the last feature/token layer of each block, with a note saying so.
@@ -34,9 +36,16 @@ export function chooseDefaults(facts: GraphFacts, patterns: Patterns, layers: re
   const onEveryPath = outputDominators(facts);
   const tensors = new Set<string>();
   for (const layer of layers) if (layer.kind === 'tokens' && isGelu(facts, patterns, layer.tensor)) tensors.add(layer.tensor);
+  const lastInBlock = new Map<string, NamedLayer>();
   for (const choices of [...residualOutputs(facts, patterns), ...branchJoins(facts, patterns, onEveryPath)]) {
-    const chosen = choices.find((name) => byTensor.get(name)?.kind === 'feature' && onEveryPath.has(name));
-    if (chosen) tensors.add(chosen);
+    const chosen = choices.map((name) => byTensor.get(name)).find((l) => l?.kind === 'feature' && onEveryPath.has(l.tensor));
+    if (!chosen) continue;
+    // A channels-last block with an attention and an MLP residual (Swin) gives one default: its output.
+    const previous = chosen.layout === 'NHWC' && chosen.block !== '' ? lastInBlock.get(chosen.block) : undefined;
+    if (previous && previous.node < chosen.node) tensors.delete(previous.tensor);
+    if (previous && previous.node > chosen.node) continue;
+    if (chosen.layout === 'NHWC') lastInBlock.set(chosen.block, chosen);
+    tensors.add(chosen.tensor);
   }
   if (tensors.size === 0 && !layers.some((l) => l.kind === 'tokens')) {
     for (const output of stageOutputs(facts, patterns, layers.filter((l) => onEveryPath.has(l.tensor)))) tensors.add(output);
@@ -77,7 +86,7 @@ function residualOutputs(facts: GraphFacts, patterns: Patterns): string[][] {
     if ((op !== 'Add' && op !== 'Sum') || !sum || patterns.nodes.has(i)) return;
     // The sum of two or more computed tensors in the feature domain (one side may come back from a
     // channels-last detour, as in ConvNeXt, so only the sum's domain is checked).
-    if (new Set(facts.dynamicInputs(i)).size < 2 || facts.domain.get(sum) !== 'spatial') return;
+    if (new Set(facts.dynamicInputs(i)).size < 2 || (facts.domain.get(sum) !== 'spatial' && !facts.channelsLast.has(sum))) return;
     const readers = [...new Set(facts.index.consumers.get(sum) ?? [])];
     const pattern = patterns.byRoot.get(sum);
     let output = sum;
