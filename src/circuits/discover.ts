@@ -140,7 +140,8 @@ export function inputDims(prep: Preprocessing, n: number): number[] {
 /** A neuron's region, or the whole input when its layer has no spatial map (vectors, tokens without a grid). */
 export function regionOrWhole(tensor: TensorLike, channel: number, layer: LayerRecord, prep: Preprocessing, sample = 0): Box {
   const whole = { x: 0, y: 0, width: prep.width, height: prep.height };
-  if (tensor.dims.length === 2 || (tensor.dims.length === 4 && tensor.dims[2]! * tensor.dims[3]! === 1)) return whole;
+  const positions = tensor.dims.length === 4 ? (layer.layout === 'NHWC' ? tensor.dims[1]! * tensor.dims[2]! : tensor.dims[2]! * tensor.dims[3]!) : 0;
+  if (tensor.dims.length === 2 || (tensor.dims.length === 4 && positions === 1)) return whole;
   if (tensor.dims.length === 3 && !layer.tokens?.grid) return whole;
   return neuronRegion(tensor, channel, layer, [prep.height, prep.width], { sample });
 }

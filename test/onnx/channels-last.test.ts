@@ -11,7 +11,7 @@ import { channelLayout, SensitivityEngine } from '../../src/circuits/sensitivity
 import { scaleDims } from '../../src/edit/bake.js';
 import { maskDims } from '../../src/maps/ablate.js';
 import { neuronMap } from '../../src/maps/region.js';
-import { catalogueModel, type LayerInfo } from '../../src/onnx/catalogue/index.js';
+import { catalogueModel, formatCatalogue, type LayerInfo } from '../../src/onnx/catalogue/index.js';
 import { poolBatch, poolView } from '../../src/record/pool.js';
 import { record } from '../../src/record/recorder.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
@@ -48,6 +48,9 @@ test('Swin-like: stage and block outputs are NHWC feature maps, one default per 
   assert.equal(byId.get('features.1.0.mlp.1')?.channels, 16, 'the MLP hidden is a 16-channel map');
   assert.equal(byId.get('features.0.0')?.layout, undefined, 'the NCHW Conv output keeps the default layout');
   assert.ok(!summary.layers.some((l) => l.kind === 'tokens'), 'no channels-last map is mistaken for tokens');
+  const shown = formatCatalogue(summary).split('\n').filter((line) => line.startsWith('*'));
+  assert.equal(shown.length, 2);
+  for (const line of shown) assert.match(line, /^\*  features\.1\.\d +feature NHWC +8 +4×4 +Add /);
 });
 
 test('ConvNeXt-like: block internals are NHWC maps, defaults stay the NCHW residual Adds', async () => {
