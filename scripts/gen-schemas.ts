@@ -20,6 +20,10 @@ export const FORMATS = [
   { format: 'neurolens-exemplars', type: 'ExemplarsFile', file: 'src/neurons/types.ts' },
   { format: 'neurolens-dissection', type: 'DissectionFile', file: 'src/neurons/dissect.ts' },
   { format: 'neurolens-neuron-labels', type: 'CaptionLabelsFile', file: 'src/neurons/caption-labels.ts' },
+  { format: 'neurolens-attribution', type: 'AttributionFile', file: 'src/attribution/pipeline.ts' },
+  { format: 'neurolens-attribution-eval', type: 'EvalResult', file: 'src/attribution/eval/types.ts' },
+  { format: 'neurolens-circuits', type: 'CircuitFile', file: 'src/circuits/formats.ts' },
+  { format: 'neurolens-circuits-common', type: 'CommonFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-circuits-eval', type: 'CircuitsEvalFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-circuits-diagnosis', type: 'CircuitsDiagnosisFile', file: 'src/circuits/formats.ts' },
 ] as const;

@@ -2,6 +2,8 @@
  * neurolens — the library. Everything the CLI does is available here; the library never prints.
  */
 export { NeurolensError, isNeurolensError, type ErrorKind } from './errors.js';
+// Every user-facing sentence, for front ends that print them (the library only throws them).
+export * from './messages/index.js';
 
 // Model core: ONNX graphs
 export { decodeModel, encodeModel } from './onnx/codec.js';
@@ -23,6 +25,7 @@ export * from './images/index.js';
 
 // Recording
 export { record } from './record/recorder.js';
+export { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './record/plan.js';
 export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
 export { openRun, recordCommand, RUN_FORMAT_VERSION, type OpenRun, type RunNeeds, type RunImageRow } from './run/index.js';
 export { poolBatch } from './record/pool.js';
@@ -30,10 +33,13 @@ export { computeNeuronStats, STATS_COLUMNS } from './record/stats.js';
 
 // Storage
 export { readNpy, writeNpy, readNpyRows, NpyReader } from './store/npy.js';
+export { withRunLock, acquireRunLock, RUN_LOCK_FILE, type RunLockOwner, type RunLockOptions } from './store/lock.js';
 
 // Concept hierarchy
 export { finch, type FinchOptions, type FinchResult } from './cluster/finch.js';
 export { buildConcepts, type ConceptsOptions, type ConceptsResult } from './concepts/pipeline.js';
+export { CONCEPTS_DEFAULTS } from './concepts/defaults.js';
+export type { ActiveRule } from './concepts/active.js';
 export type { ConceptCluster, ConceptLayer } from './concepts/types.js';
 export { adjustedRandIndex, purity } from './concepts/agreement.js';
 export { tfidf, loadCaptions, extractiveCaptions } from './text/index.js';
@@ -42,23 +48,30 @@ export { LlmClient } from './llm/client.js';
 
 // Concept circuits
 export { CircuitFinder, type CircuitQuery, type CircuitQueryResult } from './circuits/discover.js';
-export { writeCircuits } from './circuits/write.js';
-export { evaluateCircuits } from './circuits/eval.js';
-export { diagnoseQuery } from './circuits/diagnose.js';
+export { writeCircuits, parseQuery } from './circuits/write.js';
+export { evaluateCircuits, formatEvalTable } from './circuits/eval.js';
+export { diagnoseQuery, formatDiagnosis } from './circuits/diagnose.js';
+export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
 export { longestCommonPath } from './circuits/common.js';
 export { SensitivityEngine } from './circuits/sensitivity.js';
 export { potThreshold } from './circuits/pot.js';
+export type { CircuitFile, CommonFile, CircuitsEvalFile, CircuitsDiagnosisFile } from './circuits/formats.js';
 
 // Demo
-export { runDemo, type DemoOptions, type DemoResult } from './demo/demo.js';
+export { runDemo, DEFAULT_DEMO_OUT, type DemoOptions, type DemoResult } from './demo/demo.js';
 
 // Unit correction
-export { editModel, evaluateEdit, type EditOptions, type EditResult } from './edit/index.js';
+export { editModel, evaluateEdit, formatEditSummary, parseAblate, parseScale, DEFAULT_EVAL_BATCH, DEFAULT_SCALE, type EditOptions, type EditResult, type NeuronSpec } from './edit/index.js';
 
 // Explorer
 export { startServer, type ServeOptions, type ExplorerServer } from './server/server.js';
+export { SERVE_DEFAULTS } from './server/defaults.js';
 export { exportReport, type ExportOptions, type ExportResult } from './server/export.js';
 export type * from './server/api.js';
+
+// Probes
+export { runProbes, type ProbeOptions, type ProbeHooks, type ProbeResult } from './probes/pipeline.js';
+export { PROBE_DEFAULTS } from './probes/defaults.js';
 
 // Neuron statistics, exemplars, dissection
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
@@ -69,7 +82,9 @@ export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.j
 
 // Attribution maps and their evaluation
 export * from './attribution/types.js';
-export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
-export { registerMethod, listMethods, methodNames, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
-export { evaluateAttributions, type EvalOutput } from './attribution/eval/index.js';
+export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, DEFAULT_MAX_BATCH, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
+export { FILL_KINDS, type FillKind } from './attribution/fill.js';
+export { evaluateAttributions, formatSummary as formatAttributionEvalSummary, checkCurves, checkMethods, EVAL_DEFAULTS, BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type CurveKind, type EvalOutput } from './attribution/eval/index.js';
+export { registerMethod, listMethods, methodNames, methodOptions, methodsUsing, parseOptionText, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';
+export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './attribution/index.js';

@@ -33,7 +33,7 @@ export const LAYER_OPTION: MethodOption = {
   flag: '--layer',
   placeholder: '<id>',
   parse: 'string',
-  doc: 'layer id from `neurolens inspect` whose maps are used',
+  doc: 'layer id from `npx neurolens inspect` whose maps are used',
   defaultDoc: 'the layer feeding the head',
   default: (ctx) => ctx.defaultLayer?.(),
 };

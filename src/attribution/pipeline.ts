@@ -32,6 +32,7 @@ import { attributorModel, makeAttributor } from './attributor.js';
 import { renderOverlay } from './overlay.js';
 import { formatTarget, parseTarget } from './target.js';
 import type { AttributionMethod, AttributionTarget, BoundTarget, MethodOptions, ScoreQuantity } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 export interface AttributionRunOptions extends MethodOptions, SessionOptions {
   /** The .onnx model; a model card (.json) next to it sets preprocessing and class names. */
@@ -70,6 +71,14 @@ export interface AttributionRunHooks {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * A map's method options as stored: the keys its method file declares (each method adds its own to
+ * MethodOptions by declaration merging, which the schema generator cannot follow), numbers or strings.
+ */
+export interface StoredMethodOptions {
+  [key: string]: number | string;
+}
+
 /** One map of attribution.json. */
 export interface AttributionEntry {
   name: string;
@@ -78,13 +87,15 @@ export interface AttributionEntry {
   sha256: string;
   method: AttributionMethod;
   target: Omit<BoundTarget, 'score'> & { spec: string };
-  options: MethodOptions;
+  options: StoredMethodOptions;
   passes: number;
   files: { npy: string; png: string };
 }
 
 /** attribution.json. */
 export interface AttributionFile {
+  format: 'neurolens-attribution';
+  formatVersion: 1;
   protocol: Record<string, unknown>;
   entries: AttributionEntry[];
   skipped: { path: string; reason: string }[];
@@ -130,6 +141,10 @@ const CONVENTIONS = {
 };
 
 export async function runAttribution(options: AttributionRunOptions, hooks: AttributionRunHooks = {}): Promise<AttributionRunResult> {
+  return withRunLock(options.out, 'attribute', () => runAttributionLocked(options, hooks), { create: true });
+}
+
+async function runAttributionLocked(options: AttributionRunOptions, hooks: AttributionRunHooks): Promise<AttributionRunResult> {
   const started = performance.now();
   const size = options.preprocessing?.size;
   const inputSize: [number, number] | undefined = size === undefined ? undefined : typeof size === 'number' ? [size, size] : [size[0], size[1]];
@@ -151,7 +166,7 @@ export async function runAttribution(options: AttributionRunOptions, hooks: Attr
     const jsonPath = join(out, 'attribution.json');
     const protocol = { tool: 'neurolens attribute', model: { file: basename(opened.loaded.path), sha256: opened.sha256 }, preprocessing: prep, ...CONVENTIONS };
     const previous = await readPrevious(jsonPath, protocol);
-    const byKey = new Map(previous.entries.map((e) => [`${e.name}\u0000${e.method}`, e]));
+    const byKey = new Map(previous.map((e) => [`${e.name}\u0000${e.method}`, e]));
     const skipped: AttributionFile['skipped'] = [];
     const files: string[] = [];
     let computed = 0;
@@ -161,7 +176,7 @@ export async function runAttribution(options: AttributionRunOptions, hooks: Attr
     const flush = async (force: boolean) => {
       if (!force && performance.now() - lastWrite < 1000) return;
       const sorted = [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
-      await writeJsonAtomic(jsonPath, { protocol, entries: sorted, skipped } satisfies AttributionFile);
+      await writeJsonAtomic(jsonPath, { format: 'neurolens-attribution', formatVersion: 1, protocol, entries: sorted, skipped } satisfies AttributionFile);
       lastWrite = performance.now();
     };
     const spec = formatTarget(target);
@@ -190,7 +205,7 @@ export async function runAttribution(options: AttributionRunOptions, hooks: Attr
         await writeNpy(join(out, file.npy), result.map.data, [result.map.height, result.map.width]);
         const pixels = await modelPixels(entry.path, prep);
         await writeFileAtomic(join(out, file.png), await renderOverlay(pixels, result.map));
-        byKey.set(key, { name, path: entry.relPath, sha256: decoded.sha256, method: options.method, target: { spec, ...result.target }, options: result.options, passes: result.passes, files: file });
+        byKey.set(key, { name, path: entry.relPath, sha256: decoded.sha256, method: options.method, target: { spec, ...result.target }, options: result.options as StoredMethodOptions, passes: result.passes, files: file });
         computed++;
         await flush(false);
       }
@@ -212,22 +227,26 @@ function report(hooks: AttributionRunHooks, done: number, total: number, compute
   hooks.onProgress({ phase: 'attribute', done, total, skipped, ...(rate ? { rate, etaSeconds: (total - done) / rate } : {}) });
 }
 
-/** The entries of an earlier run into OUT; refuses an OUT of another model or preprocessing. */
-async function readPrevious(path: string, protocol: Record<string, unknown>): Promise<AttributionFile> {
+/**
+ * The entries of an earlier run into OUT; refuses an OUT of another model or preprocessing, or one
+ * holding another file under this name. Files written before the format tag existed have none.
+ */
+async function readPrevious(path: string, protocol: Record<string, unknown>): Promise<AttributionEntry[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    return { protocol, entries: [], skipped: [] };
+    return [];
   }
-  let file: AttributionFile;
+  let file: Partial<AttributionFile>;
   try {
-    file = JSON.parse(text) as AttributionFile;
+    file = JSON.parse(text) as Partial<AttributionFile>;
   } catch {
     throw new NeurolensError('conflict', attributionMessages.otherModel(resolve(path, '..'), path));
   }
-  if (stableJson(file.protocol) !== stableJson(protocol) || !Array.isArray(file.entries)) {
+  const tagged = file?.format === undefined || (file.format === 'neurolens-attribution' && file.formatVersion === 1);
+  if (!tagged || stableJson(file.protocol) !== stableJson(protocol) || !Array.isArray(file.entries)) {
     throw new NeurolensError('conflict', attributionMessages.otherModel(resolve(path, '..'), path));
   }
-  return file;
+  return file.entries;
 }

@@ -23,6 +23,7 @@ import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
 import type { CircuitsDiagnosisFile } from './formats.js';
 import type { CircuitSummary } from './discover.js';
 import type { NeuronRef } from './types.js';
+import { CIRCUITS_DEFAULTS } from './defaults.js';
 
 export interface DiagnoseOptions {
   /** A finished run folder (recorded with top10 pooling). */
@@ -72,7 +73,7 @@ export function resolveClass(target: number | string, classNames: readonly strin
 }
 
 export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnosis: CircuitsDiagnosisFile; path: string }> {
-  const { run, query, stimulate = 2, percentile = 90, batch = 32 } = options;
+  const { run, query, stimulate = CIRCUITS_DEFAULTS.stimulate, percentile = CIRCUITS_DEFAULTS.percentile, batch = CIRCUITS_DEFAULTS.batch } = options;
   if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
   const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;

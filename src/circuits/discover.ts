@@ -37,6 +37,7 @@ import { neuronRegion, type Box } from '../maps/region.js';
 import { SensitivityEngine, type CleanActivations } from './sensitivity.js';
 import { semanticFlowScores } from './sfs.js';
 import type { CircuitEdge, NeuronRef } from './types.js';
+import { CIRCUITS_DEFAULTS } from './defaults.js';
 
 export interface CircuitFinderOptions {
   /** Percentile of the peaks-over-threshold sensitivity cut (0 < p < 100). Default 90. */
@@ -166,9 +167,9 @@ export class CircuitFinder {
    * without top10 pooling, fewer than 2 layers, or a model that changed since recording.
    */
   static async create(runDir: string, options: CircuitFinderOptions = {}): Promise<CircuitFinder> {
-    const percentile = options.percentile ?? 90;
+    const percentile = options.percentile ?? CIRCUITS_DEFAULTS.percentile;
     if (!(percentile > 0 && percentile < 100)) throw new NeurolensError('usage', circuitMessages.badPercentile(percentile));
-    const batch = options.batch ?? 32;
+    const batch = options.batch ?? CIRCUITS_DEFAULTS.batch;
     if (!Number.isInteger(batch) || batch < 1) throw new NeurolensError('usage', circuitMessages.badBatch(batch));
     const run = await openRun(runDir, { layers: options.layers ?? 'all', poolings: ['top10'] });
     const { dir, manifest } = run;

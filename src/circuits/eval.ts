@@ -14,6 +14,8 @@ import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js'
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
 import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary } from './formats.js';
 import type { NeuronRef } from './types.js';
+import { withRunLock } from '../store/lock.js';
+import { CIRCUITS_DEFAULTS } from './defaults.js';
 
 /** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
 export interface FinderLike {
@@ -299,7 +301,11 @@ function summarise(rows: ClassLogits[]): ClassSummary {
 
 /** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
 export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}): Promise<{ result: CircuitsEvalFile; path: string }> {
-  const { run, percentile = 90, seed = 0, draws = 10, steps = 10, batch = 32 } = options;
+  return withRunLock(options.run, 'circuits eval', () => evaluateCircuitsLocked(options, hooks));
+}
+
+async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): Promise<{ result: CircuitsEvalFile; path: string }> {
+    const { run, percentile = CIRCUITS_DEFAULTS.percentile, seed = CIRCUITS_DEFAULTS.seed, draws = CIRCUITS_DEFAULTS.draws, steps = CIRCUITS_DEFAULTS.steps, batch = CIRCUITS_DEFAULTS.batch } = options;
   for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
   }
@@ -307,7 +313,7 @@ export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = 
   let finder: FinderLike | undefined;
   try {
     const count = ablation.images.length;
-    const requested = options.queries ?? 100;
+    const requested = options.queries ?? CIRCUITS_DEFAULTS.queries;
     const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;

@@ -9,11 +9,15 @@ import type { CircuitQueryResult, CircuitSummary } from './discover.js';
 
 /** RUN/circuits/NAME.json: a query result without its wall time (so identical runs write identical files). */
 export interface CircuitFile extends Omit<CircuitQueryResult, 'diagnostics'> {
+  format: 'neurolens-circuits';
+  formatVersion: 1;
   diagnostics: Omit<CircuitQueryResult['diagnostics'], 'seconds'>;
 }
 
 /** RUN/circuits/common.json: the longest path shared by the circuits of several queries. */
 export interface CommonFile extends CommonPath {
+  format: 'neurolens-circuits-common';
+  formatVersion: 1;
   /** The queries' images, in query order (the order of `sensitivity` and `sfs` in each edge). */
   queries: string[];
 }

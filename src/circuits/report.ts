@@ -13,7 +13,8 @@
 import { escapeHtml, pageHead } from '../report/html.js';
 import type { CommonPath } from './common.js';
 import type { CircuitNode, CircuitQueryResult, CircuitResult } from './discover.js';
-import { neuronKey, type ModelView, type NeuronCrop } from '../maps/crops.js';
+import type { ModelView } from '../maps/crops.js';
+import { neuronKey, type NeuronCrop } from './neuron-crops.js';
 import type { Box } from '../maps/region.js';
 
 export interface CircuitReportInput {
@@ -21,7 +22,7 @@ export interface CircuitReportInput {
   result: CircuitQueryResult;
   /** The query as the model sees it (src/maps/crops.ts modelView). */
   query: ModelView;
-  /** `layer#channel` → the node's top reference images cropped to its region (src/maps/crops.ts). */
+  /** `layer#channel` → the node's top reference images cropped to its region (./neuron-crops.ts). */
   crops: Map<string, NeuronCrop[]>;
   /** Extra HTML appended after the circuits (e.g. a common-circuits section); trusted, not escaped. */
   appendix?: string;

@@ -4,11 +4,10 @@
  * (manifest `layers[].id`); their order is the manifest's (topological) order.
  */
 
-/** One neuron: channel `channel` of layer `layer` (a run layer id). */
-export interface NeuronRef {
-  layer: string;
-  channel: number;
-}
+import type { NeuronRef } from '../maps/types.js';
+
+/** One neuron (declared with the interventions in src/maps, which circuits build on). */
+export type { NeuronRef };
 
 /** Which reference set: the top 1 % (`'1'`) or top 10 % (`'10'`) images of a neuron. */
 export type TopLevel = '1' | '10';

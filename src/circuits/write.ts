@@ -7,12 +7,15 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { longestCommonPath } from './common.js';
-import { NeuronCrops, modelView } from '../maps/crops.js';
+import { modelView } from '../maps/crops.js';
+import { NeuronCrops } from './neuron-crops.js';
 import { CircuitFinder, type CircuitFinderOptions, type CircuitQuery, type CircuitQueryResult } from './discover.js';
+import type { CircuitFile, CommonFile } from './formats.js';
 import { renderCircuitReport, renderCommonSection } from './report.js';
 import { NeurolensError } from '../errors.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { withRunLock } from '../store/lock.js';
 
 /** `12` → the run's image 12; anything else → an image file. */
 export function parseQuery(token: string): CircuitQuery {
@@ -40,7 +43,8 @@ export function uniqueNames(queries: readonly CircuitQuery[]): string[] {
 /** The JSON written for a query: everything but the wall time, so the same inputs give identical files. */
 export function circuitJson(result: CircuitQueryResult): string {
   const { seconds: _seconds, ...diagnostics } = result.diagnostics;
-  return `${JSON.stringify({ ...result, diagnostics }, null, 2)}\n`;
+  const file: CircuitFile = { format: 'neurolens-circuits', formatVersion: 1, ...result, diagnostics };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 export interface WriteCircuitsResult {
@@ -54,6 +58,15 @@ export async function writeCircuits(
   queries: readonly CircuitQuery[],
   options: CircuitFinderOptions = {},
   hooks: { onStep?: (line: string) => void } = {},
+): Promise<WriteCircuitsResult> {
+  return withRunLock(run, 'circuits', () => writeCircuitsLocked(run, queries, options, hooks));
+}
+
+async function writeCircuitsLocked(
+  run: string,
+  queries: readonly CircuitQuery[],
+  options: CircuitFinderOptions,
+  hooks: { onStep?: (line: string) => void },
 ): Promise<WriteCircuitsResult> {
   const say = (line: string) => hooks.onStep?.(line);
   if (queries.length === 0) throw new NeurolensError('usage', circuitMessages.noQuery());
@@ -89,7 +102,8 @@ export async function writeCircuits(
     if (results.length > 1) {
       const common = longestCommonPath(results);
       const json = join(outDir, 'common.json');
-      await writeFileAtomic(json, `${JSON.stringify({ queries: results.map((r) => r.query.image), ...common }, null, 2)}\n`);
+      const file: CommonFile = { format: 'neurolens-circuits-common', formatVersion: 1, queries: results.map((r) => r.query.image), ...common };
+      await writeFileAtomic(json, `${JSON.stringify(file, null, 2)}\n`);
       written.push(json);
       say(`common circuit: ${common.length} edge(s) on the longest shared path, ${common.commonEdges} shared edge(s)`);
       appendix = renderCommonSection(common, names, await crops.forNeurons(common.nodes));

@@ -23,6 +23,8 @@ import { chanceBaseline } from './chance.js';
 import { renderConceptReport } from './report.js';
 import { thumbnails } from './thumbnails.js';
 import type { ConceptCluster, ConceptLayer } from './types.js';
+import { withRunLock } from '../store/lock.js';
+import { CONCEPTS_DEFAULTS } from './defaults.js';
 
 export interface ConceptsOptions {
   /** A finished RUN directory (from `neurolens record`). */
@@ -83,7 +85,11 @@ export interface ConceptsHooks {
 }
 
 export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHooks = {}): Promise<ConceptsResult> {
-  const pooling = options.pooling ?? 'mean';
+  return withRunLock(options.run, 'concepts', () => buildConceptsLocked(options, hooks));
+}
+
+async function buildConceptsLocked(options: ConceptsOptions, hooks: ConceptsHooks): Promise<ConceptsResult> {
+  const pooling = options.pooling ?? CONCEPTS_DEFAULTS.pooling;
   const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
   const { manifest, images, layers } = run;
   if (!options.captions && !options.captioner) throw new NeurolensError('usage', conceptMessages.captionsRequired());
@@ -113,7 +119,7 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
   let dims: number;
   if (providers.embedder) ({ vectors, dims } = await embedTextsCached(options.run, providers.embedder, captions));
   else ({ vectors, dims } = tfidf(captions));
-  hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? 'v0.2.1'})`);
+  hooks.onStep?.(`clustering ${captions.length} captions (FINCH ${options.finchVariant ?? CONCEPTS_DEFAULTS.finchVariant})`);
   const clustering = await finch(vectors, { rows: captions.length, dims, metric: options.metric ?? 'cosine', variant: options.finchVariant, clusters: options.clusters });
   let { partitions, counts } = clustering;
   // FINCH's finest level is its most clusters; a larger K would silently give that level instead.
@@ -126,18 +132,18 @@ export async function buildConcepts(options: ConceptsOptions, hooks: ConceptsHoo
     counts = [...finer.map((l) => counts[l]!), new Set(clustering.requested).size];
   }
   if (partitions.length === 0) throw new NeurolensError('input', conceptMessages.noHierarchy(captions.length));
-  if (partitions.length === 1 && (options.finchVariant ?? 'v0.2.1') === 'v0.2.1') warnings.push(conceptMessages.singleLevel(counts[0]!));
-  const levelCaptions = await clusterCaptions(captions, vectors, partitions, { keywords: options.keywords ?? 5, kept, summarizer: providers.summarizer, onStep: hooks.onStep });
+  if (partitions.length === 1 && (options.finchVariant ?? CONCEPTS_DEFAULTS.finchVariant) === 'v0.2.1') warnings.push(conceptMessages.singleLevel(counts[0]!));
+  const levelCaptions = await clusterCaptions(captions, vectors, partitions, { keywords: options.keywords ?? CONCEPTS_DEFAULTS.keywords, kept, summarizer: providers.summarizer, onStep: hooks.onStep });
 
   const settings = {
     captions: { file: options.captions ?? null, images: captions.length, allowMissing: options.allowMissing ?? false },
     captioner: options.captions ? null : options.captioner,
     embedder: providers.embedderId,
     summarizer: providers.summarizerId,
-    finch: { variant: options.finchVariant ?? 'v0.2.1', metric: options.metric ?? 'cosine', clusters: options.clusters ?? null, counts },
-    active: options.active ?? { kind: 'top-frac', fraction: 0.1 },
-    minShare: options.minShare ?? 0.5,
-    chance: { draws: options.chanceDraws ?? 20, seed: options.seed ?? 0 },
+    finch: { variant: options.finchVariant ?? CONCEPTS_DEFAULTS.finchVariant, metric: options.metric ?? 'cosine', clusters: options.clusters ?? null, counts },
+    active: options.active ?? CONCEPTS_DEFAULTS.active,
+    minShare: options.minShare ?? CONCEPTS_DEFAULTS.minShare,
+    chance: { draws: options.chanceDraws ?? CONCEPTS_DEFAULTS.chanceDraws, seed: options.seed ?? CONCEPTS_DEFAULTS.seed },
   };
   const files: string[] = [];
   const results: ConceptLayer[] = [];

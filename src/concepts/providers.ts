@@ -14,6 +14,7 @@ import { OpenAiSummarizer } from '../llm/summarize.js';
 import { parseProviderId } from '../text/index.js';
 import { TransformersCaptioner, TransformersEmbedder } from '../text/transformers/index.js';
 import type { Captioner, TextEmbedder } from '../text/types.js';
+import { CONCEPTS_DEFAULTS } from './defaults.js';
 
 export interface ProviderOptions {
   /** Base URL of the OpenAI-compatible server (default OPENAI_BASE_URL or api.openai.com). */
@@ -46,11 +47,11 @@ export async function createProviders(ids: { captioner?: string; embedder?: stri
     else if (parsed.provider === 'transformers') providers.captioner = new TransformersCaptioner({ model: parsed.model!, allowRemote: options.allowRemote ?? false });
     else throw new NeurolensError('usage', conceptMessages.providerUnavailable('--captioner', parsed.id));
   }
-  const embedder = parseProviderId(ids.embedder ?? 'tfidf', 'embedder', '--embedder');
+  const embedder = parseProviderId(ids.embedder ?? CONCEPTS_DEFAULTS.embedder, 'embedder', '--embedder');
   providers.embedderId = embedder.id;
   if (embedder.provider === 'openai') providers.embedder = new OpenAiEmbedder({ client: llm(), model: embedder.model!, cache: false });
   else if (embedder.provider === 'transformers') providers.embedder = new TransformersEmbedder({ model: embedder.model!, allowRemote: options.allowRemote ?? false });
-  const summarizer = parseProviderId(ids.summarizer ?? 'extractive', 'summarizer', '--summarizer');
+  const summarizer = parseProviderId(ids.summarizer ?? CONCEPTS_DEFAULTS.summarizer, 'summarizer', '--summarizer');
   providers.summarizerId = summarizer.id;
   if (summarizer.provider === 'openai') {
     providers.summarizer = new OpenAiSummarizer({ client: llm(), model: summarizer.model!, sampleK: options.sampleK, seed: options.seed });

@@ -35,9 +35,11 @@ export const EVAL_QUERIES = 50;
 export const PROBE_MIN_IMAGES = { quick: 4, full: 16 } as const;
 /** Emoji in a --quick run (each with both artworks). */
 export const QUICK_EMOJI = 150;
+/** Output folder of the demo when none is given, in the working directory. */
+export const DEFAULT_DEMO_OUT = 'neurolens-demo';
 
 export interface DemoOptions {
-  /** Output folder; default 'neurolens-demo' in the working directory. */
+  /** Output folder; default {@link DEFAULT_DEMO_OUT} in the working directory. */
   out?: string;
   /** A few hundred images instead of the full collection (about 3,800). */
   quick?: boolean;
@@ -49,7 +51,7 @@ export interface DemoModelResult {
   name: string;
   model: string;
   run: string;
-  status: 'complete' | 'unchanged';
+  status: 'complete' | 'unchanged' | 'repaired';
   images: number;
   skipped: number;
   seconds: number;
@@ -218,7 +220,7 @@ async function demoNeurons(run: string, threads: number | undefined, masks: stri
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
   const started = performance.now();
   const mode = options.quick ? 'quick' : 'full';
-  const out = resolve(options.out ?? 'neurolens-demo');
+  const out = resolve(options.out ?? DEFAULT_DEMO_OUT);
   const all = await listEmojiImages();
   const images = options.quick ? spreadSubset(all, QUICK_EMOJI) : all;
   const root = join(out, mode);

@@ -29,9 +29,12 @@ export interface EditNote {
   neurons: { layer: string; tensor: string; channels: number[] }[];
 }
 
+/** Factor applied to the listed neurons when none is given: 0 zeroes them (an ablation). */
+export const DEFAULT_SCALE = 0;
+
 /** Writes the edited model (see the module comment); returns what was written. */
 export async function editModel(options: EditOptions): Promise<EditResult> {
-  const scale = parseScale(options.scale ?? 0);
+  const scale = parseScale(options.scale ?? DEFAULT_SCALE);
   const neurons = typeof options.ablate === 'string' ? parseAblate(options.ablate) : [...options.ablate];
   const out = checkOut(options.out, options.model);
   const card = modelCardPath(out);

@@ -1,5 +1,5 @@
 /** Public API of unit correction (`neurolens edit`): bake neuron edits into a model, evaluate them. */
-export { editModel, type EditNote } from './edit.js';
+export { editModel, DEFAULT_SCALE, type EditNote } from './edit.js';
 export { evaluateEdit, compareModels, summarise, argmax, DEFAULT_EVAL_BATCH, type EvaluateEditOptions, type ComparedModels, type Scored } from './evaluate.js';
 export { bakeScales, encodeEdited, scaleDims, scaleValues, channelAxis, payloadBytes, EDIT_METADATA_KEY, type BakeEdit } from './bake.js';
 export { parseAblate, parseScale, checkOut, resolveNeurons, type ResolvedLayer } from './parse.js';

@@ -3,7 +3,7 @@
  * single image file. The result is deterministic so that a run over the same collection always
  * visits images in the same order (and a resumed run can line up with its journal).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NeurolensError } from '../errors.js';
@@ -18,8 +18,9 @@ const STAT_CONCURRENCY = 64;
  * Lists the images of `source`:
  * - a folder: walked recursively, keeping files whose extension is in `options.extensions`
  *   (default `IMAGE_EXTENSIONS`); names starting with `.` (files and folders) are skipped; symlinks
- *   to files and folders are followed, each folder entered once (so link loops end); dangling links
- *   are skipped. Sorted by `relPath` in plain UTF-16 code-unit order (never locale order).
+ *   to files and folders are followed, each folder entered once (so link loops end); a broken link
+ *   with an image extension is listed with `missing` and `brokenLink`, so recording reports it as
+ *   a skipped image (a broken link without one is not an image and is ignored). Sorted by `relPath` in plain UTF-16 code-unit order (never locale order).
  * - a list file: one path per line, relative to the list file's folder or absolute; lines that are
  *   blank or whose first non-space character is `#` are ignored; surrounding spaces are trimmed.
  *   The file's order is kept (duplicates too). A named file that does not exist is returned with
@@ -49,7 +50,7 @@ export async function listImages(source: string, options: ListImagesOptions = {}
   }
   if (!info.isFile()) throw new NeurolensError('input', imageMessages.sourceNotFileOrFolder(source));
   if (hasImageExtension(absolute, extensions)) {
-    return [{ path: absolute, relPath: posixRelative(dirname(absolute), absolute), bytes: info.size }];
+    return [{ path: absolute, relPath: posixRelative(dirname(absolute), absolute), bytes: info.size, mtimeMs: info.mtimeMs }];
   }
   return readListFile(absolute, source);
 }
@@ -104,18 +105,27 @@ async function walkFolder(root: string, source: string, extensions: ReadonlySet<
       const shown = dir === root ? source : join(source, relative(root, dir));
       throw new NeurolensError('input', imageMessages.sourceUnreadable(shown, errorCode(error) ?? String(error)), { cause: error });
     }
-    // stat (not lstat) follows symlinks; a dangling or looping link (ENOENT, ELOOP) is skipped.
+    // stat (not lstat) follows symlinks; a dangling or looping link (ENOENT, ELOOP) fails it.
     const infos = await mapLimit(names, STAT_CONCURRENCY, (name) => stat(join(dir, name)).catch(() => undefined));
     const subfolders: [string, Stats][] = [];
+    const broken: string[] = [];
     names.forEach((name, i) => {
       const info = infos[i];
-      if (info === undefined) return;
       const path = join(dir, name);
+      if (info === undefined) {
+        if (hasImageExtension(name, extensions)) broken.push(path);
+        return;
+      }
       if (info.isDirectory()) subfolders.push([path, info]);
       else if (info.isFile() && hasImageExtension(name, extensions)) {
-        found.push({ path, relPath: posixRelative(root, path), bytes: info.size });
+        found.push({ path, relPath: posixRelative(root, path), bytes: info.size, mtimeMs: info.mtimeMs });
       }
     });
+    for (const path of broken) {
+      // Only a symlink can fail stat right after readdir listed it (or a file deleted meanwhile).
+      const link = await lstat(path).catch(() => undefined);
+      if (link?.isSymbolicLink()) found.push({ path, relPath: posixRelative(root, path), bytes: 0, missing: true, brokenLink: true });
+    }
     // One folder at a time keeps the number of open directory handles and pending stats bounded.
     for (const [path, info] of subfolders) await visit(path, info);
   };
@@ -144,7 +154,8 @@ async function readListFile(listFile: string, source: string): Promise<ImageEntr
   return mapLimit(paths, STAT_CONCURRENCY, async (path): Promise<ImageEntry> => {
     const relPath = posixRelative(root, path);
     try {
-      return { path, relPath, bytes: (await stat(path)).size };
+      const info = await stat(path);
+      return { path, relPath, bytes: info.size, mtimeMs: info.mtimeMs };
     } catch (error) {
       const code = errorCode(error);
       // Anything else (a permission problem) is left for decoding to report with its reason.

@@ -33,10 +33,18 @@ export interface ImageEntry {
   /** File size in bytes (0 when `missing`). */
   readonly bytes: number;
   /**
-   * Set (true) only for a list file entry whose file does not exist. Listing does not fail on it:
-   * decoding reports it as a skipped image, so one stale line does not stop a long run.
+   * Set (true) for a list file entry whose file does not exist, and for a symbolic link in a walked
+   * folder whose target does not exist. Listing does not fail on it: decoding reports it as a
+   * skipped image, so one stale line or broken link does not stop a long run.
    */
   readonly missing?: true;
+  /** Set (true) when the entry is a symbolic link whose target does not exist (or that loops). */
+  readonly brokenLink?: true;
+  /**
+   * Modification time (ms since the epoch) when listed; with `bytes` it tells a resumed run which
+   * already recorded files may have changed (those are then hashed again). Absent when `missing`.
+   */
+  readonly mtimeMs?: number;
 }
 
 /** Options of `listImages`. */

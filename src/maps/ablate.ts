@@ -20,7 +20,7 @@ import { runMessages } from '../messages/run.js';
 import type { RunManifest } from '../record/types.js';
 import { InstrumentedModel, type InterventionValues } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
-import type { NeuronRef } from '../circuits/types.js';
+import type { NeuronRef } from './types.js';
 
 /** What ablation needs to know about a layer (a run manifest's LayerRecord or a LayerInfo fits). */
 export interface AblateLayer {

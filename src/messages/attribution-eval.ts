@@ -3,8 +3,6 @@ export const attributionEvalMessages = {
   noModel: () => `attribute eval needs --model <file.onnx>: the model whose maps are evaluated`,
   noImages: () => `attribute eval needs --images <dir|list|file>: the images to evaluate maps on`,
   noOut: () => `attribute eval needs --out <dir>: where eval.json, eval.md and the curve charts go`,
-  noMethods: (known: readonly string[]) => `--method needs at least one attribution method (${known.join(', ')}), comma-separated for several`,
-  badMethod: (value: string, known: readonly string[]) => `--method ${JSON.stringify(value)} is not an attribution method; use one or more of ${known.join(', ')}`,
   badInteger: (option: string, value: unknown, min: number) => `${option} must be an integer ≥ ${min}, got ${JSON.stringify(String(value))}`,
   badUnit: (unit: number, height: number, width: number) =>
     `--unit ${unit} is larger than the model input (${height}×${width}); use a unit side from 1 to ${Math.min(height, width)}`,
@@ -13,15 +11,15 @@ export const attributionEvalMessages = {
   badCurves: (value: unknown, known: readonly string[]) => `--curves ${JSON.stringify(String(value))} names no known curve; use one or more of ${known.join(', ')}, comma-separated`,
   noImagesLeft: (source: string) => `no image of ${source} could be decoded; nothing to evaluate (see the warnings above)`,
   imageSkipped: (path: string, reason: string) => `skipping ${path}: ${reason}`,
-  mapsIndexMissing: (dir: string) => `--maps ${dir} holds no readable attribution.json; pass a folder written by \`neurolens attribute\``,
-  mapsIndexBad: (file: string, reason: string) => `${file} is not an attribution index (${reason}); pass a folder written by \`neurolens attribute\``,
+  mapsIndexMissing: (dir: string) => `--maps ${dir} holds no readable attribution.json; pass a folder written by \`npx neurolens attribute\``,
+  mapsIndexBad: (file: string, reason: string) => `${file} is not an attribution index (${reason}); pass a folder written by \`npx neurolens attribute\``,
   mapsOtherModel: (dir: string, model: string) =>
     `--maps ${dir} holds maps of another model than ${model} (sha256 differs); pass the --model the maps were computed with, or recompute them`,
   mapsOtherTarget: (dir: string, targets: readonly string[], target: string) =>
     `--maps ${dir} holds maps explaining ${targets.join(', ')}, not --target ${target}; pass --target ${targets[0] ?? 'pred'} or recompute the maps`,
   mapMissing: (image: string, method: string, dir: string) =>
-    `--maps ${dir} has no ${method} map of ${image}; run \`neurolens attribute\` with --method ${method} on the same images, or drop ${method} from --method`,
-  mapUnreadable: (file: string, reason: string) => `cannot read map ${file} (${reason}); re-run \`neurolens attribute\` to rewrite it`,
+    `--maps ${dir} has no ${method} map of ${image}; run \`npx neurolens attribute\` with --method ${method} on the same images, or drop ${method} from --method`,
+  mapUnreadable: (file: string, reason: string) => `cannot read map ${file} (${reason}); re-run \`npx neurolens attribute\` to rewrite it`,
   mapShape: (file: string, shape: readonly number[], height: number, width: number) =>
     `map ${file} has shape [${shape.join(', ')}] but the model input is ${height}×${width}; the maps come from another model or input size: pass the matching --model`,
   mapNotFinite: (file: string) => `map ${file} holds NaN or infinite values, which cannot be ranked; recompute it`,

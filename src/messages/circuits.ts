@@ -4,9 +4,9 @@ export const circuitMessages = {
     `circuit root in layer ${layer}, which is not one of the analysis layers (${layers.join(', ')}); pick roots from those layers`,
   // sensitivity.ts / naive.ts (neuron sensitivity scores)
   cutIndependent: (from: string, to: string) =>
-    `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)} (parallel branches, or layers out of order), so there is no block between them to re-run; pass consecutive layers in graph order that lie on every path to the logits, such as the defaults \`neurolens inspect\` marks`,
+    `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)} (parallel branches, or layers out of order), so there is no block between them to re-run; pass consecutive layers in graph order that lie on every path to the logits, such as the defaults \`npx neurolens inspect\` marks`,
   layerShape: (id: string, tensor: string, dims: readonly number[], channels: number) =>
-    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,H,W,C], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`neurolens inspect\` lists it`,
+    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,H,W,C], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`npx neurolens inspect\` lists it`,
   notFloat: (name: string, type: string) =>
     `${JSON.stringify(name)} holds ${type} values; neuron sensitivity and regions need float32 activations`,
   tooFewLayers: (count: number) =>
@@ -21,7 +21,7 @@ export const circuitMessages = {
   engineClosed: () => `the sensitivity engine was closed; create a new one to score more queries`,
   // region.ts
   noTokenGrid: (id: string, tokens: number, prefix: number, grid: readonly [number, number] | null) =>
-    `layer ${id} has ${tokens} tokens but its patch grid is ${grid ? `${grid[0]}×${grid[1]} after ${prefix} prefix token(s)` : 'unknown'}, so its tokens cannot be placed on the image; pass the layer's LayerInfo from \`neurolens inspect\``,
+    `layer ${id} has ${tokens} tokens but its patch grid is ${grid ? `${grid[0]}×${grid[1]} after ${prefix} prefix token(s)` : 'unknown'}, so its tokens cannot be placed on the image; pass the layer's LayerInfo from \`npx neurolens inspect\``,
   noMap: (id: string, dims: readonly number[]) =>
     `layer ${id} has dims [${dims.join(', ')}]: no spatial map to place on the image; regions need a feature map [N,C,H,W] or tokens [N,T,D]`,
   badSample: (sample: number, samples: number) => `sample ${sample} is not in the batch; samples are 0 to ${samples - 1}`,
@@ -34,7 +34,6 @@ export const circuitMessages = {
   queryIndexRange: (index: number, count: number, runDir: string) =>
     `query index ${index} is not an image of ${runDir}; indices are 0 to ${count - 1}`,
   noQuery: () => `--query needs at least one image path or run image index (comma-separated for several)`,
-  noRun: () => `circuits needs --run <dir>: a finished run folder recorded with top10 pooling`,
   queryWritten: (name: string, circuits: number, roots: number, seconds: number) =>
     `${name}: ${circuits} circuit(s) from ${roots} root(s) in ${seconds.toFixed(1)} s`,
   // ablate.ts / eval.ts / diagnose.ts (`neurolens circuits eval|diagnose`)

@@ -3,11 +3,11 @@ export const editMessages = {
   // parse.ts: the --ablate / --scale / --out arguments
   noAblate: () => `--ablate needs at least one neuron as LAYER:C (comma-separated for several), e.g. layer3.1:17,layer3.1:40`,
   badAblate: (item: string) =>
-    `--ablate item ${JSON.stringify(item)} is not LAYER:C; write a layer id (or tensor name) from \`neurolens inspect\`, a colon and a channel index, e.g. layer3.1:17`,
+    `--ablate item ${JSON.stringify(item)} is not LAYER:C; write a layer id (or tensor name) from \`npx neurolens inspect\`, a colon and a channel index, e.g. layer3.1:17`,
   badChannel: (item: string, layer: string, channels: number) =>
     `--ablate ${JSON.stringify(item)}: channel must be an integer 0 to ${channels - 1} (layer ${layer} has ${channels} neurons)`,
   unknownLayer: (layer: string, suggestion: string | undefined, model: string) =>
-    `--ablate layer ${JSON.stringify(layer)} is not a layer of ${model}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; use a layer id or tensor name from \`neurolens inspect ${model}\``,
+    `--ablate layer ${JSON.stringify(layer)} is not a layer of ${model}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; use a layer id or tensor name from \`npx neurolens inspect ${model}\``,
   badScale: (value: unknown) => `--scale must be a finite number (0 zeroes the neurons, 2 doubles them), got ${JSON.stringify(String(value))}`,
   noOut: () => `--out needs the path of the edited model to write, ending in .onnx`,
   outNotOnnx: (out: string) => `--out ${out} must end in .onnx (the edited model is written there and its model card next to it)`,
@@ -17,7 +17,7 @@ export const editMessages = {
   badBatch: (value: unknown) => `--batch must be a positive integer, got ${JSON.stringify(String(value))}`,
   // bake.ts
   layerShape: (layer: string, tensor: string, dims: readonly (number | string)[], channels: number) =>
-    `layer ${layer} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], which do not hold ${channels} neurons where its kind puts them; pass the layer as \`neurolens inspect\` lists it`,
+    `layer ${layer} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], which do not hold ${channels} neurons where its kind puts them; pass the layer as \`npx neurolens inspect\` lists it`,
   tooLarge: (out: string, gib: string) =>
     `the edited model would be ${gib} GiB, over the 2 GiB a single .onnx (protobuf) file can hold, so ${out} cannot be written; edit a smaller model or one whose weights fit in one file`,
   // labels.ts / evaluate.ts (--eval)

@@ -66,6 +66,7 @@ export const imageMessages = {
   decodeFailed: (file: string, reason: string) => `${file}: ${reason}`,
   reasonMissing: () => 'file not found',
   reasonIsFolder: () => 'is a folder, not an image',
+  reasonBrokenLink: () => 'broken symbolic link (its target does not exist or links in a loop)',
   reasonNoPermission: () => 'permission denied',
   reasonUnreadable: (detail: string) => `cannot read the file (${detail})`,
   reasonEmpty: () => 'empty file (0 bytes)',

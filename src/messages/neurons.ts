@@ -1,6 +1,6 @@
 /** User-facing messages for single-neuron analysis (`neurolens neurons`; see ./index.ts). */
 export const neuronMessages = {
-  noRun: () => 'neurons needs --run <dir>: a finished run folder (from `neurolens record`)',
+  noRun: () => 'neurons needs --run <dir>: a finished run folder (from `npx neurolens record`)',
   badPooling: (value: string) => `--pooling must be max, top10 or mean, got ${JSON.stringify(value)}`,
   badNumber: (option: string, value: unknown) => `${option} must be a finite number, got ${JSON.stringify(String(value))}`,
   badRareBelow: (value: unknown) => `--rare-below must be a rate in (0, 1], got ${JSON.stringify(String(value))}`,
@@ -20,10 +20,10 @@ export const neuronMessages = {
   noMapLayer: (layer: string) => `layer ${layer} has no spatial map (a vector layer or tokens without a patch grid); it is left out of the dissection`,
   // caption-labels.ts
   noConcepts: (run: string) =>
-    `no concepts run in ${run}/concepts: caption labels skipped (run \`neurolens concepts --run ${run} --captions FILE\` to get them)`,
+    `no concepts run in ${run}/concepts: caption labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\` to get them)`,
   unknownLevel: (level: number, levels: readonly number[]) =>
     `--concepts-level ${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
-  conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`neurolens concepts\` on the run`,
+  conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`npx neurolens concepts\` on the run`,
   exemplarUnreadable: (path: string) => `exemplar image ${path} can no longer be read (moved or damaged since recording); its crops are left grey`,
   // CLI summary lines
   layerDone: (layer: string, computed: number, channels: number) => `${layer}: exemplars of ${computed} neuron(s) computed (${channels - computed} already done)`,

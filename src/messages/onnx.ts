@@ -16,13 +16,13 @@ export const onnxMessages = {
     `model ${path}: external data location ${file} points outside the model folder; refusing to read it`,
   // instrument.ts / cut.ts
   unknownTensor: (tensor: string, role: string, suggestion?: string) =>
-    `${role} ${JSON.stringify(tensor)} is not a tensor of the model${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}; list the tensor names with \`neurolens inspect <model>\``,
+    `${role} ${JSON.stringify(tensor)} is not a tensor of the model${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}; list the tensor names with \`npx neurolens inspect <model>\``,
   interveneOnInput: (tensor: string) =>
     `cannot intervene on ${JSON.stringify(tensor)}: it is a graph input; change the values you feed instead, or intervene on a tensor computed from it`,
   interveneOnInitializer: (tensor: string) =>
     `cannot intervene on ${JSON.stringify(tensor)}: it is a weight (initializer); intervene on the output of the node that reads it instead`,
   interveneNotFloat: (tensor: string, type: string) =>
-    `cannot intervene on ${JSON.stringify(tensor)}: it holds ${type} values and masks/patches are float32; pick a float tensor (\`neurolens inspect\` lists types)`,
+    `cannot intervene on ${JSON.stringify(tensor)}: it holds ${type} values and masks/patches are float32; pick a float tensor (\`npx neurolens inspect\` lists types)`,
   opsetTooOld: (version: number) =>
     `the model uses ONNX opset ${version}; instrumenting needs opset 7 or newer (broadcasting Mul/Add); re-export it with a newer opset`,
   noGraph: () => `the model holds no graph; load it with loadModel() from an .onnx file`,

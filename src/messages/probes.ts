@@ -19,14 +19,12 @@ export const probeMessages = {
   conceptSkipped: (name: string, positives: number, negatives: number, minPositives = 2) =>
     `concept ${JSON.stringify(name)} skipped: ${positives} positive and ${negatives} negative image(s); a probe needs at least ${minPositives} positive and 2 negative`,
   noUsableConcepts: (minPositives = 2) => `no concept has at least ${minPositives} positive and 2 negative images; nothing to probe (check the labels)`,
-  noConceptsRun: (run: string) => `${run} has no concepts yet; run \`neurolens concepts --run ${run} --captions FILE\` first`,
+  noConceptsRun: (run: string) => `${run} has no concepts yet; run \`npx neurolens concepts --run ${run} --captions FILE\` first`,
   unknownLevel: (level: number, levels: readonly number[]) =>
     `--concepts clusters:${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
   noCaptions: (run: string) =>
-    `cannot find the captions of ${run}'s concepts run (the captions file moved and the caption cache is empty); re-run \`neurolens concepts\` or pass --labels`,
+    `cannot find the captions of ${run}'s concepts run (the captions file moved and the caption cache is empty); re-run \`npx neurolens concepts\` or pass --labels`,
   noKeywords: () => 'the captions hold no content words (only stop words); pass --labels instead',
-  badFraction: (option: string, value: string) => `${option} ${value} must be a number in (0, 0.5]`,
-  badNumber: (option: string, value: string) => `${option} ${value} must be a non-negative number`,
   // numerical core (split.ts, standardise.ts, metrics.ts, logistic.ts, single.ts, multi.ts, mlp.ts)
   matrixShape: (length: number, rows: number, cols: number) =>
     `probes: the activation matrix holds ${length} values but rows × cols = ${rows} × ${cols}; pass row-major images × neurons data of length rows·cols`,

@@ -5,18 +5,23 @@
  * re-verifies the run and rebuilds a missing or truncated file.
  */
 const list = (items: readonly string[]) => items.join(', ');
+/**
+ * Without a readable manifest `record` cannot tell the folder from a different run, so it cannot
+ * heal it in place; recording into a new folder works and keeps the analyses already written here.
+ */
+const rerecordAdvice =
+  'record the run again into a new folder with the `npx neurolens record … --out NEW` command that wrote it (the files here are left as they are)';
 
 export const runMessages = {
   notARun: (run: string) => `${run} is not a finished run (no manifest.json); pass a folder written by \`npx neurolens record\`, or re-run that command to finish it`,
   notAFolder: (run: string) => `${run} is not a folder; pass the run folder written by \`npx neurolens record\``,
   manifestUnreadable: (file: string, code: string) => `cannot read ${file} (${code}); check its permissions`,
-  manifestBroken: (file: string, detail: string) =>
-    `${file} is damaged (${detail}); re-run the \`npx neurolens record … --out\` command that wrote this run to rebuild it`,
+  manifestBroken: (file: string, detail: string) => `${file} is damaged (${detail}); ${rerecordAdvice}`,
   notAManifest: (file: string) => `${file} is not a neurolens run manifest; pass a folder written by \`npx neurolens record\``,
   newerFormat: (file: string, version: unknown, writer: unknown) =>
     `${file} has format version ${String(version)}${typeof writer === 'string' ? ` (written by neurolens ${writer})` : ''}, newer than this neurolens reads; upgrade with \`npm install neurolens@latest\``,
   schemaViolation: (file: string, field: string, problem: string) =>
-    `${file}: ${field} ${problem}; the manifest was edited or damaged: re-run the \`npx neurolens record … --out\` command that wrote this run`,
+    `${file}: ${field} ${problem}; the manifest was edited or damaged: ${rerecordAdvice}`,
   unknownLayers: (option: string, names: readonly string[], recorded: readonly string[]) =>
     `unknown layer(s) ${list(names)} for ${option}; this run recorded ${list(recorded)} (layer ids or tensor names)`,
   noLayers: (option: string) => `${option} names no layer; pass layer ids or tensor names of the run, comma-separated`,

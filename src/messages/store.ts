@@ -18,4 +18,11 @@ export const storeMessages = {
     `Cannot join ${path} into one matrix: ${detail}. Delete the output folder and re-run the command.`,
   journalCorrupt: (path: string, line: number) =>
     `${path} is corrupt at line ${line} (not the last line, so not an interrupted write). Restore it from a backup or delete the output folder and start the run again.`,
+  notAFolder: (dir: string) => `${dir} is a file (or inside one), not a folder; choose a folder path (it is created when missing)`,
+  runLocked: (dir: string, owner: { pid: number; hostname: string; command: string; since: string }, lock: string) =>
+    `${dir} is being written by \`${owner.command}\` (pid ${owner.pid} on ${owner.hostname}, since ${owner.since}); wait for it to finish (or stop it) and run this again; if that process no longer exists, delete ${lock}`,
+  lockDamaged: (lock: string) => `${lock} is damaged and another writer is taking it over; wait a moment and run this again`,
+  staleLockTaken: (dir: string, owner: { pid: number; hostname: string; command: string; since: string }) =>
+    `took over the lock of ${dir} left by \`${owner.command}\` (pid ${owner.pid}, since ${owner.since}), which is no longer running`,
+  lockDamagedTaken: (lock: string) => `replaced the damaged lock file ${lock}`,
 } as const;

@@ -21,6 +21,7 @@ import { writeExemplars } from './exemplars.js';
 import { LazySession, openNeuronsRun, type NeuronsRun } from './run.js';
 import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
+import { withRunLock } from '../store/lock.js';
 
 export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
 
@@ -41,6 +42,10 @@ function checkOptions(options: NeuronsOptions): void {
 
 /** Runs every stage; see the module comment. */
 export async function runNeurons(options: NeuronsOptions, hooks: NeuronsHooks = {}): Promise<NeuronsResult> {
+  return withRunLock(options.run, 'neurons', () => runNeuronsLocked(options, hooks));
+}
+
+async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): Promise<NeuronsResult> {
   checkOptions(options);
   const run = await openNeuronsRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
   const settings = { ...NEURONS_DEFAULTS, ...definedOnly(options) };

@@ -39,6 +39,8 @@ import { singleNeuronProbes } from './single.js';
 import { shuffleLabels, stratifiedSplit } from './split.js';
 import { standardiser } from './standardise.js';
 import type { Matrix, ProbeMetrics as CoreMetrics, Split } from './types.js';
+import { withRunLock } from '../store/lock.js';
+import { PROBE_DEFAULTS } from './defaults.js';
 
 /** Test-split metrics (null where undefined: e.g. AUC with one class in the split). */
 export interface Scores {
@@ -145,13 +147,13 @@ export interface ProbeResult {
 }
 
 function settingsOf(options: ProbeOptions, labels: ConceptLabels, pooling: string): { core: CoreSettings; json: Record<string, unknown> } {
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? PROBE_DEFAULTS.seed;
   const core: CoreSettings = {
-    split: { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed },
+    split: { test: options.testFraction ?? PROBE_DEFAULTS.testFraction, validation: options.validationFraction ?? 0.1, seed },
     l2: options.l2 ?? 1e-3,
-    l1: options.l1 ?? 0,
-    tolerance: options.tolerance ?? 1e-6,
-    hidden: options.hidden ?? 64,
+    l1: options.l1 ?? PROBE_DEFAULTS.l1,
+    tolerance: options.tolerance ?? PROBE_DEFAULTS.tolerance,
+    hidden: options.hidden ?? PROBE_DEFAULTS.hidden,
     mlp: options.mlp ?? 'per-concept',
     sparseTarget: options.sparseTarget ?? 0.95,
     shuffleSeed: seed + 1,
@@ -298,7 +300,11 @@ function probeJoint(X: Matrix, Y: Uint8Array[], s: CoreSettings): { perConcept: 
 }
 
 export async function runProbes(options: ProbeOptions, hooks: ProbeHooks = {}): Promise<ProbeResult> {
-  const pooling = options.pooling ?? 'mean';
+  return withRunLock(options.run, 'probe', () => runProbesLocked(options, hooks));
+}
+
+async function runProbesLocked(options: ProbeOptions, hooks: ProbeHooks): Promise<ProbeResult> {
+  const pooling = options.pooling ?? PROBE_DEFAULTS.pooling;
   const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: [pooling], poolingOption: '--pooling' });
   const { manifest, images, layers } = run;
 

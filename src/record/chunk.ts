@@ -24,12 +24,15 @@ export interface ChunkImage {
   sha256: string;
   width: number;
   height: number;
+  /** The file's modification time when listed (see resume-check.ts). */
+  mtimeMs?: number;
 }
 
 export interface ChunkSkip {
   index: number;
   path: string;
   reason: string;
+  mtimeMs?: number;
 }
 
 export interface ChunkMeta {
@@ -114,14 +117,14 @@ export async function recordChunk(ctx: ChunkContext, chunk: number): Promise<Chu
     if (!result) throw new Error('prefetch ran out of images');
     if (result.ok) {
       const image = result.value;
-      meta.images.push({ index: first + i, path: entry.relPath, sha256: image.sha256, width: image.width, height: image.height });
+      meta.images.push({ index: first + i, path: entry.relPath, sha256: image.sha256, width: image.width, height: image.height, mtimeMs: entry.mtimeMs });
       waiting.push(image);
       if (waiting.length === batch) await submit();
       ctx.onImage(false);
     } else {
       if (!isNeurolensError(result.error)) throw result.error;
       const reason = result.error.message;
-      meta.skipped.push({ index: first + i, path: entry.relPath, reason });
+      meta.skipped.push({ index: first + i, path: entry.relPath, reason, mtimeMs: entry.mtimeMs });
       ctx.onWarning?.(recordMessages.skipped(entry.relPath, reason));
       ctx.onImage(true);
     }

@@ -14,13 +14,67 @@ import { writeParquetTable, type ParquetColumn } from '../store/parquet.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { computeNeuronStats, STATS_COLUMNS } from './stats.js';
 import { topPredictions } from './predictions.js';
-import type { ChunkMeta } from './chunk.js';
+import type { ChunkImage, ChunkMeta } from './chunk.js';
 import type { RunPlan } from './plan.js';
 import type { RunState } from './state.js';
-import type { ArtifactRecord, RecordProgress, RunManifest } from './types.js';
+import type { ArtifactRecord, LayerRecord, Pooling, RecordProgress, RunManifest } from './types.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 const TOP_PREDICTIONS = 5;
+
+async function write(path: string, job: () => Promise<unknown>): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await job();
+  } catch (error) {
+    throw wrapFsError(error, path);
+  }
+}
+
+/**
+ * Computes and writes the summaries of one layer × pooling from its activation matrix (also how
+ * a damaged stats or top-k file is rebuilt); returns their manifest entries and the number of
+ * non-finite activations.
+ */
+export async function writeNeuronStats(plan: RunPlan, layer: LayerRecord, pooling: Pooling, images: number): Promise<{ artifacts: ArtifactRecord[]; nonFinite: number }> {
+  const { layout } = plan;
+  const reader = await NpyReader.open(layout.activations(layer.id, pooling));
+  try {
+    const result = await computeNeuronStats((start, count) => reader.readFloat32Rows(start, count), { images, channels: layer.channels, k: plan.topK });
+    const statsPath = layout.stats(layer.id, pooling);
+    const topkPath = layout.topk(layer.id, pooling);
+    await write(statsPath, () => writeNpy(statsPath, result.stats, [layer.channels, STATS_COLUMNS.length]));
+    await write(topkPath, () => writeNpy(topkPath, result.topk, [layer.channels, result.k]));
+    return {
+      nonFinite: result.nonFinite,
+      artifacts: [
+        { path: layout.relative(statsPath), role: 'stats', layer: layer.id, pooling, dtype: '<f4', shape: [layer.channels, STATS_COLUMNS.length], columns: [...STATS_COLUMNS] },
+        { path: layout.relative(topkPath), role: 'topk', layer: layer.id, pooling, dtype: '<i4', shape: [layer.channels, result.k] },
+      ],
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Writes images.parquet: one row per recorded image with its top-5 predictions; returns its manifest entry. */
+async function writeImagesTable(plan: RunPlan, images: readonly ChunkImage[], logits: Float32Array, classes: number): Promise<ArtifactRecord> {
+  const { layout } = plan;
+  const predictions = images.map((_, row) => topPredictions(logits.subarray(row * classes, (row + 1) * classes), TOP_PREDICTIONS));
+  const classNames = plan.opened.card?.classNames;
+  const columns: ParquetColumn[] = [
+    { name: 'index', type: 'int32', data: images.map((_, row) => row) },
+    { name: 'path', type: 'string', data: images.map((i) => i.path) },
+    { name: 'sha256', type: 'string', data: images.map((i) => i.sha256) },
+    { name: 'width', type: 'int32', data: images.map((i) => i.width) },
+    { name: 'height', type: 'int32', data: images.map((i) => i.height) },
+    { name: 'top5_classes', type: 'list<int32>', data: predictions.map((p) => p.classes) },
+    { name: 'top5_scores', type: 'list<double>', data: predictions.map((p) => p.scores) },
+  ];
+  if (classNames) columns.push({ name: 'top1_label', type: 'string', data: predictions.map((p) => classNames[p.classes[0]!] ?? String(p.classes[0])) });
+  await write(layout.imagesTable, () => writeParquetTable(layout.imagesTable, columns));
+  return { path: layout.relative(layout.imagesTable), role: 'images', dtype: 'parquet', shape: [images.length, columns.length], columns: columns.map((c) => c.name) };
+}
 
 export async function finalizeRun(
   plan: RunPlan,
@@ -34,21 +88,17 @@ export async function finalizeRun(
   for (const chunk of chunks) metas.push(JSON.parse(await readFile(layout.chunkImages(chunk), 'utf8')) as ChunkMeta);
   const images = metas.flatMap((m) => m.images);
   const skipped = metas.flatMap((m) => m.skipped);
-  if (images.length === 0) throw new NeurolensError('input', recordMessages.noImagesRecorded(plan.source, skipped.length));
+  const skippedText = skipped.map((s) => `${JSON.stringify({ path: s.path, reason: s.reason })}\n`).join('');
+  if (images.length === 0) {
+    // Written first so the message can point at the reasons.
+    if (skipped.length > 0) await write(layout.skipped, () => writeFileAtomic(layout.skipped, skippedText));
+    throw new NeurolensError('input', recordMessages.noImagesRecorded(plan.source, skipped.length, skipped.length > 0 ? layout.skipped : undefined));
+  }
   const withRows = chunks.filter((c) => metas[c]!.images.length > 0);
   const steps = layers.length * poolings.length * 2 + 3;
   let step = 0;
   const progress = () => onProgress?.({ phase: 'finalize', done: ++step, total: steps, skipped: skipped.length });
   const artifacts: ArtifactRecord[] = [];
-
-  const write = async (path: string, job: () => Promise<unknown>) => {
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await job();
-    } catch (error) {
-      throw wrapFsError(error, path);
-    }
-  };
 
   for (const layer of layers) {
     for (const pooling of poolings) {
@@ -64,41 +114,21 @@ export async function finalizeRun(
   artifacts.push({ path: layout.relative(layout.logits), role: 'logits', dtype: '<f4', shape: [images.length, classes] });
   progress();
 
-  const predictions = images.map((_, row) => topPredictions((logits.data as Float32Array).subarray(row * classes, (row + 1) * classes), TOP_PREDICTIONS));
-  const classNames = plan.opened.card?.classNames;
-  const columns: ParquetColumn[] = [
-    { name: 'index', type: 'int32', data: images.map((_, row) => row) },
-    { name: 'path', type: 'string', data: images.map((i) => i.path) },
-    { name: 'sha256', type: 'string', data: images.map((i) => i.sha256) },
-    { name: 'width', type: 'int32', data: images.map((i) => i.width) },
-    { name: 'height', type: 'int32', data: images.map((i) => i.height) },
-    { name: 'top5_classes', type: 'list<int32>', data: predictions.map((p) => p.classes) },
-    { name: 'top5_scores', type: 'list<double>', data: predictions.map((p) => p.scores) },
-  ];
-  if (classNames) columns.push({ name: 'top1_label', type: 'string', data: predictions.map((p) => classNames[p.classes[0]!] ?? String(p.classes[0])) });
-  await write(layout.imagesTable, () => writeParquetTable(layout.imagesTable, columns));
-  artifacts.push({ path: layout.relative(layout.imagesTable), role: 'images', dtype: 'parquet', shape: [images.length, columns.length], columns: columns.map((c) => c.name) });
-  const skippedText = skipped.map((s) => `${JSON.stringify({ path: s.path, reason: s.reason })}\n`).join('');
+  artifacts.push(await writeImagesTable(plan, images, logits.data as Float32Array, classes));
   await write(layout.skipped, () => writeFileAtomic(layout.skipped, skippedText));
   artifacts.push({ path: layout.relative(layout.skipped), role: 'skipped', dtype: 'jsonl', shape: [skipped.length] });
   progress();
 
+  const counted: LayerRecord[] = [];
   for (const layer of layers) {
+    const nonFinite: Partial<Record<Pooling, number>> = {};
     for (const pooling of poolings) {
-      const reader = await NpyReader.open(layout.activations(layer.id, pooling));
-      try {
-        const result = await computeNeuronStats((start, count) => reader.readFloat32Rows(start, count), { images: images.length, channels: layer.channels, k: plan.topK });
-        const statsPath = layout.stats(layer.id, pooling);
-        const topkPath = layout.topk(layer.id, pooling);
-        await write(statsPath, () => writeNpy(statsPath, result.stats, [layer.channels, STATS_COLUMNS.length]));
-        await write(topkPath, () => writeNpy(topkPath, result.topk, [layer.channels, result.k]));
-        artifacts.push({ path: layout.relative(statsPath), role: 'stats', layer: layer.id, pooling, dtype: '<f4', shape: [layer.channels, STATS_COLUMNS.length], columns: [...STATS_COLUMNS] });
-        artifacts.push({ path: layout.relative(topkPath), role: 'topk', layer: layer.id, pooling, dtype: '<i4', shape: [layer.channels, result.k] });
-      } finally {
-        await reader.close();
-      }
+      const result = await writeNeuronStats(plan, layer, pooling, images.length);
+      artifacts.push(...result.artifacts);
+      nonFinite[pooling] = result.nonFinite;
       progress();
     }
+    counted.push({ ...layer, nonFinite });
   }
 
   const { summary, loaded, sha256, card } = plan.opened;
@@ -118,7 +148,7 @@ export async function finalizeRun(
     },
     images: { source: plan.source, root: plan.root, listed: plan.listed, count: images.length, skipped: skipped.length },
     preprocessing: plan.prep,
-    layers,
+    layers: counted,
     poolings,
     topK: plan.topK,
     artifacts,

@@ -36,6 +36,11 @@ export class RunLayout {
     return join(this.root, 'stats', `${layerFileStem(layerId)}.${pooling}.topk.npy`);
   }
 
+  /** Folders that atomic writes leave temp files in when killed midway. */
+  get writeFolders(): string[] {
+    return [this.root, join(this.root, 'activations'), join(this.root, 'stats'), this.work];
+  }
+
   get work(): string {
     return join(this.root, '.record');
   }

@@ -6,8 +6,10 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
+import { runMessages } from '../messages/run.js';
 import { recordMessages } from '../messages/index.js';
 import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
+import { RUN_LOCK_FILE } from '../store/lock.js';
 import { recoverJournal } from '../store/journal.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import type { RunPlan } from './plan.js';
@@ -31,12 +33,20 @@ export type OpenedRun =
   | { status: 'complete'; manifest: RunManifest }
   | { status: 'resume' | 'new'; state: RunState; done: Map<number, ChunkRecord> };
 
-async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+async function readJsonIfExists<T>(path: string, damaged: (detail: string) => string): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw wrapFsError(error, path);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || typeof (value as { fingerprint?: unknown }).fingerprint !== 'string') throw new Error('no fingerprint');
+    return value as T;
+  } catch (error) {
+    throw new NeurolensError('input', damaged((error as Error).message.split('\n')[0]!), { cause: error });
   }
 }
 
@@ -56,7 +66,7 @@ export function creationTime(env: NodeJS.ProcessEnv = process.env): string {
 export async function openRun(plan: RunPlan, onWarning?: (message: string) => void): Promise<OpenedRun> {
   const { layout } = plan;
   const out = layout.root;
-  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest);
+  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest, (d) => runMessages.manifestBroken(layout.manifest, d));
   if (manifest) {
     if (manifest.fingerprint === plan.fingerprint) {
       // A crash after the manifest was written can leave the work folder behind.
@@ -65,7 +75,7 @@ export async function openRun(plan: RunPlan, onWarning?: (message: string) => vo
     }
     throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, manifest.identity)));
   }
-  const state = await readJsonIfExists<RunState>(layout.state);
+  const state = await readJsonIfExists<RunState>(layout.state, (d) => recordMessages.manifestDamaged(layout.state, d, out));
   if (state) {
     if (state.fingerprint !== plan.fingerprint) {
       throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, state.identity)));
@@ -77,7 +87,8 @@ export async function openRun(plan: RunPlan, onWarning?: (message: string) => vo
   }
   let existing: string[] = [];
   try {
-    existing = await readdir(out);
+    // The lock is ours: the folder still counts as empty.
+    existing = (await readdir(out)).filter((name) => name !== RUN_LOCK_FILE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(error, out);
   }
@@ -90,4 +101,23 @@ export async function openRun(plan: RunPlan, onWarning?: (message: string) => vo
     throw wrapFsError(error, layout.state);
   }
   return { status: 'new', state: fresh, done: new Map() };
+}
+
+/**
+ * Turns a finished run whose recorded artefacts are damaged back into a run in progress with no
+ * finished chunk, keeping its creation time, so recording it again gives the original bytes.
+ * The state is written before the manifest goes: a crash in between leaves a complete run that is
+ * verified (and rebuilt) again; a crash later leaves an ordinary run to resume.
+ */
+export async function startRebuild(plan: RunPlan, manifest: RunManifest): Promise<{ state: RunState; done: Map<number, ChunkRecord> }> {
+  const { layout } = plan;
+  const state: RunState = { fingerprint: plan.fingerprint, identity: plan.identity, createdAt: manifest.createdAt, batch: plan.batch, chunkSize: plan.chunkSize };
+  try {
+    await mkdir(layout.work, { recursive: true });
+    await writeJsonAtomic(layout.state, state);
+    await rm(layout.manifest, { force: true });
+  } catch (error) {
+    throw wrapFsError(error, layout.state);
+  }
+  return { state, done: new Map() };
 }

@@ -14,6 +14,9 @@ import { selectTopK } from './pool.js';
  *   i.e. `numpy.quantile(column.astype(float64), q)` rounded to float32.
  * - top-k: the k (clamped to n) image indices with the largest values, ordered by value
  *   descending, ties by image index ascending.
+ * - Non-finite values: NaN ranks as −∞ (never above a number, for top-k and for `rate`), and a
+ *   column holding a NaN gets NaN mean, std and quantiles, as numpy gives. `nonFinite` counts the
+ *   NaN and ±∞ values of the whole matrix, so callers can tell a damaged layer from a clean one.
  *
  * Memory: columns are processed in blocks of B channels; each block reads every row (in chunks)
  * and keeps only its columns, B·n floats. Per-column results do not depend on B. The activation
@@ -52,6 +55,13 @@ export interface NeuronStats {
   /** The effective k (the requested k clamped to the image count). */
   k: number;
   columns: readonly string[];
+  /** NaN and ±∞ values in the matrix. */
+  nonFinite: number;
+}
+
+/** Ranking key of a value: NaN counts as −∞ so it never outranks a number. */
+function rankKey(v: number): number {
+  return v !== v ? -Infinity : v;
 }
 
 /** Number of active neurons per image: ⌈C/10⌉ (integer arithmetic). */
@@ -81,15 +91,15 @@ export function quantileLinear(sorted: ArrayLike<number>, n: number, q: number):
 export function countActive(row: Float32Array, off: number, channels: number, counts: Float64Array, work: Float32Array): void {
   const a = activeCount(channels);
   if (a === 0) return;
-  work.set(row.subarray(off, off + channels));
+  for (let c = 0; c < channels; c++) work[c] = rankKey(row[off + c]);
   selectTopK(work, 0, channels, a);
   let cut = Infinity; // the a-th largest value
   for (let i = channels - a; i < channels; i++) if (work[i] < cut) cut = work[i];
   let above = 0;
-  for (let c = 0; c < channels; c++) if (row[off + c] > cut) above++;
+  for (let c = 0; c < channels; c++) if (rankKey(row[off + c]) > cut) above++;
   let tiesLeft = a - above; // lowest channels among those equal to the cut
   for (let c = 0; c < channels; c++) {
-    const v = row[off + c];
+    const v = rankKey(row[off + c]);
     if (v > cut) counts[c]++;
     else if (v === cut && tiesLeft > 0) {
       counts[c]++;
@@ -118,8 +128,17 @@ function topIndices(col: Float32Array, sorted: Float32Array, k: number, out: Int
   for (let i = 0; i < k; i++) out[outOff + i] = picked[i];
 }
 
-/** Summaries of one column (`col` is left intact; `sorted` is scratch of the same length). */
-function columnStats(col: Float32Array, sorted: Float32Array, out: Float32Array, outOff: number): void {
+/**
+ * Top-k of a column that holds NaN: ranked on a copy where NaN is −∞ (typed-array sort puts NaN
+ * last, which would make it the largest value).
+ */
+function topIndicesWithNaN(col: Float32Array, k: number, out: Int32Array, outOff: number): void {
+  const keys = col.map(rankKey);
+  topIndices(keys, keys.slice().sort(), k, out, outOff);
+}
+
+/** Summaries of one column (`col` is left intact; `sorted` is scratch of the same length); true when it holds NaN. */
+function columnStats(col: Float32Array, sorted: Float32Array, out: Float32Array, outOff: number): boolean {
   const n = col.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += col[i];
@@ -133,9 +152,12 @@ function columnStats(col: Float32Array, sorted: Float32Array, out: Float32Array,
   sorted.sort();
   out[outOff] = mean;
   out[outOff + 1] = Math.sqrt(squares / n);
+  // Sorting puts NaN last; numpy's quantile of a column with NaN is NaN.
+  const hasNaN = sorted[n - 1] !== sorted[n - 1];
   STATS_QUANTILES.forEach((q, i) => {
-    out[outOff + 3 + i] = quantileLinear(sorted, n, q);
+    out[outOff + 3 + i] = hasNaN ? Number.NaN : quantileLinear(sorted, n, q);
   });
+  return hasNaN;
 }
 
 /** Computes the per-neuron summaries described in the module comment. */
@@ -151,7 +173,7 @@ export async function computeNeuronStats(reader: RowRangeReader, options: Neuron
   if (n === 0 || C === 0) {
     stats.fill(Number.NaN);
     onProgress?.(C, C);
-    return { stats, topk, k, columns: STATS_COLUMNS };
+    return { stats, topk, k, columns: STATS_COLUMNS, nonFinite: 0 };
   }
 
   const blockBytes = options.blockBytes ?? 128 * 2 ** 20;
@@ -161,6 +183,7 @@ export async function computeNeuronStats(reader: RowRangeReader, options: Neuron
   const sorted = new Float32Array(n);
   const counts = new Float64Array(C);
   const work = new Float32Array(C);
+  let nonFinite = 0;
 
   for (let c0 = 0; c0 < C; c0 += B) {
     const width0 = Math.min(B, C - c0);
@@ -172,18 +195,22 @@ export async function computeNeuronStats(reader: RowRangeReader, options: Neuron
       }
       for (let r = 0; r < count; r++) {
         const off = r * C;
-        if (c0 === 0) countActive(rows, off, C, counts, work);
+        if (c0 === 0) {
+          countActive(rows, off, C, counts, work);
+          for (let c = off; c < off + C; c++) if (!Number.isFinite(rows[c])) nonFinite++;
+        }
         for (let j = 0, at = start + r; j < width0; j++, at += n) block[at] = rows[off + c0 + j];
       }
     }
     for (let j = 0; j < width0; j++) {
       const c = c0 + j;
       const col = block.subarray(j * n, (j + 1) * n);
-      columnStats(col, sorted, stats, c * width);
-      if (k > 0) topIndices(col, sorted, k, topk, c * k);
+      const hasNaN = columnStats(col, sorted, stats, c * width);
+      if (k > 0 && hasNaN) topIndicesWithNaN(col, k, topk, c * k);
+      else if (k > 0) topIndices(col, sorted, k, topk, c * k);
     }
     onProgress?.(c0 + width0, C);
   }
   for (let c = 0; c < C; c++) stats[c * width + 2] = counts[c] / n;
-  return { stats, topk, k, columns: STATS_COLUMNS };
+  return { stats, topk, k, columns: STATS_COLUMNS, nonFinite };
 }

@@ -54,8 +54,14 @@ export interface RecordHooks {
 }
 
 export interface RecordResult {
-  /** 'complete' when this call recorded (or resumed and finished); 'unchanged' when RUN was already complete. */
-  status: 'complete' | 'unchanged';
+  /**
+   * 'complete' when this call recorded (or resumed and finished); 'unchanged' when RUN was already
+   * complete and intact; 'repaired' when RUN was complete but some artefacts were missing or
+   * damaged and this call rebuilt them (listed in `rebuilt`).
+   */
+  status: 'complete' | 'unchanged' | 'repaired';
+  /** Run-relative paths of the damaged artefacts this call rebuilt (empty unless 'repaired'). */
+  rebuilt: string[];
   manifestPath: string;
   images: number;
   skipped: number;

@@ -16,6 +16,7 @@ import { handleApi } from './router.js';
 import { RunIndex } from './run-index.js';
 import { thumbIndex, thumbnail, thumbSize } from './thumbs.js';
 import { readIndexHtml, requireWebDir } from './web-app.js';
+import { SERVE_DEFAULTS } from './defaults.js';
 
 /** Longest request URL accepted; longer ones get 414. */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -166,8 +167,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** Opens the run, checks the app is built, and listens. */
 export async function startServer(options: ServeOptions): Promise<ExplorerServer> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 7860;
+  const host = options.host ?? SERVE_DEFAULTS.host;
+  const port = options.port ?? SERVE_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new NeurolensError('usage', serverMessages.badPort(String(port)));
   const webDir = await realpath(requireWebDir(options.webDir));
   const run = await RunIndex.open(options.run);

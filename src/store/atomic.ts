@@ -10,7 +10,7 @@ import { wrapFsError } from './fs-errors.js';
  * therefore sees either the old file or the complete new one, never a torn one.
  */
 
-const TEMP_PATTERN = /\.\d+-\d+\.tmp$/;
+const TEMP_PATTERN = /\.(\d+)-\d+\.tmp$/;
 let tempCounter = 0;
 
 /** Name of a fresh temporary file next to `path` (pid + counter: unique within this machine). */
@@ -29,6 +29,37 @@ export async function removeTempFiles(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter(isTempFile).sort();
   for (const name of names) await rm(join(dir, name), { force: true });
   return names;
+}
+
+/**
+ * Removes the temporary files in `dir` left by processes that are no longer alive (a write killed
+ * midway); a live writer's temp files are kept. A missing `dir` is fine. Returns the names removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw wrapFsError(err, dir);
+  }
+  const stale = names.filter((name) => {
+    const pid = TEMP_PATTERN.exec(name)?.[1];
+    return pid !== undefined && !pidAlive(Number(pid));
+  });
+  for (const name of stale.sort()) await rm(join(dir, name), { force: true });
+  return stale;
+}
+
+/** True when `pid` names a live process on this host (EPERM: alive, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Fsyncs a folder so a rename inside it is durable. Platforms that cannot do it are ignored. */

@@ -5,14 +5,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { registerAttribute } from '../../src/cli/commands/attribute.js';
 import { evalOptionsFromFlags, registerAttributeEval } from '../../src/cli/commands/attribute-eval.js';
-import { runAction } from '../../src/cli/run-action.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { Random } from '../../src/util/random.js';
 import { tinyPlainCnn } from '../fixtures/tiny-models.js';
+import { runInProcess, type CliResult } from '../helpers/cli.js';
 
 let dir: string;
 let model: string;
@@ -37,36 +37,11 @@ before(async () => {
  * --method lists after `attribute eval`; without it `attribute`'s own --method, which takes one
  * method, parses them first).
  */
-async function run(positional: boolean, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(positional: boolean, args: string[]): Promise<CliResult> {
   const program = new Command().name('neurolens').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
   if (positional) program.enablePositionalOptions();
   registerAttributeEval(registerAttribute(program));
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  // Only strings are captured: node's test runner talks to its parent through binary chunks on stdout.
-  const capture = (into: string[], original: typeof process.stdout.write) =>
-    ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? (into.push(chunk), true) : (original as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
-  process.stdout.write = capture(out, stdout);
-  process.stderr.write = capture(err, stderr);
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runAction(async () => {
-      try {
-        await program.parseAsync(['node', 'neurolens', ...args]);
-      } catch (error) {
-        if (!(error instanceof CommanderError)) throw error;
-        process.exitCode = 2;
-      }
-    });
-    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = before;
-  }
+  return runInProcess(program, args);
 }
 
 const cli = (...args: string[]) => run(false, args);
@@ -93,7 +68,7 @@ test('attribute eval: bad flags give one line naming the option', async () => {
   const cases: [string[], RegExp][] = [
     [['--method', 'occlusion', '--unit', '0'], /--unit/],
     [['--method', 'occlusion', '--unit', '99'], /--unit 99 is larger than the model input/],
-    [['--method', 'occlusion,bogus'], /--method "bogus" is not an attribution method/],
+    [['--method', 'occlusion,bogus'], /--method must be one of occlusion, .*got "bogus"/],
     [['--method', 'occlusion', '--baseline', 'grey'], /--baseline "grey" is not a baseline/],
     [['--method', 'occlusion', '--quantity', 'odds'], /--quantity "odds" is not a score quantity/],
     [['--method', 'occlusion', '--curves', 'sideways'], /--curves "sideways"/],

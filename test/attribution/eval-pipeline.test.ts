@@ -20,6 +20,7 @@ import { isNeurolensError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { Random } from '../../src/util/random.js';
+import { assertFormat } from '../helpers/schema.js';
 
 const SIZE = 16;
 const REGION = 8; // top-left REGION×REGION pixels
@@ -133,6 +134,10 @@ test('evaluateAttributions: occlusion beats random, sanity decorrelates, JSON by
   // Files: eval.json, eval.md, one PNG per method.
   assert.deepEqual(first.files.map((f) => f.slice(options.out.length + 1)), ['eval.json', 'eval.md', 'curves.occlusion.png']);
   assert.deepEqual([...readFileSync(first.files[2]!).subarray(1, 4)], [...Buffer.from('PNG')]);
+  const stored = JSON.parse(readFileSync(first.files[0]!, 'utf8')) as EvalResult;
+  assert.deepEqual(Object.keys(stored).slice(0, 2), ['format', 'formatVersion']);
+  assert.deepEqual([stored.format, stored.formatVersion], ['neurolens-attribution-eval', 1]);
+  assertFormat('neurolens-attribution-eval', stored);
   assert.match(readFileSync(first.files[1]!, 'utf8'), /\| occlusion \| /);
   // Same inputs → same bytes.
   const second = await evaluateAttributions({ ...options, out: join(dir, 'b'), noCharts: true });
@@ -179,12 +184,20 @@ test('--maps: maps read from an `attribute` output folder give the same evaluati
   await assert.rejects(evaluateAttributions({ ...options, maps: mapsDir, target: '1' }), /--maps .* holds maps explaining pred, not --target 1/);
   // A method the folder lacks is named.
   await assert.rejects(evaluateAttributions({ ...options, maps: mapsDir, methods: ['rise'] }), /has no rise map of img0\.png/);
+  // An index of another format (or version) is refused, naming the file; an untagged one (written before the tag) is read.
+  const index = join(mapsDir, 'attribution.json');
+  const stored = JSON.parse(readFileSync(index, 'utf8')) as Record<string, unknown>;
+  writeFileSync(index, JSON.stringify({ ...stored, formatVersion: 2 }));
+  await assert.rejects(evaluateAttributions({ ...options, maps: mapsDir }), /attribution\.json is not an attribution index \(format "neurolens-attribution" version 2, not neurolens-attribution version 1\)/);
+  const { format: _f, formatVersion: _v, ...untagged } = stored;
+  writeFileSync(index, JSON.stringify(untagged));
+  assert.deepEqual((await evaluateAttributions({ ...options, maps: mapsDir })).result.images, computed.result.images);
 });
 
 test('bad inputs: one-line errors naming the argument', async () => {
   const cases: [Partial<EvalAttributionsOptions>, RegExp][] = [
     [{ unit: 40 }, /^--unit 40 is larger than the model input \(16×16\)/],
-    [{ methods: ['nope' as never] }, /^--method "nope" is not an attribution method/],
+    [{ methods: ['nope' as never] }, /^--method must be one of occlusion, .*got "nope"/],
     [{ methods: [] }, /^--method needs at least one/],
     [{ steps: 0 }, /^--steps must be an integer ≥ 1/],
     [{ randomMaps: -1 }, /^--random-maps must be an integer ≥ 0/],

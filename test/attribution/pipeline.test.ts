@@ -11,6 +11,7 @@ import { runAttribution, type AttributionFile } from '../../src/attribution/inde
 import { imageNames } from '../../src/attribution/pipeline.js';
 import { readNpy } from '../../src/store/npy.js';
 import { REGION, regionWorkspace } from '../fixtures/region-model.js';
+import { assertFormat } from '../helpers/schema.js';
 import { tinyResNet, writeTempModel } from '../fixtures/tiny-models.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -51,7 +52,9 @@ test('runAttribution: .npy + .png per image, attribution.json; byte-identical on
   assert.deepEqual(a.files.map((f) => f.slice(dirA.length + 1)), ['a.rise.npy', 'a.rise.png', 'b.rise.npy', 'b.rise.png', 'attribution.json']);
 
   const json = JSON.parse(readFileSync(a.json, 'utf8')) as AttributionFile;
-  assert.deepEqual(Object.keys(json), ['protocol', 'entries', 'skipped']);
+  assert.deepEqual(Object.keys(json), ['format', 'formatVersion', 'protocol', 'entries', 'skipped']);
+  assert.deepEqual([json.format, json.formatVersion], ['neurolens-attribution', 1]);
+  assertFormat('neurolens-attribution', json);
   assert.equal((json.protocol.model as { file: string }).file, 'region.onnx');
   assert.equal(json.entries.length, 2);
   const entry = json.entries[0]!;
@@ -98,6 +101,13 @@ test('runAttribution: .npy + .png per image, attribution.json; byte-identical on
   const repaired = await runAttribution({ ...options, out: dirC });
   assert.deepEqual([repaired.computed, repaired.reused], [1, 1]);
   assert.ok(existsSync(join(dirC, 'b.rise.png')));
+
+  // A folder written before the format tag existed is still reused (and gains the tag).
+  const { format: _f, formatVersion: _v, ...untagged } = JSON.parse(readFileSync(join(dirC, 'attribution.json'), 'utf8')) as AttributionFile;
+  writeFileSync(join(dirC, 'attribution.json'), JSON.stringify(untagged));
+  const legacy = await runAttribution({ ...options, out: dirC });
+  assert.deepEqual([legacy.computed, legacy.reused], [0, 2]);
+  assert.deepEqual(readFileSync(join(dirC, 'attribution.json')), readFileSync(join(dirB, 'attribution.json')));
 });
 
 test('runAttribution refuses a folder of another model, and checks everything before the first image', async () => {
@@ -105,6 +115,13 @@ test('runAttribution refuses a folder of another model, and checks everything be
   await runAttribution({ model: ws.model, images: join(ws.images, 'a.png'), out: dir, method: 'cam', threads: 1 });
   const other = writeTempModel(tinyResNet(), 'other');
   await assert.rejects(runAttribution({ model: other, images: ws.images, out: dir, method: 'cam', threads: 1 }), /holds attributions of another model or preprocessing/);
+  // Another format (or version) under the name attribution.json is not overwritten.
+  const stored = readFileSync(join(dir, 'attribution.json'), 'utf8');
+  for (const tag of [{ format: 'neurolens-attribution', formatVersion: 2 }, { format: 'neurolens-attribution-eval', formatVersion: 1 }]) {
+    writeFileSync(join(dir, 'attribution.json'), JSON.stringify({ ...JSON.parse(stored), ...tag }));
+    await assert.rejects(runAttribution({ model: ws.model, images: join(ws.images, 'a.png'), out: dir, method: 'cam', threads: 1 }), /holds attributions of another model or preprocessing/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'attribution.json'), 'utf8')).formatVersion, tag.formatVersion, 'nothing overwritten');
+  }
   await assert.rejects(runAttribution({ model: ws.model, images: ws.images, out: out(), method: 'occlusion', window: 99, threads: 1 }), /--window must be/);
   await assert.rejects(runAttribution({ model: ws.model, images: ws.images, out: out(), method: 'cam', target: 'purple', threads: 1 }), /--target "purple" is not a class name of the model card \(e\.g\. dark, bright\)/);
 });
@@ -121,8 +138,10 @@ test('neurolens attribute: end to end, class name target; one-line errors with e
   assert.deepEqual(json.entries[0]!.options, { window: 4, stride: 4, fill: 'zero' });
 
   const cases: [string[], RegExp, number][] = [
-    [['--images', images, '--out', dir, '--method', 'cam'], /attribute needs --model/, 2],
-    [['--model', ws.model, '--images', images, '--out', dir], /attribute needs --method: one of occlusion, rise/, 2],
+    // Required options are marked and checked as in every command.
+    [['--images', images, '--out', dir, '--method', 'cam'], /required option '--model <file>' not specified/, 2],
+    [['--model', ws.model, '--images', images, '--out', dir], /required option '--method <names>' not specified/, 2],
+    [['--model', ws.model, '--images', images, '--out', dir, '--method', ''], /--method needs at least one attribution method \(occlusion, rise/, 2],
     [['--model', ws.model, '--images', images, '--out', dir, '--method', 'cam', '--target', 'neuron:relu'], /must look like neuron:LAYER:C/, 2],
     [['--model', ws.model, '--images', images, '--out', dir, '--method', 'ablation-cam', '--layer', 'fc'], /--layer fc is a vector layer/, 2],
     [['--model', ws.model, '--images', join(images, 'none'), '--out', dir, '--method', 'cam'], /none/, 1],
@@ -135,7 +154,7 @@ test('neurolens attribute: end to end, class name target; one-line errors with e
     assert.match(lines[0]!, pattern);
     assert.ok(!result.stderr.includes('    at '), 'no stack trace');
   }
-  const badMethod = cli(ENTRY, 'attribute', '--method', 'gradcam');
+  const badMethod = cli(ENTRY, 'attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'gradcam');
   assert.equal(badMethod.code, 2);
   assert.match(badMethod.stderr, /--method must be one of occlusion, .*got "gradcam"/);
 });

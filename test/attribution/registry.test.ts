@@ -5,14 +5,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Command, CommanderError } from 'commander';
 import { getMethod, methodNames, registerMethod, type AttributionFile, type AttributionMethodSpec } from '../../src/attribution/index.js';
 import { positiveIntegerRule } from '../../src/attribution/method.js';
-import { registerAttribute } from '../../src/cli/commands/attribute.js';
-import { evalOptionsFromFlags, registerAttributeEval } from '../../src/cli/commands/attribute-eval.js';
-import { runAction } from '../../src/cli/run-action.js';
+import { evalOptionsFromFlags } from '../../src/cli/commands/attribute-eval.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { readNpy } from '../../src/store/npy.js';
 import { regionWorkspace } from '../fixtures/region-model.js';
+import { runInProcess, type CliResult } from '../helpers/cli.js';
 
 /** A method that needs no extra pass: map(y, x) = level·x + the clean score, so the test can recompute it. */
 const dummy: AttributionMethodSpec = {
@@ -34,36 +33,10 @@ before(async () => {
   ws = await regionWorkspace();
 });
 
-/** Runs argv through a program laid out like src/cli/main.ts, in process; captures output and the exit code. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command().name('neurolens').exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-  registerAttributeEval(registerAttribute(program));
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  // Only strings are captured: node's test runner talks to its parent through binary chunks on stdout.
-  const capture = (into: string[], original: typeof process.stdout.write) =>
-    ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? (into.push(chunk), true) : (original as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
-  process.stdout.write = capture(out, stdout);
-  process.stderr.write = capture(err, stderr);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runAction(async () => {
-      try {
-        await program.parseAsync(['node', 'neurolens', ...args]);
-      } catch (error) {
-        if (!(error instanceof CommanderError)) throw error;
-        process.exitCode = error.exitCode === 0 ? 0 : 2;
-      }
-    });
-    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = previous;
-  }
+/** Runs argv through the CLI's program (src/cli/program.ts), in process; captures output and the exit code. */
+async function cli(...args: string[]): Promise<CliResult> {
+  // The real command tree (help layout, required options), built after `dummy` was registered.
+  return runInProcess(buildProgram({ helpWidth: 100 }), args);
 }
 
 test('a registered method is listed with its option in `attribute --help` and `attribute eval --help`', async () => {
@@ -74,7 +47,7 @@ test('a registered method is listed with its option in `attribute --help` and `a
     // Commander wraps help lines at the terminal width.
     const flat = help.stdout.replace(/\s+/g, ' ');
     assert.match(flat, /--method <names> attribution method\(s\), comma-separated: occlusion, rise, ablation-cam, score-cam, cam, dummy/);
-    assert.match(flat, /--level <n> dummy: slope of the ramp \(default 1\)/);
+    assert.match(flat, /--level <n> dummy: slope of the ramp \(default: 1\)/);
     assert.match(help.stdout, /^ {2}dummy\s+a test method: a ramp plus the clean score$/m);
     // Shared options appear once, naming every method that reads them.
     assert.equal(flat.match(/--fill <kind>/g)?.length, 1);
@@ -103,6 +76,10 @@ test('`attribute --method dummy` runs the method end to end and records its opti
   const bad = await cli('attribute', '--model', ws.model, '--images', ws.images, '--out', out, '--method', 'dummy', '--level', '0');
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'neurolens: error: --level must be a positive integer, got 0\n');
+  // Required options are checked for `attribute` itself (not for `attribute eval`, tested below).
+  const noModel = await cli('attribute', '--images', ws.images, '--out', out, '--method', 'dummy');
+  assert.equal(noModel.code, 2);
+  assert.equal(noModel.stderr, "neurolens: error: required option '--model <file>' not specified; see --help for usage\n");
 });
 
 test('`attribute eval` accepts the method and its option next to built-in ones', async () => {

@@ -6,9 +6,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { CircuitFinder, type CircuitQueryResult } from '../../src/circuits/discover.js';
+import type { CircuitFile, CommonFile } from '../../src/circuits/formats.js';
 import { record } from '../../src/record/recorder.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
+import { assertFormat } from '../helpers/schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const IMAGES = 120;
@@ -48,10 +50,13 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   assert.match(first.stderr, new RegExp(`neurolens circuits: img${a}: roots \\d+/\\d+`));
   assert.match(first.stderr, new RegExp(`img${a}: \\d+ circuit\\(s\\) from \\d+ root\\(s\\)`));
 
-  const json = JSON.parse(readFileSync(files[0]!, 'utf8')) as CircuitQueryResult;
+  const file = JSON.parse(readFileSync(files[0]!, 'utf8')) as CircuitFile;
+  assert.deepEqual(Object.keys(file), ['format', 'formatVersion', 'query', 'percentile', 'layers', 'roots', 'circuits', 'diagnostics']);
+  assertFormat('neurolens-circuits', file);
+  const { format: _format, formatVersion: _version, ...stored } = file;
+  const json = stored as unknown as CircuitQueryResult;
   assert.equal(json.query.index, a);
   assert.ok(json.circuits.length > 0);
-  assert.deepEqual(Object.keys(json), ['query', 'percentile', 'layers', 'roots', 'circuits', 'diagnostics']);
   assert.deepEqual(Object.keys(json.circuits[0]!), ['id', 'root', 'nodes', 'edges', 'summary']);
   assert.deepEqual(Object.keys(json.circuits[0]!.nodes[0]!), ['layer', 'channel', 'region', 'act']);
   // The library gives the same result.
@@ -61,7 +66,9 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   } finally {
     await finder.close();
   }
-  const common = JSON.parse(readFileSync(files[2]!, 'utf8')) as { queries: string[]; length: number; nodes: unknown[] };
+  const common = JSON.parse(readFileSync(files[2]!, 'utf8')) as CommonFile;
+  assert.deepEqual(Object.keys(common).slice(0, 3), ['format', 'formatVersion', 'queries']);
+  assertFormat('neurolens-circuits-common', common);
   assert.equal(common.queries.length, 2);
   assert.equal(common.nodes.length, common.length === 0 ? 0 : common.length + 1);
 
@@ -76,20 +83,20 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   // Same command again: byte-identical JSON but for the timing, identical HTML but for the timing line.
   const again = cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1');
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(withoutTime(JSON.parse(readFileSync(files[0]!, 'utf8'))), withoutTime(json));
+  assert.deepEqual(JSON.parse(readFileSync(files[0]!, 'utf8')), file);
   const untimed = (s: string) => s.replace(/ · [\d.]+ s<\/p>/, '');
   assert.equal(untimed(readFileSync(files[3]!, 'utf8')), untimed(html));
 });
 
 test('circuits --query PATH: named by the file stem, same circuits as by index', () => {
   const [a] = withCircuits;
-  const byIndex = JSON.parse(readFileSync(join(run, 'circuits', `img${a}.json`), 'utf8')) as CircuitQueryResult;
+  const byIndex = JSON.parse(readFileSync(join(run, 'circuits', `img${a}.json`), 'utf8')) as CircuitFile;
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { images: { root: string } };
   const file = join(manifest.images.root, byIndex.query.image);
   const result = cli('circuits', '--run', run, '--query', file, '--threads', '1');
   assert.equal(result.code, 0, result.stderr);
   const stem = byIndex.query.image.replace(/^.*\//, '').replace(/\.png$/, '');
-  const byPath = JSON.parse(readFileSync(join(run, 'circuits', `${stem}.json`), 'utf8')) as CircuitQueryResult;
+  const byPath = JSON.parse(readFileSync(join(run, 'circuits', `${stem}.json`), 'utf8')) as CircuitFile;
   assert.equal(byPath.query.image, file);
   assert.deepEqual(byPath.circuits, byIndex.circuits);
   assert.ok(existsSync(join(run, 'circuits', `${stem}.html`)));
@@ -103,7 +110,7 @@ test('errors are one line with a non-zero exit: unknown layer, no top10, index o
     [['--run', meanOnly, '--query', '0'], /without top10 pooling/, 1],
     [['--run', run, '--query', `3,${IMAGES + 5}`], new RegExp(`query index ${IMAGES + 5} is not an image`), 2],
     [['--run', run, '--query', bad], /broken\.png/, 1],
-    [['--run', run], /--query needs/, 2],
+    [['--run', run], /required option '--query <images>' not specified/, 2],
     [['--run', run, '--query', '0', '--percentile', '120'], /--percentile must be/, 2],
   ];
   for (const [args, pattern, code] of cases) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { listImages } from '../../src/images/index.js';
@@ -53,7 +53,7 @@ describe('listImages on a folder', () => {
     assert.deepEqual((await listImages(root)).map((e) => e.relPath), first);
   });
 
-  it('follows symlinked files and folders, survives a symlink loop and skips dangling links', async () => {
+  it('follows symlinked files and folders, survives a symlink loop and lists dangling image links as broken', async () => {
     const root = await tempDir();
     const outside = await tempDir();
     await tree(outside, { 'real.png': 'png!', 'sub/inner.jpg': 'j' });
@@ -62,8 +62,12 @@ describe('listImages on a folder', () => {
     await symlink(join(outside, 'sub'), join(root, 'linkdir'));
     await symlink(root, join(root, 'loop')); // a folder containing itself
     await symlink(join(outside, 'gone.jpg'), join(root, 'dangling.jpg'));
+    await symlink(join(outside, 'gone.txt'), join(root, 'dangling.txt')); // not an image: ignored
     const entries = await listImages(root);
-    assert.deepEqual(entries.map((e) => e.relPath), ['linkdir/inner.jpg', 'linked.png', 'own.jpg']);
+    assert.deepEqual(entries.map((e) => e.relPath), ['dangling.jpg', 'linkdir/inner.jpg', 'linked.png', 'own.jpg']);
+    const dangling = entries.find((e) => e.relPath === 'dangling.jpg');
+    assert.deepEqual([dangling?.missing, dangling?.brokenLink, dangling?.bytes], [true, true, 0]);
+    assert.ok(entries.filter((e) => e !== dangling).every((e) => !e.missing && typeof e.mtimeMs === 'number'));
     const linked = entries.find((e) => e.relPath === 'linked.png');
     assert.equal(linked?.bytes, 4, 'size of the link target, not of the link');
     assert.equal(linked?.path, join(root, 'linked.png'));
@@ -91,7 +95,8 @@ describe('listImages on a folder', () => {
   it('treats a single image file as a one-image collection', async () => {
     const root = await tempDir();
     const path = await put(root, 'one.JPG', 'xyz');
-    assert.deepEqual(await listImages(path), [{ path, relPath: 'one.JPG', bytes: 3 }]);
+    const { mtimeMs } = await stat(path);
+    assert.deepEqual(await listImages(path), [{ path, relPath: 'one.JPG', bytes: 3, mtimeMs }]);
   });
 });
 

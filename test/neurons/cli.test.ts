@@ -49,13 +49,13 @@ test('neurons CLI: writes rates, summary, exemplars and sprites, and reports rar
 });
 
 test('neurons CLI: bad input gives one line naming the argument or file and the fix', () => {
-  assertOneLineError(cli('neurons'), /neurons needs --run <dir>/);
+  assertOneLineError(cli('neurons'), /required option '--run <dir>' not specified/);
   assertOneLineError(cli('neurons', '--run', join(dir, 'nope')), /nope is not a finished run .*neurolens record/);
   assertOneLineError(cli('neurons', '--run', run, '--rare-below', '2'), /--rare-below must be a rate in \(0, 1\], got "2"/);
   assertOneLineError(cli('neurons', '--run', run, '--rare-below', 'x'), /--rare-below must be a finite number/);
   assertOneLineError(cli('neurons', '--run', run, '--top', '-1'), /--top must be an integer ≥ 0/);
-  assertOneLineError(cli('neurons', '--run', run, '--thumb-size', '0'), /--thumb-size must be an integer ≥ 1/);
-  assertOneLineError(cli('neurons', '--run', run, '--pooling', 'median'), /--pooling must be max, top10 or mean/);
+  assertOneLineError(cli('neurons', '--run', run, '--thumb-size', '0'), /--thumb-size must be a positive integer, got '0'/);
+  assertOneLineError(cli('neurons', '--run', run, '--pooling', 'median'), /--pooling <name>' argument 'median' is invalid\. Allowed choices are mean, max, top10/);
   assertOneLineError(cli('neurons', '--run', run, '--layers', 'layer9'), /unknown layer\(s\) layer9 .*this run recorded/);
   assertOneLineError(cli('neurons', '--run', run, '--top', '0', '--masks', join(dir, 'none.jsonl')), /masks file .*none\.jsonl does not exist/);
   const bad = join(dir, 'bad.jsonl');

@@ -120,7 +120,7 @@ test('unknown tensors, graph inputs and weights give one-line errors that say wh
       return true;
     },
   );
-  assert.throws(() => instrumentModel(model, { interventions: ['no such tensor at all, really'] }), /intervention "no such tensor at all, really" is not a tensor of the model; list the tensor names with `neurolens inspect/);
+  assert.throws(() => instrumentModel(model, { interventions: ['no such tensor at all, really'] }), /intervention "no such tensor at all, really" is not a tensor of the model; list the tensor names with `npx neurolens inspect/);
   assert.throws(() => instrumentModel(model, { interventions: ['input'] }), /cannot intervene on "input": it is a graph input/);
   assert.throws(() => instrumentModel(model, { interventions: ['fc.weight'] }), /cannot intervene on "fc.weight": it is a weight \(initializer\)/);
 });

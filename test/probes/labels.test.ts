@@ -64,7 +64,7 @@ test('labels: clear one-line errors', async () => {
   assert.deepEqual(parseConceptsSpec(' keywords:3 '), { kind: 'keywords', count: 3 });
   const manifest = { layers: [{ id: 'layer1.0' }] } as never;
   await assert.rejects(conceptLabels(dir, {}, manifest, images), oneLine(/--labels FILE/));
-  await assert.rejects(conceptLabels(dir, { concepts: 'clusters:1' }, manifest, images), oneLine(/run `neurolens concepts/));
+  await assert.rejects(conceptLabels(dir, { concepts: 'clusters:1' }, manifest, images), oneLine(/run `npx neurolens concepts/));
 });
 
 test('labels: clusters:LEVEL and keywords:N from a concepts run', async () => {

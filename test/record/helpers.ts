@@ -1,5 +1,6 @@
 /** Shared setup for recorder tests: a temp folder with a tiny model and generated images. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
@@ -46,4 +47,46 @@ export function snapshotFiles(root: string): Map<string, Buffer> {
   };
   walk(root);
   return files;
+}
+
+export const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+export const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' };
+
+export function cliArgs(model: string, images: string, out: string): string[] {
+  return ['--import', 'tsx', CLI, 'record', '--model', model, '--images', images, '--out', out, '--batch', '2', '--chunk', '8', '--threads', '1'];
+}
+
+export function runToEnd(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, args, { env: ENV, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function journalLines(out: string): number {
+  const path = join(out, '.record', 'journal.jsonl');
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).length : 0;
+}
+
+/** Starts a recording and SIGKILLs it as soon as `when` says so (checked on every progress line and every 5 ms). */
+export function killWhen(args: string[], out: string, when: (stderr: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: ENV });
+    let stderr = '';
+    let killed = false;
+    const check = () => {
+      if (!killed && when(stderr)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setInterval(check, 5);
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      check();
+    });
+    child.on('exit', (_code, signal) => {
+      clearInterval(timer);
+      if (signal === 'SIGKILL') resolve(stderr);
+      else reject(new Error(`the recording finished before it could be killed (journal: ${journalLines(out)} chunks); stderr: ${stderr}`));
+    });
+  });
 }

@@ -108,7 +108,7 @@ test('an existing run with another model, image set or folder content is refused
   const otherModel = join(ws.dir, 'other.onnx');
   writeFileSync(otherModel, encodeModel(tinyResNet(99)));
   await assert.rejects(record({ model: otherModel, images: ws.images, out }), isError(/already holds a recording with a different model/));
-  await assert.rejects(record({ model: ws.model, images: ws.images, out, limit: 3 }), isError(/different images/));
+  await assert.rejects(record({ model: ws.model, images: ws.images, out, limit: 3 }), isError(/with different images; /));
   await assert.rejects(record({ model: ws.model, images: ws.images, out, poolings: ['mean'] }), isError(/different poolings/));
   const foreign = join(ws.dir, 'foreign');
   mkdirSync(foreign);

@@ -1,52 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { makeWorkspace, snapshotFiles } from './helpers.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' };
-
-function cliArgs(model: string, images: string, out: string): string[] {
-  return ['--import', 'tsx', CLI, 'record', '--model', model, '--images', images, '--out', out, '--batch', '2', '--chunk', '8', '--threads', '1'];
-}
-
-function runToEnd(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, args, { env: ENV, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function journalLines(out: string): number {
-  const path = join(out, '.record', 'journal.jsonl');
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).length : 0;
-}
-
-/** Starts a recording and SIGKILLs it as soon as `when` says so (checked on every progress line and every 5 ms). */
-function killWhen(args: string[], out: string, when: (stderr: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: ENV });
-    let stderr = '';
-    let killed = false;
-    const check = () => {
-      if (!killed && when(stderr)) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setInterval(check, 5);
-    child.stderr.on('data', (data: Buffer) => {
-      stderr += data.toString();
-      check();
-    });
-    child.on('exit', (_code, signal) => {
-      clearInterval(timer);
-      if (signal === 'SIGKILL') resolve(stderr);
-      else reject(new Error(`the recording finished before it could be killed (journal: ${journalLines(out)} chunks); stderr: ${stderr}`));
-    });
-  });
-}
+import { cliArgs, journalLines, killWhen, makeWorkspace, runToEnd, snapshotFiles } from './helpers.js';
 
 function assertSameFiles(expectedRoot: string, actualRoot: string): void {
   const expected = snapshotFiles(expectedRoot);
@@ -70,6 +27,7 @@ test('kill -9 mid-recording or mid-finalize, then the same command: byte-identic
   assert.ok(journaled >= 3 && journaled < 21, `journal holds ${journaled} chunks`);
   const resumed = runToEnd(cliArgs(ws.model, ws.images, midway));
   assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stderr, /warning: took over the lock of .*midway left by `record` \(pid \d+, since .*\), which is no longer running/);
   assertSameFiles(reference, midway);
 
   // 2. Killed while finalizing (after every chunk was journaled).

@@ -253,3 +253,26 @@ describe('constants', () => {
     assert.deepEqual([...STATS_COLUMNS], ['mean', 'std', 'rate', 'q50', 'q90', 'q99', 'q995']);
   });
 });
+
+describe('non-finite values', () => {
+  it('counts NaN and ±Inf, ranks NaN below every number and gives NaN summaries for a column with NaN', async () => {
+    // 5 images × 3 channels; channel 0 holds a NaN and the largest number, channel 1 an +Inf.
+    const matrix = Float32Array.from([
+      NaN, 1, 0,
+      5, Infinity, 0,
+      2, 3, -Infinity,
+      NaN, 2, 0,
+      4, 0, 0,
+    ]);
+    const result = await computeNeuronStats(memoryReader(matrix, 3), { images: 5, channels: 3, k: 4, blockChannels: 1 });
+    assert.equal(result.nonFinite, 4);
+    const topk = (c: number) => Array.from(result.topk.subarray(c * 4, c * 4 + 4));
+    assert.deepEqual(topk(0), [1, 4, 2, 0], 'numbers first by value, then the NaN images by index');
+    assert.deepEqual(topk(1), [1, 2, 3, 0]);
+    const [mean, std, , ...quantiles] = statsRow(result.stats, 0);
+    assert.ok([mean, std, ...quantiles].every(Number.isNaN));
+    assert.equal(statsRow(result.stats, 1)[0], Infinity);
+    // One active channel per image (⌈3/10⌉); a NaN is never the active one.
+    assert.deepEqual([0, 1, 2].map((c) => statsRow(result.stats, c)[2]), [f(1 / 5), f(4 / 5), 0]);
+  });
+});

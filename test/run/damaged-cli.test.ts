@@ -4,11 +4,11 @@
 // case per command also runs the real `neurolens` process.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { registerCircuits } from '../../src/cli/commands/circuits.js';
 import { registerConcepts } from '../../src/cli/commands/concepts.js';
 import { registerNeurons } from '../../src/cli/commands/neurons.js';
@@ -18,6 +18,7 @@ import { NeurolensError } from '../../src/errors.js';
 import { startServer } from '../../src/server/server.js';
 import { defaultWebDir } from '../../src/server/web-app.js';
 import { snapshotFiles } from '../record/helpers.js';
+import { runInProcess, type CliResult } from '../helpers/cli.js';
 import { runImages } from './helpers.js';
 import { buildRunFixture, copyRun, poison, readManifestJson, truncate, writeManifestJson, type RunFixture } from './fixture.js';
 
@@ -35,29 +36,11 @@ function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
 }
 
 /** The same command line run in this process: the commands' CLI code, stderr and exit code captured. */
-async function cliInProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const program = new Command().exitOverride();
+async function cliInProcess(args: string[]): Promise<CliResult> {
+  // Positional options as in src/cli/program.ts: `circuits eval --run …` is eval's --run.
+  const program = new Command().enablePositionalOptions().exitOverride();
   for (const register of [registerConcepts, registerProbe, registerNeurons, registerCircuits, registerServe]) register(program);
-  const write = process.stderr.write;
-  const saved = process.exitCode;
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'neurolens', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = 2;
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = saved;
-  }
-  return { code, stderr };
+  return runInProcess(program, args);
 }
 
 /** The error line of a failed command; progress notes (`neurolens circuits: …`) are not errors. */
@@ -107,7 +90,17 @@ const DAMAGES: Damage[] = [
   { name: 'unknown formatVersion', apply: (run) => writeManifestJson(run, { ...readManifestJson(run), formatVersion: 2 }), names: () => manifestFile },
   { name: 'deleted .npy', apply: (_run, npy) => rmSync(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is missing`) },
   { name: 'truncated .npy', apply: (_run, npy) => truncate(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} is damaged \\(truncated`) },
-  { name: 'NaN in activations (older manifest, found by a scan)', apply: (_run, npy) => poison(npy), names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`) },
+  {
+    name: 'NaN in activations (older manifest, found by a scan)',
+    apply: async (run, npy) => {
+      await poison(npy);
+      // Runs recorded before the counts existed carry no `nonFinite`: the reader must scan.
+      const manifest = readManifestJson(run);
+      for (const layer of manifest.layers as { nonFinite?: unknown }[]) delete layer.nonFinite;
+      writeManifestJson(run, manifest);
+    },
+    names: (npy) => new RegExp(`${npy.replace(/[.]/g, '\\.')} holds 2 non-finite`),
+  },
   {
     name: 'NaN in activations (counted in the manifest)',
     apply: async (run, npy) => {
@@ -148,12 +141,45 @@ test('damaged run: the real neurolens process exits 1 with the one line, for eac
   }
 });
 
-test('damaged run: serve refuses the run with one line naming the file, and changes nothing', async () => {
+/** Every command that takes `--run`, with what else it needs. */
+const RUN_COMMANDS: { name: string; args: (run: string) => string[] }[] = [
+  ...COMMANDS,
+  { name: 'circuits eval', args: (run) => ['circuits', 'eval', '--run', run, '--queries', '2', '--threads', '1'] },
+  { name: 'circuits diagnose', args: (run) => ['circuits', 'diagnose', '--run', run, '--query', '0', '--threads', '1'] },
+];
+
+test('not a run (a missing folder, a file, an empty folder): every --run command exits 1 with one line, and changes nothing', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'neurolens-not-a-run-'));
+  const file = join(base, 'notes.txt');
+  writeFileSync(file, 'not a run\n');
+  const empty = join(base, 'empty');
+  mkdirSync(empty);
+  const cases: [string, string, RegExp][] = [
+    ['missing folder', join(base, 'missing'), /missing is not a finished run \(no manifest\.json\); pass a folder written by `npx neurolens record`/],
+    // A file is a run that cannot be read, not an --out to choose again.
+    ['a file', file, /notes\.txt is not a folder; pass the run folder written by `npx neurolens record`/],
+    ['empty folder', empty, /empty is not a finished run \(no manifest\.json\)/],
+  ];
+  for (const command of RUN_COMMANDS) {
+    for (const [what, run, pattern] of cases) {
+      const before = snapshotFiles(base);
+      assert.match(errorLine(await cliInProcess(command.args(run)), `${command.name}, ${what}`), pattern, `${command.name}, ${what}`);
+      assert.deepEqual(snapshotFiles(base), before, `${command.name}, ${what}: files changed`);
+      assert.ok(!existsSync(join(base, 'missing')), `${command.name}: the missing run was created`);
+    }
+  }
+  // The same through the real process, for the case that used to be answered as a bad --out (exit 2).
+  assert.match(errorLine(await cli(['circuits', 'eval', '--run', file]), 'circuits eval, a file (real process)'), /notes\.txt is not a folder/);
+});
+
+test('damaged manifest: serve refuses the run with one line naming the file, and changes nothing', async () => {
   const built = existsSync(join(defaultWebDir(), 'index.html'));
   // Without a built app `serve` stops at the app check; the run check is then made through the library.
   const web = mkdtempSync(join(tmpdir(), 'neurolens-web-'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>stand-in</title>');
-  for (const damage of DAMAGES) {
+  // The explorer opens a run whose activation files are damaged or hold NaN (the pages that need
+  // them fail alone); only a manifest it cannot trust stops it.
+  for (const damage of DAMAGES.filter((d) => /manifest|formatVersion/.test(d.name) && !/NaN/.test(d.name))) {
     const { run, npy } = await damaged(damage, 'mean');
     const before = snapshotFiles(run);
     let line: string;
@@ -173,6 +199,10 @@ test('damaged run: serve refuses the run with one line naming the file, and chan
     assert.match(line, damage.names(npy), damage.name);
     assert.deepEqual(snapshotFiles(run), before, `${damage.name}: the run's files changed`);
   }
+  const nan = DAMAGES.find((d) => /counted in the manifest/.test(d.name))!;
+  const { run } = await damaged(nan, 'mean');
+  const server = await startServer({ run, port: 0, webDir: web });
+  await server.close();
 });
 
 test('concepts --clusters above what FINCH gives is refused with the most it gives, not ignored', async () => {

@@ -129,6 +129,7 @@ test('circuits: list, Sankey nodes/links, eval and diagnosis', async () => {
   assert.equal(c.eval?.neurons, 3);
   assert.equal(c.diagnosis?.target, 0);
   assert.equal(c.result.query.index, 1);
+  assert.deepEqual([c.result.format, c.result.formatVersion], ['neurolens-circuits', 1]);
   await get('/api/circuits/eval', 404);
   await get('/api/circuits/nope', 404);
 });
@@ -140,6 +141,7 @@ test('attribution: folders with their documents and PNGs', async () => {
   assert.equal((a.attribution?.entries as unknown[]).length, 2);
   assert.equal(a.images, 2);
   assert.deepEqual(a.evaluation?.methods, ['occlusion', 'rise']);
+  assert.deepEqual([a.attribution?.format, a.evaluation?.format], ['neurolens-attribution', 'neurolens-attribution-eval']);
   const png = await fetch(new URL('/files/attribution/occl/red_0.occlusion.png', server.url));
   assert.equal(png.status, 200);
   assert.equal(png.headers.get('content-type'), 'image/png');

@@ -24,6 +24,8 @@ const json = (path: string, value: unknown) => writeFileSync(path, `${JSON.strin
 function circuitDoc() {
   const box = { x: 0, y: 0, width: 8, height: 8 };
   return {
+    format: 'neurolens-circuits',
+    formatVersion: 1,
     query: { index: 1, image: 'red/1.png', predicted: [{ class: 2, score: 0.6 }, { class: 0, score: 0.2 }] },
     percentile: 90,
     layers: [{ id: 'layer1.0', channels: 8 }, { id: 'layer2.0', channels: 16 }],
@@ -102,8 +104,8 @@ export async function explorerFixture(): Promise<ExplorerFixture> {
     neurons: [{ channel: 5, images: [3, 1], paths: ['red/3.png', 'red/1.png'], activations: [2.5, 2], boxes: [{ x: 1, y: 2, width: 4, height: 4 }, null] }],
   });
   mkdirSync(join(run, 'attribution', 'occl'), { recursive: true });
-  json(join(run, 'attribution', 'occl', 'attribution.json'), { protocol: {}, entries: ['red/0.png', 'red/1.png'].map((path) => ({ name: path, path, method: 'occlusion', files: { npy: '', png: '' } })), skipped: [] });
-  json(join(run, 'attribution', 'occl', 'eval.json'), { methods: ['occlusion', 'rise'], images: [], aggregate: {} });
+  json(join(run, 'attribution', 'occl', 'attribution.json'), { format: 'neurolens-attribution', formatVersion: 1, protocol: {}, entries: ['red/0.png', 'red/1.png'].map((path) => ({ name: path, path, method: 'occlusion', files: { npy: '', png: '' } })), skipped: [] });
+  json(join(run, 'attribution', 'occl', 'eval.json'), { format: 'neurolens-attribution-eval', formatVersion: 1, methods: ['occlusion', 'rise'], images: [], aggregate: {} });
   writeFileSync(join(run, 'attribution', 'occl', 'red_0.occlusion.png'), await png(0, 0, 255));
   const web = mkdtempSync(join(tmpdir(), 'neurolens-web-'));
   mkdirSync(join(web, 'assets'));

@@ -44,8 +44,12 @@ export interface MapIndex {
 
 /** Reads `{ protocol: { model: { sha256 } }, entries: [{ path, method, target: { spec }, files: { npy } }] }`. */
 export function parseMapIndex(json: unknown, file: string): MapIndex {
-  const root = json as { protocol?: { model?: { sha256?: unknown } }; entries?: unknown } | null;
+  const root = json as { format?: unknown; formatVersion?: unknown; protocol?: { model?: { sha256?: unknown } }; entries?: unknown } | null;
   if (!root || typeof root !== 'object' || !Array.isArray(root.entries)) throw new NeurolensError('input', msg.mapsIndexBad(file, 'no "entries" list'));
+  // Indexes written before the format tag existed have none; a tag must be this format's.
+  if (root.format !== undefined && (root.format !== 'neurolens-attribution' || root.formatVersion !== 1)) {
+    throw new NeurolensError('input', msg.mapsIndexBad(file, `format ${JSON.stringify(root.format)} version ${JSON.stringify(root.formatVersion)}, not neurolens-attribution version 1`));
+  }
   const entries = root.entries.map((raw, i): MapIndexEntry => {
     const e = (raw ?? {}) as { path?: unknown; method?: unknown; target?: { spec?: unknown; quantity?: unknown }; files?: { npy?: unknown }; options?: unknown };
     if (typeof e.path !== 'string' || typeof e.method !== 'string' || typeof e.files?.npy !== 'string' || typeof e.target?.spec !== 'string') {

@@ -26,6 +26,7 @@ import { aggregateMethod, formatMarkdown, meanAreas, meanCurves, roundAggregate,
 import { runSanity } from './sanity.js';
 import { resolveSettings, type EvalSettings } from './settings.js';
 import type { EvalAttributionsOptions, EvalHooks, EvalResult, ImageEvaluation, MapEvaluation } from './types.js';
+import { withRunLock } from '../../store/lock.js';
 
 /** What evaluateAttributions returns: the result as written and the files it wrote. */
 export interface EvalOutput {
@@ -51,6 +52,10 @@ export async function loadAttributorModel(modelPath: string): Promise<{ model: A
 }
 
 export async function evaluateAttributions(options: EvalAttributionsOptions, hooks: EvalHooks = {}, factory: AttributorFactory = createAttributor): Promise<EvalOutput> {
+  return withRunLock(options.out, 'attribute eval', () => evaluateAttributionsLocked(options, hooks, factory), { create: true });
+}
+
+async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hooks: EvalHooks, factory: AttributorFactory): Promise<EvalOutput> {
   const settings = resolveSettings(options);
   const { model, sha256 } = await loadAttributorModel(options.model);
   const target = typeof options.target === 'string' ? parseTarget(options.target, model.classNames) : (options.target ?? { kind: 'pred' });
@@ -186,7 +191,7 @@ export async function evaluateAttributions(options: EvalAttributionsOptions, hoo
     methodOptions: maps ? Object.fromEntries(settings.methods.map((m) => [m, maps.optionsOf(m)])) : effective,
     sanity: settings.sanity ? { maxSteps: settings.sanitySteps, layers: layers.length, steps: sanitySteps } : null,
   });
-  const result: EvalResult = { protocol, model: { file: basename(options.model), sha256 }, methods: settings.methods, images: images.map(roundImage), aggregate, skipped };
+  const result: EvalResult = { format: 'neurolens-attribution-eval', formatVersion: 1, protocol, model: { file: basename(options.model), sha256 }, methods: settings.methods, images: images.map(roundImage), aggregate, skipped };
   return { result, files: await writeOutputs(options, result) };
 }
 

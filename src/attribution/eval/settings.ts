@@ -4,6 +4,7 @@
  */
 import { NeurolensError } from '../../errors.js';
 import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
+import { attributionMessages } from '../../messages/attribution.js';
 import { methodNames } from '../registry.js';
 import type { AttributionMethod, ScoreQuantity } from '../types.js';
 import type { CurveBaselines } from './evaluate.js';
@@ -51,9 +52,9 @@ function baseline(option: string, value: string | undefined, fallback: BaselineK
 /** Checks the methods list (names and at least one), deduplicated, in the order given. */
 export function checkMethods(methods: readonly string[]): AttributionMethod[] {
   const known = methodNames();
-  if (methods.length === 0) throw new NeurolensError('usage', msg.noMethods(known));
+  if (methods.length === 0) throw new NeurolensError('usage', attributionMessages.noMethod(known));
   for (const m of methods) {
-    if (!known.includes(m)) throw new NeurolensError('usage', msg.badMethod(m, known));
+    if (!known.includes(m)) throw new NeurolensError('usage', attributionMessages.badMethod(m, known));
   }
   return [...new Set(methods)];
 }

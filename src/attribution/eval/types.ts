@@ -104,6 +104,8 @@ export interface MethodAggregate {
 
 /** The whole eval.json. */
 export interface EvalResult {
+  format: 'neurolens-attribution-eval';
+  formatVersion: 1;
   protocol: Record<string, unknown>;
   model: { file: string; sha256: string };
   methods: AttributionMethod[];

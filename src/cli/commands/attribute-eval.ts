@@ -4,18 +4,38 @@
  * baseline and the cascading-randomisation sanity check → OUT/eval.json, eval.md, curves.METHOD.png.
  */
 import { Option, type Command } from 'commander';
-import { evaluateAttributions } from '../../attribution/eval/pipeline.js';
-import { checkCurves, checkMethods } from '../../attribution/eval/settings.js';
-import { BASELINE_KINDS, type BaselineKind, type EvalAttributionsOptions } from '../../attribution/eval/types.js';
-import { formatSummary } from '../../attribution/eval/report.js';
-import { methodNames } from '../../attribution/registry.js';
-import type { ScoreQuantity } from '../../attribution/types.js';
-import { NeurolensError } from '../../errors.js';
-import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
-import { commaList, positiveInteger } from '../options.js';
+import {
+  BASELINE_KINDS,
+  CURVE_KINDS,
+  EVAL_DEFAULTS,
+  NeurolensError,
+  attributionEvalMessages as msg,
+  checkCurves,
+  checkMethods,
+  evaluateAttributions,
+  formatAttributionEvalSummary,
+  methodNames,
+  type BaselineKind,
+  type EvalAttributionsOptions,
+  type ScoreQuantity,
+} from '../../index.js';
+import {
+  addMethodOptions,
+  commaList,
+  deviceOption,
+  limitOption,
+  maxBatchOption,
+  methodOptionsFromFlags,
+  methodsHelp,
+  nonNegativeInteger,
+  positiveInteger,
+  requiredWhenCommandRuns,
+  seedOption,
+  shownDefault,
+  threadsOption,
+} from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
-import { addMethodOptions, methodOptionsFromFlags, methodsHelp } from './attribute.js';
 
 interface EvalFlags {
   model?: string;
@@ -42,14 +62,6 @@ interface EvalFlags {
   device?: string;
   /** The method options' flags (read by methodOptionsFromFlags). */
   [methodOption: string]: unknown;
-}
-
-function nonNegative(option: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new NeurolensError('usage', msg.badInteger(option, value, 0));
-    return n;
-  };
 }
 
 function choice(option: string) {
@@ -112,31 +124,44 @@ export function evalOptionsFromFlags(flags: EvalFlags): EvalAttributionsOptions 
   return o;
 }
 
+/**
+ * A choice option whose help lists the choices while a bad value gets the library's sentence for it:
+ * the parser set after .choices() replaces commander's check but keeps the list for the help.
+ */
+function listed(option: Option, choices: readonly string[], parse: (value: string) => string, shown: string): Option {
+  return shownDefault(option.choices(choices).argParser(parse), shown);
+}
+
 /** The options of `attribute eval` itself; the methods' options are added from the registry. */
 function ownOptions(): Option[] {
+  const D = EVAL_DEFAULTS;
+  const required = (flags: string, description: string) => requiredWhenCommandRuns(new Option(flags, description));
+  const integer = (flags: string, description: string, shown: number, parse = positiveInteger) =>
+    shownDefault(new Option(flags, description).argParser(parse(flags.split(' ')[0]!)), shown);
+  const quantities = ['probability', 'logit'];
   return [
-    new Option('--model <file>', 'the .onnx model (required)'),
-    new Option('--images <source>', 'image folder, list file or one image (required)'),
-    new Option('--method <names>', `attribution method(s), comma-separated: ${methodNames().join(', ')} (required)`),
-    new Option('--target <t>', 'pred (default), a class index or name, neuron:LAYER:C or circuit:FILE[#K]'),
-    new Option('--maps <dir>', 'evaluate the maps of this `neurolens attribute` output folder instead of computing them'),
-    new Option('--steps <n>', 'curve points after k = 0 (default 20)').argParser(positiveInteger('--steps')),
-    new Option('--unit <n>', 'side of the square units the map is averaged over, in input pixels (default 4)').argParser(positiveInteger('--unit')),
-    new Option('--baseline <kind>', 'pixel-flipping (MoRF/LeRF) baseline: mean (default), blur or zero').argParser(choice('--baseline')),
-    new Option('--deletion-baseline <kind>', 'deletion baseline: zero (default), mean or blur').argParser(choice('--deletion-baseline')),
-    new Option('--insertion-baseline <kind>', 'insertion start image: blur (default), mean or zero').argParser(choice('--insertion-baseline')),
-    new Option('--curves <list>', 'curves to run: morf,lerf,deletion,insertion (default all)').argParser(commaList),
-    new Option('--quantity <q>', 'score of class targets on the curves: probability (default) or logit').argParser(quantity('--quantity')),
-    new Option('--map-quantity <q>', 'score of class targets the maps are computed on: logit (default) or probability').argParser(quantity('--map-quantity')),
-    new Option('--random-maps <n>', 'seeded uniform random maps per image for the baseline (default 1; 0 = none)').argParser(nonNegative('--random-maps')),
+    required('--model <file>', 'the .onnx model'),
+    required('--images <source>', 'image folder, list file or one image'),
+    required('--method <names>', `attribution method(s), comma-separated: ${methodNames().join(', ')}`),
+    shownDefault(new Option('--target <t>', 'pred, a class index or name, neuron:LAYER:C or circuit:FILE[#K]'), 'pred'),
+    new Option('--maps <dir>', 'evaluate the maps of this `npx neurolens attribute` output folder instead of computing them'),
+    integer('--steps <n>', 'curve points after k = 0', D.steps),
+    integer('--unit <n>', 'side of the square units the map is averaged over, in input pixels', D.unit),
+    listed(new Option('--baseline <kind>', 'pixel-flipping (MoRF/LeRF) baseline'), BASELINE_KINDS, choice('--baseline'), D.baseline),
+    listed(new Option('--deletion-baseline <kind>', 'deletion baseline'), BASELINE_KINDS, choice('--deletion-baseline'), D.deletionBaseline),
+    listed(new Option('--insertion-baseline <kind>', 'insertion start image'), BASELINE_KINDS, choice('--insertion-baseline'), D.insertionBaseline),
+    shownDefault(new Option('--curves <list>', `curves to run, comma-separated: ${CURVE_KINDS.join(', ')}`).argParser(commaList), 'all'),
+    listed(new Option('--quantity <q>', 'score of class targets on the curves'), quantities, quantity('--quantity'), D.quantity),
+    listed(new Option('--map-quantity <q>', 'score of class targets the maps are computed on'), quantities, quantity('--map-quantity'), 'logit'),
+    integer('--random-maps <n>', 'seeded uniform random maps per image for the baseline; 0 = none', D.randomMaps, nonNegativeInteger),
     new Option('--sanity', 'also run the cascading model-randomisation sanity check'),
-    new Option('--sanity-steps <n>', 'most cascade steps, layers spread evenly when there are more (default 8)').argParser(positiveInteger('--sanity-steps')),
-    new Option('--seed <n>', 'seed of the random maps and randomised weights (default 0)').argParser(nonNegative('--seed')),
-    new Option('--limit <n>', 'evaluate only the first N images').argParser(positiveInteger('--limit')),
-    new Option('--out <dir>', 'output folder (required)'),
-    new Option('--threads <n>', 'onnxruntime intra-op threads (default: CPU cores)').argParser(positiveInteger('--threads')),
-    new Option('--max-batch <n>', 'most images per model run (default 64)').argParser(positiveInteger('--max-batch')),
-    new Option('--device <d>', 'cpu (default) or cuda'),
+    integer('--sanity-steps <n>', 'most cascade steps, layers spread evenly when there are more', D.sanitySteps),
+    seedOption(D.seed, 'the random maps and randomised weights'),
+    limitOption(),
+    required('--out <dir>', 'folder for eval.json, eval.md and the curve charts'),
+    threadsOption(),
+    maxBatchOption('most images per model run'),
+    deviceOption(),
   ];
 }
 
@@ -161,7 +186,7 @@ export function registerAttributeEval(attribute: Command): void {
             onWarning: (line) => process.stderr.write(`neurolens attribute eval: ${line}\n`),
           });
           progress.stop();
-          process.stdout.write(formatSummary(result) + files.map((f) => `${f}\n`).join(''));
+          process.stdout.write(formatAttributionEvalSummary(result) + files.map((f) => `${f}\n`).join(''));
         } finally {
           progress.stop();
         }

@@ -3,18 +3,22 @@
  * OUT/NAME.METHOD.npy + .png and OUT/attribution.json. A thin wrapper; registerAttribute returns
  * the command so subcommands (e.g. `attribute eval`) can be added to it.
  *
- * The methods and their flags come from the method registry (src/attribution/registry.ts):
- * addMethodOptions and methodOptionsFromFlags below serve `attribute eval` too.
+ * The methods and their flags come from the method registry (src/attribution/registry.ts), through
+ * addMethodOptions and methodOptionsFromFlags (../options.ts), which serve `attribute eval` too.
  */
-import { Command, Option } from 'commander';
-import { parseOptionText, type MethodOption } from '../../attribution/method.js';
-import { listMethods, methodNames, methodOptions, methodsUsing } from '../../attribution/registry.js';
-import type { MethodOptions } from '../../attribution/types.js';
-import { runAttribution } from '../../attribution/pipeline.js';
-import { NeurolensError } from '../../errors.js';
-import { attributionMessages } from '../../messages/attribution.js';
-import { cliMessages } from '../../messages/index.js';
-import { imageSize, positiveInteger } from '../options.js';
+import { Option, type Command } from 'commander';
+import { NeurolensError, attributionMessages, cliMessages, methodNames, runAttribution } from '../../index.js';
+import {
+  addMethodOptions,
+  deviceOption,
+  limitOption,
+  maxBatchOption,
+  methodOptionsFromFlags,
+  methodsHelp,
+  requiredWhenCommandRuns,
+  sizeOption,
+  threadsOption,
+} from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
@@ -32,41 +36,6 @@ interface AttributeFlags {
   size?: [number, number];
   device: 'cpu' | 'cuda';
   [methodOption: string]: unknown;
-}
-
-/** The commander attribute (camelCase key in parsed flags) of a method option's flag. */
-const attributeOf = (option: MethodOption) => new Option(option.flag).attributeName();
-
-/**
- * Adds one flag per method option of the registry (an option several methods share once; help
- * names the methods, the doc and the default). Options whose flag `command` already declares for
- * itself are not offered (e.g. `attribute eval --seed` seeds the evaluation, so RISE keeps its
- * default seed there); `skip` lists those flags.
- */
-export function addMethodOptions(command: Command, skip: ReadonlySet<string> = new Set()): Command {
-  for (const option of methodOptions()) {
-    if (skip.has(option.flag)) continue;
-    const help = `${methodsUsing(option).join('/')}: ${option.doc} (default ${option.defaultDoc})`;
-    command.addOption(new Option(`${option.flag} ${option.placeholder}`, help).argParser((text: string) => parseOptionText(option, text)));
-  }
-  return command;
-}
-
-/** The method options among parsed flags (those given; `skip` as for addMethodOptions). */
-export function methodOptionsFromFlags(flags: Readonly<Record<string, unknown>>, skip: ReadonlySet<string> = new Set()): MethodOptions {
-  const options: Record<string, unknown> = {};
-  for (const option of methodOptions()) {
-    const value = flags[attributeOf(option)];
-    if (!skip.has(option.flag) && value !== undefined) options[option.key] = value;
-  }
-  return options as MethodOptions;
-}
-
-/** Help lines listing the registered methods and what each costs. */
-export function methodsHelp(): string {
-  const methods = listMethods();
-  const width = Math.max(...methods.map((m) => m.name.length));
-  return `\nMethods:\n${methods.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`).join('\n')}\n`;
 }
 
 async function attribute(flags: AttributeFlags): Promise<void> {
@@ -132,23 +101,25 @@ async function attribute(flags: AttributeFlags): Promise<void> {
 
 /** Adds `attribute` to `program`; returns it so subcommands can be added. */
 export function registerAttribute(program: Command): Command {
+  // Required of `attribute` only: `attribute eval` declares its own (see requiredWhenCommandRuns).
+  const required = (flags: string, description: string) => requiredWhenCommandRuns(new Option(flags, description));
   const command = program
     .command('attribute')
     .description(`attribution maps (${methodNames().join(', ')}) of images for a class, a neuron or a circuit`)
     // `attribute eval …`: options after a subcommand belong to it, not to `attribute`.
     .enablePositionalOptions()
-    .option('--model <file>', 'ONNX model (a .json model card next to it sets preprocessing and class names)')
-    .option('--images <dir|list|file>', 'image folder (recursive), list file or one image')
-    .option('--out <dir>', 'folder for NAME.METHOD.npy/.png and attribution.json (re-runs reuse finished maps)')
-    // No .choices(): `attribute eval --method a,b` passes a comma list through this option too.
-    .option('--method <names>', `attribution method(s), comma-separated: ${methodNames().join(', ')}`)
+    .addOption(required('--model <file>', 'ONNX model (a .json model card next to it sets preprocessing and class names)'))
+    .addOption(required('--images <dir|list|file>', 'image folder (recursive), list file or one image'))
+    .addOption(required('--out <dir>', 'folder for NAME.METHOD.npy/.png and attribution.json (re-runs reuse finished maps)'))
+    // No .choices(): a comma list computes several methods.
+    .addOption(required('--method <names>', `attribution method(s), comma-separated: ${methodNames().join(', ')}`))
     .option('--target <t>', 'pred, a class index or name, neuron:LAYER:C, or circuit:FILE[#K]', 'pred')
     .addOption(new Option('--quantity <q>', 'score of class targets').choices(['logit', 'probability']).default('logit'))
-    .option('--max-batch <n>', 'most inputs per model run (default 64)', positiveInteger('--max-batch'))
-    .option('--limit <n>', 'only the first n images', positiveInteger('--limit'))
-    .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
-    .option('--size <HxW>', 'model input size when the model and its card leave it open', imageSize)
-    .addOption(new Option('--device <name>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
+    .addOption(maxBatchOption())
+    .addOption(limitOption())
+    .addOption(threadsOption())
+    .addOption(sizeOption())
+    .addOption(deviceOption())
     .addHelpText('after', methodsHelp());
   return addMethodOptions(command).action((flags: AttributeFlags) => runAction(() => attribute(flags)));
 }

@@ -5,39 +5,33 @@
  * section at the end of every query's page.
  */
 import type { Command } from 'commander';
-import { parseQuery, writeCircuits } from '../../circuits/write.js';
-import { NeurolensError } from '../../errors.js';
-import { circuitMessages } from '../../messages/circuits.js';
+import { Option } from 'commander';
+import { CIRCUITS_DEFAULTS, parseQuery, writeCircuits } from '../../index.js';
 import { registerCircuitSubcommands } from './circuits-eval.js';
-import { commaList, positiveInteger } from '../options.js';
+import { batchOption, commaList, layersOption, percentileOption, requiredWhenCommandRuns, runOption, threadsOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
 interface CircuitsFlags {
-  run?: string;
-  query?: string[];
-  percentile: number;
+  run: string;
+  query: string[];
+  percentile?: number;
   layers?: string[];
-  batch: number;
+  batch?: number;
   threads?: number;
 }
 
-function percentile(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n < 100)) throw new NeurolensError('usage', circuitMessages.badPercentile(value));
-  return n;
-}
+/** "recorded with top10 pooling": what circuits and their evaluation need of a run. */
+export const TOP10_RUN = 'recorded with top10 pooling';
 
 const say = (line: string) => process.stderr.write(`neurolens circuits: ${line}\n`);
 
 async function circuits(flags: CircuitsFlags): Promise<void> {
-  if (!flags.run) throw new NeurolensError('usage', circuitMessages.noRun());
-  const queries = (flags.query ?? []).map(parseQuery);
   const { files } = await writeCircuits(
     flags.run,
-    queries,
+    flags.query.map(parseQuery),
     {
-      percentile: flags.percentile,
-      batch: flags.batch,
+      ...(flags.percentile === undefined ? {} : { percentile: flags.percentile }),
+      ...(flags.batch === undefined ? {} : { batch: flags.batch }),
       ...(flags.threads === undefined ? {} : { threads: flags.threads }),
       ...(flags.layers === undefined ? {} : { layers: flags.layers }),
     },
@@ -52,12 +46,12 @@ export function registerCircuits(program: Command): void {
     .description('find the circuits of neurons a query image activates, with JSON and an HTML report per query')
     // `circuits eval --run …`: options after a subcommand belong to it, not to `circuits`.
     .enablePositionalOptions()
-    .option('--run <dir>', 'a finished run folder recorded with top10 pooling (from `neurolens record`)')
-    .option('--query <images>', 'image file(s) or run image index(es), comma-separated', commaList)
-    .option('--percentile <p>', 'percentile of the peaks-over-threshold sensitivity cut', percentile, 90)
-    .option('--layers <ids>', 'comma-separated run layer ids (default: every recorded layer)', commaList)
-    .option('--batch <n>', 'rows per run of a block, images per batch for reference crops', positiveInteger('--batch'), 32)
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: CPU cores)', positiveInteger('--threads'))
+    .addOption(requiredWhenCommandRuns(runOption(TOP10_RUN)))
+    .addOption(requiredWhenCommandRuns(new Option('--query <images>', 'image file(s) or run image index(es), comma-separated').argParser(commaList)))
+    .addOption(percentileOption(CIRCUITS_DEFAULTS.percentile))
+    .addOption(layersOption())
+    .addOption(batchOption(CIRCUITS_DEFAULTS.batch, 'rows per run of a block, images per batch for reference crops'))
+    .addOption(threadsOption())
     .action((flags: CircuitsFlags) => runAction(() => circuits(flags)));
   registerCircuitSubcommands(command);
 }

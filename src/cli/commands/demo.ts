@@ -1,21 +1,19 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { runDemo } from '../../demo/demo.js';
-import { positiveInteger } from '../options.js';
+import { CLI, DEFAULT_DEMO_OUT, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
-import { startServer } from '../../server/server.js';
-import { serverMessages } from '../../messages/index.js';
 import { openBrowser } from './serve.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('record the two shipped emoji models (CNN and ViT) on the emoji image set and report where results are')
-    .option('--out <dir>', 'output folder', 'neurolens-demo')
+    .addOption(outOption('output folder', DEFAULT_DEMO_OUT))
     .option('--quick', `a few hundred images instead of ~3,800`)
-    .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
+    .addOption(threadsOption())
     .option('--open', 'when done, serve the CNN run in the explorer and open it in the browser (Ctrl-C stops)')
     .action((flags: { out: string; quick?: boolean; threads?: number; open?: boolean }) =>
       runAction(async () => {
@@ -75,11 +73,11 @@ export function registerDemo(program: Command): void {
         }
         const example = result.runs[0];
         if (example) {
-          lines.push('next:', `  neurolens serve ${show(example.run)}   # the explorer, at http://127.0.0.1:7860/`, `  neurolens inspect ${show(example.model)}`, `  python3 -c "import numpy; print(numpy.load('${show(example.run)}/activations/${example.layers.at(-1)}.mean.npy', mmap_mode='r').shape)"`);
+          lines.push('next:', `  ${CLI} serve ${show(example.run)}   # the explorer, at http://${SERVE_DEFAULTS.host}:${SERVE_DEFAULTS.port}/`, `  ${CLI} inspect ${show(example.model)}`, `  python3 -c "import numpy; print(numpy.load('${show(example.run)}/activations/${example.layers.at(-1)}.mean.npy', mmap_mode='r').shape)"`);
         }
         process.stdout.write(`${lines.join('\n')}\n`);
         if (flags.open && example) {
-          const server = await startServer({ run: example.run, port: 7860, onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
+          const server = await startServer({ run: example.run, onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
           process.stdout.write(`${serverMessages.listening(server.url)}\n`);
           openBrowser(server.url, () => process.stderr.write(`neurolens: ${serverMessages.openFailed(server.url)}\n`));
           await new Promise<void>((resolve) => {

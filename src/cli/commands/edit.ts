@@ -1,8 +1,8 @@
 /** `neurolens edit`: a thin wrapper over editModel (src/edit) printing one summary. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { editModel, formatEditSummary, parseAblate, parseScale, type NeuronSpec } from '../../edit/index.js';
-import { imageSize, positiveInteger } from '../options.js';
+import { CLI, DEFAULT_EVAL_BATCH, DEFAULT_SCALE, editModel, formatEditSummary, parseAblate, parseScale, type NeuronSpec } from '../../index.js';
+import { batchOption, deviceOption, outOption, shownDefault, sizeOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
@@ -24,15 +24,15 @@ export function registerEdit(program: Command): void {
     .command('edit')
     .description('write a copy of a model with chosen neurons zeroed (or scaled); optionally compare both on labelled images')
     .requiredOption('--model <file>', 'ONNX model to edit (not modified; its .json model card is copied)')
-    .requiredOption('--ablate <LAYER:C,…>', 'neurons to edit: layer id (or tensor name) from `neurolens inspect`, a colon, a channel', parseAblate)
-    .option('--scale <f>', 'factor for the listed neurons (default 0: zeroed; 2 doubles)', parseScale)
-    .requiredOption('--out <file.onnx>', 'edited model to write (its model card and eval file go next to it)')
+    .requiredOption('--ablate <LAYER:C,…>', `neurons to edit: layer id (or tensor name) from \`${CLI} inspect\`, a colon, a channel`, parseAblate)
+    .addOption(shownDefault(new Option('--scale <f>', 'factor for the listed neurons (0 zeroes them, 2 doubles)').argParser(parseScale), DEFAULT_SCALE))
+    .addOption(outOption('edited model to write (its model card and eval file go next to it)', undefined, 'file.onnx'))
     .option('--eval <labels>', 'compare before/after on labelled images: CSV with a path,label header, or JSONL {"path","label"}')
-    .option('--images-root <dir>', 'folder the label paths are relative to (default: the labels file\'s folder)')
-    .option('--batch <n>', 'images per inference batch for --eval (default 32)', positiveInteger('--batch'))
-    .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
-    .option('--size <HxW>', 'model input size when the model and its card leave it open', imageSize)
-    .addOption(new Option('--device <name>', 'execution provider for --eval').choices(['cpu', 'cuda']).default('cpu'))
+    .addOption(shownDefault(new Option('--images-root <dir>', 'folder the label paths are relative to'), "the labels file's folder"))
+    .addOption(batchOption(DEFAULT_EVAL_BATCH, 'images per inference batch for --eval'))
+    .addOption(threadsOption())
+    .addOption(sizeOption())
+    .addOption(deviceOption('execution provider for --eval'))
     .action((flags: EditFlags) =>
       runAction(async () => {
         const progress = createProgressRenderer();

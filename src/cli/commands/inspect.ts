@@ -1,7 +1,7 @@
 /** `neurolens inspect MODEL`: input spec, classes and the layer catalogue. */
 import type { Command } from 'commander';
 import { inspectModel, formatCatalogue } from '../../index.js';
-import { imageSize } from '../options.js';
+import { sizeOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
 export function registerInspect(program: Command): void {
@@ -10,7 +10,7 @@ export function registerInspect(program: Command): void {
     .description('list the input, classes and the neuron layers neurolens finds in an ONNX model')
     .argument('<model>', 'path of the .onnx file')
     .option('--json', 'print the catalogue as JSON')
-    .option('--size <HxW>', 'input size for models with dynamic height/width (else read from MODEL.json)', imageSize)
+    .addOption(sizeOption())
     .action((model: string, options: { json?: boolean; size?: [number, number] }) =>
       runAction(async () => {
         const summary = await inspectModel(model, { inputSize: options.size });

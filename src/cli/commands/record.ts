@@ -1,10 +1,11 @@
 /** `neurolens record`: stream images through a model and store per-neuron activations. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { record, POOLINGS, type Pooling, type RecordOptions } from '../../index.js';
-import { NeurolensError } from '../../errors.js';
-import { cliMessages } from '../../messages/index.js';
-import { commaList, imageSize, positiveInteger } from '../options.js';
+import {
+  record, cliMessages, recordMessages, NeurolensError, POOLINGS, DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, DEFAULT_RESIZE, DEFAULT_TOP_K, CLI,
+  type Pooling, type RecordOptions,
+} from '../../index.js';
+import { batchOption, commaList, deviceOption, fraction, limitOption, outOption, positiveInteger, shownDefault, sizeOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
@@ -44,12 +45,6 @@ function numbers(option: string) {
   };
 }
 
-function fraction(value: string): number {
-  const n = Number(value);
-  if (!(n > 0 && n <= 1)) throw new NeurolensError('usage', cliMessages.badFraction('--crop-fraction', value));
-  return n;
-}
-
 export function toRecordOptions(flags: RecordFlags): RecordOptions {
   const layers = flags.layers === 'default' || flags.layers === 'all' ? flags.layers : commaList(flags.layers);
   return {
@@ -81,21 +76,21 @@ export function registerRecord(program: Command): void {
     .description('stream an image folder through a model and store per-neuron activations (resumable)')
     .requiredOption('--model <file>', 'ONNX model (a .json model card next to it sets preprocessing)')
     .requiredOption('--images <dir|list>', 'image folder (recursive) or a text file listing image paths')
-    .requiredOption('--out <dir>', 'run folder to create, resume, or leave as is when already complete')
-    .option('--layers <which>', "'default', 'all', or comma-separated layer ids from `neurolens inspect`", 'default')
-    .option('--pool <list>', 'poolings to store: mean, max, top10 (mean of the top 10 % positions)', 'mean,max,top10')
-    .option('--batch <n>', 'images per inference batch (default 16)', positiveInteger('--batch'))
-    .option('--limit <n>', 'record only the first n images', positiveInteger('--limit'))
-    .option('--threads <n>', 'onnxruntime threads (default: CPU cores)', positiveInteger('--threads'))
-    .option('--size <HxW>', 'model input size when the model and its card leave it open', imageSize)
-    .option('--max-pixels <n>', 'refuse larger images (decompression bombs; default 100000000)', positiveInteger('--max-pixels'))
-    .option('--top-k <n>', 'top images kept per neuron in the summaries (default 100)', positiveInteger('--top-k'))
-    .option('--chunk <n>', 'images per journaled chunk, the most a crash can lose (default 256)', positiveInteger('--chunk'))
-    .addOption(new Option('--device <name>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
-    .addOption(new Option('--resize <mode>', 'resize policy (default from the model card, else shorter-crop)').choices(['shorter-crop', 'stretch']))
-    .option('--crop-fraction <f>', 'centre-crop fraction for shorter-crop (default 0.875)', fraction)
-    .option('--mean <r,g,b>', 'normalisation mean in 0..1 units (default ImageNet)', numbers('--mean'))
-    .option('--std <r,g,b>', 'normalisation std in 0..1 units (default ImageNet)', numbers('--std'))
+    .addOption(outOption('run folder to create, resume, or leave as is when already complete'))
+    .option('--layers <which>', `'default', 'all', or comma-separated layer ids from \`${CLI} inspect\``, 'default')
+    .option('--pool <list>', 'poolings to store: mean, max, top10 (mean of the top 10 % positions)', POOLINGS.join(','))
+    .addOption(batchOption(DEFAULT_BATCH))
+    .addOption(limitOption())
+    .addOption(threadsOption())
+    .addOption(sizeOption())
+    .addOption(shownDefault(new Option('--max-pixels <n>', 'refuse larger images (decompression bombs)').argParser(positiveInteger('--max-pixels')), DEFAULT_MAX_PIXELS))
+    .addOption(shownDefault(new Option('--top-k <n>', 'top images kept per neuron in the summaries').argParser(positiveInteger('--top-k')), DEFAULT_TOP_K))
+    .addOption(shownDefault(new Option('--chunk <n>', 'images per journaled chunk, the most a crash can lose').argParser(positiveInteger('--chunk')), DEFAULT_CHUNK))
+    .addOption(deviceOption())
+    .addOption(shownDefault(new Option('--resize <mode>', 'resize policy').choices(['shorter-crop', 'stretch']), cliMessages.fromModelCard(DEFAULT_RESIZE)))
+    .addOption(shownDefault(new Option('--crop-fraction <f>', 'centre-crop fraction for shorter-crop').argParser(fraction('--crop-fraction')), DEFAULT_CROP_FRACTION))
+    .addOption(shownDefault(new Option('--mean <r,g,b>', 'normalisation mean in 0..1 units').argParser(numbers('--mean')), cliMessages.fromModelCard('ImageNet')))
+    .addOption(shownDefault(new Option('--std <r,g,b>', 'normalisation std in 0..1 units').argParser(numbers('--std')), cliMessages.fromModelCard('ImageNet')))
     .action((flags: RecordFlags) =>
       runAction(async () => {
         const progress = createProgressRenderer();
@@ -114,9 +109,10 @@ export function registerRecord(program: Command): void {
           });
           progress.stop();
           const rate = result.recordedNow > 0 ? ` (${(result.recordedNow / result.seconds).toFixed(1)} images/s)` : '';
+          if (result.rebuilt.length > 0) process.stdout.write(`${recordMessages.rebuilt(flags.out, result.rebuilt)}\n`);
           process.stdout.write(
-            result.status === 'unchanged'
-              ? `${flags.out} is already complete: ${result.images} images, ${result.skipped} skipped (nothing to do)\n`
+            result.status === 'unchanged' || (result.status === 'repaired' && result.recordedNow === 0)
+              ? `${flags.out} is ${result.status === 'unchanged' ? 'already ' : 'now '}complete: ${result.images} images, ${result.skipped} skipped${result.status === 'unchanged' ? ' (nothing to do)' : ''}\n`
               : `recorded ${result.images} images (${result.skipped} skipped) into ${flags.out} in ${result.seconds.toFixed(1)} s${rate}\n` +
                   `manifest: ${result.manifestPath}\n`,
           );

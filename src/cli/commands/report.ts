@@ -1,7 +1,7 @@
 /** `neurolens report RUN --out DIR`: the explorer exported as static files (file:// or any static host). */
 import type { Command } from 'commander';
-import { serverMessages } from '../../messages/index.js';
-import { exportReport } from '../../server/export.js';
+import { exportReport, serverMessages } from '../../index.js';
+import { outOption, runDescription } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
@@ -13,8 +13,8 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('export the explorer of a run as static files that open from disk or any static web host')
-    .argument('<run>', 'a finished run folder (from `neurolens record`)')
-    .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier export, which is replaced)')
+    .argument('<run>', runDescription())
+    .addOption(outOption('output folder (new, empty, or an earlier export, which is replaced)'))
     .action((run: string, flags: ReportFlags) =>
       runAction(async () => {
         const progress = createProgressRenderer();

@@ -1,14 +1,14 @@
 /** `neurolens serve RUN`: the explorer — a read-only local JSON API over a run plus the web app. */
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { NeurolensError } from '../../errors.js';
-import { serverMessages } from '../../messages/index.js';
-import { startServer } from '../../server/server.js';
+import { Option } from 'commander';
+import { NeurolensError, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { runDescription, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 
 interface ServeFlags {
-  port: number;
-  host: string;
+  port?: number;
+  host?: string;
   open?: boolean;
 }
 
@@ -38,13 +38,13 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('explore a run in the browser: neurons, concepts, circuits, probes, attribution (read-only local server)')
-    .argument('<run>', 'a finished run folder (from `neurolens record`)')
-    .option('--port <n>', 'TCP port (default 7860; 0 picks a free one)', port, 7860)
-    .option('--host <addr>', 'interface to listen on (default 127.0.0.1; others expose the run without authentication)', '127.0.0.1')
+    .argument('<run>', runDescription())
+    .addOption(shownDefault(new Option('--port <n>', 'TCP port; 0 picks a free one').argParser(port), SERVE_DEFAULTS.port))
+    .addOption(shownDefault(new Option('--host <addr>', 'interface to listen on; any but loopback exposes the run without authentication'), SERVE_DEFAULTS.host))
     .option('--open', 'open the explorer in the default browser')
     .action((run: string, flags: ServeFlags) =>
       runAction(async () => {
-        const server = await startServer({ run, port: flags.port, host: flags.host, onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
+        const server = await startServer({ run, ...(flags.port === undefined ? {} : { port: flags.port }), ...(flags.host === undefined ? {} : { host: flags.host }), onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
         process.stdout.write(`${serverMessages.listening(server.url)}\n`);
         if (flags.open) openBrowser(server.url, () => process.stderr.write(`neurolens: ${serverMessages.openFailed(server.url)}\n`));
         await new Promise<void>((resolve) => {

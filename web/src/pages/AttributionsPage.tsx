@@ -14,7 +14,7 @@ export function AttributionsPage() {
         {(list) =>
           list.runs.length === 0 ? (
             <p className="muted" data-testid="no-attribution">
-              This run has no attribution results (run `neurolens attribute` with `--out RUN/attribution/NAME`).
+              This run has no attribution results (run `npx neurolens attribute` with `--out RUN/attribution/NAME`).
             </p>
           ) : (
             <table data-testid="attribution-runs">

@@ -15,7 +15,7 @@ export function CircuitsPage() {
       <Loaded state={state} what="circuits">
         {(c) =>
           c.queries.length === 0 ? (
-            <p className="muted">This run has no circuits (run `neurolens circuits`).</p>
+            <p className="muted">This run has no circuits (run `npx neurolens circuits`).</p>
           ) : (
             <>
               <table data-testid="circuit-queries">

@@ -18,7 +18,7 @@ export function ConceptsPage({ layer, focus }: { layer?: string; focus?: string 
       <Loaded state={overview} what="the run">
         {() =>
           layers.length === 0 ? (
-            <p className="muted">This run has no concepts (run `neurolens concepts`).</p>
+            <p className="muted">This run has no concepts (run `npx neurolens concepts`).</p>
           ) : (
             <>
               <nav className="toolbar" aria-label="concept layers">

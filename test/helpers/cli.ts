@@ -1,0 +1,39 @@
+// Runs argv through a commander program in this process, as src/cli/main.ts does, capturing
+// stdout/stderr and the exit code (commander's own usage errors count as exit 2).
+import { CommanderError, type Command } from 'commander';
+import { runAction } from '../../src/cli/run-action.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runInProcess(program: Command, args: readonly string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  // Only strings are captured: node's test runner talks to its parent through binary chunks on stdout.
+  const capture = (into: string[], original: typeof process.stdout.write) =>
+    ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? (into.push(chunk), true) : (original as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
+  process.stdout.write = capture(out, stdout);
+  process.stderr.write = capture(err, stderr);
+  const previous = process.exitCode;
+  process.exitCode = 0;
+  try {
+    await runAction(async () => {
+      try {
+        await program.parseAsync(['node', 'neurolens', ...args]);
+      } catch (error) {
+        if (!(error instanceof CommanderError)) throw error;
+        process.exitCode = error.exitCode === 0 ? 0 : 2;
+      }
+    });
+    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+    process.exitCode = previous;
+  }
+}
