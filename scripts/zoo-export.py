@@ -29,17 +29,18 @@ def export(out_dir, spec):
     model = build(name)
     file = os.path.join(out_dir, f"{name}.onnx")
     opset = min(17, torch.onnx._constants.ONNX_MAX_OPSET) if hasattr(torch.onnx, "_constants") else 14
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            torch.randn(1, 3, size, size),
-            file,
-            input_names=["input"],
-            output_names=["logits"],
-            dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-            opset_version=opset,
-            do_constant_folding=True,
-        )
+    # Gradients stay on: with them off, nn.MultiheadAttention (ViT) takes a fused fast path that
+    # torch 1.13's exporter cannot write to ONNX.
+    torch.onnx.export(
+        model,
+        torch.randn(1, 3, size, size),
+        file,
+        input_names=["input"],
+        output_names=["logits"],
+        dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+        opset_version=opset,
+        do_constant_folding=True,
+    )
     params = sum(p.numel() for p in model.parameters())
     return {"name": name, "file": file, "size": size, "params": params}
 
