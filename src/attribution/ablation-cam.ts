@@ -43,7 +43,7 @@ export async function ablationCamMap(ctx: MethodContext, layer: LayerInfo): Prom
       data.set(image, r * size);
       mask[r * channels + start + r] = 0;
     }
-    const dims = maskDims({ kind: layer.kind, channels }, n);
+    const dims = maskDims({ kind: layer.kind, channels, ...(layer.layout ? { layout: layer.layout } : {}) }, n);
     ablated.set(await scorer.scoreOwned(data, n, { [layer.tensor]: { mask: { data: mask, dims } } }), start);
   }
   const weights = ablationWeights(ctx.clean, ablated);

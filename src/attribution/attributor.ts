@@ -8,7 +8,7 @@
  * `passes` counts the clean pass and the method's.
  */
 import { NeurolensError } from '../errors.js';
-import { decodeImage, resolvePreprocessing } from '../images/index.js';
+import { checkBatchDim, decodeImage, resolvePreprocessing } from '../images/index.js';
 import type { PreprocessingOverrides } from '../images/types.js';
 import { attributionMessages } from '../messages/attribution.js';
 import { openModel, type OpenedModel } from '../model/open.js';
@@ -108,7 +108,7 @@ export class ModelAttributor implements Attributor {
       description = `${resolved.cls === undefined ? 'predicted ' : ''}class ${cls}${label === undefined ? '' : ` (${label})`}`;
       reader = classReader(output, cls, quantity);
     } else {
-      reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel })));
+      reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel, ...(n.layer.layout ? { layout: n.layer.layout } : {}) })));
       description = resolved.description;
     }
     const scorer = new Scorer(this.engine, reader, this.maxBatch, this.size);
@@ -212,6 +212,7 @@ export function attributorModel(opened: OpenedModel, overrides: PreprocessingOve
     overrides,
     { modelPath: opened.loaded.path },
   );
+  checkBatchDim(summary.input);
   const classNames = opened.card?.classNames;
   return { model: opened.loaded.model, summary, preprocessing, ...(classNames ? { classNames } : {}) };
 }

@@ -61,7 +61,8 @@ export function checkMapLayer(layer: LayerInfo, method: string): void {
 
 /** Every channel's map of sample 0 of a layer's tensor (h×w each; tokens on their patch grid). */
 export function channelMaps(activation: TensorLike, layer: LayerInfo): NeuronMap[] {
-  const channels = activation.dims.length === 3 ? activation.dims[2]! : activation.dims[1]!;
+  const channelsLast = activation.dims.length === 3 || (activation.dims.length === 4 && layer.layout === 'NHWC');
+  const channels = channelsLast ? activation.dims.at(-1)! : activation.dims[1]!;
   return Array.from({ length: channels }, (_, c) => neuronMap(activation, c, layer, 0));
 }
 

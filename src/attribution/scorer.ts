@@ -117,6 +117,8 @@ export function classReader(output: string, cls: number, quantity: ScoreQuantity
 export interface TappedNeuron {
   tensor: string;
   channel: number;
+  /** 'NHWC' for a channels-last feature map [N,H,W,C] (channel on the last axis). Default 'NCHW'. */
+  layout?: 'NCHW' | 'NHWC';
 }
 
 /**
@@ -132,20 +134,21 @@ export function neuronReader(neurons: readonly TappedNeuron[]): TargetReader {
       const out = new Float64Array(count);
       for (const n of neurons) {
         const tensor = result.taps[n.tensor]!;
-        addChannelMeans(tensor, n.channel, count, out);
+        addChannelMeans(tensor, n.channel, count, out, n.layout);
       }
       return Float32Array.from(out);
     },
   };
 }
 
-function addChannelMeans(tensor: TensorLike, channel: number, count: number, out: Float64Array): void {
+function addChannelMeans(tensor: TensorLike, channel: number, count: number, out: Float64Array, layout?: 'NCHW' | 'NHWC'): void {
   const data = tensor.data as Float32Array;
   const dims = tensor.dims;
   const per = data.length / count;
-  if (dims.length === 3) {
-    const d = dims[2]!;
-    const t = dims[1]!;
+  if (dims.length === 3 || (dims.length === 4 && layout === 'NHWC')) {
+    // Channel last: [N,T,D] tokens, or a channels-last map whose H·W positions play the tokens.
+    const d = dims[dims.length - 1]!;
+    const t = per / d;
     for (let r = 0; r < count; r++) {
       let sum = 0;
       for (let i = 0; i < t; i++) sum += data[r * per + i * d + channel]!;

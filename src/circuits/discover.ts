@@ -22,7 +22,7 @@ import type { Preprocessing } from '../images/types.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { loadModel } from '../onnx/load.js';
 import type { ModelProto } from '../onnx/types.js';
-import { poolBatch, type TapKind } from '../record/pool.js';
+import { poolBatch, poolView } from '../record/pool.js';
 import { looksLikeProbabilities, softmax } from '../record/predictions.js';
 import type { RunImageRow } from '../record/read-run.js';
 import type { LayerRecord, RunManifest } from '../record/types.js';
@@ -138,15 +138,11 @@ export function inputDims(prep: Preprocessing, n: number): number[] {
   return prep.layout === 'NCHW' ? [n, prep.channels, prep.height, prep.width] : [n, prep.height, prep.width, prep.channels];
 }
 
-/** The pooling kind of a tapped tensor, by rank (as the recorder decides it). */
-function tapKind(dims: readonly number[]): TapKind {
-  return dims.length === 4 ? 'feature' : dims.length === 3 ? 'tokens' : 'vector';
-}
-
 /** A neuron's region, or the whole input when its layer has no spatial map (vectors, tokens without a grid). */
 export function regionOrWhole(tensor: TensorLike, channel: number, layer: LayerRecord, prep: Preprocessing, sample = 0): Box {
   const whole = { x: 0, y: 0, width: prep.width, height: prep.height };
-  if (tensor.dims.length === 2 || (tensor.dims.length === 4 && tensor.dims[2]! * tensor.dims[3]! === 1)) return whole;
+  const positions = tensor.dims.length === 4 ? (layer.layout === 'NHWC' ? tensor.dims[1]! * tensor.dims[2]! : tensor.dims[2]! * tensor.dims[3]!) : 0;
+  if (tensor.dims.length === 2 || (tensor.dims.length === 4 && positions === 1)) return whole;
   if (tensor.dims.length === 3 && !layer.tokens?.grid) return whole;
   return neuronRegion(tensor, channel, layer, [prep.height, prep.width], { sample });
 }
@@ -227,7 +223,10 @@ export class CircuitFinder {
     const predicted = await this.predict(input.data, dims);
 
     // The query's top10 activations per layer, pooled exactly as the recorder pooled the reference.
-    const acts = clean.layers.map((t) => poolBatch(t.data as Float32Array, t.dims, tapKind(t.dims), ['top10']).top10);
+    const acts = clean.layers.map((t, l) => {
+      const view = poolView(t.dims, layers[l]!.layout);
+      return poolBatch(t.data as Float32Array, view.dims, view.kind, ['top10']).top10;
+    });
     const last = layers.length - 1;
     const roots: NeuronRef[] = [];
     for (let l = 0; l < last; l++) {

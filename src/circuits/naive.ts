@@ -19,6 +19,7 @@ import type { ModelProto } from '../onnx/types.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
 import {
+  channelAxis,
   channelLayout,
   channelMeans,
   checkLayerIndex,
@@ -65,7 +66,7 @@ export class NaiveSensitivity {
       const layout = channelLayout(source, clean.dims);
       const cleanData = floatData(clean, source.tensor);
       // Per-channel mask: 1 everywhere but channel c, broadcast over positions.
-      const maskDims = clean.dims.map((d, axis) => (axis === (clean.dims.length === 3 ? 2 : 1) ? d : 1));
+      const maskDims = clean.dims.map((d, axis) => (axis === channelAxis(source, clean.dims.length) ? d : 1));
       const mask = () => {
         const m = new Float32Array(source.channels).fill(1);
         m[c] = 0;

@@ -29,7 +29,7 @@ import { onnxMessages } from '../messages/index.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import { encodeModel } from '../onnx/codec.js';
 import { cutModel } from '../onnx/cut.js';
-import { hasTensor, indexGraph, nodeInputs, type GraphIndex } from '../onnx/graph.js';
+import { hasTensor, indexGraph, nodeInputs, SHAPE_ONLY_OPS, type GraphIndex } from '../onnx/graph.js';
 import { unknownTensor } from '../onnx/instrument.js';
 import type { ModelProto } from '../onnx/types.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
@@ -37,7 +37,7 @@ import { ModelSession } from '../runtime/session.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
 
 /** What the engine needs to know about an analysis layer (a LayerInfo fits). */
-export type SensitivityLayer = Pick<LayerInfo, 'id' | 'tensor' | 'kind' | 'channels'>;
+export type SensitivityLayer = Pick<LayerInfo, 'id' | 'tensor' | 'kind' | 'channels' | 'layout'>;
 
 export interface SensitivityOptions extends SessionOptions {
   /**
@@ -67,6 +67,8 @@ export interface CleanActivations {
  * not constants are exactly what cutModel would otherwise report as missing (it walks all the way
  * back to the image). For a CNN the set is just [fromTensor]; for a pre-LN ViT from block l's MLP
  * hidden to block l+1's it adds block l's attention residual Add (the stream fc2 is added to).
+ * Shape computations are not boundary values: the cut recomputes them, and the tensors their Shape
+ * ops read (in a windowed-attention export, often the image itself) are fed instead, batch and all.
  */
 export function cutInputsFor(model: ModelProto, fromTensor: string, toTensor: string): string[] {
   if (!model.graph) throw new NeurolensError('model', onnxMessages.noGraph());
@@ -85,7 +87,12 @@ export function cutInputsFor(model: ModelProto, fromTensor: string, toTensor: st
     if (visited.has(tensor)) continue;
     visited.add(tensor);
     if (!downstream.has(tensor)) {
-      if (readsGraphInput(index, tensor)) extras.add(tensor);
+      const reads = readsGraphInput(index, tensor);
+      if (reads === 'values') extras.add(tensor);
+      // A shape computation (e.g. a Reshape target built from the image's batch size) is carried
+      // into the cut as it is: fed clean it would hold batch 1, not the cut's batch, and its
+      // int64 value would have to pass as an activation. Only what its Shape ops read is fed.
+      else if (reads === 'shape') stack.push(...nodeInputs(index.nodes[index.producers.get(tensor)!]!));
       continue;
     }
     for (const input of nodeInputs(index.nodes[index.producers.get(tensor)!]!)) stack.push(input);
@@ -113,26 +120,39 @@ function downstreamOf(index: GraphIndex, tensor: string): Set<string> {
   return reached;
 }
 
-/** Whether computing `tensor` reads a real graph input (else it is a weight or a constant). */
-function readsGraphInput(index: GraphIndex, tensor: string): boolean {
+/**
+ * How computing `tensor` depends on the real graph inputs: 'values' when it reads their values,
+ * 'shape' when only through Shape/Size ops (a shape computation), 'none' for weights and constants.
+ */
+function readsGraphInput(index: GraphIndex, tensor: string): 'values' | 'shape' | 'none' {
   const seen = new Set<string>();
-  const stack = [tensor];
+  const stack: { name: string; shapeOnly: boolean }[] = [{ name: tensor, shapeOnly: false }];
+  let reads: 'shape' | 'none' = 'none';
   while (stack.length > 0) {
-    const name = stack.pop()!;
-    if (index.inputs.has(name)) return true;
-    if (seen.has(name)) continue;
-    seen.add(name);
+    const { name, shapeOnly } = stack.pop()!;
+    if (index.inputs.has(name)) {
+      if (!shapeOnly) return 'values';
+      reads = 'shape';
+      continue;
+    }
+    const key = `${shapeOnly ? 's' : 'v'}:${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const at = index.producers.get(name);
-    if (at !== undefined) stack.push(...nodeInputs(index.nodes[at]!));
+    if (at === undefined) continue;
+    const node = index.nodes[at]!;
+    const throughShape = shapeOnly || SHAPE_ONLY_OPS.has(node.opType ?? '');
+    for (const input of nodeInputs(node)) stack.push({ name: input, shapeOnly: throughShape });
   }
-  return false;
+  return reads;
 }
 
 // ---- tensor layout helpers (shared with naive.ts) ----
 
 /**
  * Where a layer's channel sits in one row of its tensor: [N,C,H,W] and [N,C] have the channel at
- * axis 1 (positions after it), [N,T,D] at the last axis (positions = tokens, before it). Element
+ * axis 1 (positions after it), [N,T,D] and channels-last [N,H,W,C] at the last axis (positions
+ * before it). Element
  * (position o·inner + i, channel c) of a row is at o·C·inner + c·inner + i.
  */
 export interface ChannelLayout {
@@ -145,8 +165,13 @@ export interface ChannelLayout {
   rowSize: number;
 }
 
+/** The channel axis of a layer's tensor: last for tokens and channels-last maps, else 1. */
+export function channelAxis(layer: Pick<SensitivityLayer, 'layout'>, rank: number): number {
+  return rank === 3 || (rank === 4 && layer.layout === 'NHWC') ? rank - 1 : 1;
+}
+
 export function channelLayout(layer: SensitivityLayer, dims: readonly number[]): ChannelLayout {
-  const axis = dims.length === 3 ? 2 : 1;
+  const axis = channelAxis(layer, dims.length);
   if (dims.length < 2 || dims.length > 4 || dims[axis] !== layer.channels) {
     throw new NeurolensError('model', circuitMessages.layerShape(layer.id, layer.tensor, dims, layer.channels));
   }

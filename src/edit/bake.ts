@@ -14,7 +14,7 @@ import { uniqueName } from '../onnx/graph.js';
 import { instrumentModel } from '../onnx/instrument.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../onnx/types.js';
-import type { LayerKind } from '../onnx/catalogue/index.js';
+import type { FeatureLayout, LayerKind } from '../onnx/catalogue/index.js';
 
 /** One tensor to scale per channel. */
 export interface BakeEdit {
@@ -37,15 +37,15 @@ const PROTOBUF_LIMIT = 2 ** 31 - 1;
  * token tensors [N,T,D] and axis 1 otherwise ([N,C,H,W], [N,D], a pooled [N,C,1,1]); every other
  * axis is 1 so the factor broadcasts over the batch and every position.
  */
-export function scaleDims(kind: LayerKind, channels: number, rank: number): number[] {
+export function scaleDims(kind: LayerKind, channels: number, rank: number, layout?: FeatureLayout): number[] {
   const dims = new Array<number>(Math.max(rank, 2)).fill(1);
-  dims[kind === 'tokens' ? dims.length - 1 : 1] = channels;
+  dims[channelAxis(kind, rank, layout)] = channels;
   return dims;
 }
 
-/** The axis {@link scaleDims} puts the channels on. */
-export function channelAxis(kind: LayerKind, rank: number): number {
-  return kind === 'tokens' ? Math.max(rank, 2) - 1 : 1;
+/** The axis {@link scaleDims} puts the channels on: last for tokens and channels-last maps, else 1. */
+export function channelAxis(kind: LayerKind, rank: number, layout?: FeatureLayout): number {
+  return kind === 'tokens' || (kind === 'feature' && layout === 'NHWC') ? Math.max(rank, 2) - 1 : 1;
 }
 
 /** Per-channel factors: `scale` at `edited`, 1 elsewhere. */

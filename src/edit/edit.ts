@@ -57,11 +57,11 @@ export async function editModel(options: EditOptions): Promise<EditResult> {
   for (const { layer, channels } of resolved) {
     const dims = probed.tensors.get(layer.tensor)?.dims ?? [];
     const rank = dims.length > 0 ? dims.length : layer.kind === 'feature' ? 4 : layer.kind === 'tokens' ? 3 : 2;
-    const axisDim = dims[channelAxis(layer.kind, rank)];
+    const axisDim = dims[channelAxis(layer.kind, rank, layer.layout)];
     if (dims.length > 0 && (dims.length < 2 || (typeof axisDim === 'number' && axisDim !== layer.channels))) {
       throw new NeurolensError('model', editMessages.layerShape(layer.id, layer.tensor, dims, layer.channels));
     }
-    const maskDims = scaleDims(layer.kind, layer.channels, rank);
+    const maskDims = scaleDims(layer.kind, layer.channels, rank, layer.layout);
     layers.push({ id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels, edited: channels, maskDims });
     edits.push({ tensor: layer.tensor, dims: maskDims, values: scaleValues(layer.channels, channels, scale) });
   }

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { NeurolensError } from '../errors.js';
-import { decodeImage, resolvePreprocessing } from '../images/index.js';
+import { checkBatchDim, decodeImage, resolvePreprocessing } from '../images/index.js';
 import type { ModelCard, Preprocessing, PreprocessingOverrides } from '../images/types.js';
 import { editMessages } from '../messages/index.js';
 import { openModel } from '../model/open.js';
@@ -75,6 +75,7 @@ export async function compareModels(models: ComparedModels, options: CompareOpti
     options.preprocessing ?? {},
     { modelPath: models.modelPath },
   );
+  checkBatchDim(summary.input);
   const rows = models.rows ?? (await readEditLabels(options.labels, { numClasses: summary.numClasses, classNames: card?.classNames }, options.imagesRoot));
   const output = summary.outputs[0]?.name ?? '';
   const session = { threads: options.threads, executionProvider: options.executionProvider, graphOptimization: options.graphOptimization };

@@ -1,7 +1,7 @@
 /** Public API of the images area: list a collection, read the model card, resolve and decode. */
 export { listImages } from './list.js';
 export { loadModelCard, modelCardPath, parseModelCard } from './sidecar.js';
-export { resolvePreprocessing } from './preprocessing.js';
+export { checkBatchDim, resolvePreprocessing } from './preprocessing.js';
 export { decodeImage } from './decode.js';
 export { planResize, type Region, type ResizePlan } from './geometry.js';
 export { normalisationCoefficients, pixelsToTensor } from './normalise.js';

@@ -157,6 +157,15 @@ export function resolvePreprocessing(
   };
 }
 
+/**
+ * Refuses an image input whose batch dim is fixed: record, attribute, circuits and edit all run
+ * several images (or masked copies of one) per onnxruntime call, which such a model rejects mid-run.
+ * @throws NeurolensError 'model' naming the input and how to re-export it.
+ */
+export function checkBatchDim(input: ModelImageInput): void {
+  if (fixed(input.dims[0]) !== undefined) throw new NeurolensError('model', imageMessages.fixedBatch(input.name, input.dims));
+}
+
 /** Names where a value came from: `--size` for an override, `models/net.json "inputSize"` for a card. */
 function origin(picked: Sourced<unknown>): string {
   const name = picked.source.name(picked.field);

@@ -34,6 +34,8 @@ export interface AblateLayer {
   channels: number;
   /** Rank of a `vector` tensor: 2 for [N,D], 4 for a pooled [N,C,1,1]. Default 2 (the Ablator finds it itself). */
   rank?: 2 | 4;
+  /** Feature maps: 'NHWC' for channels-last [N,H,W,C] (masks broadcast on the last axis). Default 'NCHW'. */
+  layout?: 'NCHW' | 'NHWC';
 }
 
 /** One batch row: these neurons scaled by `factor` (others untouched). */
@@ -44,7 +46,8 @@ export interface MaskRow {
 }
 
 /** Mask dims for `rows` rows of a layer: one value per (row, channel), broadcast over positions. */
-export function maskDims(layer: Pick<AblateLayer, 'kind' | 'channels' | 'rank'>, rows: number): number[] {
+export function maskDims(layer: Pick<AblateLayer, 'kind' | 'channels' | 'rank' | 'layout'>, rows: number): number[] {
+  if (layer.kind === 'feature' && layer.layout === 'NHWC') return [rows, 1, 1, layer.channels];
   if (layer.kind === 'feature' || (layer.kind === 'vector' && layer.rank === 4)) return [rows, layer.channels, 1, 1];
   if (layer.kind === 'tokens') return [rows, 1, layer.channels];
   return [rows, layer.channels];
@@ -188,7 +191,7 @@ export async function openRunAblation(runDir: string, options: AblatorOptions = 
   const { manifest } = run;
   const images = [...run.images];
   const { model } = await loadModel(manifest.model.path);
-  const layers: AblateLayer[] = manifest.layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels }));
+  const layers: AblateLayer[] = manifest.layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels, ...(l.layout ? { layout: l.layout } : {}) }));
   const ablator = await Ablator.create(model, layers, options);
   const prep = manifest.preprocessing;
   const dims = prep.layout === 'NHWC' ? [1, prep.height, prep.width, prep.channels] : [1, prep.channels, prep.height, prep.width];

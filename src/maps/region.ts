@@ -2,7 +2,8 @@
  * The region of a neuron on an image: where in the input its activation map is hottest, as one
  * square box in input pixels. Steps (pure TypeScript on Float32Array):
  *
- *  1. the neuron's map: channel c of a feature map [N,C,H,W]; for tokens [N,T,D], column c with the
+ *  1. the neuron's map: channel c of a feature map [N,C,H,W] (or channels-last [N,H,W,C], when the
+ *     layer's layout says so); for tokens [N,T,D], column c with the
  *     prefix (class/register) tokens dropped and the rest reshaped to the patch grid h×w (row-major,
  *     as ViTs flatten patches);
  *  2. bilinear upsampling to the input size with align_corners=false semantics, i.e. what torch's
@@ -58,10 +59,19 @@ export interface RegionOptions {
  * Channel `channel` of sample `sample` of a layer's tensor as a 2-D map. Feature maps give H×W;
  * token tensors need the layer's token layout (LayerInfo.tokens with a known grid).
  */
-export function neuronMap(activation: TensorLike, channel: number, layer: Pick<LayerInfo, 'id' | 'kind' | 'tokens'>, sample = 0): NeuronMap {
+export function neuronMap(activation: TensorLike, channel: number, layer: Pick<LayerInfo, 'id' | 'kind' | 'tokens' | 'layout'>, sample = 0): NeuronMap {
   const dims = activation.dims;
   const data = activation.data;
   if (!(data instanceof Float32Array)) throw new NeurolensError('usage', circuitMessages.notFloat(layer.id, activation.type ?? 'non-float32'));
+  if (dims.length === 4 && layer.layout === 'NHWC') {
+    // Channels last: the channel is strided by C through the H·W positions.
+    const [n, h, w, c] = dims as [number, number, number, number];
+    checkIndex(layer.id, channel, c, sample, n);
+    const map = new Float32Array(h * w);
+    const base = sample * h * w * c;
+    for (let p = 0; p < map.length; p++) map[p] = data[base + p * c + channel]!;
+    return { data: map, height: h, width: w };
+  }
   if (dims.length === 4) {
     const [n, c, h, w] = dims as [number, number, number, number];
     checkIndex(layer.id, channel, c, sample, n);
@@ -188,7 +198,7 @@ function upsampleAndBlur(map: NeuronMap, height: number, width: number, sigma: n
 export function neuronRegion(
   activation: TensorLike,
   channel: number,
-  layer: Pick<LayerInfo, 'id' | 'kind' | 'tokens'>,
+  layer: Pick<LayerInfo, 'id' | 'kind' | 'tokens' | 'layout'>,
   inputSize: readonly [number, number],
   options: RegionOptions & { sample?: number } = {},
 ): Box {

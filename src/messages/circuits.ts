@@ -4,9 +4,9 @@ export const circuitMessages = {
     `circuit root in layer ${layer}, which is not one of the analysis layers (${layers.join(', ')}); pick roots from those layers`,
   // sensitivity.ts / naive.ts (neuron sensitivity scores)
   cutIndependent: (from: string, to: string) =>
-    `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)}, so there is no block between them to re-run; pass consecutive analysis layers in graph order`,
+    `tensor ${JSON.stringify(to)} is not computed from ${JSON.stringify(from)} (parallel branches, or layers out of order), so there is no block between them to re-run; pass consecutive layers in graph order that lie on every path to the logits, such as the defaults \`npx neurolens inspect\` marks`,
   layerShape: (id: string, tensor: string, dims: readonly number[], channels: number) =>
-    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`npx neurolens inspect\` lists it`,
+    `layer ${id} (${JSON.stringify(tensor)}) has dims [${dims.join(', ')}], not a [N,C,H,W], [N,H,W,C], [N,T,D] or [N,D] tensor with ${channels} channels; pass the layer as \`npx neurolens inspect\` lists it`,
   notFloat: (name: string, type: string) =>
     `${JSON.stringify(name)} holds ${type} values; neuron sensitivity and regions need float32 activations`,
   tooFewLayers: (count: number) =>

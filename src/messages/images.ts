@@ -55,6 +55,8 @@ export const imageMessages = {
     `no image-like input (input ${input} has shape ${shape(dims)}: neither dim 1 nor dim 3 is 1 or 3 channels); set "layout" in the model card if it is an image input`,
   inputBadChannels: (input: string, dims: readonly (number | string | undefined)[], layout: string, where: string) =>
     `no image-like input (input ${input} has shape ${shape(dims)}, whose ${layout} channel dim is not 1 or 3, as ${where} says); fix "layout" or the model`,
+  fixedBatch: (input: string, dims: readonly (number | string | undefined)[]) =>
+    `model input ${JSON.stringify(input)} has a fixed batch size of ${String(dims[0])} (dims ${shape(dims)}), but neurolens feeds images in batches; re-export the model with a dynamic batch dim, e.g. torch.onnx.export(..., dynamic_axes={${JSON.stringify(input)}: {0: "batch"}})`,
   dynamicSize: (input: string, dims: readonly (number | string | undefined)[], cardPath: string | undefined) =>
     `input ${input} has a dynamic image size ${shape(dims)}; add "inputSize": [H, W] to ${cardPath ?? "the model's .json sidecar"} or pass --size`,
   sizeMismatch: (input: string, dims: readonly (number | string | undefined)[], height: number, width: number, where: string) =>

@@ -13,6 +13,8 @@ function list(names: readonly string[], limit = 8): string {
 export const runtimeMessages = {
   opUnsupported: (op: string, node: string | undefined, version: string) =>
     `op ${op}${node ? ` (node ${JSON.stringify(node)})` : ''} is not supported by onnxruntime ${version}; re-export the model with standard ONNX ops (e.g. torch.onnx.export with a recent opset) or replace that layer`,
+  domainNotImported: (op: string, node: string | undefined, domain: string) =>
+    `op ${op}${node ? ` (node ${JSON.stringify(node)})` : ''} is in domain ${JSON.stringify(domain)}, which the model does not import (no opset_import entry); add an opset_import for that domain, or re-export the model with standard ONNX ops`,
   modelInvalid: (reason: string) =>
     `onnxruntime cannot load the model: ${reason}; check the file with onnx.checker or re-export it`,
   modelNotOnnx: () => `onnxruntime cannot load the model: the bytes are not an ONNX protobuf; pass the bytes of an .onnx file`,

@@ -10,7 +10,7 @@
 import { NeurolensError } from '../errors.js';
 import { onnxMessages } from '../messages/index.js';
 import { makeValueInfo } from './builder.js';
-import { elemTypeOf, hasTensor, indexGraph, nodeInputs, shapeOf, valueInfoOf, type GraphIndex } from './graph.js';
+import { elemTypeOf, hasTensor, SHAPE_ONLY_OPS, indexGraph, nodeInputs, shapeOf, valueInfoOf, type GraphIndex } from './graph.js';
 import { unknownTensor } from './instrument.js';
 import { DATA_TYPE, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './types.js';
 
@@ -29,9 +29,6 @@ export interface CutSpec {
    */
   fromShapes?: Record<string, (number | string)[]>;
 }
-
-/** Ops that read only their input's shape, not its values. */
-const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
 
 export function cutModel(model: ModelProto, spec: CutSpec): ModelProto {
   const graph = model.graph;

@@ -4,7 +4,7 @@
  * order. Shared by instrumentation (instrument.ts) and sub-graph extraction (cut.ts).
  */
 import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from './types.js';
-import { int64ToNumber } from './types.js';
+import { DATA_TYPE, int64ToNumber } from './types.js';
 
 export interface GraphIndex {
   graph: GraphProto;
@@ -84,11 +84,45 @@ export function valueInfoOf(graph: GraphProto, name: string): ValueInfoProto | u
   return undefined;
 }
 
-/** Declared element type (TensorProto.DataType) of a tensor, or undefined when not declared. */
+/**
+ * Element type (TensorProto.DataType) of a tensor: declared, else inferred from its producer (so a
+ * shape computation without value_info is still known to be int64), else undefined.
+ */
 export function elemTypeOf(index: GraphIndex, name: string): number | undefined {
+  return elemTypeWithin(index, name, new Set());
+}
+
+/** Ops that read only their input's shape, not its values. */
+export const SHAPE_ONLY_OPS: ReadonlySet<string> = new Set(['Shape', 'Size']);
+
+/** Ops whose outputs are int64 whatever their inputs (indices and shapes). */
+const INT64_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression']);
+/** Ops whose outputs are bool. */
+const BOOL_OPS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
+/** Ops whose output has the type of their data input (index of that input; default 0). */
+const DATA_INPUT: Record<string, number> = { Where: 1, DequantizeLinear: 1, QuantizeLinear: 2 };
+const { int64: INT64, bool: BOOL, float32: FLOAT } = DATA_TYPE;
+
+function elemTypeWithin(index: GraphIndex, name: string, seen: Set<string>): number | undefined {
   const initializer = index.initializers.get(name);
   if (initializer) return initializer.dataType;
-  return valueInfoOf(index.graph, name)?.type?.tensorType?.elemType;
+  const declared = valueInfoOf(index.graph, name)?.type?.tensorType?.elemType;
+  if (declared !== undefined && declared !== 0) return declared;
+  const at = index.producers.get(name);
+  if (at === undefined || seen.has(name)) return undefined;
+  seen.add(name);
+  const node = index.nodes[at]!;
+  const op = node.opType ?? '';
+  if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') return undefined;
+  if (INT64_OPS.has(op) || (op === 'TopK' && node.output?.[1] === name)) return INT64;
+  if (BOOL_OPS.has(op)) return BOOL;
+  const attribute = (key: string) => (node.attribute ?? []).find((a) => a.name === key);
+  if (op === 'Cast') return int64ToNumber(attribute('to')?.i) || undefined;
+  if (op === 'Constant') return attribute('value')?.t?.dataType ?? (attribute('value_ints') ? INT64 : attribute('value_floats') ? FLOAT : undefined);
+  if (op === 'ConstantOfShape') return attribute('value')?.t?.dataType ?? FLOAT;
+  if (op === 'CastLike') return node.input?.[1] ? elemTypeWithin(index, node.input[1], seen) : undefined;
+  const data = node.input?.[DATA_INPUT[op] ?? 0];
+  return data ? elemTypeWithin(index, data, seen) : undefined;
 }
 
 /** Declared shape (numbers for fixed dims, strings for symbolic or unknown ones), or undefined. */

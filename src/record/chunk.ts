@@ -13,7 +13,7 @@ import { writeNpy } from '../store/npy.js';
 import { writeJsonAtomic } from '../store/atomic.js';
 import { appendJournal } from '../store/journal.js';
 import { wrapFsError } from '../store/fs-errors.js';
-import { poolBatch, type TapKind } from './pool.js';
+import { poolBatch, poolView } from './pool.js';
 import type { OrderedPrefetch } from './prefetch.js';
 import type { RunPlan } from './plan.js';
 import type { ChunkRecord } from './state.js';
@@ -49,10 +49,6 @@ export interface ChunkContext {
   /** Called after every image (recorded or skipped). */
   onImage: (skipped: boolean) => void;
   onWarning?: (message: string) => void;
-}
-
-function tapKind(dims: readonly number[]): TapKind {
-  return dims.length === 4 ? 'feature' : dims.length === 3 ? 'tokens' : 'vector';
 }
 
 /** Growable per-chunk matrices: one per layer × pooling, plus the model output. */
@@ -93,7 +89,8 @@ export async function recordChunk(ctx: ChunkContext, chunk: number): Promise<Chu
     const { taps, outputs } = await job.result;
     for (const layer of layers) {
       const tap = taps[layer.tensor]!;
-      const pooled = poolBatch(tap.data as Float32Array, tap.dims, tapKind(tap.dims), poolings);
+      const view = poolView(tap.dims, layer.layout);
+      const pooled = poolBatch(tap.data as Float32Array, view.dims, view.kind, poolings);
       for (const pooling of poolings) matrices.put(`${layer.id}\u0000${pooling}`, layer.channels, job.row, pooled[pooling]);
     }
     const output = outputs[plan.outputName]!;

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
 import { recordMessages } from '../messages/index.js';
 import { openModel, type OpenedModel } from '../model/open.js';
-import { listImages, resolvePreprocessing } from '../images/index.js';
+import { checkBatchDim, listImages, resolvePreprocessing } from '../images/index.js';
 import type { ImageEntry, Preprocessing } from '../images/types.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import { sha256 } from '../store/hash.js';
@@ -44,6 +44,7 @@ export const DEFAULT_TOP_K = 100;
 function toRecord(layer: LayerInfo): LayerRecord {
   const record: LayerRecord = { id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels, isDefault: layer.isDefault };
   if (layer.spatial) record.spatial = layer.spatial;
+  if (layer.layout) record.layout = layer.layout;
   if (layer.tokens) record.tokens = layer.tokens;
   return record;
 }
@@ -85,6 +86,7 @@ export async function planRun(options: RecordOptions): Promise<RunPlan> {
     overrides,
     { modelPath: opened.loaded.path },
   );
+  checkBatchDim(summary.input);
   const listedEntries = await listImages(options.images);
   const entries = options.limit === undefined ? listedEntries : listedEntries.slice(0, options.limit);
   const layers = selectLayers(summary.layers, options.layers, options.model);

@@ -21,6 +21,16 @@ export type Pooling = 'mean' | 'max' | 'top10';
 export type TapKind = 'feature' | 'tokens' | 'vector';
 export const POOLINGS: readonly Pooling[] = ['mean', 'max', 'top10'];
 
+/**
+ * How a tapped tensor is pooled, from its rank and (for feature maps) layout: a channels-last map
+ * [N,H,W,C] has its neurons on the last axis, so it pools as tokens [N, H·W, C] (same values, same
+ * order: no copy).
+ */
+export function poolView(dims: readonly number[], layout?: 'NCHW' | 'NHWC'): { kind: TapKind; dims: number[] } {
+  if (dims.length === 4 && layout === 'NHWC') return { kind: 'tokens', dims: [dims[0]!, dims[1]! * dims[2]!, dims[3]!] };
+  return { kind: dims.length === 4 ? 'feature' : dims.length === 3 ? 'tokens' : 'vector', dims: [...dims] };
+}
+
 /** Below this k, top10 keeps a small sorted buffer of the best values instead of selecting. */
 const SMALL_K = 8;
 

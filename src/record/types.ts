@@ -76,6 +76,11 @@ export interface LayerRecord {
   kind: 'feature' | 'tokens' | 'vector';
   channels: number;
   spatial?: [number, number];
+  /**
+   * Feature maps only: 'NHWC' for channels-last maps [N,H,W,C] (neurons on the last axis, pooled
+   * over H·W like tokens); absent means 'NCHW'.
+   */
+  layout?: 'NCHW' | 'NHWC';
   tokens?: { count: number; prefix: number; grid: [number, number] | null };
   isDefault: boolean;
   /**

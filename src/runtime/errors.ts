@@ -4,6 +4,7 @@
  */
 import { NeurolensError } from '../errors.js';
 import { runtimeMessages } from '../messages/runtime.js';
+import type { ModelProto } from '../onnx/types.js';
 import type { TensorLike, ValueMetadata } from './types.js';
 
 /** onnxruntime's text on one line, without its status-code prefixes, at most ~400 characters. */
@@ -21,11 +22,26 @@ export function oneLine(text: string): string {
   return flat.length > 400 ? `${flat.slice(0, 397)}...` : flat;
 }
 
-export function createError(raw: string, version: string, provider: 'cpu' | 'cuda', cudaMissing = false): NeurolensError {
+/**
+ * Finds the name of the first node running `opType` in `domain` ('' for the standard domain), for
+ * messages where onnxruntime names the op but not the node.
+ */
+export type NodeLookup = (opType: string, domain: string) => string | undefined;
+
+/** A NodeLookup over a decoded model's top-level nodes. */
+export function nodeLookup(model: ModelProto): NodeLookup {
+  return (opType, domain) => (model.graph?.node ?? []).find((n) => n.opType === opType && (n.domain ?? '') === domain)?.name ?? undefined;
+}
+
+export function createError(raw: string, version: string, provider: 'cpu' | 'cuda', cudaMissing = false, findNode?: NodeLookup): NeurolensError {
   const text = oneLine(raw);
   if (cudaMissing) return new NeurolensError('runtime', runtimeMessages.cudaNotBuilt(`${process.platform}/${process.arch}`));
   const op = unsupportedOp(text);
-  if (op) return new NeurolensError('runtime', runtimeMessages.opUnsupported(op.op, op.node, version));
+  if (op) {
+    const node = op.node ?? findNode?.(op.type, op.domain);
+    const name = op.domain === '' ? op.type : `${op.domain}:${op.type}`;
+    return new NeurolensError('runtime', op.unimported ? runtimeMessages.domainNotImported(name, node, op.domain) : runtimeMessages.opUnsupported(name, node, version));
+  }
   if (/protobuf parsing failed/i.test(text)) return new NeurolensError('runtime', runtimeMessages.modelNotOnnx());
   if (provider === 'cuda' && /cuda|cudnn|shared library|providers_shared/i.test(text)) {
     return new NeurolensError('runtime', runtimeMessages.cudaUnavailable(text));
@@ -35,19 +51,30 @@ export function createError(raw: string, version: string, provider: 'cpu' | 'cud
   return new NeurolensError('runtime', runtimeMessages.createFailed(text));
 }
 
-function unsupportedOp(text: string): { op: string; node?: string } | undefined {
+interface UnsupportedOp {
+  type: string;
+  /** '' for the standard ONNX domain. */
+  domain: string;
+  node?: string;
+  /** The model uses the domain without importing it (no opset_import entry). */
+  unimported?: boolean;
+}
+
+function unsupportedOp(text: string): UnsupportedOp | undefined {
   // "com.example:NoSuchOp(-1) is not a registered function/op"
   let m = /([\w.]*):(\w+)\(-?\d+\) is not a registered function\/op/.exec(text);
-  if (m) return { op: m[1] ? `${m[1]}:${m[2]}` : m[2]! };
+  if (m) return { type: m[2]!, domain: m[1] ?? '' };
   // 'In Node, ("bad", NoSuchOp, "", -1) : ... No Op registered for NoSuchOp with domain_version of 17'
+  const inNode = /In Node, \("([^"]*)", (\w+), "([^"]*)"/.exec(text);
+  const node = inNode?.[1] || undefined;
   m = /No Op registered for (\w+) with domain_version/.exec(text);
-  if (m) {
-    const node = /In Node, \("([^"]*)", (\w+), "([^"]*)"/.exec(text);
-    return { op: node?.[3] ? `${node[3]}:${m[1]}` : m[1]!, node: node?.[1] || undefined };
-  }
+  if (m) return { type: m[1]!, domain: inNode?.[3] ?? '', node };
+  // 'In Node, ("bad", FancyAct, "com.example", -1) : ... Error No opset import for domain 'com.example''
+  m = /No opset import for domain '([^']*)'/.exec(text);
+  if (m && inNode) return { type: inNode[2]!, domain: m[1]!, node, unimported: true };
   // "Could not find an implementation for Foo(13) node with name 'bar'"
   m = /Could not find an implementation for (\w+)\(\d+\) node with name '([^']*)'/.exec(text);
-  if (m) return { op: m[1]!, node: m[2] || undefined };
+  if (m) return { type: m[1]!, domain: '', node: m[2] || undefined };
   return undefined;
 }
 

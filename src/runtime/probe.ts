@@ -17,7 +17,7 @@ import { NeurolensError } from '../errors.js';
 import { onnxMessages } from '../messages/index.js';
 import { encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
-import { createError, runError } from './errors.js';
+import { createError, nodeLookup, runError } from './errors.js';
 import type { ValueMetadata } from './types.js';
 
 export interface ProbeOptions {
@@ -87,7 +87,7 @@ export async function probeShapes(
       intraOpNumThreads: 1,
     });
   } catch (error) {
-    throw createError(messageOf(error), version, 'cpu');
+    throw createError(messageOf(error), version, 'cpu', false, source instanceof Uint8Array ? undefined : nodeLookup(source));
   }
   try {
     const inputs = session.inputMetadata.map(toProbed);

@@ -11,10 +11,17 @@
  *    being a run of consecutive feature maps of one spatial size — i.e. the last activation before
  *    each downsampling and before global pooling (a Concat of activations, as Inception blocks end,
  *    counts as one).
+ *    Channels-last residual streams (Swin, [N,H,W,C]) count too; a block holding two such Adds
+ *    (attention and MLP residuals) contributes only its last, the block output.
+ *  - Multi-branch CNNs: each Concat that joins parallel branches (Inception blocks, dense blocks),
+ *    counted like a residual block's output.
  *  - Otherwise: the last feature/token layer of each block, with a note saying so.
+ * CNN defaults always lie on every path from the image to the outputs (dominators.ts): never a
+ * tensor inside one of several parallel branches, so consecutive defaults can be cut apart.
  * The first two are combined, so a hybrid (conv stem with residual blocks + transformer) gets both.
  */
 import type { GraphFacts } from './domains.js';
+import { outputDominators } from './dominators.js';
 import type { NamedLayer } from './layers.js';
 import { ACTIVATION_OPS } from './ops.js';
 import { isGelu, type Patterns } from './patterns.js';
@@ -26,14 +33,22 @@ export interface DefaultChoice {
 
 export function chooseDefaults(facts: GraphFacts, patterns: Patterns, layers: readonly NamedLayer[]): DefaultChoice {
   const byTensor = new Map(layers.map((l) => [l.tensor, l] as const));
+  const onEveryPath = outputDominators(facts);
   const tensors = new Set<string>();
   for (const layer of layers) if (layer.kind === 'tokens' && isGelu(facts, patterns, layer.tensor)) tensors.add(layer.tensor);
-  for (const choices of residualOutputs(facts, patterns)) {
-    const chosen = choices.find((name) => byTensor.get(name)?.kind === 'feature');
-    if (chosen) tensors.add(chosen);
+  const lastInBlock = new Map<string, NamedLayer>();
+  for (const choices of [...residualOutputs(facts, patterns), ...branchJoins(facts, patterns, onEveryPath)]) {
+    const chosen = choices.map((name) => byTensor.get(name)).find((l) => l?.kind === 'feature' && onEveryPath.has(l.tensor));
+    if (!chosen) continue;
+    // A channels-last block with an attention and an MLP residual (Swin) gives one default: its output.
+    const previous = chosen.layout === 'NHWC' && chosen.block !== '' ? lastInBlock.get(chosen.block) : undefined;
+    if (previous && previous.node < chosen.node) tensors.delete(previous.tensor);
+    if (previous && previous.node > chosen.node) continue;
+    if (chosen.layout === 'NHWC') lastInBlock.set(chosen.block, chosen);
+    tensors.add(chosen.tensor);
   }
   if (tensors.size === 0 && !layers.some((l) => l.kind === 'tokens')) {
-    for (const output of stageOutputs(facts, patterns, layers)) tensors.add(output);
+    for (const output of stageOutputs(facts, patterns, layers.filter((l) => onEveryPath.has(l.tensor)))) tensors.add(output);
   }
   if (tensors.size > 0) return { tensors, notes: [] };
 
@@ -71,7 +86,7 @@ function residualOutputs(facts: GraphFacts, patterns: Patterns): string[][] {
     if ((op !== 'Add' && op !== 'Sum') || !sum || patterns.nodes.has(i)) return;
     // The sum of two or more computed tensors in the feature domain (one side may come back from a
     // channels-last detour, as in ConvNeXt, so only the sum's domain is checked).
-    if (new Set(facts.dynamicInputs(i)).size < 2 || facts.domain.get(sum) !== 'spatial') return;
+    if (new Set(facts.dynamicInputs(i)).size < 2 || (facts.domain.get(sum) !== 'spatial' && !facts.channelsLast.has(sum))) return;
     const readers = [...new Set(facts.index.consumers.get(sum) ?? [])];
     const pattern = patterns.byRoot.get(sum);
     let output = sum;
@@ -81,6 +96,25 @@ function residualOutputs(facts: GraphFacts, patterns: Patterns): string[][] {
       output = pattern.output;
     }
     outputs.push(output === sum ? [sum] : [output, sum]);
+  });
+  return outputs;
+}
+
+/**
+ * For each Concat that joins parallel branches of feature maps (an Inception block's output, a
+ * dense block's last concatenation): [the activation output that alone reads it, the Concat], or
+ * [the Concat]. A join is a Concat on every path to the outputs with an input that is not.
+ */
+function branchJoins(facts: GraphFacts, patterns: Patterns, onEveryPath: ReadonlySet<string>): string[][] {
+  const outputs: string[][] = [];
+  facts.nodes.forEach((node, i) => {
+    const joined = node.output?.[0];
+    if (node.opType !== 'Concat' || !joined || facts.domain.get(joined) !== 'spatial' || !onEveryPath.has(joined)) return;
+    const inputs = [...new Set(facts.dynamicInputs(i))];
+    if (inputs.length < 2 || inputs.every((input) => onEveryPath.has(input))) return;
+    const readers = [...new Set(facts.index.consumers.get(joined) ?? [])];
+    const after = readers.length === 1 ? facts.nodes[readers[0]!]!.output?.[0] : undefined;
+    outputs.push(after && isActivation(facts, patterns, after) ? [after, joined] : [joined]);
   });
   return outputs;
 }

@@ -17,6 +17,12 @@
  *
  * `layout` marks outputs of ops that only move values (LAYOUT_OPS); they carry their input's
  * domain (spatial ones leave it, see SPATIAL_LAYOUT_OPS) but are never layers themselves.
+ *
+ * `channelsLast` marks neuron-domain tensors that are feature maps laid out [N,H,W,C] (Swin stages,
+ * ConvNeXt block internals, Keras/TF exports): a Transpose with perm [0,2,3,1] of a feature map,
+ * then whatever computes from one without regrouping its positions — elementwise ops, norms over
+ * the last axis, linear layers (a weight on the last axis), residual adds, and Slice/Concat/Pad
+ * (a roll, a patch merge). Reshape and other Transposes end it.
  */
 import { indexGraph, nodeInputs, topologicalOrder, type GraphIndex } from '../graph.js';
 import type { GraphProto, NodeProto, TensorProto } from '../types.js';
@@ -32,6 +38,8 @@ export interface GraphFacts {
   domain: Map<string, Domain>;
   /** Indices of nodes whose outputs only re-arrange their inputs' values. */
   layout: Set<number>;
+  /** Neuron-domain tensors that are channels-last feature maps [N,H,W,C] (see above). */
+  channelsLast: Set<string>;
   /** Values of static tensors known without running: initializers and Constant nodes. */
   constants: Map<string, TensorProto>;
   /** The non-static inputs of node i. */
@@ -49,6 +57,7 @@ export function analyseGraph(graph: GraphProto): GraphFacts {
   for (const name of index.initializers.keys()) domain.set(name, 'static');
   for (const name of index.inputs) domain.set(name, 'pixels');
   const layout = new Set<number>();
+  const channelsLast = new Set<string>();
 
   const isStatic = (name: string): boolean => (domain.get(name) ?? 'static') === 'static';
   const dynamicInputs = (i: number): string[] => nodeInputs(nodes[i]!).filter((name) => !isStatic(name));
@@ -80,8 +89,21 @@ export function analyseGraph(graph: GraphProto): GraphFacts {
       }
     }
     for (const name of outputs) domain.set(name, out);
+    if (out === 'neuron' && keepsChannelsLast(node, dynamic, domain, channelsLast)) for (const name of outputs) channelsLast.add(name);
   });
-  return { nodes, index, domain, layout, constants, dynamicInputs, isStatic };
+  return { nodes, index, domain, layout, channelsLast, constants, dynamicInputs, isStatic };
+}
+
+/** Whether a node's (neuron-domain) outputs are channels-last feature maps, from its computed inputs. */
+function keepsChannelsLast(node: NodeProto, dynamic: readonly string[], domain: ReadonlyMap<string, Domain>, channelsLast: ReadonlySet<string>): boolean {
+  const op = node.opType ?? '';
+  if (op === 'Transpose') {
+    const perm = (node.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(Number) ?? [];
+    return perm.join(',') === '0,2,3,1' && domain.get(dynamic[0] ?? '') === 'spatial';
+  }
+  if (LAYOUT_OPS.has(op)) return SPATIAL_LAYOUT_OPS.has(op) && dynamic.length > 0 && dynamic.every((name) => channelsLast.has(name));
+  if (MATMUL_OPS.has(op)) return dynamic.length === 1 && node.input?.[0] === dynamic[0] && channelsLast.has(dynamic[0]!);
+  return dynamic.some((name) => channelsLast.has(name));
 }
 
 /** Domain of a compute op's output from its computed inputs' domains (spatial handled by the caller). */

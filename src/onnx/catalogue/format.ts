@@ -26,7 +26,8 @@ export function formatCatalogue(summary: ModelSummary): string {
   lines.push(`layers   ${summary.layers.length} (${defaults} default, marked *)`);
   lines.push('');
   const header = ['id', 'kind', 'channels', 'size', 'op', 'tensor'];
-  const rows = summary.layers.map((l) => [l.id, l.kind, String(l.channels), layerSize(l), l.op, l.tensor]);
+  // Channels-last maps say so: their channel is the last axis when read from the tensor.
+  const rows = summary.layers.map((l) => [l.id, l.layout === 'NHWC' ? `${l.kind} NHWC` : l.kind, String(l.channels), layerSize(l), l.op, l.tensor]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const render = (cells: string[], mark: string) =>
     `${mark}  ${cells.map((cell, c) => (c === 2 ? cell.padStart(widths[c]!) : c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`;

@@ -22,7 +22,7 @@ import { nameLayers, shapeLayers, toLayerInfo } from './layers.js';
 import { findPatterns } from './patterns.js';
 import type { CatalogueOptions, ModelSummary } from './types.js';
 
-export type { CatalogueOptions, LayerInfo, LayerKind, ModelSummary, TensorSpec, TokenLayout } from './types.js';
+export type { CatalogueOptions, FeatureLayout, LayerInfo, LayerKind, ModelSummary, TensorSpec, TokenLayout } from './types.js';
 export { formatCatalogue, layerSize } from './format.js';
 
 export async function catalogueModel(model: ModelProto, options: CatalogueOptions = {}): Promise<ModelSummary> {

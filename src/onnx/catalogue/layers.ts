@@ -3,8 +3,10 @@
  *
  * Kinds (the first dim must be the model's batch dim, every other dim known, elements float):
  *  - rank 4 in the spatial domain: [N,C,H,W] 'feature', or 'vector' when H = W = 1 (a pooled map);
- *  - rank 3 in the neuron domain: [N,T,D] 'tokens' (rank-4 non-spatial tensors, e.g. [N,H,W,C]
- *    channels-last MLPs or attention maps, and rank-3 spatial ones are not layers);
+ *  - rank 4 channels-last (domains.ts): [N,H,W,C] 'feature' with layout 'NHWC' (H = W = 1 is
+ *    skipped: a pooled map is listed once it is flattened);
+ *  - rank 3 in the neuron domain: [N,T,D] 'tokens' (other rank-4 non-spatial tensors, e.g.
+ *    attention maps, and rank-3 spatial ones are not layers);
  *  - rank 2: [N,D] 'vector' (pooled features, MLP-head activations, logits).
  */
 import type { ProbedTensor } from '../../runtime/probe.js';
@@ -13,7 +15,7 @@ import type { GraphFacts } from './domains.js';
 import { blockFinder, fallbackIds, parseNodeName } from './naming.js';
 import type { Patterns } from './patterns.js';
 import { reshapeTargets, tokenLayout } from './tokens.js';
-import type { LayerInfo, LayerKind, TokenLayout } from './types.js';
+import type { FeatureLayout, LayerInfo, LayerKind, TokenLayout } from './types.js';
 
 const FLOAT_TYPES = new Set(['float32', 'float16', 'float64', 'bfloat16']);
 
@@ -23,6 +25,8 @@ export interface ShapedLayer {
   kind: LayerKind;
   channels: number;
   spatial?: [number, number];
+  /** Set for channels-last feature maps only. */
+  layout?: FeatureLayout;
   tokens?: TokenLayout;
 }
 
@@ -47,6 +51,9 @@ export function shapeLayers(
       const [ch, h, w] = rest as [number, number, number];
       if (h === 1 && w === 1) layers.push({ ...base, kind: 'vector', channels: ch });
       else layers.push({ ...base, kind: 'feature', channels: ch, spatial: [h, w] });
+    } else if (rest.length === 3 && facts.channelsLast.has(c.tensor)) {
+      const [h, w, ch] = rest as [number, number, number];
+      if (h * w > 1) layers.push({ ...base, kind: 'feature', channels: ch, spatial: [h, w], layout: 'NHWC' });
     } else if (rest.length === 2 && c.domain === 'neuron') {
       const [count, channels] = rest as [number, number];
       const source = sources.get(c.tensor);
@@ -124,6 +131,7 @@ export function toLayerInfo(layer: NamedLayer, facts: GraphFacts, isDefault: boo
     kind: layer.kind,
     channels: layer.channels,
     ...(layer.spatial ? { spatial: layer.spatial } : {}),
+    ...(layer.layout ? { layout: layer.layout } : {}),
     ...(layer.tokens ? { tokens: layer.tokens } : {}),
     block: layer.block,
     op: facts.nodes[layer.node]!.opType ?? '',

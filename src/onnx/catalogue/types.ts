@@ -2,6 +2,9 @@
 
 export type LayerKind = 'feature' | 'tokens' | 'vector';
 
+/** Axis order of a feature map: channels first [N,C,H,W] or channels last [N,H,W,C]. */
+export type FeatureLayout = 'NCHW' | 'NHWC';
+
 export interface TokenLayout {
   /** Number of tokens T. */
   count: number;
@@ -16,8 +19,13 @@ export interface LayerInfo {
   id: string;
   /** Tensor name in the graph. */
   tensor: string;
-  /** 'feature' = [N,C,H,W]; 'tokens' = [N,T,D]; 'vector' = [N,D] or [N,C,1,1]. */
+  /** 'feature' = [N,C,H,W] (or [N,H,W,C], see layout); 'tokens' = [N,T,D]; 'vector' = [N,D] or [N,C,1,1]. */
   kind: LayerKind;
+  /**
+   * Feature maps only: where the channel axis is. Absent means 'NCHW'; 'NHWC' for channels-last
+   * maps (Swin stages, ConvNeXt block internals, Keras exports), whose neurons are the last axis.
+   */
+  layout?: FeatureLayout;
   /** Number of neurons: C for feature maps, D for tokens and vectors. */
   channels: number;
   /** Feature maps only: [H, W]. */
