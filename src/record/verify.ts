@@ -10,7 +10,7 @@ import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { NeurolensError } from '../errors.js';
 import { runMessages } from '../messages/run.js';
 import { recordMessages } from '../messages/index.js';
-import { readNpyHeader, NPY_DTYPES } from '../store/npy.js';
+import { readNpyHeader, NPY_DTYPES, type NpyHeader } from '../store/npy.js';
 import type { ArtifactRecord, RunManifest } from './types.js';
 
 export interface DamagedArtifact {
@@ -24,15 +24,18 @@ export function isDerived(artifact: ArtifactRecord): boolean {
   return artifact.role === 'stats' || artifact.role === 'topk';
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/** How a `.npy` header differs from the manifest's record of the file ('dtype', 'shape'), or undefined. */
+export function npyDifference(header: NpyHeader, expected: Pick<ArtifactRecord, 'dtype' | 'shape'>): 'dtype' | 'shape' | undefined {
+  if (NPY_DTYPES[header.dtype].descr !== expected.dtype) return 'dtype';
+  const same = header.shape.length === expected.shape.length && expected.shape.every((n, i) => n === header.shape[i]);
+  return same ? undefined : 'shape';
 }
 
 async function checkNpy(path: string, artifact: ArtifactRecord): Promise<string | undefined> {
   const header = await readNpyHeader(path);
-  const descr = NPY_DTYPES[header.dtype].descr;
-  if (descr !== artifact.dtype) return `dtype ${descr}, the manifest says ${artifact.dtype}`;
-  if (!sameShape(header.shape, artifact.shape)) return `shape [${header.shape.join(', ')}], the manifest says [${artifact.shape.join(', ')}]`;
+  const difference = npyDifference(header, artifact);
+  if (difference === 'dtype') return `dtype ${NPY_DTYPES[header.dtype].descr}, the manifest says ${artifact.dtype}`;
+  if (difference === 'shape') return `shape [${header.shape.join(', ')}], the manifest says [${artifact.shape.join(', ')}]`;
   return undefined;
 }
 

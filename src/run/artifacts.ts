@@ -6,6 +6,7 @@
 import { NeurolensError } from '../errors.js';
 import { runMessages } from '../messages/run.js';
 import type { ArtifactRecord } from '../record/types.js';
+import { npyDifference } from '../record/verify.js';
 import { NPY_DTYPES, NpyReader, readNpyHeader, type NpyHeader } from '../store/npy.js';
 
 /** What a needed file must be: its dtype string and shape as the manifest writes them. */
@@ -38,10 +39,9 @@ export async function checkNpy(path: string, shown: string, expected: Expected, 
     if (error instanceof NeurolensError) throw new NeurolensError('input', runMessages.artifactDamaged(shown, damageDetail(error), rebuild), { cause: error });
     throw new NeurolensError('input', runMessages.artifactDamaged(shown, code ?? String(error), rebuild), { cause: error });
   }
-  const descr = NPY_DTYPES[header.dtype].descr;
-  const sameShape = header.shape.length === expected.shape.length && expected.shape.every((n, i) => n === header.shape[i]);
-  if (descr !== expected.dtype || !sameShape) {
-    throw new NeurolensError('input', runMessages.artifactMismatch(shown, describe(descr, header.shape), describe(expected.dtype, expected.shape), rebuild));
+  if (npyDifference(header, expected) !== undefined) {
+    const found = describe(NPY_DTYPES[header.dtype].descr, header.shape);
+    throw new NeurolensError('input', runMessages.artifactMismatch(shown, found, describe(expected.dtype, expected.shape), rebuild));
   }
   return header;
 }

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NaiveSensitivity } from '../../src/circuits/naive.js';
-import { SensitivityEngine, type SensitivityLayer } from '../../src/circuits/sensitivity.js';
+import type { SensitivityLayer } from '../../src/circuits/sensitivity.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { catalogueModel } from '../../src/onnx/catalogue/index.js';
 import type { ModelProto } from '../../src/onnx/types.js';
+import { batchedAndNaive } from '../fixtures/sensitivity.js';
 import { randomImages, tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
 
 /** The hand-weighted graph of sensitivity.test.ts (its comment derives the expected S). */
@@ -57,14 +58,7 @@ async function compare(model: ModelProto, ids: string[], seed: number): Promise<
   assert.deepEqual(layers.map((l) => l.id), ids);
   const query = { data: randomImages(1, 16, seed), dims: [1, 3, 16, 16] };
   const sources = Array.from({ length: layers[0]!.channels }, (_, c) => c);
-  const engine = await SensitivityEngine.create(model, layers, { threads: 1, batch: 4 });
-  const naive = await NaiveSensitivity.create(model, layers, { threads: 1 });
-  try {
-    const batched = await engine.scores(0, await engine.clean(query), sources);
-    return { batched, naive: await naive.scores(0, query, sources) };
-  } finally {
-    await Promise.all([engine.close(), naive.close()]);
-  }
+  return batchedAndNaive(model, layers, query, sources, 4);
 }
 
 test('tinyResNet layer1.0 → layer2.0: batched engine = naive scheme (≤ 1e-5)', async () => {

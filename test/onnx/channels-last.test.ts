@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CircuitFinder } from '../../src/circuits/discover.js';
-import { NaiveSensitivity } from '../../src/circuits/naive.js';
-import { channelLayout, SensitivityEngine } from '../../src/circuits/sensitivity.js';
+import { channelLayout } from '../../src/circuits/sensitivity.js';
 import { scaleDims } from '../../src/edit/bake.js';
 import { maskDims } from '../../src/maps/ablate.js';
 import { neuronMap } from '../../src/maps/region.js';
@@ -17,6 +16,7 @@ import { record } from '../../src/record/recorder.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import type { TensorLike } from '../../src/runtime/types.js';
 import { tinyConvNext, tinySwin } from '../fixtures/arch-models.js';
+import { batchedAndNaive } from '../fixtures/sensitivity.js';
 import { randomImages } from '../fixtures/tiny-models.js';
 import { runManifest } from '../run/helpers.js';
 import { makeWorkspace } from '../record/helpers.js';
@@ -101,17 +101,9 @@ test('circuits between NHWC block outputs: batched cut scores equal the one-pass
   const layers = await swinDefaults();
   const query = { data: randomImages(1, 16, 44), dims: [1, 3, 16, 16] };
   const sources = [0, 1, 2, 3, 4, 5, 6, 7];
-  const engine = await SensitivityEngine.create(swin, layers, { threads: 1, batch: 3 });
-  const naive = await NaiveSensitivity.create(swin, layers, { threads: 1 });
-  try {
-    const batched = await engine.scores(0, await engine.clean(query), sources);
-    const expected = await naive.scores(0, query, sources);
-    assert.ok(batched.some((s) => s.some((v) => v > 0)), 'some source has an influence');
-    batched.forEach((s, i) => s.forEach((v, c) => assert.ok(Math.abs(v - expected[i]![c]!) <= 1e-5, `source ${i} → ${c}: ${v} vs ${expected[i]![c]}`)));
-  } finally {
-    await engine.close();
-    await naive.close();
-  }
+  const { batched, naive: expected } = await batchedAndNaive(swin, layers, query, sources, 3);
+  assert.ok(batched.some((s) => s.some((v) => v > 0)), 'some source has an influence');
+  batched.forEach((s, i) => s.forEach((v, c) => assert.ok(Math.abs(v - expected[i]![c]!) <= 1e-5, `source ${i} → ${c}: ${v} vs ${expected[i]![c]}`)));
 });
 
 test('record keeps the layout in the manifest, and circuits run on the recorded NHWC defaults', async () => {

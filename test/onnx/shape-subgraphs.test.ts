@@ -3,8 +3,7 @@
 // interventions, cuts and the circuits' batched cuts equal the unmodified model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NaiveSensitivity } from '../../src/circuits/naive.js';
-import { cutInputsFor, SensitivityEngine, type SensitivityLayer } from '../../src/circuits/sensitivity.js';
+import { cutInputsFor, type SensitivityLayer } from '../../src/circuits/sensitivity.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { cutModel } from '../../src/onnx/cut.js';
 import { instrumentModel } from '../../src/onnx/instrument.js';
@@ -15,6 +14,7 @@ import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import { ModelSession } from '../../src/runtime/session.js';
 import type { TensorLike } from '../../src/runtime/types.js';
 import { tinySwin } from '../fixtures/arch-models.js';
+import { batchedAndNaive } from '../fixtures/sensitivity.js';
 import { randomImages } from '../fixtures/tiny-models.js';
 import { assertClose, copyFeeds, images, referenceRun, tensorOf } from '../runtime/helpers.js';
 
@@ -87,15 +87,7 @@ test('circuits on the windowed block: batched cut scores equal the one-pass-per-
   ];
   const query = { data: randomImages(1, 16, 32), dims: [1, 3, 16, 16] };
   const sources = [0, 1, 2, 3, 4, 5, 6, 7];
-  const engine = await SensitivityEngine.create(model, layers, { threads: 1, batch: 3 });
-  const naive = await NaiveSensitivity.create(model, layers, { threads: 1 });
-  try {
-    const batched = await engine.scores(0, await engine.clean(query), sources);
-    const expected = await naive.scores(0, query, sources);
-    assert.ok(batched.some((s) => s.some((v) => v > 0)), 'some source has an influence');
-    batched.forEach((s, i) => s.forEach((v, c) => assert.ok(Math.abs(v - expected[i]![c]!) <= 1e-5, `source ${i} → ${c}: ${v} vs ${expected[i]![c]}`)));
-  } finally {
-    await engine.close();
-    await naive.close();
-  }
+  const { batched, naive: expected } = await batchedAndNaive(model, layers, query, sources, 3);
+  assert.ok(batched.some((s) => s.some((v) => v > 0)), 'some source has an influence');
+  batched.forEach((s, i) => s.forEach((v, c) => assert.ok(Math.abs(v - expected[i]![c]!) <= 1e-5, `source ${i} → ${c}: ${v} vs ${expected[i]![c]}`)));
 });
