@@ -6,5 +6,5 @@ export { writeExemplars, layerGroups, exemplarPaths, type ExemplarSettings } fro
 export { writeDissection, mapSize, DISSECTION_QUANTILE, type DissectionFile, type DissectionNeuron } from './dissect.js';
 export { readMaskDataset, loadMask, type MaskDataset, type MaskEntry } from './masks.js';
 export { captionLabel, clusterLevels, findConceptsLayer, type CaptionLabel, type CaptionLabelsFile, type ClusterLevels } from './caption-labels.js';
-export { openNeuronsRun, defaultPooling, LazySession, type NeuronsRun } from './run.js';
+export { openNeuronsRun, LazySession, type NeuronsRun } from './run.js';
 export * from './types.js';

@@ -34,11 +34,6 @@ export interface NeuronsRun {
 /** Pooling preference when --pooling is not given: max, then top10, then mean. */
 const PREFERENCE: readonly Pooling[] = ['max', 'top10', 'mean'];
 
-/** The default pooling: max when recorded, else top10, else mean. */
-export function defaultPooling(recorded: readonly Pooling[]): Pooling {
-  return PREFERENCE.find((p) => recorded.includes(p)) ?? recorded[0]!;
-}
-
 /** Opens `runDir` and checks the activations, stats and top-k of every analysed layer. */
 export async function openNeuronsRun(runDir: string, options: { layers?: string[]; pooling?: Pooling }): Promise<NeuronsRun> {
   const run = await openRun(runDir, { layers: options.layers && options.layers.length > 0 ? options.layers : 'all', poolingOption: '--pooling', activations: false });
