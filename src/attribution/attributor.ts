@@ -14,6 +14,7 @@ import { attributionMessages } from '../messages/attribution.js';
 import { openModel, type OpenedModel } from '../model/open.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
+import { GradientEngine, type SeedTerm, type TargetGradients } from './gradients.js';
 import { findGapHead, type GapHead } from './head.js';
 import { resolveOptions, type Prepared } from './method.js';
 import { getMethod } from './registry.js';
@@ -37,6 +38,7 @@ export const DEFAULT_MAX_BATCH = 64;
 interface Bound extends BoundTarget {
   scorer: Scorer;
   taps: Record<string, TensorLike>;
+  gradients: TargetGradients;
 }
 
 /** Checks `value` with `ok`; a one-line usage error naming `option` otherwise. */
@@ -65,6 +67,7 @@ export class ModelAttributor implements Attributor {
     private readonly engine: Engine,
     private readonly maxBatch: number,
     private readonly name: string,
+    private readonly gradientEngine: GradientEngine,
   ) {
     const prep = model.preprocessing;
     this.inputSize = [prep.height, prep.width];
@@ -100,6 +103,7 @@ export class ModelAttributor implements Attributor {
     let reader: TargetReader;
     let description: string;
     let cls: number | undefined;
+    let terms: SeedTerm[];
     if (resolved.kind === 'class') {
       const logits = clean.outputs[output]!;
       if (logits.dims.length !== 2) throw new NeurolensError('model', attributionMessages.noClasses(this.name));
@@ -107,9 +111,11 @@ export class ModelAttributor implements Attributor {
       const label = this.model.classNames?.[cls];
       description = `${resolved.cls === undefined ? 'predicted ' : ''}class ${cls}${label === undefined ? '' : ` (${label})`}`;
       reader = classReader(output, cls, quantity);
+      terms = [{ kind: 'class', tensor: output, cls, softmax: quantity === 'probability' }];
     } else {
       reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel, ...(n.layer.layout ? { layout: n.layer.layout } : {}) })));
       description = resolved.description;
+      terms = resolved.neurons.map((n) => ({ kind: 'neuron', tensor: n.layer.tensor, channel: n.channel, layer: n.layer }));
     }
     const scorer = new Scorer(this.engine, reader, this.maxBatch, this.size);
     return {
@@ -120,6 +126,7 @@ export class ModelAttributor implements Attributor {
       score: (inputs, count) => scorer.score(inputs, count),
       scorer,
       taps: clean.taps,
+      gradients: this.gradientEngine.bind(terms),
     };
   }
 
@@ -152,11 +159,12 @@ export class ModelAttributor implements Attributor {
       scorer: bound.scorer,
       clean: bound.clean,
       cleanTaps: bound.taps,
+      gradients: bound.gradients,
       prepared,
       options: effective,
       ...(bound.cls === undefined ? {} : { cls: bound.cls }),
     });
-    const { score: _score, scorer: _scorer, taps: _taps, ...described } = bound;
+    const { score: _score, scorer: _scorer, taps: _taps, gradients: _gradients, ...described } = bound;
     return { map: run.map, method, target: described, options: effective, passes: run.passes + 1 };
   }
 
@@ -175,8 +183,8 @@ export class ModelAttributor implements Attributor {
     return { id: head.feature, tensor: head.feature, kind: 'feature', channels: head.channels, block: head.feature, op: '', isDefault: false, index: -1 };
   }
 
-  close(): Promise<void> {
-    return this.engine.close();
+  async close(): Promise<void> {
+    await Promise.all([this.engine.close(), this.gradientEngine.close()]);
   }
 }
 
@@ -195,7 +203,8 @@ export async function createAttributor(model: AttributorModel, options: Attribut
 export function makeAttributor(model: AttributorModel, options: AttributorOptions, name: string): ModelAttributor {
   const { maxBatch = DEFAULT_MAX_BATCH, ...session } = options;
   check('--max-batch', maxBatch, positiveInt, 'a positive integer');
-  return new ModelAttributor(model, new Engine(model.model, model.preprocessing, session), maxBatch, name);
+  const gradients = new GradientEngine(model.model, model.preprocessing, session, maxBatch);
+  return new ModelAttributor(model, new Engine(model.model, model.preprocessing, session), maxBatch, name, gradients);
 }
 
 export interface OpenAttributorOptions extends AttributorOptions {

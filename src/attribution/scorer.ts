@@ -17,6 +17,7 @@ import { InstrumentedModel, type InstrumentedRunResult, type InterventionValues 
 import type { ModelProto } from '../onnx/types.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
 import type { TensorShape } from './fill.js';
+import type { TargetGradients } from './gradients.js';
 import type { ScoreQuantity } from './types.js';
 
 /** Interventions of one run: tensor name → mask/patch (see InstrumentedModel). */
@@ -206,4 +207,6 @@ export interface MethodContext {
   clean: number;
   /** Tensors tapped on the clean run (the CAM layer when the method needs one). */
   cleanTaps: Record<string, TensorLike>;
+  /** Gradients of the same target (src/attribution/gradients.ts), for the gradient methods. */
+  gradients: TargetGradients;
 }

@@ -34,7 +34,7 @@ export function makeAttribute(name: string, value: AttrValue): AttributeProto {
   return { name, type: ATTRIBUTE_TYPE.tensor, t: value };
 }
 
-const ELEM_TYPES = { float32: DATA_TYPE.float32, int64: DATA_TYPE.int64, int32: DATA_TYPE.int32, uint8: DATA_TYPE.uint8 } as const;
+const ELEM_TYPES = { float32: DATA_TYPE.float32, float64: DATA_TYPE.float64, int64: DATA_TYPE.int64, int32: DATA_TYPE.int32, uint8: DATA_TYPE.uint8 } as const;
 export type ElemTypeName = keyof typeof ELEM_TYPES;
 
 /** A ValueInfoProto for a tensor; `dims` undefined = unknown rank, strings = symbolic dims. */

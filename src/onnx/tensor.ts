@@ -1,10 +1,11 @@
 /** Creating TensorProtos from typed arrays and reading their values back. */
 import { DATA_TYPE, int64ToNumber, type TensorProto } from './types.js';
 
-export type TensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 function dataTypeOf(data: TensorData): number {
   if (data instanceof Float32Array) return DATA_TYPE.float32;
+  if (data instanceof Float64Array) return DATA_TYPE.float64;
   if (data instanceof Int32Array) return DATA_TYPE.int32;
   if (data instanceof BigInt64Array) return DATA_TYPE.int64;
   return DATA_TYPE.uint8;

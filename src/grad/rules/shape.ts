@@ -1,0 +1,4 @@
+/** The shape family of backward rules (one op per file; this list registers them). */
+import type { RuleSpec } from '../types.js';
+
+export const SHAPE_RULES: readonly RuleSpec[] = [];

@@ -1,0 +1,19 @@
+/** User-facing messages of autodiff over ONNX graphs (src/grad). */
+
+export const gradMessages = {
+  unsupportedOp: (op: string, node: string, supported: readonly string[]) =>
+    `cannot differentiate through op ${op} (node ${JSON.stringify(node)}): it has no backward rule; supported ops: ${supported.join(', ')}. Differentiate with respect to a layer after that node (--layer), or re-export the model with supported ops`,
+  notFloat: (tensor: string, type: string) =>
+    `cannot differentiate with respect to ${JSON.stringify(tensor)}: it holds ${type} values, not floats; pick a float layer (npx neurolens inspect lists them)`,
+  targetNotFloat: (tensor: string, type: string) =>
+    `cannot differentiate ${JSON.stringify(tensor)}: it holds ${type} values, not floats; target a float output or layer`,
+  noPath: (target: string, wrt: string) =>
+    `${JSON.stringify(target)} does not depend on ${JSON.stringify(wrt)}, so its gradient there is zero; pick a layer before the target (npx neurolens inspect lists the layers in order)`,
+  noTargets: () => `a gradient needs at least one target tensor`,
+  noWrt: () => `a gradient needs at least one tensor to differentiate with respect to`,
+  seedDims: (target: string, got: readonly number[], want: readonly (number | string)[]) =>
+    `the seed of ${JSON.stringify(target)} has dims [${got.join(', ')}], but the tensor has dims [${want.join(', ')}] (the batch dim as fed); pass one seed value per element of the target tensor`,
+  seedCount: (got: number, want: number) => `the gradient graph takes ${want} seed tensor(s) (one per target), got ${got}`,
+  mixedTypes: (tensor: string, type: string, dtype: string) =>
+    `cannot differentiate through ${JSON.stringify(tensor)}: it holds ${type} values while the rest of the path holds ${dtype}; models mixing float types are not supported`,
+};
