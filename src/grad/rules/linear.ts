@@ -1,4 +1,7 @@
-/** The linear family of backward rules (one op per file; this list registers them). */
+/** The linear, pooling and normalisation family of backward rules (one op per file; this list registers them). */
 import type { RuleSpec } from '../types.js';
+import { conv } from './conv.js';
+import { gemm } from './gemm.js';
+import { globalAveragePool } from './global-average-pool.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool];
