@@ -14,7 +14,7 @@
  *   npm run bench:gradients -- --threads 2 --seconds 10
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -129,7 +129,9 @@ async function main(): Promise<void> {
   const grd = child('vit-gradient');
   console.log(`4. ViT-B/16 shape, 224×224, batch 8: peak memory forward ${(fwd.peakMB / 1024).toFixed(2)} GB (${fwd.ips.toFixed(1)} images/s), with input gradient ${(grd.peakMB / 1024).toFixed(2)} GB (${grd.ips.toFixed(1)} images/s; target ≤ 4 GB); process baseline ${(grd.beforeMB / 1024).toFixed(2)} GB`);
 
-  const torch = spawnSync('python3', [join(root, 'scripts', 'bench-gradients-torch.py'), '--seconds', String(Math.min(seconds, 5)), ...(threads ? ['--threads', String(threads)] : [])], { encoding: 'utf8' });
+  // Debian's python3-torch lives in the system interpreter, which a pyenv shim may hide.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const torch = spawnSync(python, [join(root, 'scripts', 'bench-gradients-torch.py'), '--seconds', String(Math.min(seconds, 5)), ...(threads ? ['--threads', String(threads)] : [])], { encoding: 'utf8' });
   if (torch.status === 0) process.stdout.write(`5. PyTorch eager autograd, same shapes (for comparison):\n${torch.stdout}`);
   else console.log(`5. PyTorch comparison skipped (${torch.error ? 'no python3' : (torch.stderr.trim().split('\n').at(-1) ?? 'failed')})`);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
