@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkGradient } from '../check.js';
 
@@ -21,6 +22,7 @@ test('Max: a two-way tie splits dz in halves, which is what central differences 
   const { analytic } = await checkGradient({ inputs: { a: { dims: [2, 3], values: a }, b: { dims: [2, 3], values: b } }, build: (g) => g.node('Max', ['a', 'b']) });
   // At the ties both inputs got the same (non-zero) share.
   for (const i of [0, 2, 4]) {
-    if (analytic.a![i] !== analytic.b![i] || analytic.a![i] === 0) throw new Error(`tie at ${i} not split: ${analytic.a![i]} vs ${analytic.b![i]}`);
+    assert.equal(analytic.a![i], analytic.b![i], `tie at ${i} split evenly`);
+    assert.notEqual(analytic.a![i], 0, `tie at ${i} gets a share`);
   }
 });
