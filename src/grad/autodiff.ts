@@ -119,7 +119,9 @@ export function buildGradientGraph(model: ModelProto, spec: GradientSpec, facts:
     emit.scope = 'out';
     names.grads[wrt] = identity(emit, grad, `neurolens_grad_${j}`, usedTensors);
     names.values[wrt] = identity(emit, wrt, `neurolens_value_${j}`, usedTensors);
-    outputs.push(makeValueInfo(names.grads[wrt]!, dtype), makeValueInfo(names.values[wrt]!, dtype));
+    // A wrt tensor may hold another float type than the path when a Cast follows it.
+    const wrtType = facts.types.get(wrt) === 'float64' ? DATA_TYPE.float64 : DATA_TYPE.float32;
+    outputs.push(makeValueInfo(names.grads[wrt]!, wrtType), makeValueInfo(names.values[wrt]!, wrtType));
   }
   const rewritten = {
     ...graph,

@@ -1,0 +1,8 @@
+import { test } from 'node:test';
+import { checkGradient } from '../check.js';
+
+for (const dtype of ['float64', 'float32'] as const) {
+  test(`Tanh: finite differences (${dtype})`, async () => {
+    await checkGradient({ dtype, inputs: { x: { dims: [2, 3, 4] } }, build: (b) => b.node('Tanh', ['x']) });
+  });
+}
