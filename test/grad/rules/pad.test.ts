@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NeurolensError } from '../../../src/errors.js';
 import { buildGradientModel } from '../../../src/grad/model.js';
+import { checkSymbolicBatch } from '../batch.js';
 import { caseModel, checkGradient, type GradCase } from '../check.js';
 
 test('Pad: constant mode, positive pads on two axes (float64)', async () => {
@@ -45,4 +46,9 @@ test('Pad: pads computed at run time are the one-line error naming the node', as
     assert.doesNotMatch(e.message, /\n/);
     return true;
   });
+});
+
+test('Pad: symbolic batch — reflect and constant modes keep the run-time batch', async () => {
+  await checkSymbolicBatch({ inputs: { x: { dims: [2, 3, 4] } }, build: (b) => b.node('Pad', ['x', b.int64s('pads', [0, 1, 2, 0, 2, 1])], { mode: 'reflect' }) });
+  await checkSymbolicBatch({ inputs: { x: { dims: [2, 3, 4] } }, build: (b) => b.node('Pad', ['x', b.int64s('pads', [0, 1, -2, 0, 2, 1])]) });
 });

@@ -1,4 +1,9 @@
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NeurolensError } from '../../../src/errors.js';
+import { buildGradientModel } from '../../../src/grad/model.js';
+import { gradMessages } from '../../../src/messages/grad.js';
+import { checkSymbolicBatch, symbolicBatchModel } from '../batch.js';
 import { checkGradient } from '../check.js';
 import type { GraphBuilder } from '../../../src/onnx/builder.js';
 
@@ -46,5 +51,18 @@ test('Slice: starts from a Constant node', async () => {
       const starts = b.node('Constant', [], { value_ints: [1] });
       return b.node('Slice', ['x', starts, b.int64s('ends', [3]), b.int64s('axes', [1])]);
     },
+  });
+});
+
+test('Slice: symbolic batch — a full [0:INT64_MAX] batch slice is skipped, strided axes reshape around the batch', async () => {
+  await checkSymbolicBatch({ inputs: { x: { dims: [2, 5, 6] } }, build: (b) => slice(b, [0, 4, 1], [INT64_MAX, 0, 6], [0, 1, 2], [1, -2, 2]) });
+});
+
+test('Slice: a partial slice along a symbolic batch axis is the one-line error naming the node', async () => {
+  const model = symbolicBatchModel({ inputs: { x: { dims: [2, 3] } }, build: (b) => b.node('Slice', ['x', b.int64s('s', [1]), b.int64s('e', [2]), b.int64s('a', [0])], {}, { name: 's1' }) });
+  await assert.rejects(buildGradientModel(model, { targets: [{ tensor: 's1_output_0' }], wrt: ['x'] }), (e: unknown) => {
+    assert.ok(e instanceof NeurolensError);
+    assert.equal(e.message, gradMessages.dynamicAxis('Slice', 's1', 0));
+    return true;
   });
 });
