@@ -21,11 +21,13 @@ if (files.length === 0) {
 }
 const scratch = mkdtempSync(join(tmpdir(), 'neurolens-tests-'));
 const tapFile = join(scratch, 'report.tap');
+// The demo test leaves its `demo --quick` output under NEUROLENS_TEST_SHARED and the explorer's e2e
+// tests (which run after it, files being sorted) reuse it instead of running the demo again.
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, NEUROLENS_TEST_SHARED: process.env.NEUROLENS_TEST_SHARED ?? scratch } },
 );
 let passed = 0;
 let failed = 0;

@@ -19,6 +19,9 @@ export { openModel, inspectModel, type OpenedModel, type OpenModelOptions } from
 // Runtime
 export { ModelSession } from './runtime/session.js';
 export { InstrumentedModel } from './runtime/instrumented.js';
+export { GradientModel, buildGradientModel, type GradientModelOptions, type GradientRunResult } from './grad/model.js';
+export { supportedOps as gradientOps } from './grad/rules/index.js';
+export type { GradientSpec, GradientTarget, VjpRule, RuleSpec, RuleContext, GradEmitter } from './grad/types.js';
 
 // Images
 export * from './images/index.js';

@@ -11,7 +11,9 @@ import type { ConceptLayer } from '../../src/concepts/types.js';
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 test('demo --quick runs end to end on the shipped models and writes every artefact', { timeout: 1_200_000 }, async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'neurolens-demo-')), 'demo');
+  // Under the test runner the output stays for the explorer's e2e tests (test/e2e/setup.ts).
+  const shared = process.env.NEUROLENS_TEST_SHARED;
+  const out = shared ? join(shared, 'demo') : join(mkdtempSync(join(tmpdir(), 'neurolens-demo-')), 'demo');
   const started = Date.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'demo', '--quick', '--out', out], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);

@@ -39,7 +39,10 @@ function run(args: string[], what: string): Promise<{ seconds: number; stdout: s
  * `neurolens demo --quick`, or its quick/ folder) if set, else a fresh `demo --quick` in a temp dir.
  */
 export async function demoRuns(): Promise<{ runs: string; made: boolean; seconds: number }> {
-  const given = process.env.NEUROLENS_E2E_DEMO;
+  // The demo test's finished output, when the test runner ran it first (scripts/run-tests.mjs).
+  const shared = process.env.NEUROLENS_TEST_SHARED;
+  const sharedDemo = shared ? join(shared, 'demo') : undefined;
+  const given = process.env.NEUROLENS_E2E_DEMO ?? (sharedDemo && existsSync(join(sharedDemo, 'quick', 'runs', 'emoji-vit', 'attribution', 'demo', 'eval.json')) ? sharedDemo : undefined);
   if (given) {
     const runs = [join(given, 'quick', 'runs'), join(given, 'runs')].find((p) => existsSync(join(p, 'emoji-resnet', 'manifest.json')));
     if (!runs) throw new Error(`NEUROLENS_E2E_DEMO=${given} holds no quick/runs/emoji-resnet/manifest.json`);
