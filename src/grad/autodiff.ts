@@ -13,6 +13,7 @@ import { uniqueName, usedNames } from '../onnx/graph.js';
 import { DATA_TYPE, int64ToNumber, type AttributeProto, type ModelProto, type NodeProto } from '../onnx/types.js';
 import { Emitter } from './emit.js';
 import { planGradient, type GradientPlan } from './plan.js';
+import { constantIntReader } from './rules/constants.js';
 import { builtinRule, supportedOps } from './rules/index.js';
 import type { AttrReader, Dims, GradientGraphNames, GradientSpec, VjpRule } from './types.js';
 
@@ -46,7 +47,7 @@ export function buildGradientGraph(model: ModelProto, spec: GradientSpec, facts:
   const usedTensors = usedNames(graph);
   const usedNodes = new Set((graph.node ?? []).map((n) => n.name ?? '').filter((n) => n !== ''));
   const dims = new Map(facts.dims);
-  const emit = new Emitter(opsetOf(model), dtype, dims, usedTensors, usedNodes);
+  const emit = new Emitter(opsetOf(model), dtype, dims, usedTensors, usedNodes, constantIntReader(graph));
   const cotangents = new Map<string, string[]>();
   const add = (tensor: string, grad: string) => {
     const list = cotangents.get(tensor);

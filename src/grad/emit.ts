@@ -22,7 +22,12 @@ export class Emitter implements GradEmitter {
     private readonly probed: ReadonlyMap<string, Dims>,
     private readonly usedTensors: Set<string>,
     private readonly usedNodes: Set<string>,
+    private readonly readInts: (tensor: string) => number[] | undefined = () => undefined,
   ) {}
+
+  constantInts(tensor: string): number[] | undefined {
+    return tensor === '' ? undefined : this.readInts(tensor);
+  }
 
   private name(base: string): string {
     return uniqueName(`neurolens/grad/${base}`, this.usedTensors);

@@ -72,6 +72,11 @@ export interface GradEmitter {
   dims(tensor: string): Dims;
   /** The rank of a forward tensor. */
   rank(tensor: string): number;
+  /**
+   * The values of a constant int tensor of the model (an initializer or a Constant node's output:
+   * shapes, axes, starts, pads, indices); undefined when it is computed at run time.
+   */
+  constantInts(tensor: string): number[] | undefined;
   /** Shape(tensor) as an int64 tensor (one node per tensor, reused). */
   shape(tensor: string): string;
   /** ReduceSum over `axes` (all axes when empty is NOT meant: pass them explicitly). */

@@ -16,4 +16,8 @@ export const gradMessages = {
   seedCount: (got: number, want: number) => `the gradient graph takes ${want} seed tensor(s) (one per target), got ${got}`,
   mixedTypes: (tensor: string, type: string, dtype: string) =>
     `cannot differentiate through ${JSON.stringify(tensor)}: it holds ${type} values while the rest of the path holds ${dtype}; models mixing float types are not supported`,
+  notConstant: (op: string, node: string, what: string) =>
+    `cannot differentiate through op ${op} (node ${JSON.stringify(node)}): its ${what} input is computed at run time, and its backward rule needs it as a constant (an initializer or Constant node); differentiate with respect to a layer after that node (--layer), or re-export the model with constant folding`,
+  dynamicAxis: (op: string, node: string, axis: number) =>
+    `cannot differentiate through op ${op} (node ${JSON.stringify(node)}): it works along axis ${axis}, whose size (the batch) is only known at run time; differentiate with respect to a layer after that node (--layer), or export the model with a fixed batch size`,
 };
