@@ -2,6 +2,7 @@
 import type { RuleSpec } from '../types.js';
 import { conv } from './conv.js';
 import { gemm } from './gemm.js';
+import { matmul } from './matmul.js';
 import { globalAveragePool } from './global-average-pool.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul];
