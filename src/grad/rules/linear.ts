@@ -2,7 +2,9 @@
 import type { RuleSpec } from '../types.js';
 import { conv } from './conv.js';
 import { gemm } from './gemm.js';
-import { matmul } from './matmul.js';
 import { globalAveragePool } from './global-average-pool.js';
+import { logSoftmax } from './log-softmax.js';
+import { matmul } from './matmul.js';
+import { softmax } from './softmax.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax];
