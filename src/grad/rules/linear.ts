@@ -5,6 +5,8 @@ import { gemm } from './gemm.js';
 import { globalAveragePool } from './global-average-pool.js';
 import { logSoftmax } from './log-softmax.js';
 import { matmul } from './matmul.js';
+import { reduceMean } from './reduce-mean.js';
+import { reduceSum } from './reduce-sum.js';
 import { softmax } from './softmax.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax, reduceMean, reduceSum];
