@@ -16,4 +16,6 @@ export const gradMessages = {
   seedCount: (got: number, want: number) => `the gradient graph takes ${want} seed tensor(s) (one per target), got ${got}`,
   mixedTypes: (tensor: string, type: string, dtype: string) =>
     `cannot differentiate through ${JSON.stringify(tensor)}: it holds ${type} values while the rest of the path holds ${dtype}; models mixing float types are not supported`,
+  batchNormTraining: (node: string) =>
+    `cannot differentiate through BatchNormalization node ${JSON.stringify(node)}: it runs in training mode (training_mode=1, normalising with each batch's own statistics); export the model in eval mode (model.eval() before torch.onnx.export)`,
 };
