@@ -4,10 +4,11 @@ import { batchNormalization } from './batch-normalization.js';
 import { conv } from './conv.js';
 import { gemm } from './gemm.js';
 import { globalAveragePool } from './global-average-pool.js';
+import { layerNormalization } from './layer-normalization.js';
 import { logSoftmax } from './log-softmax.js';
 import { matmul } from './matmul.js';
 import { reduceMean } from './reduce-mean.js';
 import { reduceSum } from './reduce-sum.js';
 import { softmax } from './softmax.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax, reduceMean, reduceSum, batchNormalization];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax, reduceMean, reduceSum, batchNormalization, layerNormalization];
