@@ -18,4 +18,6 @@ export const gradMessages = {
     `cannot differentiate through ${JSON.stringify(tensor)}: it holds ${type} values while the rest of the path holds ${dtype}; models mixing float types are not supported`,
   batchNormTraining: (node: string) =>
     `cannot differentiate through BatchNormalization node ${JSON.stringify(node)}: it runs in training mode (training_mode=1, normalising with each batch's own statistics); export the model in eval mode (model.eval() before torch.onnx.export)`,
+  maxPoolOpset: (node: string, opset: number) =>
+    `cannot differentiate through MaxPool node ${JSON.stringify(node)}: at opset ${opset} MaxPool has no Indices output, which its backward pass needs; re-export the model with opset 8 or later`,
 };

@@ -8,8 +8,9 @@ import { globalAveragePool } from './global-average-pool.js';
 import { layerNormalization } from './layer-normalization.js';
 import { logSoftmax } from './log-softmax.js';
 import { matmul } from './matmul.js';
+import { maxPool } from './max-pool.js';
 import { reduceMean } from './reduce-mean.js';
 import { reduceSum } from './reduce-sum.js';
 import { softmax } from './softmax.js';
 
-export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax, reduceMean, reduceSum, batchNormalization, layerNormalization, averagePool];
+export const LINEAR_RULES: readonly RuleSpec[] = [conv, gemm, globalAveragePool, matmul, softmax, logSoftmax, reduceMean, reduceSum, batchNormalization, layerNormalization, averagePool, maxPool];
