@@ -66,8 +66,10 @@ export class GradientModel {
     const { names } = this.graph;
     if (seeds.length !== names.seeds.length) throw new NeurolensError('usage', gradMessages.seedCount(seeds.length, names.seeds.length));
     const feeds: Record<string, TensorLike> = { ...inputs };
+    // The batch as fed: the symbolic first dim of each seed must equal it.
+    const batch = inputs[this.inputNames[0]!]?.dims[0];
     seeds.forEach((seed, k) => {
-      const want = this.targetDims[k]!;
+      const want = this.targetDims[k]!.map((d, i) => (typeof d === 'number' || i > 0 || batch === undefined ? d : batch));
       const ok = seed.dims.length === want.length && want.every((d, i) => typeof d !== 'number' || d === seed.dims[i]);
       if (!ok) throw new NeurolensError('usage', gradMessages.seedDims(this.spec.targets[k]!.tensor, seed.dims, want));
       feeds[names.seeds[k]!] = seed;
