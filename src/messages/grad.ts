@@ -20,4 +20,8 @@ export const gradMessages = {
     `cannot differentiate through op ${op} (node ${JSON.stringify(node)}): its ${what} input is computed at run time, and its backward rule needs it as a constant (an initializer or Constant node); differentiate with respect to a layer after that node (--layer), or re-export the model with constant folding`,
   dynamicAxis: (op: string, node: string, axis: number) =>
     `cannot differentiate through op ${op} (node ${JSON.stringify(node)}): it works along axis ${axis}, whose size (the batch) is only known at run time; differentiate with respect to a layer after that node (--layer), or export the model with a fixed batch size`,
+  batchNormTraining: (node: string) =>
+    `cannot differentiate through BatchNormalization node ${JSON.stringify(node)}: it runs in training mode (training_mode=1, normalising with each batch's own statistics); export the model in eval mode (model.eval() before torch.onnx.export)`,
+  maxPoolOpset: (node: string, opset: number) =>
+    `cannot differentiate through MaxPool node ${JSON.stringify(node)}: at opset ${opset} MaxPool has no Indices output, which its backward pass needs; re-export the model with opset 8 or later`,
 };
