@@ -17,7 +17,7 @@
  * every random choice is seeded, so the same inputs give byte-identical files.
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { runMessages } from '../messages/run.js';
 import { tcavMessages } from '../messages/tcav.js';
@@ -26,6 +26,8 @@ import type { Matrix } from '../probes/types.js';
 import { layerFileStem } from '../record/layout.js';
 import { openRun } from '../run/open.js';
 import type { OpenRun } from '../run/types.js';
+import type { LayerRecord } from '../record/types.js';
+import type { ConceptLabels } from '../probes/labels.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { sha256 } from '../store/hash.js';
 import { withRunLock } from '../store/lock.js';
@@ -72,79 +74,116 @@ function randomSets(run: OpenRun, concepts: readonly ConceptSet[], random: numbe
   return sets;
 }
 
-export async function runTcav(options: TcavOptions, hooks: TcavHooks = {}): Promise<TcavResult> {
+/** Everything resolved and checked before any model work. */
+interface Plan {
+  run: OpenRun;
+  layer: LayerRecord;
+  cls: { index: number; name: string | null };
+  /** The class's images (run indices). */
+  target: number[];
+  labels: ConceptLabels;
+  concepts: ConceptSet[];
+  random: number;
+  seed: number;
+  sets: RandomSets;
+  out: string;
+}
+
+async function plan(options: TcavOptions, hooks: TcavHooks): Promise<Plan> {
   const random = options.random ?? TCAV_DEFAULTS.random;
   if (!(Number.isInteger(random) && random >= MIN_RANDOM)) throw new NeurolensError('usage', tcavMessages.badRandom(random, MIN_RANDOM));
   const run = await openRun(options.run, { layers: options.layer === undefined ? 'default' : [options.layer], layersOption: '--layer', poolings: ['mean'] });
   const layer = run.layers.at(-1)!;
   const cls = resolveClass(run, options.class);
-  const shownClass = String(options.class);
-  const target = classImages(run, cls.index, shownClass);
+  const target = classImages(run, cls.index, String(options.class));
   hooks.onStep?.(tcavMessages.stepLabels());
   const labels = await loadConceptLabels(run, layer, options.labels);
   for (const w of labels.warnings) hooks.onWarning?.(w);
   const concepts = pickConcepts(labels, options.concepts, TCAV_DEFAULTS.minImages);
   const seed = options.seed ?? TCAV_DEFAULTS.seed;
   const sets = randomSets(run, concepts, random, seed);
-
   const out = options.out ?? join(run.dir, 'tcav', `${layerFileStem(layer.id)}.${layerFileStem(cls.name ?? String(cls.index))}.json`);
-  const inRun = resolve(out).startsWith(`${run.dir}/`);
-  const work = async (): Promise<TcavResult> => {
-    const { manifest } = run;
-    const loaded = await loadModel(manifest.model.path);
-    if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, run.shown));
-    const { sums } = await classGradientSums(
-      {
-        model: loaded.model,
-        input: manifest.model.input.name,
-        logits: manifest.model.output,
-        prep: manifest.preprocessing,
-        root: manifest.images.root,
-        paths: target.map((i) => run.images[i]!.path),
-        batch: options.batch ?? TCAV_DEFAULTS.batch,
-        session: { ...(options.threads ? { threads: options.threads } : {}), ...(options.device ? { executionProvider: options.device } : {}) },
-      },
-      layer,
-      cls.index,
-      (done, total) => hooks.onStep?.(tcavMessages.stepGradients(done, total)),
-    );
-    const X: Matrix = { data: await run.readActivations(layer, 'mean'), rows: manifest.images.count, cols: layer.channels };
-    const nullScores = sets.sets.map((s, i) => tcavScore(sums, trainCav(X, sets.bases[i]!, s, seed + i).direction));
-    const nullSet = scoreSet(nullScores);
-    const alpha = TCAV_DEFAULTS.alpha;
-    const results: TcavConcept[] = concepts.map((concept) => {
-      hooks.onStep?.(tcavMessages.stepCavs(concept.name, random));
-      const members = new Set(concept.images);
-      const cavs = sets.sets.map((s, i) => trainCav(X, concept.images, s.filter((r) => !members.has(r)), seed + i));
-      const scores = cavs.map((c) => tcavScore(sums, c.direction));
-      const accuracies = cavs.map((c) => c.accuracy).filter((a) => Number.isFinite(a));
-      const test = welchTest(scores, nullScores);
-      const pAdjusted = Math.min(1, test.p * concepts.length);
-      return {
-        name: concept.name,
-        images: concept.images.length,
-        ...scoreSet(scores),
-        cavAccuracy: accuracies.length > 0 ? round(accuracies.reduce((a, b) => a + b, 0) / accuracies.length) : null,
-        t: Number.isFinite(test.t) ? round(test.t) : null,
-        p: round(test.p),
-        pAdjusted: round(pAdjusted),
-        significant: pAdjusted < alpha,
-      };
-    });
-    const tcav: TcavFile = {
-      format: 'neurolens-tcav',
-      formatVersion: 1,
-      layer: { id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels },
-      class: { index: cls.index, name: cls.name, images: target.length, selection: 'predicted' },
-      settings: { labels: labels.source, pooling: 'mean', random, randomSetSize: sets.sets[0]!.length, seed, alpha, correction: 'bonferroni', cavTestShare: CAV_TEST_SHARE, definitions: TCAV_DEFINITIONS },
-      random: nullSet,
-      concepts: results,
-    };
-    await mkdir(dirname(resolve(out)), { recursive: true });
-    await writeJsonAtomic(out, tcav);
-    const report = out.replace(/\.json$/i, '') + '.md';
-    await writeFileAtomic(report, renderTcavMarkdown(tcav, `${manifest.model.path.split('/').pop()} on ${manifest.images.source}`));
-    return { file: out, report, tcav, warnings: labels.warnings };
+  return { run, layer, cls, target, labels, concepts, random, seed, sets, out };
+}
+
+/** Per class image, Σ_positions ∂logit/∂A per neuron (the run's model, checked against its hash). */
+async function gradientSums(p: Plan, options: TcavOptions, hooks: TcavHooks): Promise<Float64Array> {
+  const { manifest } = p.run;
+  const loaded = await loadModel(manifest.model.path);
+  if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, p.run.shown));
+  const source = {
+    model: loaded.model,
+    input: manifest.model.input.name,
+    logits: manifest.model.output,
+    prep: manifest.preprocessing,
+    root: manifest.images.root,
+    paths: p.target.map((i) => p.run.images[i]!.path),
+    batch: options.batch ?? TCAV_DEFAULTS.batch,
+    session: { ...(options.threads ? { threads: options.threads } : {}), ...(options.device ? { executionProvider: options.device } : {}) },
   };
-  return inRun ? withRunLock(run.dir, 'tcav', work) : work();
+  const { sums } = await classGradientSums(source, p.layer, p.cls.index, (done, total) => hooks.onStep?.(tcavMessages.stepGradients(done, total)));
+  return sums;
+}
+
+/** One concept's CAVs (against each counter-example set, minus its own images), scores and test. */
+function scoreConcept(p: Plan, X: Matrix, sums: Float64Array, concept: ConceptSet, nullScores: number[]): TcavConcept {
+  const members = new Set(concept.images);
+  const cavs = p.sets.sets.map((s, i) => trainCav(X, concept.images, s.filter((r) => !members.has(r)), p.seed + i));
+  const scores = cavs.map((c) => tcavScore(sums, c.direction));
+  const accuracies = cavs.map((c) => c.accuracy).filter((a) => Number.isFinite(a));
+  const test = welchTest(scores, nullScores);
+  const pAdjusted = Math.min(1, test.p * p.concepts.length);
+  return {
+    name: concept.name,
+    images: concept.images.length,
+    ...scoreSet(scores),
+    cavAccuracy: accuracies.length > 0 ? round(accuracies.reduce((a, b) => a + b, 0) / accuracies.length) : null,
+    t: Number.isFinite(test.t) ? round(test.t) : null,
+    p: round(test.p),
+    pAdjusted: round(pAdjusted),
+    significant: pAdjusted < TCAV_DEFAULTS.alpha,
+  };
+}
+
+async function compute(p: Plan, options: TcavOptions, hooks: TcavHooks): Promise<TcavResult> {
+  const { run, layer, sets, seed } = p;
+  const sums = await gradientSums(p, options, hooks);
+  const X: Matrix = { data: await run.readActivations(layer, 'mean'), rows: run.manifest.images.count, cols: layer.channels };
+  const nullScores = sets.sets.map((s, i) => tcavScore(sums, trainCav(X, sets.bases[i]!, s, seed + i).direction));
+  const concepts = p.concepts.map((concept) => {
+    hooks.onStep?.(tcavMessages.stepCavs(concept.name, p.random));
+    return scoreConcept(p, X, sums, concept, nullScores);
+  });
+  const tcav: TcavFile = {
+    format: 'neurolens-tcav',
+    formatVersion: 1,
+    layer: { id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels },
+    class: { index: p.cls.index, name: p.cls.name, images: p.target.length, selection: 'predicted' },
+    settings: {
+      labels: p.labels.source,
+      pooling: 'mean',
+      random: p.random,
+      randomSetSize: sets.sets[0]!.length,
+      seed,
+      alpha: TCAV_DEFAULTS.alpha,
+      correction: 'bonferroni',
+      cavTestShare: CAV_TEST_SHARE,
+      definitions: TCAV_DEFINITIONS,
+    },
+    random: scoreSet(nullScores),
+    concepts,
+  };
+  await mkdir(dirname(resolve(p.out)), { recursive: true });
+  await writeJsonAtomic(p.out, tcav);
+  const report = `${p.out.replace(/\.json$/i, '')}.md`;
+  await writeFileAtomic(report, renderTcavMarkdown(tcav, `${basename(run.manifest.model.path)} on ${run.manifest.images.source}`));
+  return { file: p.out, report, tcav, warnings: p.labels.warnings };
+}
+
+/** TCAV of `options.concepts` for `options.class` (see the module comment); writes the JSON and its report. */
+export async function runTcav(options: TcavOptions, hooks: TcavHooks = {}): Promise<TcavResult> {
+  const p = await plan(options, hooks);
+  // Writing into the RUN takes its lock, like every analysis that writes there.
+  const inRun = resolve(p.out).startsWith(`${p.run.dir}${sep}`);
+  return inRun ? withRunLock(p.run.dir, 'tcav', () => compute(p, options, hooks)) : compute(p, options, hooks);
 }
