@@ -91,3 +91,6 @@ export { evaluateAttributions, formatSummary as formatAttributionEvalSummary, ch
 export { registerMethod, listMethods, methodNames, methodOptions, methodsUsing, parseOptionText, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';
 export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './attribution/index.js';
+
+// TCAV
+export { runTcav, summaryTable as tcavSummaryTable, TCAV_DEFAULTS, MIN_RANDOM as TCAV_MIN_RANDOM, type TcavOptions, type TcavHooks, type TcavResult, type TcavFile, type TcavConcept } from './tcav/index.js';

@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerConcepts } from './commands/concepts.js';
 import { registerCircuits } from './commands/circuits.js';
 import { registerProbe } from './commands/probe.js';
+import { registerTcav } from './commands/tcav.js';
 import { registerEdit } from './commands/edit.js';
 import { registerNeurons } from './commands/neurons.js';
 import { registerAttribute } from './commands/attribute.js';
@@ -54,6 +55,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   registerConcepts(program);
   registerCircuits(program);
   registerProbe(program);
+  registerTcav(program);
   registerNeurons(program);
   registerAttributeEval(registerAttribute(program));
   registerEdit(program);

@@ -22,3 +22,4 @@ export { neuronMessages } from './neurons.js';
 export { serverMessages } from './server.js';
 export { attributionEvalMessages } from './attribution-eval.js';
 export { runMessages } from './run.js';
+export { tcavMessages } from './tcav.js';
