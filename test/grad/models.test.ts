@@ -67,8 +67,9 @@ test('tiny ResNet: input and layer1.0 gradients equal float64 finite differences
   await checkModel(tinyResNet(), '/layer1/layer1.0/relu_1/Relu_output_0');
 });
 
-test('tiny plain CNN: input and features.3 gradients equal float64 finite differences to 1e-4', async () => {
-  await checkModel(tinyPlainCnn(), '/features/features.3/Relu_output_0');
+test('tiny plain CNN: input and features.2 (conv) gradients equal float64 finite differences to 1e-4', async () => {
+  // A pre-ReLU tensor: after the ReLU, zeros tie for a max-pool window's max and finite differences there mean nothing.
+  await checkModel(tinyPlainCnn(), '/features/features.2/Conv_output_0');
 });
 
 test('tiny ViT: input and blocks.0 gradients equal float64 finite differences to 1e-4', async () => {
