@@ -10,15 +10,17 @@
  *    the tensor 0, the normalisation mean colour (the zero baseline of the other path methods).
  *  - The path has N = `--steps` points p_0 … p_{N−1}, p_n = x ⊙ W_n ⊙ E_n, one gradient pass each
  *    (g_n = ∇f(p_n); sequential, since each point depends on the previous gradient).
- *  - Local attribution of pixel i at step n: a_n(i) = Σ_c g_n[c,i]·x[c,i] — gradient × input at the
- *    current path point, with the input's own value for a pixel held out by E_n (judged as if
- *    present, so an extreme contributor held out for one step is not mistaken for a weak one).
+ *  - Local attribution of pixel i: a(i) = Σ_c g_n[c,i]·x[c,i] — gradient × input at the latest
+ *    path point where the pixel was present (a pixel held out by E_n keeps the score of its last
+ *    step in: zeroing a pixel often zeroes its own gradient, which would mistake an extreme
+ *    contributor for a weak one).
  *  - Weak-contributor mask W (distillation, permanent): W_0 keeps every pixel; W_{n+1} drops from
- *    W_n the pixels of smallest a_n until ⌊(n+1)·P/N⌋ of the P pixels are dropped (ties: lower
+ *    W_n the pixels of smallest a until ⌊(n+1)·P/N⌋ of the P pixels are dropped (ties: lower
  *    index first), so step n of N has the weakest n/N masked out.
- *  - Extremely-positive-contributor mask E (regulariser, one step only): E_0 keeps every pixel;
- *    E_{n+1} holds out the ⌊q·P/100⌋ pixels (q = `--top-q` percent) of largest positive a_n among
- *    those W_{n+1} keeps (pixels with a_n ≤ 0 are never extreme).
+ *  - Extremely-positive-contributor mask E (regulariser, one step at a time): E_0 keeps every
+ *    pixel; E_{n+1} holds out the ⌊q·P/100⌋ pixels (q = `--top-q` percent) of largest positive a
+ *    among those W_{n+1} keeps and p_n had (pixels with a ≤ 0 are never extreme; a pixel held out
+ *    at one step is back at the next, so a steadily extreme one is in every other step).
  *  - Aggregation: attr[c,i] = x[c,i] · (1/N)·Σ_n g_n[c,i] — the input times its gradient averaged
  *    over the distillation path (as Integrated Gradients averages it over the straight line), summed
  *    over channels into the map (path.ts).
@@ -56,18 +58,25 @@ function ascending(candidates: number[], score: Float64Array): number[] {
   return candidates.sort((a, b) => score[a]! - score[b]! || a - b);
 }
 
-/** The next masks after step `n` from its local attribution `a` (W updated in place; E returned). */
-export function nextMasks(weak: Uint8Array, a: Float64Array, n: number, steps: number, topQ: number): Uint8Array {
+/**
+ * The masks after step `n` from the local attributions `a`: W (`weak`) updated in place, E ⊙ W
+ * returned. `present` is the step's own mask (pixels held out then are not held out again).
+ */
+export function nextMasks(weak: Uint8Array, present: Uint8Array, a: Float64Array, n: number, steps: number, topQ: number): Uint8Array {
   const pixels = weak.length;
   const kept = [...weak.keys()].filter((p) => weak[p]);
-  const dropTotal = Math.floor(((n + 1) * pixels) / steps);
-  const dropNow = Math.max(0, dropTotal - (pixels - kept.length));
+  const dropNow = Math.max(0, Math.floor(((n + 1) * pixels) / steps) - (pixels - kept.length));
   const order = ascending(kept, a);
   for (const p of order.slice(0, dropNow)) weak[p] = 0;
-  const extremes = Math.floor((topQ * pixels) / 100);
   const keep = weak.slice();
-  const strongest = order.slice(dropNow).reverse();
-  for (const p of strongest.slice(0, extremes)) if (a[p]! > 0) keep[p] = 0;
+  let extremes = Math.floor((topQ * pixels) / 100);
+  for (let k = order.length - 1; k >= dropNow && extremes > 0; k--) {
+    const p = order[k]!;
+    if (a[p]! <= 0) break;
+    if (!present[p]) continue;
+    keep[p] = 0;
+    extremes--;
+  }
   return keep;
 }
 
@@ -77,13 +86,18 @@ export async function dgaAttribution(ctx: MethodContext, steps: number, topQ: nu
   const weak = new Uint8Array(pixels).fill(1);
   let keep: Uint8Array = weak.slice();
   const sum = new Float64Array(x.length);
+  const local = new Float64Array(pixels);
   for (let n = 0; n < steps; n++) {
     const g = (await ctx.gradients.compute(maskedInput(x, shape, keep), 1)).input!;
     for (let i = 0; i < sum.length; i++) sum[i]! += g[i]!;
     if (n === steps - 1) break;
-    const local = new Float64Array(pixels);
-    for (let p = 0; p < pixels; p++) for (let c = 0; c < shape.channels; c++) local[p]! += g[valueIndex(shape, c, p)]! * x[valueIndex(shape, c, p)]!;
-    keep = nextMasks(weak, local, n, steps, topQ);
+    for (let p = 0; p < pixels; p++) {
+      if (!keep[p]) continue; // held out (or dropped): keeps its last score
+      let a = 0;
+      for (let c = 0; c < shape.channels; c++) a += g[valueIndex(shape, c, p)]! * x[valueIndex(shape, c, p)]!;
+      local[p] = a;
+    }
+    keep = nextMasks(weak, keep, local, n, steps, topQ);
   }
   return { attribution: Float64Array.from(sum, (s, i) => (x[i]! * s) / steps), passes: steps };
 }
