@@ -26,6 +26,8 @@ export interface OptionContext {
   resolved: Readonly<Record<string, OptionValue | undefined>>;
   /** The id of the layer the method's prepare chose, for a `layer` option left out. */
   defaultLayer?: () => string | undefined;
+  /** The method whose options are resolved: a shared option (`--steps`) may default per method. Absent when the CLI reads a flag. */
+  method?: string;
 }
 
 /** The rule a value must meet: a test and the words errors use for it (`--window must be <text>, got 0`). */
@@ -90,7 +92,7 @@ export interface MethodRun extends MethodContext {
 
 /** An attribution method. */
 export interface AttributionMethodSpec {
-  /** The name `--method` takes and file names carry (NAME.METHOD.npy): lowercase letters, digits and '-'. */
+  /** The name `--method` takes and file names carry (NAME.METHOD.npy): lowercase letters, digits, '-' and '+' (grad-cam++). */
   name: string;
   /** One line for help: what the method does and costs. */
   summary: string;
@@ -117,7 +119,7 @@ export function resolveOptions(spec: AttributionMethodSpec, given: MethodOptions
   const [height, width] = size;
   const resolved: Record<string, OptionValue | undefined> = {};
   for (const option of spec.options) {
-    const ctx: OptionContext = { height, width, resolved, ...(defaultLayer ? { defaultLayer } : {}) };
+    const ctx: OptionContext = { height, width, resolved, method: spec.name, ...(defaultLayer ? { defaultLayer } : {}) };
     const value = (given as Record<string, OptionValue | undefined>)[option.key] ?? option.default?.(ctx);
     if (value !== undefined) resolved[option.key] = checkOption(option, value, ctx);
   }

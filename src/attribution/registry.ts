@@ -7,10 +7,17 @@ import { NeurolensError } from '../errors.js';
 import { attributionMessages } from '../messages/attribution.js';
 import { ablationCam } from './ablation-cam.js';
 import { cam } from './cam.js';
+import { dga } from './dga.js';
+import { gradCam } from './grad-cam.js';
+import { gradCamPlusPlus } from './grad-cam-plus-plus.js';
+import { guidedIgMethod } from './guided-ig.js';
+import { hiresCam } from './hirescam.js';
+import { layerCam } from './layercam.js';
 import type { AttributionMethodSpec, MethodOption } from './method.js';
 import { occlusion } from './occlusion.js';
 import { rise } from './rise.js';
 import { scoreCam } from './score-cam.js';
+import { xgradCam } from './xgrad-cam.js';
 
 const methods: AttributionMethodSpec[] = [];
 
@@ -23,7 +30,7 @@ const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity',
  * another method declares differently (methods share an option by sharing its declaration).
  */
 export function registerMethod(spec: AttributionMethodSpec): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(spec.name)) throw new Error(`attribution method name ${JSON.stringify(spec.name)}: use lowercase letters, digits and '-'`);
+  if (!/^[a-z0-9][a-z0-9+-]*$/.test(spec.name)) throw new Error(`attribution method name ${JSON.stringify(spec.name)}: use lowercase letters, digits, '-' and '+'`);
   if (methods.some((m) => m.name === spec.name)) throw new Error(`attribution method ${spec.name} is already registered`);
   for (const option of spec.options) {
     if (RESERVED_KEYS.includes(option.key)) throw new Error(`attribution method ${spec.name}: option key ${option.key} is taken by the run options; pick another`);
@@ -38,6 +45,13 @@ registerMethod(rise);
 registerMethod(ablationCam);
 registerMethod(scoreCam);
 registerMethod(cam);
+registerMethod(gradCam);
+registerMethod(gradCamPlusPlus);
+registerMethod(hiresCam);
+registerMethod(layerCam);
+registerMethod(xgradCam);
+registerMethod(guidedIgMethod);
+registerMethod(dga);
 
 /** Every registered method, in registration order. */
 export function listMethods(): readonly AttributionMethodSpec[] {
