@@ -9,13 +9,21 @@ import { ablationCam } from './ablation-cam.js';
 import { cam } from './cam.js';
 import type { AttributionMethodSpec, MethodOption } from './method.js';
 import { occlusion } from './occlusion.js';
+import { fullgrad } from './fullgrad.js';
+import { gradXInput } from './grad-x-input.js';
+import { gradient } from './gradient.js';
+import { guidedBackprop } from './guided-backprop.js';
+import { integratedGradientsMethod } from './integrated-gradients.js';
 import { rise } from './rise.js';
 import { scoreCam } from './score-cam.js';
+import { smoothgrad } from './smoothgrad.js';
+import { smoothgradSq } from './smoothgrad-sq.js';
+import { vargrad } from './vargrad.js';
 
 const methods: AttributionMethodSpec[] = [];
 
 /** Keys of the run options (pipeline.ts) that travel in the same object as the method options. */
-const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity', 'maxBatch', 'limit', 'preprocessing', 'threads', 'executionProvider', 'graphOptimization'];
+const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity', 'maxBatch', 'limit', 'preprocessing', 'threads', 'executionProvider', 'graphOptimization', 'raw'];
 
 /**
  * Adds a method (a library user's, or a test's). Programming errors throw plain Errors: a name
@@ -38,6 +46,14 @@ registerMethod(rise);
 registerMethod(ablationCam);
 registerMethod(scoreCam);
 registerMethod(cam);
+registerMethod(gradient);
+registerMethod(gradXInput);
+registerMethod(integratedGradientsMethod);
+registerMethod(smoothgrad);
+registerMethod(smoothgradSq);
+registerMethod(vargrad);
+registerMethod(guidedBackprop);
+registerMethod(fullgrad);
 
 /** Every registered method, in registration order. */
 export function listMethods(): readonly AttributionMethodSpec[] {
