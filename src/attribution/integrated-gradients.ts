@@ -25,15 +25,15 @@ import { choiceRule, positiveIntegerRule, type AttributionMethodSpec, type Metho
 import { SEED_OPTION } from './rise.js';
 
 /** What the path starts from (see the module comment). */
-export type BaselineKind = 'zero' | 'blur' | 'mean' | 'noise';
-export const BASELINE_KINDS: readonly BaselineKind[] = ['zero', 'blur', 'mean', 'noise'];
+export type PathBaseline = 'zero' | 'blur' | 'mean' | 'noise';
+export const PATH_BASELINES: readonly PathBaseline[] = ['zero', 'blur', 'mean', 'noise'];
 
 declare module './types.js' {
   interface MethodOptions {
     /** integrated-gradients: intervals of the midpoint Riemann sum along the path (gradient images = steps + 1). Default 32. */
     steps?: number;
     /** integrated-gradients: the path's start: 'zero' (input tensor 0, default), 'blur' (strong Gaussian blur of the image), 'mean' (the image's per-channel mean) or 'noise' (seeded Gaussian with the image's per-channel mean and std). */
-    baseline?: BaselineKind;
+    baseline?: PathBaseline;
   }
 }
 
@@ -58,7 +58,7 @@ export const BASELINE_OPTION: MethodOption = {
   doc: "the path's start: zero (input 0), blur (strong blur of the image), mean (the image's mean colour) or noise (seeded Gaussian)",
   defaultDoc: 'zero',
   default: () => 'zero',
-  rule: choiceRule(BASELINE_KINDS),
+  rule: choiceRule(PATH_BASELINES),
 };
 
 /** σ of the 'blur' baseline: s/10 px, s the shorter input side. */
@@ -67,7 +67,7 @@ export function strongBlurSigma(shape: TensorShape): number {
 }
 
 /** The baseline tensor x' of `image` (a new array in the image's layout). */
-export function pathBaseline(image: Float32Array, shape: TensorShape, kind: BaselineKind, seed: number): Float32Array {
+export function pathBaseline(image: Float32Array, shape: TensorShape, kind: PathBaseline, seed: number): Float32Array {
   if (kind === 'zero' || kind === 'mean') return fillBaseline(image, shape, kind);
   if (kind === 'blur') return fillBaseline(image, shape, 'blur', strongBlurSigma(shape));
   const n = shape.height * shape.width;

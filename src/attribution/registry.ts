@@ -77,6 +77,16 @@ export function methodOptions(): MethodOption[] {
   return [...new Set(methods.flatMap((m) => m.options))];
 }
 
+/** The names of the methods with an input gradient (`rawGradient`), which `attribute --raw` can store. */
+export function rawMethodNames(): string[] {
+  return methods.filter((m) => m.rawGradient !== undefined).map((m) => m.name);
+}
+
+/** A one-line usage error unless `method` has an input gradient for `--raw` to store. */
+export function checkRawMethod(method: string): void {
+  if (getMethod(method).rawGradient === undefined) throw new NeurolensError('usage', attributionMessages.rawWithoutGradient(method, rawMethodNames()));
+}
+
 /** The names of the methods that declare `option`. */
 export function methodsUsing(option: MethodOption): string[] {
   return methods.filter((m) => m.options.includes(option)).map((m) => m.name);

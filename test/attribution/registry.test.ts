@@ -46,7 +46,8 @@ test('a registered method is listed with its option in `attribute --help` and `a
     assert.equal(help.code, 0, help.stderr);
     // Commander wraps help lines at the terminal width.
     const flat = help.stdout.replace(/\s+/g, ' ');
-    assert.match(flat, /--method <names> attribution method\(s\), comma-separated: occlusion, rise, ablation-cam, score-cam, cam, dummy/);
+    assert.ok(flat.includes(`--method <names> attribution method(s), comma-separated: ${methodNames().join(', ')}`), flat);
+    assert.equal(methodNames().at(-1), 'dummy');
     assert.match(flat, /--level <n> dummy: slope of the ramp \(default: 1\)/);
     assert.match(help.stdout, /^ {2}dummy\s+a test method: a ramp plus the clean score$/m);
     // Shared options appear once, naming every method that reads them.
@@ -106,5 +107,5 @@ test('registerMethod refuses a taken name, an unsafe name and a clashing option'
   assert.throws(() => registerMethod({ ...dummy, name: 'dummy2', options: [window] }), /--window \(window\) clashes with --window/);
   assert.throws(() => registerMethod({ ...dummy, name: 'dummy2', options: [{ ...dummy.options[0]!, key: 'limit', flag: '--most' }] }), /option key limit is taken/);
   assert.ok(!methodNames().includes('dummy2'));
-  assert.throws(() => getMethod('gradcam'), /--method must be one of occlusion, rise, ablation-cam, score-cam, cam, dummy, got "gradcam"/);
+  assert.throws(() => getMethod('gradcam'), { message: `--method must be one of ${methodNames().join(', ')}, got "gradcam"` });
 });
