@@ -143,7 +143,7 @@ async function fullgradMap(run: MethodRun): Promise<MethodResult> {
 
 export const fullgrad: AttributionMethodSpec = {
   name: 'fullgrad',
-  summary: '|input-gradient × input| plus every conv/batch-norm bias-gradient, rescaled, upsampled and summed; 1 forward + 1 backward',
+  summary: '|gradient × input| + conv/BN biases × gradients; 1 forward + 1 backward',
   options: [],
   rawGradient: '∂target/∂input',
   prepare: (ctx) => ({ state: { model: ctx.model, layers: biasLayers(ctx.model) } satisfies FullgradState }),

@@ -12,7 +12,7 @@ import type { AttributionMethodSpec } from './method.js';
 
 export const gradXInput: AttributionMethodSpec = {
   name: 'grad-x-input',
-  summary: 'Σ over channels of input × ∂target/∂input (signed); 1 forward + 1 backward',
+  summary: 'input × ∂target/∂input, signed sum over channels; 1 forward + 1 backward',
   options: [],
   rawGradient: '∂target/∂input',
   async attribute(run) {

@@ -15,7 +15,7 @@ export const GUIDED_RULES: RuleSet = { name: 'guided', rules: { Relu: guidedRelu
 
 export const guidedBackprop: AttributionMethodSpec = {
   name: 'guided-backprop',
-  summary: 'max over channels of |input gradient| with ReLUs passing only positive gradients; 1 forward + 1 backward',
+  summary: '|gradient|, ReLUs passing positive gradients only; 1 forward + 1 backward',
   options: [],
   rawGradient: 'the guided ∂target/∂input (ReLUs pass only positive gradients)',
   async attribute(run) {

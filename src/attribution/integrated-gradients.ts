@@ -119,7 +119,7 @@ export async function integratedGradients(run: MethodRun, steps: number, baselin
 
 export const integratedGradientsMethod: AttributionMethodSpec = {
   name: 'integrated-gradients',
-  summary: 'gradients averaged along the path from a baseline × (input − baseline), summed over channels; steps + 1 forward + backward',
+  summary: '(input − baseline) × mean path gradient; steps + 1 forward + backward',
   options: [STEPS_OPTION, BASELINE_OPTION, SEED_OPTION],
   rawGradient: '∂target/∂input averaged along the path (× (input − baseline) gives the attributions)',
   attribute: (run) => integratedGradients(run, run.options.steps!, pathBaseline(run.image, run.shape, run.options.baseline!, run.options.seed!)),

@@ -10,7 +10,7 @@ import { NOISE_OPTIONS, noisyMethod } from './smoothgrad.js';
 
 export const smoothgradSq: AttributionMethodSpec = {
   name: 'smoothgrad-sq',
-  summary: 'max over channels of the mean squared gradient over noisy copies; one forward + backward per sample',
+  summary: 'mean squared gradient over noisy copies; 1 forward + 1 backward per sample',
   options: NOISE_OPTIONS,
   rawGradient: '∂target/∂input averaged over the noisy copies',
   attribute: (run) => noisyMethod(run, (g) => maxOverChannels(g.meanSquare, run.shape)),

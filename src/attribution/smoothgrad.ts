@@ -93,7 +93,7 @@ export async function noisyMethod(run: MethodRun, reduce: (g: NoisyGradients) =>
 
 export const smoothgrad: AttributionMethodSpec = {
   name: 'smoothgrad',
-  summary: 'max over channels of |gradient| averaged over noisy copies; one forward + backward per sample',
+  summary: '|gradient| averaged over noisy copies; 1 forward + 1 backward per sample',
   options: NOISE_OPTIONS,
   rawGradient: '∂target/∂input averaged over the noisy copies',
   attribute: (run) => noisyMethod(run, (g) => maxAbsOverChannels(g.mean, run.shape)),

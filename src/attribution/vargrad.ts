@@ -11,7 +11,7 @@ import { NOISE_OPTIONS, noisyMethod } from './smoothgrad.js';
 
 export const vargrad: AttributionMethodSpec = {
   name: 'vargrad',
-  summary: 'max over channels of the gradient variance over noisy copies; one forward + backward per sample',
+  summary: 'gradient variance over noisy copies; 1 forward + 1 backward per sample',
   options: NOISE_OPTIONS,
   rawGradient: '∂target/∂input averaged over the noisy copies',
   attribute: (run) =>
