@@ -11,7 +11,7 @@ import type { TensorShape } from './fill.js';
 import type { MethodResult, MethodRun } from './method.js';
 import type { AttributionMap } from './types.js';
 
-/** Index of channel `c` of pixel `p` in a tensor of `shape` (fill.ts valueIndex, inlined for speed). */
+/** Strides of a channel and of a pixel in a tensor of `shape` (fill.ts valueIndex, unrolled for the per-pixel loops). */
 function channelStep(shape: TensorShape): { plane: number; pixel: number } {
   return shape.layout === 'NCHW' ? { plane: shape.height * shape.width, pixel: 1 } : { plane: 1, pixel: shape.channels };
 }
