@@ -88,7 +88,7 @@ export * from './attribution/types.js';
 export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, DEFAULT_MAX_BATCH, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
 export { FILL_KINDS, type FillKind } from './attribution/fill.js';
 export { evaluateAttributions, formatSummary as formatAttributionEvalSummary, checkCurves, checkMethods, EVAL_DEFAULTS, BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type CurveKind, type EvalOutput } from './attribution/eval/index.js';
-export { registerMethod, listMethods, methodNames, methodOptions, methodsUsing, parseOptionText, type AttributionMethodSpec, type MethodOption, type MethodRun } from './attribution/index.js';
+export { registerMethod, listMethods, methodNames, methodOptions, methodsUsing, rawMethodNames, checkRawMethod, parseOptionText, type AttributionMethodSpec, type MethodOption, type MethodResult, type MethodRun } from './attribution/index.js';
 export type { EvalAttributionsOptions, EvalResult } from './attribution/eval/types.js';
 export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './attribution/index.js';
 

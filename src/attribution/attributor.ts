@@ -5,7 +5,7 @@
  *
  * attribute() = the method's prepare (layer, head, options in effect; checked before any pass) +
  * bind (one clean pass, also tapping the layer prepare chose) + the method's perturbed passes;
- * `passes` counts the clean pass and the method's.
+ * `passes` counts the clean pass and the method's; `backward` the method's backward passes.
  */
 import { NeurolensError } from '../errors.js';
 import { checkBatchDim, decodeImage, resolvePreprocessing } from '../images/index.js';
@@ -139,6 +139,7 @@ export class ModelAttributor implements Attributor {
         target,
         options,
         modelName: this.name,
+        model: this.model.model,
         gapHead: () => this.gapHead(),
         headLayer: (head) => this.headLayer(head),
       }) ?? {};
@@ -165,7 +166,16 @@ export class ModelAttributor implements Attributor {
       ...(bound.cls === undefined ? {} : { cls: bound.cls }),
     });
     const { score: _score, scorer: _scorer, taps: _taps, gradients: _gradients, ...described } = bound;
-    return { map: run.map, method, target: described, options: effective, passes: run.passes + 1 };
+    return {
+      map: run.map,
+      method,
+      target: described,
+      options: effective,
+      passes: run.passes + 1,
+      backward: run.backward ?? 0,
+      ...(run.inputGradient ? { inputGradient: run.inputGradient } : {}),
+      ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
+    };
   }
 
   /** The GAP → linear head, or a one-line error saying why there is none. */

@@ -39,6 +39,8 @@ export interface GradientBatch {
 
 /** Gradients of one bound target. */
 export interface TargetGradients {
+  /** The tensors the target is read from (a method differentiating layers needs them before the target). */
+  readonly tensors: readonly string[];
   /** For `count` inputs stored one after another in `inputs` (not modified), in runs of ≤ maxBatch. */
   compute(inputs: Float32Array, count: number, request?: GradientRequest): Promise<GradientBatch>;
 }
@@ -76,6 +78,7 @@ export class GradientEngine {
     const tensors = [...new Set(terms.map((t) => t.tensor))];
     const targets: GradientTarget[] = tensors.map((tensor) => ({ tensor, ...(terms.some((t) => t.tensor === tensor && t.kind === 'class' && t.softmax) ? { softmax: true } : {}) }));
     return {
+      tensors,
       compute: async (inputs, count, request = {}) => {
         const wantInput = request.input ?? true;
         const layers = [...new Set(request.layers ?? [])];

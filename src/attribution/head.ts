@@ -47,7 +47,7 @@ function producer(index: GraphIndex, name: string): NodeProto | undefined {
 }
 
 /** An initializer or a Constant node's value. */
-function constant(index: GraphIndex, name: string): TensorProto | undefined {
+export function constant(index: GraphIndex, name: string): TensorProto | undefined {
   const init = index.initializers.get(name);
   if (init) return init;
   const node = producer(index, name);
@@ -55,7 +55,8 @@ function constant(index: GraphIndex, name: string): TensorProto | undefined {
   return node.attribute?.find((a) => a.name === 'value')?.t;
 }
 
-function attr(node: NodeProto, name: string, fallback: number): number {
+/** A numeric attribute of `node` (float or int), `fallback` when absent. */
+export function attr(node: NodeProto, name: string, fallback: number): number {
   const a = node.attribute?.find((x) => x.name === name);
   if (!a) return fallback;
   return a.f ?? (a.i === undefined ? fallback : int64ToNumber(a.i));

@@ -1,7 +1,7 @@
 /** Attribution maps (issue 7): public API. */
 export * from './types.js';
-export { registerMethod, listMethods, methodNames, getMethod, methodOptions, methodsUsing } from './registry.js';
-export type { AttributionMethodSpec, MethodOption, MethodRun, OptionContext, OptionRule, OptionValue, PrepareContext, Prepared } from './method.js';
+export { registerMethod, listMethods, methodNames, getMethod, methodOptions, methodsUsing, rawMethodNames, checkRawMethod } from './registry.js';
+export type { AttributionMethodSpec, MethodOption, MethodResult, MethodRun, OptionContext, OptionRule, OptionValue, PrepareContext, Prepared } from './method.js';
 export { sideRule, positiveIntegerRule, nonNegativeIntegerRule, choiceRule, parseOptionText } from './method.js';
 export type { MethodContext } from './scorer.js';
 export { createAttributor, openAttributor, attributorModel, methodDefaults, DEFAULT_MAX_BATCH, type OpenAttributorOptions } from './attributor.js';

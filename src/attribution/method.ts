@@ -10,6 +10,7 @@
 import { NeurolensError } from '../errors.js';
 import { attributionMessages } from '../messages/attribution.js';
 import type { LayerInfo, ModelSummary } from '../onnx/catalogue/index.js';
+import type { ModelProto } from '../onnx/types.js';
 import type { GapHead } from './head.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap, AttributionTarget, MethodOptions } from './types.js';
@@ -67,6 +68,8 @@ export interface PrepareContext {
   options: MethodOptions;
   /** The name messages give the model (e.g. its file). */
   modelName: string;
+  /** The model's graph (read only), for methods that read its weights (fullgrad's biases). */
+  model: ModelProto;
   /** The model's global-average-pool → linear head; a one-line error when it has none. */
   gapHead(): GapHead;
   /** The catalogue layer of the head's pooled map (a stand-in when the catalogue lacks it). */
@@ -80,6 +83,8 @@ export interface Prepared {
   head?: GapHead;
   /** Tensors the perturbed passes intervene on (instrumented before the clean pass, so the session is built once). */
   edits?: readonly string[];
+  /** Anything else the method's own attribute() reads, found once per call (fullgrad: its bias layers). */
+  state?: unknown;
 }
 
 /** What attribute gets: the clean pass, a scorer for perturbed inputs, what prepare found and the options in effect. */
@@ -90,6 +95,22 @@ export interface MethodRun extends MethodContext {
   cls?: number;
 }
 
+/** What a method's attribute() returns. */
+export interface MethodResult {
+  map: AttributionMap;
+  /** Forward passes spent on the map, the clean pass not counted (an image through the gradient graph counts one). */
+  passes: number;
+  /** Backward passes (images through the gradient graph: each also counted in `passes`). Default 0. */
+  backward?: number;
+  /**
+   * The signed, unreduced input gradient the map was built from, C·H·W in [C, H, W] order whatever
+   * the model's layout (what `attribute --raw` stores); only methods declaring `rawGradient` give it.
+   */
+  inputGradient?: Float32Array;
+  /** Per-image numbers recorded next to the map in attribution.json (integrated-gradients: its completeness error). */
+  diagnostics?: Readonly<Record<string, number>>;
+}
+
 /** An attribution method. */
 export interface AttributionMethodSpec {
   /** The name `--method` takes and file names carry (NAME.METHOD.npy): lowercase letters, digits, '-' and '+' (grad-cam++). */
@@ -98,10 +119,15 @@ export interface AttributionMethodSpec {
   summary: string;
   /** Its options, in the order they are recorded. */
   options: readonly MethodOption[];
+  /**
+   * For methods with an input gradient: what their `inputGradient` holds, for docs and help (e.g.
+   * 'the gradient averaged along the path'). Methods without it refuse `attribute --raw`.
+   */
+  rawGradient?: string;
   /** Checks the target, resolves layers/heads; throws one-line usage errors. Default: nothing to prepare. */
   prepare?: (ctx: PrepareContext) => Prepared;
-  /** The map and the forward passes spent on it (the clean pass not counted). */
-  attribute: (run: MethodRun) => Promise<{ map: AttributionMap; passes: number }>;
+  /** The map and the passes spent on it (MethodResult). */
+  attribute: (run: MethodRun) => Promise<MethodResult>;
 }
 
 /** Checks `value` against `option`'s rule; a one-line usage error naming the flag otherwise. */

@@ -1,6 +1,6 @@
 /**
- * What the path methods (guided-ig, dga) share: the `--steps` option, whose default depends on the
- * method (each paper's own), and the reduction of an input attribution [C,H,W] to a map [H,W].
+ * What the path methods (integrated-gradients, guided-ig, dga) share: the `--path-steps` option,
+ * whose default depends on the method (each paper's own), and the reduction of an input attribution [C,H,W] to a map [H,W].
  *
  * The map sums a pixel's channels, signs kept: Σ_c attr[c,p]. A path attribution's total then
  * stays the map's total (what completeness speaks of), and a pixel whose channels pull in
@@ -12,22 +12,22 @@ import type { AttributionMap } from './types.js';
 
 declare module './types.js' {
   interface MethodOptions {
-    /** guided-ig, dga: gradient steps along the path (one gradient pass each). Default: guided-ig 200 (the paper's reference code), dga 50. */
+    /** integrated-gradients, guided-ig, dga: steps along the path (one gradient image each; integrated-gradients adds one for the baseline). Default: integrated-gradients 32, guided-ig 200 (the paper's reference code), dga 50. */
     steps?: number;
   }
 }
 
 /** The default step count per method; a method missing here gets FALLBACK_STEPS. */
-export const STEPS_DEFAULTS: Readonly<Record<string, number>> = { 'guided-ig': 200, dga: 50 };
+export const STEPS_DEFAULTS: Readonly<Record<string, number>> = { 'integrated-gradients': 32, 'guided-ig': 200, dga: 50 };
 const FALLBACK_STEPS = 50;
 
-/** `--steps`, shared by the path methods. */
+/** `--path-steps`, shared by the path methods (`attribute eval` has its own `--steps`: curve points). */
 export const STEPS_OPTION: MethodOption = {
   key: 'steps',
-  flag: '--steps',
+  flag: '--path-steps',
   placeholder: '<n>',
   parse: 'integer',
-  doc: 'gradient steps along the path (one gradient pass each)',
+  doc: 'steps along the path (one gradient image each)',
   defaultDoc: Object.entries(STEPS_DEFAULTS)
     .map(([method, n]) => `${method} ${n}`)
     .join(', '),

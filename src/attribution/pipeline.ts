@@ -3,9 +3,15 @@
  * and target, written to OUT as
  *   NAME.METHOD.npy   float32 [H, W] map in model-input pixels (larger = more important),
  *   NAME.METHOD.png   overlay.ts picture (the image as the model sees it + the map + colour bar),
+ *   NAME.METHOD.grad.npy  with `raw`, for the methods with an input gradient (registry
+ *                     rawMethodNames): float32 [C, H, W], the signed, unreduced input gradient the
+ *                     map was built from (channel planes whatever the model's layout; what it holds
+ *                     per method: the method's `rawGradient`),
  *   attribution.json  per image and method: path, sha256, target (spelling, description, class,
- *                     quantity, clean score), options in effect, passes, file names; a protocol
- *                     block (model file and sha256, preprocessing, conventions); skipped images.
+ *                     quantity, clean score), options in effect, passes (forward, the clean one
+ *                     included) and backward passes (gradient methods), the method's diagnostics
+ *                     (integrated-gradients: completeness error), file names; a protocol block
+ *                     (model file and sha256, preprocessing, conventions); skipped images.
  * NAME is the image's path relative to the collection root, extension dropped, made file-name safe
  * (characters other than A–Z a–z 0–9 . _ - become _; repeats get -2, -3, … in listing order).
  *
@@ -17,12 +23,12 @@
  * of another model or preprocessing is refused.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { modelPixels } from '../maps/crops.js';
 import { NeurolensError } from '../errors.js';
 import { decodeImage, listImages } from '../images/index.js';
-import type { PreprocessingOverrides } from '../images/types.js';
+import type { Preprocessing, PreprocessingOverrides } from '../images/types.js';
 import { attributionMessages } from '../messages/attribution.js';
 import { openModel } from '../model/open.js';
 import type { SessionOptions } from '../runtime/types.js';
@@ -30,8 +36,9 @@ import { stableJson, writeFileAtomic, writeJsonAtomic } from '../store/atomic.js
 import { writeNpy } from '../store/npy.js';
 import { attributorModel, makeAttributor } from './attributor.js';
 import { renderOverlay } from './overlay.js';
+import { checkRawMethod } from './registry.js';
 import { formatTarget, parseTarget } from './target.js';
-import type { AttributionMethod, AttributionTarget, BoundTarget, MethodOptions, ScoreQuantity } from './types.js';
+import type { AttributionMethod, AttributionResult, AttributionTarget, BoundTarget, MethodOptions, ScoreQuantity } from './types.js';
 import { withRunLock } from '../store/lock.js';
 
 export interface AttributionRunOptions extends MethodOptions, SessionOptions {
@@ -52,6 +59,8 @@ export interface AttributionRunOptions extends MethodOptions, SessionOptions {
   limit?: number;
   /** Preprocessing overrides over the model card (size, mean, std, …). */
   preprocessing?: PreprocessingOverrides;
+  /** Also store each map's signed input gradient as NAME.METHOD.grad.npy, float32 [C, H, W] (input-gradient methods only). */
+  raw?: boolean;
 }
 
 export interface AttributionProgress {
@@ -89,7 +98,12 @@ export interface AttributionEntry {
   target: Omit<BoundTarget, 'score'> & { spec: string };
   options: StoredMethodOptions;
   passes: number;
-  files: { npy: string; png: string };
+  /** Backward passes (gradient methods; absent for forward-only methods). */
+  backward?: number;
+  /** What the method reports per image (integrated-gradients: attributionSum, scoreDelta, completenessError, completenessRelative). */
+  diagnostics?: Record<string, number>;
+  /** `grad`: NAME.METHOD.grad.npy, when stored with `raw`. */
+  files: { npy: string; png: string; grad?: string };
 }
 
 /** attribution.json. */
@@ -105,7 +119,7 @@ export interface AttributionRunResult {
   out: string;
   /** attribution.json's path. */
   json: string;
-  /** Every .npy and .png of this run's images (computed or reused), then attribution.json. */
+  /** Every .npy (maps, then gradients with `raw`) and .png of this run's images (computed or reused), then attribution.json. */
   files: string[];
   /** Maps computed in this run. */
   computed: number;
@@ -157,6 +171,7 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
   const attributor = makeAttributor(model, { threads, executionProvider, graphOptimization, maxBatch }, options.model);
   try {
     // Everything is checked before the first image runs, so a typo fails at once.
+    if (options.raw) checkRawMethod(options.method);
     const { effective } = attributor.prepare(options.method, target, options);
     const listed = await listImages(options.images);
     const entries = options.limit === undefined ? listed : listed.slice(0, options.limit);
@@ -182,7 +197,8 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
     const spec = formatTarget(target);
     for (const [i, entry] of entries.entries()) {
       const name = names[i]!;
-      const file = { npy: `${name}.${options.method}.npy`, png: `${name}.${options.method}.png` };
+      const file: AttributionEntry['files'] = { npy: `${name}.${options.method}.npy`, png: `${name}.${options.method}.png` };
+      const grad = `${name}.${options.method}.grad.npy`;
       let decoded;
       try {
         decoded = await decodeImage(entry.path, prep, { displayPath: entry.relPath });
@@ -197,19 +213,31 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
       const old = byKey.get(key);
       const same =
         old && old.path === entry.relPath && old.sha256 === decoded.sha256 && old.target.spec === spec && old.target.quantity === (old.target.cls === undefined ? 'activation' : quantity) &&
-        stableJson(old.options) === stableJson(effective) && existsSync(join(out, file.npy)) && existsSync(join(out, file.png));
-      if (same) reused++;
-      else {
+        stableJson(old.options) === stableJson(effective) && existsSync(join(out, file.npy)) && existsSync(join(out, file.png)) &&
+        (!options.raw || (old.files.grad === grad && existsSync(join(out, grad))));
+      if (same) {
+        reused++;
+        if (old.files.grad) file.grad = old.files.grad;
+      } else {
         const result = await attributor.attribute(decoded.data, options.method, target, { ...options, quantity });
         passes += result.passes;
-        await writeNpy(join(out, file.npy), result.map.data, [result.map.height, result.map.width]);
-        const pixels = await modelPixels(entry.path, prep);
-        await writeFileAtomic(join(out, file.png), await renderOverlay(pixels, result.map));
-        byKey.set(key, { name, path: entry.relPath, sha256: decoded.sha256, method: options.method, target: { spec, ...result.target }, options: result.options as StoredMethodOptions, passes: result.passes, files: file });
+        await writeMapFiles(out, file, grad, result, options.raw === true, entry.path, prep);
+        byKey.set(key, {
+          name,
+          path: entry.relPath,
+          sha256: decoded.sha256,
+          method: options.method,
+          target: { spec, ...result.target },
+          options: result.options as StoredMethodOptions,
+          passes: result.passes,
+          ...(result.backward > 0 ? { backward: result.backward } : {}),
+          ...(result.diagnostics ? { diagnostics: { ...result.diagnostics } } : {}),
+          files: file,
+        });
         computed++;
         await flush(false);
       }
-      files.push(join(out, file.npy), join(out, file.png));
+      files.push(join(out, file.npy), join(out, file.png), ...(file.grad ? [join(out, file.grad)] : []));
       report(hooks, i + 1, entries.length, computed, skipped.length, started);
     }
     await flush(true);
@@ -218,6 +246,20 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
   } finally {
     await attributor.close();
   }
+}
+
+/**
+ * Writes a computed map's .npy and .png, and with `raw` its input gradient (setting `file.grad`).
+ * Without it, a gradient left from an earlier map of this name is removed: it would not match.
+ */
+async function writeMapFiles(out: string, file: AttributionEntry['files'], grad: string, result: AttributionResult, raw: boolean, imagePath: string, prep: Preprocessing): Promise<void> {
+  await writeNpy(join(out, file.npy), result.map.data, [result.map.height, result.map.width]);
+  if (raw && result.inputGradient) {
+    await writeNpy(join(out, grad), result.inputGradient, [prep.channels, prep.height, prep.width]);
+    file.grad = grad;
+  } else await rm(join(out, grad), { force: true });
+  const pixels = await modelPixels(imagePath, prep);
+  await writeFileAtomic(join(out, file.png), await renderOverlay(pixels, result.map));
 }
 
 function report(hooks: AttributionRunHooks, done: number, total: number, computed: number, skipped: number, started: number): void {

@@ -15,14 +15,22 @@ import { hiresCam } from './hirescam.js';
 import { layerCam } from './layercam.js';
 import type { AttributionMethodSpec, MethodOption } from './method.js';
 import { occlusion } from './occlusion.js';
+import { fullgrad } from './fullgrad.js';
+import { gradXInput } from './grad-x-input.js';
+import { gradient } from './gradient.js';
+import { guidedBackprop } from './guided-backprop.js';
+import { integratedGradientsMethod } from './integrated-gradients.js';
 import { rise } from './rise.js';
 import { scoreCam } from './score-cam.js';
+import { smoothgrad } from './smoothgrad.js';
+import { smoothgradSq } from './smoothgrad-sq.js';
+import { vargrad } from './vargrad.js';
 import { xgradCam } from './xgrad-cam.js';
 
 const methods: AttributionMethodSpec[] = [];
 
 /** Keys of the run options (pipeline.ts) that travel in the same object as the method options. */
-const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity', 'maxBatch', 'limit', 'preprocessing', 'threads', 'executionProvider', 'graphOptimization'];
+const RESERVED_KEYS = ['model', 'images', 'out', 'method', 'target', 'quantity', 'maxBatch', 'limit', 'preprocessing', 'threads', 'executionProvider', 'graphOptimization', 'raw'];
 
 /**
  * Adds a method (a library user's, or a test's). Programming errors throw plain Errors: a name
@@ -45,6 +53,14 @@ registerMethod(rise);
 registerMethod(ablationCam);
 registerMethod(scoreCam);
 registerMethod(cam);
+registerMethod(gradient);
+registerMethod(gradXInput);
+registerMethod(integratedGradientsMethod);
+registerMethod(smoothgrad);
+registerMethod(smoothgradSq);
+registerMethod(vargrad);
+registerMethod(guidedBackprop);
+registerMethod(fullgrad);
 registerMethod(gradCam);
 registerMethod(gradCamPlusPlus);
 registerMethod(hiresCam);
@@ -73,6 +89,16 @@ export function getMethod(name: string): AttributionMethodSpec {
 /** Every distinct option of the registered methods (a shared declaration once), in first-use order. */
 export function methodOptions(): MethodOption[] {
   return [...new Set(methods.flatMap((m) => m.options))];
+}
+
+/** The names of the methods with an input gradient (`rawGradient`), which `attribute --raw` can store. */
+export function rawMethodNames(): string[] {
+  return methods.filter((m) => m.rawGradient !== undefined).map((m) => m.name);
+}
+
+/** A one-line usage error unless `method` has an input gradient for `--raw` to store. */
+export function checkRawMethod(method: string): void {
+  if (getMethod(method).rawGradient === undefined) throw new NeurolensError('usage', attributionMessages.rawWithoutGradient(method, rawMethodNames()));
 }
 
 /** The names of the methods that declare `option`. */

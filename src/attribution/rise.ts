@@ -13,7 +13,7 @@
 import { upsampleBilinear } from '../maps/region.js';
 import { Random } from '../util/random.js';
 import { FILL_OPTION, blendInto, fillBaseline, type FillKind } from './fill.js';
-import { nonNegativeIntegerRule, positiveIntegerRule, sideRule, type AttributionMethodSpec } from './method.js';
+import { nonNegativeIntegerRule, positiveIntegerRule, sideRule, type AttributionMethodSpec, type MethodOption } from './method.js';
 import type { MethodContext } from './scorer.js';
 import type { AttributionMap } from './types.js';
 
@@ -25,7 +25,7 @@ declare module './types.js' {
     cells?: number;
     /** rise: probability that a cell is kept. Default 0.5. */
     keep?: number;
-    /** rise: seed of the masks. Default 0. */
+    /** rise, smoothgrad, smoothgrad-sq, vargrad, integrated-gradients (noise baseline): seed of the random masks or noise. Default 0. */
     seed?: number;
   }
 }
@@ -108,6 +108,18 @@ export async function riseMap(ctx: MethodContext, options: RiseOptions): Promise
   return { map: { data, height, width }, passes: options.masks };
 }
 
+/** `--seed`, shared by the methods that draw random masks or noise. */
+export const SEED_OPTION: MethodOption = {
+  key: 'seed',
+  flag: '--seed',
+  placeholder: '<n>',
+  parse: 'integer',
+  doc: 'seed of the random masks or noise',
+  defaultDoc: '0',
+  default: () => 0,
+  rule: nonNegativeIntegerRule,
+};
+
 /** RISE in the method registry. */
 export const rise: AttributionMethodSpec = {
   name: 'rise',
@@ -125,7 +137,7 @@ export const rise: AttributionMethodSpec = {
       default: () => 0.5,
       rule: () => ({ ok: (v) => (v as number) > 0 && (v as number) <= 1, text: 'a number in (0, 1]' }),
     },
-    { key: 'seed', flag: '--seed', placeholder: '<n>', parse: 'integer', doc: 'seed of the masks', defaultDoc: '0', default: () => 0, rule: nonNegativeIntegerRule },
+    SEED_OPTION,
     FILL_OPTION,
   ],
   attribute: (run) => riseMap(run, { masks: run.options.masks!, cells: run.options.cells!, keep: run.options.keep!, seed: run.options.seed!, fill: run.options.fill! }),

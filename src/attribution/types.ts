@@ -70,8 +70,14 @@ export interface AttributionResult {
   target: Omit<BoundTarget, 'score'>;
   /** The options in effect, defaults filled in (recorded in output files). */
   options: MethodOptions;
-  /** Forward passes used (images through the model, perturbed or not). */
+  /** Forward passes used (images through the model, perturbed or not, or through the gradient graph). */
   passes: number;
+  /** Backward passes used (gradient methods: one per image through the gradient graph; 0 otherwise). */
+  backward: number;
+  /** Gradient methods: the signed input gradient the map was built from, [C, H, W] (method.ts MethodResult). */
+  inputGradient?: Float32Array;
+  /** Per-image numbers the method reports (integrated-gradients: its completeness error). */
+  diagnostics?: Readonly<Record<string, number>>;
 }
 
 export interface AttributorOptions extends SessionOptions {

@@ -54,4 +54,6 @@ export const attributionMessages = {
   otherModel: (out: string, file: string) =>
     `${out} holds attributions of another model or preprocessing (${file}); use another --out folder or remove it`,
   imageSkipped: (path: string, reason: string) => `skipped ${path}: ${reason}`,
+  rawWithoutGradient: (method: string, methods: readonly string[]) =>
+    `--raw stores the input gradient, which --method ${method} does not compute; leave --raw out or use one of ${methods.join(', ')}`,
 } as const;

@@ -7,7 +7,7 @@
  * addMethodOptions and methodOptionsFromFlags (../options.ts), which serve `attribute eval` too.
  */
 import { Option, type Command } from 'commander';
-import { NeurolensError, attributionMessages, cliMessages, methodNames, runAttribution } from '../../index.js';
+import { NeurolensError, attributionMessages, checkRawMethod, cliMessages, methodNames, rawMethodNames, runAttribution } from '../../index.js';
 import {
   addMethodOptions,
   deviceOption,
@@ -35,6 +35,7 @@ interface AttributeFlags {
   threads?: number;
   size?: [number, number];
   device: 'cpu' | 'cuda';
+  raw?: boolean;
   [methodOption: string]: unknown;
 }
 
@@ -46,6 +47,8 @@ async function attribute(flags: AttributeFlags): Promise<void> {
     if (!known.includes(m)) throw new NeurolensError('usage', attributionMessages.badMethod(m, known));
   }
   if (methods.length === 0) throw new NeurolensError('usage', attributionMessages.noMethod(known));
+  // Before any method runs, so a comma list does not fail after computing its first methods.
+  if (flags.raw) for (const m of methods) checkRawMethod(m);
   if (!flags.model) throw new NeurolensError('usage', attributionMessages.noModel());
   if (!flags.images) throw new NeurolensError('usage', attributionMessages.noImages());
   if (!flags.out) throw new NeurolensError('usage', attributionMessages.noOut());
@@ -76,6 +79,7 @@ async function attribute(flags: AttributeFlags): Promise<void> {
             threads: flags.threads,
           }),
           executionProvider: flags.device,
+          ...(flags.raw ? { raw: true } : {}),
           ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
         },
         {
@@ -120,6 +124,7 @@ export function registerAttribute(program: Command): Command {
     .addOption(threadsOption())
     .addOption(sizeOption())
     .addOption(deviceOption())
+    .option('--raw', `also store each map's signed input gradient as NAME.METHOD.grad.npy, float32 [C,H,W] (${rawMethodNames().join(', ')})`)
     .addHelpText('after', methodsHelp());
   return addMethodOptions(command).action((flags: AttributeFlags) => runAction(() => attribute(flags)));
 }
