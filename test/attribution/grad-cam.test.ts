@@ -8,7 +8,6 @@ import { after, before, test } from 'node:test';
 import { openAttributor, type AttributionMap, type Attributor } from '../../src/attribution/index.js';
 import { GradientModel } from '../../src/grad/model.js';
 import { openModel } from '../../src/model/open.js';
-import { supportedOps } from '../../src/grad/rules/index.js';
 import { upsampleBilinear } from '../../src/maps/region.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import type { ModelProto } from '../../src/onnx/types.js';
@@ -166,12 +165,8 @@ test('known layer gradients (Flatten → Gemm head): every CAM equals its formul
   }
 });
 
-// The ops of tinyVit that carry float values (Shape only reads dims) and still lack a backward rule.
-const vitMissing = [...new Set(tinyVit().graph!.node!.map((n) => n.opType!))].filter((op) => op !== 'Shape' && !supportedOps().includes(op)).sort();
-
 test(
   'ViT: grad-cam on a token layer places patch tokens on the 4×4 grid (class token dropped), from the gradient graph\'s own A and G',
-  { skip: vitMissing.length > 0 ? `tinyVit needs backward rules for ${vitMissing.join(', ')} (branches wt-ew, wt-shape, wt-linear), not yet on main` : false },
   async () => {
     const vit = tinyVit();
     const { grid, dim, tokens } = TINY_VIT;

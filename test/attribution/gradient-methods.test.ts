@@ -11,7 +11,6 @@ import { after, before, test } from 'node:test';
 import { openAttributor, type AttributionMap, type Attributor } from '../../src/attribution/index.js';
 import { biasLayers } from '../../src/attribution/fullgrad.js';
 import { pathBaseline } from '../../src/attribution/integrated-gradients.js';
-import { supportedOps } from '../../src/grad/rules/index.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { Random } from '../../src/util/random.js';
@@ -108,7 +107,7 @@ test('grad-x-input = Σ_c x·∂f/∂x (signed) by hand', async () => {
 });
 
 // The NHWC model transposes its input first: it needs the Transpose backward rule.
-test('NHWC models give the same maps and [C,H,W] raw gradients', { skip: !supportedOps().includes('Transpose') && 'no Transpose backward rule yet' }, async () => {
+test('NHWC models give the same maps and [C,H,W] raw gradients', async () => {
   for (const method of ['gradient', 'grad-x-input', 'integrated-gradients', 'smoothgrad', 'guided-backprop', 'fullgrad']) {
     const a = await attributor.attribute(image, method, bright);
     const b = await nhwc.attribute(nhwcImage, method, bright);
@@ -151,9 +150,10 @@ test('integrated-gradients: completeness error ≤ 1 % with 64 steps on a conv n
   const large = await openAttributor(model, { threads: 1, maxBatch: 128 });
   try {
     const input = new Random(5).normalArray(3 * pixels, 1);
-    // The probability (a softmax: smooth) needs the Softmax backward rule; the logit is piecewise linear.
-    const quantity = supportedOps().includes('Softmax') ? 'probability' : 'logit';
-    for (const baseline of ['zero', 'blur', 'mean', 'noise'] as const) {
+    // Every baseline on the logit; the probability (through the softmax's backward rule) from zero,
+    // where the path changes it by far more than the float32 noise a relative error would amplify.
+    const cases = [...(['zero', 'blur', 'mean', 'noise'] as const).map((b) => [b, 'logit'] as const), ['zero', 'probability'] as const];
+    for (const [baseline, quantity] of cases) {
       const result = await small.attribute(input, 'integrated-gradients', { kind: 'pred' }, { steps: 64, baseline, quantity });
       const d = result.diagnostics!;
       assert.ok(Math.abs(d.scoreDelta!) > 1e-3, `${baseline}: the path must change the target (${d.scoreDelta})`);

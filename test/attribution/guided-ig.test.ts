@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openAttributor } from '../../src/attribution/index.js';
 import { selectNth } from '../../src/attribution/guided-ig.js';
-import { supportedOps } from '../../src/grad/rules/index.js';
 import { GraphBuilder, floatAttr } from '../../src/onnx/builder.js';
 import { Random } from '../../src/util/random.js';
 import { REGION, regionWorkspace } from '../fixtures/region-model.js';
@@ -72,7 +71,6 @@ test('quadrant model: guided-ig peaks in the bright quadrant, is 0 where the inp
 
 test(
   'NHWC model: guided-ig, dga and grad-cam give the NCHW model\'s maps (channels summed per pixel in either layout)',
-  { skip: supportedOps().includes('Transpose') ? false : 'the NHWC quadrant model needs the Transpose backward rule (branch wt-shape), not yet on main' },
   async () => {
     const [a, b] = await Promise.all([regionWorkspace('NCHW'), regionWorkspace('NHWC')]);
     const [nchw, nhwc] = await Promise.all([openAttributor(a.model, { threads: 1 }), openAttributor(b.model, { threads: 1 })]);
