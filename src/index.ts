@@ -62,6 +62,7 @@ export type { CircuitFile, CommonFile, CircuitsEvalFile, CircuitsDiagnosisFile }
 
 // Demo
 export { runDemo, DEFAULT_DEMO_OUT, type DemoOptions, type DemoResult } from './demo/demo.js';
+export { formatSeedTable, type SeedTableRun } from './demo/seed-table.js';
 
 // Unit correction
 export { editModel, evaluateEdit, formatEditSummary, parseAblate, parseScale, DEFAULT_EVAL_BATCH, DEFAULT_SCALE, type EditOptions, type EditResult, type NeuronSpec } from './edit/index.js';

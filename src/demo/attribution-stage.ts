@@ -8,7 +8,9 @@
  * Methods: the CNN (global-average-pool → linear head) gets CAM, Ablation-CAM, Score-CAM and
  * occlusion; the ViT gets Ablation-CAM and Score-CAM on the last block's first LayerNorm (192
  * channels; the patch tokens of the last block's output never reach the class-token head) and
- * occlusion. RISE (2,000 passes per image by default) is left to the command line.
+ * occlusion. Both also get the gradient methods of the seed talk's pixel-flipping table
+ * (SEED_METHODS; seed-table.ts prints it). RISE (2,000 passes per image by default) is left to the
+ * command line.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +23,13 @@ import { writeFileAtomic } from '../store/atomic.js';
 
 /** Images attributed and evaluated per model: 50 in the full demo, 16 in --quick (keeps it to minutes). */
 export const ATTRIBUTION_IMAGES = { full: 50, quick: 16 } as const;
+/**
+ * The gradient methods of the seed talk's pixel-flipping table (DGA against Grad×Input, Guided
+ * Backprop, IG, FullGrad and Guided IG), run on both demo models.
+ */
+export const SEED_METHODS: readonly AttributionMethod[] = ['grad-x-input', 'guided-backprop', 'integrated-gradients', 'fullgrad', 'guided-ig', 'dga'];
+/** Path steps of the path methods: their defaults in the full demo, fewer in --quick (sequential passes). */
+const PATH_STEPS: Record<'quick' | 'full', Partial<Record<AttributionMethod, number>>> = { quick: { 'guided-ig': 50, dga: 25 }, full: {} };
 /** Images of the sanity check (each needs a map per cascade step). */
 export const SANITY_IMAGES = 5;
 
@@ -60,13 +69,14 @@ export async function demoAttribution(run: string, options: { threads?: number; 
   await writeFileAtomic(list, chosen.map((r) => join(manifest.images.root, r.path)).join('\n') + '\n');
   const threads = options.threads === undefined ? {} : { threads: options.threads };
   const model = manifest.model.path;
-  const methods: AttributionMethod[] = options.vit ? ['ablation-cam', 'score-cam', 'occlusion'] : ['cam', 'ablation-cam', 'score-cam', 'occlusion'];
+  const methods: AttributionMethod[] = [...(options.vit ? ['ablation-cam', 'score-cam', 'occlusion'] : ['cam', 'ablation-cam', 'score-cam', 'occlusion']), ...SEED_METHODS];
   const layer = options.vit ? { layer: 'blocks.5.norm1' } : {};
   const seconds = new Map<AttributionMethod, number>();
   for (const method of methods) {
     // The ViT's layer goes to every method that reads one (the registry says which).
     const readsLayer = getMethod(method).options.some((o) => o.key === 'layer');
-    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(readsLayer ? layer : {}), ...threads });
+    const steps = PATH_STEPS[options.mode][method];
+    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(readsLayer ? layer : {}), ...(steps ? { steps } : {}), ...threads });
     seconds.set(method, result.computed > 0 ? result.seconds / result.computed : 0);
   }
   const { result, files } = await evaluateAttributions({ model, images: list, methods, maps: dir, out: dir, steps: 20, randomMaps: 1, ...threads });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readNpy } from '../../src/store/npy.js';
 import type { RunManifest } from '../../src/record/types.js';
 import type { ConceptLayer } from '../../src/concepts/types.js';
+import { SEED_METHODS } from '../../src/demo/attribution-stage.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
@@ -57,7 +58,7 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
     const dir = join(run, 'attribution', 'demo');
     const attribution = JSON.parse(readFileSync(join(dir, 'attribution.json'), 'utf8')) as { entries: { name: string; method: string; files: { npy: string; png: string } }[] };
     const evaluation = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { methods: string[]; images: unknown[]; aggregate: Record<string, { auc: { morf: { mean: number }; lerf: { mean: number } } }> };
-    const methods = model === 'emoji-vit' ? ['ablation-cam', 'score-cam', 'occlusion'] : ['cam', 'ablation-cam', 'score-cam', 'occlusion'];
+    const methods = [...(model === 'emoji-vit' ? ['ablation-cam', 'score-cam', 'occlusion'] : ['cam', 'ablation-cam', 'score-cam', 'occlusion']), ...SEED_METHODS];
     assert.deepEqual(evaluation.methods, methods);
     assert.equal(attribution.entries.length, methods.length * evaluation.images.length);
     assert.ok(evaluation.images.length >= 16);
@@ -70,6 +71,11 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
     assert.ok(occlusion.morf.mean < occlusion.lerf.mean, `${model}: occlusion MoRF ${occlusion.morf.mean} < LeRF ${occlusion.lerf.mean}`);
   }
   assert.match(result.stdout, /neurolens serve \S+emoji-resnet/);
+  // The seed talk's table: both models, every gradient method with two numbers per model, the random row.
+  assert.match(result.stdout, /pixel flipping on emoji-resnet \(16 images\), emoji-vit \(16 images\)/);
+  for (const label of ['Grad×Input', 'Guided Backprop', 'Integrated Gradients', 'FullGrad', 'Guided IG', 'DGA', 'random map']) {
+    assert.match(result.stdout, new RegExp(`^ {2}${label} +(\\d\\.\\d{3} +\\d\\.\\d{3}( ✗)? *){2}$`, 'm'), label);
+  }
   // A second run is resumable: the recordings are already complete.
   const again = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'demo', '--quick', '--out', out], { encoding: 'utf8' });
   assert.equal(again.status, 0, again.stderr);

@@ -1,7 +1,7 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { CLI, DEFAULT_DEMO_OUT, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { CLI, DEFAULT_DEMO_OUT, formatSeedTable, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -68,6 +68,7 @@ export function registerDemo(program: Command): void {
             if (p.best) lines.push(`    best read subcategory: ${p.best.concept} at ${p.best.layer} (AUC ${p.best.auc.toFixed(3)}); report ${show(p.report)}`);
           }
         }
+        lines.push(...formatSeedTable(result.runs).map((l) => `  ${l}`));
         for (const c of result.clustering) {
           lines.push(`  caption clusters, level ${c.level} (${c.clusters} clusters) vs emoji ${c.truth}: ARI ${c.ari.toFixed(3)}, purity ${c.purity.toFixed(3)}`);
         }
