@@ -25,4 +25,13 @@ export const attributionEvalMessages = {
   mapNotFinite: (file: string) => `map ${file} holds NaN or infinite values, which cannot be ranked; recompute it`,
   noParamLayers: (model: string) =>
     `--sanity needs parameterised layers (Conv/Gemm/MatMul with initializer weights) but ${model} has none; drop --sanity for this model`,
+  /** The flag's words, in eval.md, the CLI table and the explorer. */
+  lessFaithful: 'less faithful than random on this model',
+  /** One failed comparison: "MoRF AUC 0.444 is not below the random map's 0.301". */
+  notBelowRandom: (curve: string, auc: number, random: number) => `${curve} AUC ${auc.toFixed(3)} is not below the random map's ${random.toFixed(3)}`,
+  /** What the smooth-matched comparison says when the scattered one failed. */
+  smoothBelow: (grids: string, values: string) =>
+    `against random maps as smooth as it (${grids}) it is below (${values}): scattered baseline-colour units break every shape at once, so the scattered random curve falls fast whatever the order`,
+  smoothNotBelow: (grids: string, values: string) => `it is not below random maps as smooth as it either (${grids}; ${values}): its ranking does not beat chance on this model`,
+  checkPassed: (curves: string) => `${curves} below the random map's`,
 } as const;

@@ -6,11 +6,13 @@ export { unitGrid, unitScores, rankUnits, stepCounts, stepFractions, type UnitGr
 export { copyUnits, writeCurveImages, type TensorGeometry } from './perturb.js';
 export { normalisation, normalise, trapezoid, makeCurve, curveArea, round6 } from './curves.js';
 export { CurveEvaluator, type CurveBaselines, type ImageCurves, type MapCurves } from './evaluate.js';
-export { randomMap, randomMapSeed, randomCurveKinds } from './random-maps.js';
+export { randomMap, randomMapSeed, randomCurveKinds, randomBaseline } from './random-maps.js';
+export { smoothRandomMap, smoothMapSeed, smoothGrids, unitAutocorrelation, SmoothMatcher, REFERENCE_MAPS, type GridReference } from './smooth-random.js';
+export { methodChecks, gridsText } from './checks.js';
 export { parameterisedLayers, cascadeSteps, randomiseTopLayers, randomTensor, layerSeed, type ParamLayer } from './randomise.js';
 export { averageRanks, pearson, spearman, stat } from './spearman.js';
 export { runSanity, compareMaps, type SanityInput } from './sanity.js';
 export { openMapSource, parseMapIndex, type MapSource, type MapIndexEntry } from './maps.js';
 export { chartSpec, chartRows, renderPng } from './chart.js';
-export { aggregateMethod, formatSummary, formatMarkdown } from './report.js';
+export { aggregateMethod, formatSummary, formatMarkdown, formatChecks } from './report.js';
 export { buildProtocol } from './protocol.js';

@@ -20,9 +20,10 @@ import { CurveEvaluator } from './evaluate.js';
 import { openMapSource, type MapSource } from './maps.js';
 import { unitGrid } from './order.js';
 import { buildProtocol } from './protocol.js';
-import { randomCurveKinds, randomMap, randomMapSeed } from './random-maps.js';
+import { randomBaseline, randomCurveKinds, randomMap, randomMapSeed } from './random-maps.js';
 import { cascadeSteps, parameterisedLayers } from './randomise.js';
-import { aggregateMethod, formatMarkdown, meanAreas, meanCurves, roundAggregate, roundImage, type RandomCurves } from './report.js';
+import { aggregateMethod, formatMarkdown, roundAggregate, roundImage, type RandomCurves } from './report.js';
+import { SmoothMatcher, smoothMapSeed, smoothRandomMap, type GridReference } from './smooth-random.js';
 import { runSanity } from './sanity.js';
 import { resolveSettings, type EvalSettings } from './settings.js';
 import type { EvalAttributionsOptions, EvalHooks, EvalResult, ImageEvaluation, MapEvaluation } from './types.js';
@@ -84,10 +85,13 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
   const skipped: EvalResult['skipped'] = [];
   /** The options in effect per method (defaults filled in), as the first map reports them. */
   const effective: Record<string, unknown> = {};
+  let references: GridReference[] = [];
   const attributor = await factory(model, attributorOptions);
   try {
     const geometry = { channels: prep.channels, height: prep.height, width: prep.width, layout: prep.layout };
     const grid = unitGrid(prep.height, prep.width, settings.unit);
+    const matcher = new SmoothMatcher(grid);
+    references = matcher.references;
     const evaluator = new CurveEvaluator(geometry, grid, settings.steps, settings.curves, settings.baselines, (image, kind) => fillBaseline(image, geometry, kind));
     const started = Date.now();
     // Bound targets by resolved target: a BoundTarget scores any inputs (its value depends on the
@@ -134,7 +138,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
         }
       }
       const bound = await boundFor(image, fixed);
-      const evaluation = await evaluateImage(evaluator, image, bound, methodMaps, settings, i, prep.height * prep.width);
+      const evaluation = await evaluateImage(evaluator, matcher, image, bound, methodMaps, settings, i, prep.height, prep.width);
       const methods: ImageEvaluation['methods'] = {};
       settings.methods.forEach((method, m) => {
         methods[method] = evaluation.methods[m]!;
@@ -186,6 +190,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
     quantity: settings.quantity,
     target: formatTarget(target),
     randomMaps: settings.randomMaps,
+    smoothGrids: references,
     seed: settings.seed,
     maps: options.maps ? `read from ${basename(options.maps)}/ (attribution.json index, NAME.METHOD.npy)` : 'computed with Attributor.attribute (the target fixed per image, pred → the predicted class)',
     methodOptions: maps ? Object.fromEntries(settings.methods.map((m) => [m, maps.optionsOf(m)])) : effective,
@@ -195,29 +200,32 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
   return { result, files: await writeOutputs(options, result) };
 }
 
-/** Curves of one image for every method map plus the random maps. */
-async function evaluateImage(evaluator: CurveEvaluator, image: Float32Array, bound: BoundTarget, methodMaps: Float32Array[], s: EvalSettings, index: number, pixels: number) {
+/**
+ * Curves of one image for every method map plus the random maps: the scattered ones, and the
+ * smoothness-matched ones of every grid this image's maps were matched to (a grid's maps serve every
+ * method matched to it).
+ */
+async function evaluateImage(evaluator: CurveEvaluator, matcher: SmoothMatcher, image: Float32Array, bound: BoundTarget, methodMaps: Float32Array[], s: EvalSettings, index: number, height: number, width: number) {
+  const R = s.randomMaps;
+  const randoms = Array.from({ length: R }, (_, r) => randomMap(height * width, randomMapSeed(s.seed, index, r)));
+  const matches = R > 0 ? methodMaps.map((m) => matcher.match(m)) : [];
+  const grids = [...new Set(matches.flatMap((m) => (m ? [m.k] : [])))].sort((a, b) => a - b);
+  const smooth = grids.flatMap((k) => Array.from({ length: R }, (_, r) => smoothRandomMap(height, width, k, smoothMapSeed(s.seed, index, r, k))));
   const randomKinds = randomCurveKinds(s.curves);
-  const randoms = Array.from({ length: s.randomMaps }, (_, r) => randomMap(pixels, randomMapSeed(s.seed, index, r)));
-  const all = [...methodMaps, ...randoms];
-  const curves = await evaluator.evaluate(image, bound, all, (m) => (m < methodMaps.length ? s.curves : randomKinds));
-  const randomMapsCurves = curves.maps.slice(methodMaps.length);
-  const randomAreas = randomMapsCurves.length > 0 ? meanAreas(randomMapsCurves.map((c) => c.areas)) : undefined;
-  const randomCurves = meanCurves(randomMapsCurves.map((c) => c.curves));
-  if (randomAreas?.morf && s.curves.includes('lerf')) randomAreas.lerf = randomAreas.morf;
-  if (randomCurves.morf && s.curves.includes('lerf')) randomCurves.lerf = randomCurves.morf;
-  if (!s.curves.includes('morf')) {
-    delete randomAreas?.morf;
-    delete randomCurves.morf;
-  }
+  const M = methodMaps.length;
+  const curves = await evaluator.evaluate(image, bound, [...methodMaps, ...randoms, ...smooth], (m) => (m < M ? s.curves : randomKinds));
+  const scattered = R > 0 ? randomBaseline(curves.maps.slice(M, M + R), s.curves) : undefined;
+  const smoothAreas = new Map(grids.map((k, g) => [k, randomBaseline(curves.maps.slice(M + R * (g + 1), M + R * (g + 2)), s.curves).areas]));
   const methods = methodMaps.map((_, m): MapEvaluation => {
     const c = curves.maps[m]!;
     const evaluation: MapEvaluation = { curves: c.curves, areas: c.areas };
     if (c.areas.morf && c.areas.lerf) evaluation.abpc = c.areas.lerf.auc - c.areas.morf.auc;
-    if (randomAreas) evaluation.random = randomAreas;
+    if (scattered) evaluation.random = scattered.areas;
+    const match = matches[m];
+    if (match) evaluation.smoothRandom = { grid: match.k, autocorrelation: match.autocorrelation, areas: smoothAreas.get(match.k)! };
     return evaluation;
   });
-  return { clean: curves.clean, normalisation: curves.normalisation, methods, randomCurves };
+  return { clean: curves.clean, normalisation: curves.normalisation, methods, randomCurves: scattered?.curves ?? {} };
 }
 
 async function writeOutputs(options: EvalAttributionsOptions, result: EvalResult): Promise<string[]> {

@@ -3,6 +3,8 @@
  * states exactly how its numbers were made.
  */
 import type { CurveBaselines } from './evaluate.js';
+import { round6 } from './curves.js';
+import { REFERENCE_MAPS } from './smooth-random.js';
 import type { CurveKind } from './types.js';
 
 /** The settings a protocol describes (all written into eval.json). */
@@ -25,6 +27,8 @@ export interface ProtocolSettings {
   target: string;
   /** Random maps per image. */
   randomMaps: number;
+  /** The smooth random grids of the unit grid and their reference unit autocorrelations. */
+  smoothGrids: readonly { k: number; autocorrelation: number }[];
   /** Seed of the random maps and the randomised weights. */
   seed: number;
   /** Where the maps came from, in words. */
@@ -45,6 +49,10 @@ export function buildProtocol(s: ProtocolSettings): Record<string, unknown> {
     "Normalisation: y = (raw − offset)/scale, per curve family and image (recorded under normalisation). 'ratio' y = raw/clean for probabilities and activations with clean > 0 (their zero is meaningful); 'range' y = (raw − end)/(clean − end) otherwise (logits are shift-invariant; a ratio flips sign for clean ≤ 0), end = the score of the family's all-baseline image, so y = 1 on the clean image and 0 on the baseline; 'shift' y = raw − end when |clean − end| ≤ 1e-6·max(1, |clean|, |end|).",
     'AUC: trapezoid area under the normalised curve over x ∈ [0, 1] (Σ_k (y_k + y_{k+1})/2 · 1/S); rawAuc: the same for the raw scores. These are areas UNDER the curve for every curve kind. MoRF and deletion: lower AUC = better map (the score falls fast). LeRF and insertion: higher AUC = better map. ABPC (area between perturbation curves) = AUC(LeRF) − AUC(MoRF) of the same map, higher = better.',
     `Random-map baseline: ${s.randomMaps} uniform [0,1) pixel map(s) per image (mulberry32, seed mixed from --seed ${s.seed}, the image index and the map index), evaluated with the same units, steps and baselines; reported as the mean AUC over the random maps. A random map's LeRF order is again a uniformly random order, so one random-order curve is run and reported under both morf and lerf.`,
+    s.randomMaps === 0 || s.smoothGrids.length === 0
+      ? 'Smoothness-matched random baseline: not run (no random maps, or fewer than 2 units a side).'
+      : `Smoothness-matched random baseline: scattered random maps remove units spread over the whole image, which with a constant baseline breaks every shape at once, so a smooth map (removing contiguous blobs) is also compared with random maps as smooth as it: uniform [0,1) values on a k×k grid upsampled bilinearly (cell-centred, clamped), ${s.randomMaps} per image and grid (seeds mixed from --seed, the image index, the map index and k), same units, steps and baselines, morf also standing for lerf. Smoothness = unit autocorrelation: the Pearson correlation of the MoRF rank positions of horizontally and vertically adjacent units. Each grid k ∈ {${s.smoothGrids.map((g) => g.k).join(', ')}} has a reference autocorrelation, the mean over ${REFERENCE_MAPS} seeded smooth maps (fixed seeds): ${s.smoothGrids.map((g) => `${g.k}×${g.k} ${g.autocorrelation.toFixed(3)}`).join(', ')}. Each map (per image and method) gets the finest grid whose reference is at least its own autocorrelation, or the coarsest when it is smoother than all.`,
+    'Checks: a method whose mean MoRF or deletion AUC is not below (≥) the scattered random maps\' is flagged "less faithful than random on this model" (checks.lessFaithfulThanRandom in aggregate, ✗ in the tables); the comparison with the smoothness-matched random maps is recorded beside it and stated in the reason.',
     s.sanity === null
       ? 'Sanity check: not run (--sanity).'
       : `Sanity check (Adebayo et al. 2018, cascading randomisation): parameterised layers = Conv/ConvTranspose/Gemm/MatMul nodes with float32 initializer weights (with their bias: Conv/Gemm input 2, or the initializer of the Add consuming a MatMul), in node (topological) order, counted from the output: ${s.sanity.layers} layer(s). Step j re-initialises the top j layers with N(0, σ²), σ = population std of each original tensor, mulberry32 seeded by (seed, layer position) so a layer keeps its values across steps; steps ${s.sanity.steps.join(', ')} (all layers up to ${s.sanity.maxSteps} steps, else ${s.sanity.maxSteps} evenly spaced). Targets are fixed on the original model ('pred' → the original prediction). Per step: Spearman rank correlation (average ranks for ties) of the maps and of |map|, and Pearson correlation of |map|, over all H×W pixels; a constant map gives correlation 0.`,
@@ -63,6 +71,7 @@ export function buildProtocol(s: ProtocolSettings): Record<string, unknown> {
     normalisation: "y = (raw − offset)/scale: 'ratio' (probability, or activation with clean > 0), else 'range' ((raw − end)/(clean − end)), 'shift' if clean ≈ end",
     auc: 'trapezoid area under the normalised curve, x = k/S over [0, 1]; lower is better for morf and deletion, higher for lerf and insertion; abpc = auc(lerf) − auc(morf), higher is better',
     randomMaps: s.randomMaps,
+    smoothGrids: s.smoothGrids.map((g) => ({ k: g.k, autocorrelation: round6(g.autocorrelation) })),
     seed: s.seed,
     maps: s.maps,
     methodOptions: s.methodOptions,

@@ -6,7 +6,9 @@
  * LeRF (eval.json repeats it under both names) and random maps run no separate LeRF curve.
  */
 import { Random } from '../../util/random.js';
-import type { CurveKind } from './types.js';
+import type { MapCurves } from './evaluate.js';
+import { meanAreas, meanCurves, type RandomCurves } from './report.js';
+import type { CurveArea, CurveKind } from './types.js';
 
 /** Seed of random map `r` of image `image`. */
 export function randomMapSeed(seed: number, image: number, r: number): number {
@@ -28,4 +30,21 @@ export function randomMap(size: number, seed: number): Float32Array {
 export function randomCurveKinds(curves: readonly CurveKind[]): CurveKind[] {
   const kinds = new Set<CurveKind>(curves.map((k) => (k === 'lerf' ? 'morf' : k)));
   return [...kinds];
+}
+
+/**
+ * The baseline of one set of random maps of an image: mean areas and mean normalised curves, with
+ * the random-order MoRF curve also standing for LeRF when LeRF was requested, and no MoRF entry when
+ * only LeRF was (the random maps ran it in MoRF's place).
+ */
+export function randomBaseline(maps: readonly MapCurves[], curves: readonly CurveKind[]): { areas: Partial<Record<CurveKind, CurveArea>>; curves: RandomCurves } {
+  const areas = meanAreas(maps.map((c) => c.areas));
+  const mean = meanCurves(maps.map((c) => c.curves));
+  if (areas.morf && curves.includes('lerf')) areas.lerf = areas.morf;
+  if (mean.morf && curves.includes('lerf')) mean.lerf = mean.morf;
+  if (!curves.includes('morf')) {
+    delete areas.morf;
+    delete mean.morf;
+  }
+  return { areas, curves: mean };
 }

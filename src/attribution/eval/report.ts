@@ -2,10 +2,12 @@
  * Aggregates over images (mean ± sample sd per method), the rounding of everything written into
  * eval.json, and the Markdown / terminal summary table.
  */
+import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
 import type { AttributionMethod } from '../types.js';
+import { gridsText, methodChecks } from './checks.js';
 import { round6, roundAll, roundCurve } from './curves.js';
 import { stat } from './spearman.js';
-import { CURVE_KINDS, type CurveArea, type CurveKind, type EvalResult, type ImageEvaluation, type MapEvaluation, type MethodAggregate, type Stat } from './types.js';
+import { CURVE_KINDS, type CurveArea, type CurveKind, type EvalResult, type ImageEvaluation, type MapEvaluation, type MethodAggregate, type MethodChecks, type Stat } from './types.js';
 
 /** Mean random-map curves of one image × method (kept for the aggregate chart, not written per image). */
 export type RandomCurves = Partial<Record<CurveKind, number[]>>;
@@ -58,6 +60,13 @@ export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: r
     aggregate.random = byKind(evals, (e, k) => e.random?.[k]?.auc);
     aggregate.randomMeanCurves = meanCurves(randomCurves.map((c) => Object.fromEntries(Object.entries(c).map(([k, y]) => [k, { y }]))));
   }
+  if (evals.some((e) => e.smoothRandom)) {
+    aggregate.smoothRandom = byKind(evals, (e, k) => e.smoothRandom?.areas[k]?.auc);
+    const grids: Record<string, number> = {};
+    for (const e of evals) if (e.smoothRandom) grids[String(e.smoothRandom.grid)] = (grids[String(e.smoothRandom.grid)] ?? 0) + 1;
+    aggregate.smoothGrids = grids;
+    aggregate.autocorrelation = stat(evals.flatMap((e) => (e.smoothRandom ? [e.smoothRandom.autocorrelation] : [])));
+  }
   const sanity = evals.map((e) => e.sanity ?? []);
   if (sanity.some((s) => s.length > 0)) {
     aggregate.sanity = sanity[0]!.map((step, i) => ({
@@ -68,6 +77,8 @@ export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: r
       pearsonAbs: stat(sanity.map((s) => s[i]!.pearsonAbs)),
     }));
   }
+  const checks = methodChecks(aggregate);
+  if (checks) aggregate.checks = checks;
   return aggregate;
 }
 
@@ -85,6 +96,7 @@ export function roundEvaluation(e: MapEvaluation): MapEvaluation {
   const out: MapEvaluation = { curves: roundRecord(e.curves, roundCurve), areas: roundRecord(e.areas, roundArea) };
   if (e.abpc !== undefined) out.abpc = round6(e.abpc);
   if (e.random) out.random = roundRecord(e.random, roundArea);
+  if (e.smoothRandom) out.smoothRandom = { grid: e.smoothRandom.grid, autocorrelation: round6(e.smoothRandom.autocorrelation), areas: roundRecord(e.smoothRandom.areas, roundArea) };
   if (e.sanity) out.sanity = e.sanity.map((s) => ({ ...s, spearman: round6(s.spearman), spearmanAbs: round6(s.spearmanAbs), pearsonAbs: round6(s.pearsonAbs) }));
   return out;
 }
@@ -106,28 +118,62 @@ export function roundAggregate(a: MethodAggregate): MethodAggregate {
   if (a.random) out.random = roundRecord(a.random, roundStat);
   if (a.randomMeanCurves) out.randomMeanCurves = roundRecord(a.randomMeanCurves, roundAll);
   if (a.sanity) out.sanity = a.sanity.map((s) => ({ ...s, spearman: roundStat(s.spearman), spearmanAbs: roundStat(s.spearmanAbs), pearsonAbs: roundStat(s.pearsonAbs) }));
+  if (a.smoothRandom) out.smoothRandom = roundRecord(a.smoothRandom, roundStat);
+  if (a.smoothGrids) out.smoothGrids = a.smoothGrids;
+  if (a.autocorrelation) out.autocorrelation = roundStat(a.autocorrelation);
+  if (a.checks) out.checks = roundChecks(a.checks);
+  return out;
+}
+
+function roundChecks(c: MethodChecks): MethodChecks {
+  const out: MethodChecks = { ...c };
+  for (const kind of ['morf', 'deletion'] as const) {
+    const r = c[kind];
+    if (!r) continue;
+    out[kind] = { ...r, auc: round6(r.auc), random: round6(r.random), ...(r.smoothRandom === undefined ? {} : { smoothRandom: round6(r.smoothRandom) }) };
+  }
   return out;
 }
 
 const fmt = (s: Stat | undefined) => (s === undefined ? '–' : s.std === null ? s.mean.toFixed(3) : `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`);
 
+/** The check column: ✗ and the flag's words for a failing method, ✓ for a passing one, – without random maps. */
+function checkCell(a: MethodAggregate): string {
+  if (!a.checks) return '–';
+  return a.checks.lessFaithfulThanRandom ? `✗ ${msg.lessFaithful}` : '✓';
+}
+
 /** The summary table (Markdown; also what the CLI prints). */
 export function formatSummary(result: EvalResult): string {
   const lines = [
-    '| method | MoRF AUC ↓ | LeRF AUC ↑ | ABPC ↑ | deletion AUC ↓ | insertion AUC ↑ | random-order AUC | sanity ρ (last step) ↓ |',
-    '|---|---|---|---|---|---|---|---|',
+    '| method | MoRF AUC ↓ | LeRF AUC ↑ | ABPC ↑ | deletion AUC ↓ | insertion AUC ↑ | random-order AUC | smooth random AUC (grid) | check vs random | sanity ρ (last step) ↓ |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const randomCell = (r: Partial<Record<CurveKind, Stat>> | undefined) =>
+    (['morf', 'deletion', 'insertion'] as const)
+      .filter((k) => r?.[k])
+      .map((k) => `${k} ${r![k]!.mean.toFixed(3)}`)
+      .join(', ') || '–';
   for (const method of result.methods) {
     const a = result.aggregate[method];
     if (!a) continue;
-    const random = (['morf', 'deletion', 'insertion'] as const)
-      .filter((k) => a.random?.[k])
-      .map((k) => `${k} ${a.random![k]!.mean.toFixed(3)}`)
-      .join(', ');
+    const smooth = a.smoothRandom ? `${randomCell(a.smoothRandom)} (${gridsText(a.smoothGrids)})` : '–';
     const last = a.sanity?.[a.sanity.length - 1];
-    lines.push(`| ${method} | ${fmt(a.auc.morf)} | ${fmt(a.auc.lerf)} | ${fmt(a.abpc)} | ${fmt(a.auc.deletion)} | ${fmt(a.auc.insertion)} | ${random || '–'} | ${last ? `${fmt(last.spearman)} (${last.step} layers)` : '–'} |`);
+    lines.push(`| ${method} | ${fmt(a.auc.morf)} | ${fmt(a.auc.lerf)} | ${fmt(a.abpc)} | ${fmt(a.auc.deletion)} | ${fmt(a.auc.insertion)} | ${randomCell(a.random)} | ${smooth} | ${checkCell(a)} | ${last ? `${fmt(last.spearman)} (${last.step} layers)` : '–'} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The checks in words: each failing method with its reason, then the passing ones. */
+export function formatChecks(result: EvalResult): string[] {
+  const out: string[] = [];
+  for (const method of result.methods) {
+    const c = result.aggregate[method]?.checks;
+    if (!c) continue;
+    if (c.lessFaithfulThanRandom) out.push(`- ✗ **${method}**: ${msg.lessFaithful} — ${c.reason ?? ''}`);
+    else out.push(`- ✓ ${method}: ${msg.checkPassed((['morf', 'deletion'] as const).filter((k) => c[k]).map((k) => (k === 'morf' ? 'MoRF' : 'deletion')).join(' and '))}`);
+  }
+  return out;
 }
 
 /** eval.md: the table plus the protocol in words. */
@@ -139,6 +185,7 @@ export function formatMarkdown(result: EvalResult, charts: readonly string[]): s
     `${result.images.length} image(s); methods ${result.methods.join(', ')}. Areas are of the normalised curves over x = k/S ∈ [0, 1] (mean ± sample sd over images).`,
     '',
     formatSummary(result),
+    ...(result.methods.some((m) => result.aggregate[m]?.checks) ? ['## Checks against random maps', '', ...formatChecks(result), ''] : []),
     ...charts.map((c) => `![${c}](${c})\n`),
     '## Protocol',
     '',

@@ -64,8 +64,20 @@ export interface MapEvaluation {
   abpc?: number;
   /** Mean areas over the random maps ('morf' also stands for LeRF: see the protocol). */
   random?: Partial<Record<CurveKind, CurveArea>>;
+  /** The smoothness-matched random baseline of this map (with random maps; see smooth-random.ts). */
+  smoothRandom?: SmoothRandomEvaluation;
   /** Cascading randomisation (with --sanity). */
   sanity?: SanityStep[];
+}
+
+/** A map's smoothness-matched random baseline. */
+export interface SmoothRandomEvaluation {
+  /** k of the k×k grid the random values were drawn on before bilinear upsampling. */
+  grid: number;
+  /** The map's unit autocorrelation (correlation of adjacent units' MoRF rank positions) that chose the grid. */
+  autocorrelation: number;
+  /** Mean areas over the smooth random maps ('morf' also stands for LeRF, as for the scattered maps). */
+  areas: Partial<Record<CurveKind, CurveArea>>;
 }
 
 /** Per image: what was explained and each method's evaluation. */
@@ -100,6 +112,43 @@ export interface MethodAggregate {
   meanCurves: Partial<Record<CurveKind, number[]>>;
   randomMeanCurves?: Partial<Record<CurveKind, number[]>>;
   sanity?: { step: number; layers: string[]; spearman: Stat; spearmanAbs: Stat; pearsonAbs: Stat }[];
+  /** Mean areas of the smoothness-matched random maps (each image's map matched to its own grid). */
+  smoothRandom?: Partial<Record<CurveKind, Stat>>;
+  /** How many images' maps were matched to each grid k (key: k as a string). */
+  smoothGrids?: Record<string, number>;
+  /** The maps' unit autocorrelation over the images. */
+  autocorrelation?: Stat;
+  /** Whether the maps beat the random baselines on MoRF and deletion (with random maps). */
+  checks?: MethodChecks;
+}
+
+/** One curve's comparison with the random baselines (mean AUCs over the images; lower is better). */
+export interface RandomComparison {
+  /** The method's mean AUC. */
+  auc: number;
+  /** The scattered random maps' mean AUC. */
+  random: number;
+  /** auc < random: the check passes. */
+  belowRandom: boolean;
+  /** The smoothness-matched random maps' mean AUC. */
+  smoothRandom?: number;
+  /** auc < smoothRandom. */
+  belowSmoothRandom?: boolean;
+}
+
+/** The faithfulness checks of one method against the random baselines. */
+export interface MethodChecks {
+  /** MoRF (pixel flipping, most relevant first) against random; present when MoRF was run. */
+  morf?: RandomComparison;
+  /** Deletion against random; present when deletion was run. */
+  deletion?: RandomComparison;
+  /**
+   * True when the MoRF or deletion AUC is not below the scattered random map's: the map is "less
+   * faithful than random on this model" and is shown as failing, never as a good map.
+   */
+  lessFaithfulThanRandom: boolean;
+  /** One line: which comparison failed with the numbers, and what the smooth-matched comparison says (failing checks only). */
+  reason?: string;
 }
 
 /** The whole eval.json. */
@@ -141,7 +190,7 @@ export interface EvalAttributionsOptions {
   curves?: readonly CurveKind[];
   /** Quantity scored for class targets. Default 'probability'. */
   quantity?: ScoreQuantity;
-  /** Seeded uniform random maps per image for the random baseline (0 = none). Default 1. */
+  /** Seeded uniform random maps per image for the random baseline, and as many smoothness-matched ones per grid in use (0 = none). Default 1. */
   randomMaps?: number;
   /** Run the cascading model-randomisation sanity check. Default false. */
   sanity?: boolean;

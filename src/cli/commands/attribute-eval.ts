@@ -153,7 +153,7 @@ function ownOptions(): Option[] {
     shownDefault(new Option('--curves <list>', `curves to run, comma-separated: ${CURVE_KINDS.join(', ')}`).argParser(commaList), 'all'),
     listed(new Option('--quantity <q>', 'score of class targets on the curves'), quantities, quantity('--quantity'), D.quantity),
     listed(new Option('--map-quantity <q>', 'score of class targets the maps are computed on'), quantities, quantity('--map-quantity'), 'logit'),
-    integer('--random-maps <n>', 'seeded uniform random maps per image for the baseline; 0 = none', D.randomMaps, nonNegativeInteger),
+    integer('--random-maps <n>', 'seeded random maps per image for the baselines (scattered, and smoothness-matched per grid); 0 = none', D.randomMaps, nonNegativeInteger),
     new Option('--sanity', 'also run the cascading model-randomisation sanity check'),
     integer('--sanity-steps <n>', 'most cascade steps, layers spread evenly when there are more', D.sanitySteps),
     seedOption(D.seed, 'the random maps and randomised weights'),

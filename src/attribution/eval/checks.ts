@@ -1,0 +1,51 @@
+/**
+ * The faithfulness checks of a method: its mean MoRF and deletion AUCs against the random
+ * baselines. The flag (`lessFaithfulThanRandom`) compares with the scattered random maps, the
+ * protocol's chance level; the smoothness-matched random maps are compared too and the reason says
+ * which of the two explains the failure (see smooth-random.ts).
+ */
+import { attributionEvalMessages as msg } from '../../messages/attribution-eval.js';
+import type { MethodAggregate, MethodChecks, RandomComparison } from './types.js';
+
+const NAMES = { morf: 'MoRF', deletion: 'deletion' } as const;
+
+/** "4×4 on 12 images, 8×8 on 4" from the per-grid image counts. */
+export function gridsText(grids: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(grids ?? {}).sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]));
+  return entries.map(([k, n], i) => `${k}×${k} grid on ${n}${i === 0 ? (n === 1 ? ' image' : ' images') : ''}`).join(', ');
+}
+
+function compare(a: MethodAggregate, kind: 'morf' | 'deletion'): RandomComparison | undefined {
+  const auc = a.auc[kind]?.mean;
+  const random = a.random?.[kind]?.mean;
+  if (auc === undefined || random === undefined) return undefined;
+  const out: RandomComparison = { auc, random, belowRandom: auc < random };
+  const smooth = a.smoothRandom?.[kind]?.mean;
+  if (smooth !== undefined) {
+    out.smoothRandom = smooth;
+    out.belowSmoothRandom = auc < smooth;
+  }
+  return out;
+}
+
+/** The checks of one method's aggregate (undefined without random maps or without MoRF and deletion). */
+export function methodChecks(a: MethodAggregate): MethodChecks | undefined {
+  const checks: MethodChecks = { lessFaithfulThanRandom: false };
+  for (const kind of ['morf', 'deletion'] as const) {
+    const c = compare(a, kind);
+    if (c) checks[kind] = c;
+  }
+  if (!checks.morf && !checks.deletion) return undefined;
+  const failed = (['morf', 'deletion'] as const).filter((k) => checks[k] && !checks[k]!.belowRandom);
+  if (failed.length === 0) return checks;
+  checks.lessFaithfulThanRandom = true;
+  const parts = failed.map((k) => msg.notBelowRandom(NAMES[k], checks[k]!.auc, checks[k]!.random));
+  const smooth = failed.filter((k) => checks[k]!.smoothRandom !== undefined);
+  if (smooth.length > 0) {
+    const values = smooth.map((k) => `${NAMES[k]} ${checks[k]!.auc.toFixed(3)} vs ${checks[k]!.smoothRandom!.toFixed(3)}`).join(', ');
+    const below = smooth.every((k) => checks[k]!.belowSmoothRandom);
+    parts.push(below ? msg.smoothBelow(gridsText(a.smoothGrids), values) : msg.smoothNotBelow(gridsText(a.smoothGrids), values));
+  }
+  checks.reason = parts.join('; ');
+  return checks;
+}
