@@ -44,6 +44,10 @@ export interface DemoAttributionMethod {
   abpc: number;
   /** The random maps' mean MoRF AUC (the same random order serves LeRF). */
   randomMorf: number;
+  /** The smoothness-matched random maps' mean MoRF AUC (random maps as smooth as the method's; NaN when not run). */
+  smoothRandomMorf?: number;
+  /** The eval's check: MoRF or deletion AUC not below the random map's ("less faithful than random on this model"), with its reason. */
+  lessFaithful?: { reason: string };
   /** Mean seconds per image to compute the maps. */
   secondsPerImage: number;
 }
@@ -91,6 +95,8 @@ export async function demoAttribution(run: string, options: { threads?: number; 
       deletion: mean(a?.auc.deletion),
       abpc: mean(a?.abpc),
       randomMorf: mean(a?.random?.morf),
+      smoothRandomMorf: mean(a?.smoothRandom?.morf),
+      ...(a?.checks?.lessFaithfulThanRandom ? { lessFaithful: { reason: a.checks.reason ?? '' } } : {}),
       secondsPerImage: seconds.get(method) ?? 0,
     };
   });

@@ -24,7 +24,7 @@ import type { LayerRecord } from '../record/types.js';
 
 /** The stored formats responses carry as stored (the app imports them from here). */
 export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
-export type { CurveKind, EvalResult, ImageEvaluation, MapEvaluation, MethodAggregate, Stat } from '../attribution/eval/types.js';
+export type { CurveKind, EvalResult, ImageEvaluation, MapEvaluation, MethodAggregate, MethodChecks, RandomComparison, Stat } from '../attribution/eval/types.js';
 export type { CircuitPrediction } from '../circuits/discover.js';
 export type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, CommonFile, DiagnosedCircuit, LogitChange, MeanSd } from '../circuits/formats.js';
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';

@@ -1,7 +1,7 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { CLI, DEFAULT_DEMO_OUT, formatSeedTable, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { attributionEvalMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -57,7 +57,7 @@ export function registerDemo(program: Command): void {
           }
           const a = run.attribution;
           if (a) {
-            const rows = a.methods.map((m) => `${m.method} MoRF ${m.morf.toFixed(3)} / LeRF ${m.lerf.toFixed(3)} / ABPC ${m.abpc.toFixed(3)} (random MoRF ${m.randomMorf.toFixed(3)})`);
+            const rows = a.methods.map((m) => `${m.method} MoRF ${m.morf.toFixed(3)} / LeRF ${m.lerf.toFixed(3)} / ABPC ${m.abpc.toFixed(3)} (random MoRF ${m.randomMorf.toFixed(3)}${m.smoothRandomMorf === undefined || Number.isNaN(m.smoothRandomMorf) ? '' : `, smooth-matched random ${m.smoothRandomMorf.toFixed(3)}`})${m.lessFaithful ? ` ✗ ${attributionEvalMessages.lessFaithful}` : ''}`);
             lines.push(`    attribution on ${a.images} images (normalised AUCs; MoRF lower and LeRF higher is better): ${rows.join('; ')}`);
             if (a.sanity) lines.push(`    sanity check (${a.sanity.method}, cascading weight randomisation): Spearman vs original ${a.sanity.first.toFixed(3)} after the top layer → ${a.sanity.last.toFixed(3)} after ${a.sanity.steps} steps`);
             lines.push(`    attribution maps and eval: ${show(a.dir)}`);

@@ -1,7 +1,7 @@
 // #/attribution/NAME — overlays per image (columns = methods), evaluation curves and the AUC table.
 import { useMemo } from 'react';
 import type { VisualizationSpec } from 'vega-embed';
-import type { AttributionResponse, CurveKind, MethodAggregate, Stat } from '../contract.js';
+import type { AttributionResponse, CurveKind, MethodAggregate, MethodChecks, Stat } from '../contract.js';
 import { api, fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
@@ -74,19 +74,24 @@ function AttributionBody({ a }: { a: AttributionResponse }) {
                   </th>
                 ))}
                 <th className="num">ABPC</th>
+                <th>check vs random</th>
               </tr>
             </thead>
             <tbody>
               {Object.entries(aggregate).map(([m, g]) => (
-                <tr key={m}>
+                <tr key={m} className={g.checks?.lessFaithfulThanRandom ? 'check-failed' : undefined} data-testid={g.checks?.lessFaithfulThanRandom ? 'auc-row-failed' : 'auc-row'}>
                   <td>{m}</td>
                   {kinds.map((k) => (
                     <td key={k} className="num">
                       {ms(g.auc?.[k])}
                       {g.random?.[k] && <span className="muted"> (random {fmt(g.random[k]!.mean)})</span>}
+                      {g.smoothRandom?.[k] && <span className="muted"> (smooth random {fmt(g.smoothRandom[k]!.mean)})</span>}
                     </td>
                   ))}
                   <td className="num">{ms(g.abpc)}</td>
+                  <td>
+                    <CheckCell checks={g.checks} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -114,6 +119,18 @@ function AttributionBody({ a }: { a: AttributionResponse }) {
         </>
       )}
     </div>
+  );
+}
+
+/** A failing check is shown as failing (✗, the flag's words and the reason); a passing one as ✓. */
+function CheckCell({ checks }: { checks?: MethodChecks }) {
+  if (!checks) return <span className="muted">—</span>;
+  if (!checks.lessFaithfulThanRandom) return <span data-testid="check-passed">✓ below random</span>;
+  return (
+    <span className="check-failed" data-testid="check-failed" title={checks.reason}>
+      ✗ less faithful than random on this model
+      {checks.reason && <div className="muted">{checks.reason}</div>}
+    </span>
   );
 }
 
