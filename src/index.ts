@@ -81,7 +81,8 @@ export { PROBE_DEFAULTS } from './probes/defaults.js';
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
 export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
-export type { CaptionLabel, CaptionLabelsFile } from './neurons/caption-labels.js';
+export type { NeuronLabelsFile } from './neurons/caption-labels.js';
+export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
 export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.js';
 
 // Attribution maps and their evaluation

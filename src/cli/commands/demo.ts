@@ -7,6 +7,9 @@ import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { openBrowser } from './serve.js';
 
+/** `part` of `whole` as a whole percentage. */
+const share = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(0)} %` : '-');
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -51,7 +54,9 @@ export function registerDemo(program: Command): void {
           const p = run.probes;
           const n = run.neurons;
           if (n) {
-            lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images); ${n.confidentLabels} with a caption label held by ≥ half their top images (${show(n.summary)})`);
+            lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images) (${show(n.summary)})`);
+            const labelled = n.labels.map((l) => `${l.layer} ${share(l.labelled, l.channels)}${l.top ? ` (most common "${l.top.label}" on ${share(l.top.count, l.channels)}${l.top.count > 0.2 * l.channels ? ' — over 20 % of the layer, a broad concept' : ''})` : ''}`);
+            if (labelled.length > 0) lines.push(`    concept labels (enrichment among the top images, BH q < 0.05; share of neurons labelled): ${labelled.join('; ')}`);
             const dissected = n.dissection.map((d) => `${d.layer} ${d.labelled}/${d.channels}${d.top ? ` (mostly ${d.top.label} ×${d.top.count}, best IoU ${d.top.bestIou.toFixed(2)})` : ''}`);
             lines.push(`    dissection against colour masks (IoU > 0.04): ${dissected.join('; ')}`);
           }
