@@ -64,38 +64,50 @@ function quantile(sorted: Float64Array, q: number): number {
 const union = (a: Interval | null, b: Interval | null): Interval | null =>
   a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] : a ?? b;
 
-/** Scores sorted ascending (row indices), with the labels and the threshold of the accuracy. */
+/**
+ * The test rows sorted by score, cut into tie groups once, so that each resample is one flat
+ * pass: `order` (rows by ascending score), `groupEnd[g]` (one past the last position of tie group
+ * g), and per row whether it is a positive and whether its thresholded prediction is right.
+ */
 interface Sorted {
-  scores: Float64Array | Float32Array;
-  labels: Uint8Array;
   order: Int32Array;
-  threshold: number;
+  groupEnd: Int32Array;
+  positive: Uint8Array;
+  right: Uint8Array;
+}
+
+function sortRows(scores: Float64Array | Float32Array, labels: Uint8Array, threshold: number): Sorted {
+  const n = labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b);
+  const ends: number[] = [];
+  for (let k = 1; k <= n; k++) if (k === n || scores[order[k]!] !== scores[order[k - 1]!]) ends.push(k);
+  const right = Uint8Array.from(scores, (v, i) => ((v >= threshold) === (labels[i] === 1) ? 1 : 0));
+  return { order, groupEnd: Int32Array.from(ends), positive: labels, right };
 }
 
 /**
- * One ascending pass over tie groups with each row weighted by `counts` (1 each when null): the
- * positive-over-negative wins (ties count half) and the correctly thresholded rows.
+ * One ascending pass over the tie groups with each row weighted by `counts` (1 each when null):
+ * the positive-over-negative wins (ties count half) and the correctly thresholded rows.
  */
-function tally({ scores, labels, order, threshold }: Sorted, counts: Int32Array | null): { wins: number; right: number } {
-  const n = order.length;
+function tally({ order, groupEnd, positive, right: correct }: Sorted, counts: Int32Array | null): { wins: number; right: number } {
   let below = 0;
   let wins = 0;
   let right = 0;
-  for (let g = 0; g < n; ) {
-    const value = scores[order[g]!]!;
+  let start = 0;
+  for (let g = 0; g < groupEnd.length; g++) {
+    const end = groupEnd[g]!;
     let pos = 0;
     let neg = 0;
-    let end = g;
-    for (; end < n && scores[order[end]!] === value; end++) {
-      const i = order[end]!;
+    for (let k = start; k < end; k++) {
+      const i = order[k]!;
       const weight = counts ? counts[i]! : 1;
-      if (labels[i]) pos += weight;
+      if (positive[i]) pos += weight;
       else neg += weight;
-      if ((value >= threshold) === (labels[i] === 1)) right += weight;
+      if (correct[i]) right += weight;
     }
     wins += pos * (below + neg / 2);
     below += neg;
-    g = end;
+    start = end;
   }
   return { wins, right };
 }
@@ -115,8 +127,7 @@ export function bootstrapIntervals(scores: Float64Array | Float32Array, labels: 
   const n = labels.length;
   if (n === 0) return { auc: null, accuracy: null };
   const resamples = options.resamples ?? 1000;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b);
-  const sorted: Sorted = { scores, labels, order, threshold: options.threshold ?? 0.5 };
+  const sorted = sortRows(scores, labels, options.threshold ?? 0.5);
   const positives: number[] = [];
   const negatives: number[] = [];
   for (let i = 0; i < n; i++) (labels[i] ? positives : negatives).push(i);
