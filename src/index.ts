@@ -76,6 +76,8 @@ export type * from './server/api.js';
 // Probes
 export { runProbes, type ProbeOptions, type ProbeHooks, type ProbeResult } from './probes/pipeline.js';
 export { PROBE_DEFAULTS } from './probes/defaults.js';
+export { probeHeadline, headlineText, withInterval, type ProbeHeadline } from './probes/headline.js';
+export { bootstrapIntervals, wilsonInterval, CONFIDENCE, type Interval, type MetricIntervals, type BootstrapOptions } from './probes/bootstrap.js';
 
 // Neuron statistics, exemplars, dissection
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';

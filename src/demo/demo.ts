@@ -20,6 +20,7 @@ import type { DissectionFile } from '../neurons/dissect.js';
 import type { NeuronLabelsFile } from '../neurons/caption-labels.js';
 import { writeColourMasks } from './colour-masks.js';
 import { runProbes } from '../probes/pipeline.js';
+import type { Interval } from '../probes/bootstrap.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
@@ -96,8 +97,11 @@ export interface DemoProbes {
   concepts: number;
   /** Per layer: mean test AUC over subcategories of the multi-neuron probe, its shuffled-label control and the best single neuron; softmax class accuracy vs majority. */
   layers: { layer: string; multiAuc: number; shuffledAuc: number; singleAuc: number; classAccuracy: number | null; majority: number | null }[];
-  /** The subcategory read best (multi-neuron test AUC). */
-  best?: { layer: string; concept: string; auc: number };
+  /** The subcategory read best (multi-neuron test AUC) among those with at least `minTestPositives` test positives, with its 95 % interval. */
+  best?: { layer: string; concept: string; auc: number; aucCi: Interval | null; testPositives: number };
+  /** The floor of test positives below which a subcategory is not ranked, and how many subcategories fall below it. */
+  minTestPositives: number;
+  tooFewTestPositives: number;
 }
 
 export interface ClusterAgreement {
@@ -171,13 +175,13 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
     const v = xs.filter((x): x is number => x !== null);
     return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
   };
+  // Each layer's headline already leaves out subcategories with too few test positives.
   let best: DemoProbes['best'];
   for (const l of result.layers) {
-    for (const c of l.concepts) {
-      const auc = c.probes.multiNeuron.test.auc;
-      if (auc !== null && (!best || auc > best.auc)) best = { layer: l.layer.id, concept: c.name, auc };
-    }
+    const b = l.headline.best;
+    if (b && (!best || b.auc > best.auc)) best = { layer: l.layer.id, concept: b.concept, auc: b.auc, aucCi: b.aucCi, testPositives: b.testPositives };
   }
+  const first = result.layers[0]?.headline;
   return {
     files: result.files,
     report: result.report,
@@ -191,6 +195,8 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
       majority: l.joint?.majority ?? null,
     })),
     best,
+    minTestPositives: first?.minTestPositives ?? 0,
+    tooFewTestPositives: first?.tooFewTestPositives.length ?? 0,
   };
 }
 

@@ -1,7 +1,7 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { CLI, DEFAULT_DEMO_OUT, formatSeedTable, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -70,7 +70,9 @@ export function registerDemo(program: Command): void {
           if (p) {
             const layers = p.layers.map((l) => `${l.layer} ${l.multiAuc.toFixed(3)} vs shuffled ${l.shuffledAuc.toFixed(3)} (best single neuron ${l.singleAuc.toFixed(3)}${l.classAccuracy !== null ? `; softmax accuracy ${l.classAccuracy.toFixed(3)} vs majority ${(l.majority ?? 0).toFixed(3)}` : ''})`);
             lines.push(`    probes, ${p.concepts} subcategories, mean multi-neuron test AUC: ${layers.join('; ')}`);
-            if (p.best) lines.push(`    best read subcategory: ${p.best.concept} at ${p.best.layer} (AUC ${p.best.auc.toFixed(3)}); report ${show(p.report)}`);
+            const unranked = p.tooFewTestPositives > 0 ? `; ${probeMessages.notRanked(p.tooFewTestPositives, p.minTestPositives)}` : '';
+            const best = p.best ? `best read subcategory (≥ ${p.minTestPositives} test positives): ${p.best.concept} at ${p.best.layer} (test AUC ${withInterval(p.best.auc, p.best.aucCi)}, ${p.best.testPositives} test positives)` : probeMessages.noneRanked(p.minTestPositives);
+            lines.push(`    ${best}${unranked}; report ${show(p.report)}`);
           }
         }
         lines.push(...formatSeedTable(result.runs).map((l) => `  ${l}`));
