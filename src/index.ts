@@ -76,12 +76,15 @@ export type * from './server/api.js';
 // Probes
 export { runProbes, type ProbeOptions, type ProbeHooks, type ProbeResult } from './probes/pipeline.js';
 export { PROBE_DEFAULTS } from './probes/defaults.js';
+export { probeHeadline, headlineText, withInterval, type ProbeHeadline } from './probes/headline.js';
+export { bootstrapIntervals, wilsonInterval, CONFIDENCE, type Interval, type MetricIntervals, type BootstrapOptions } from './probes/bootstrap.js';
 
 // Neuron statistics, exemplars, dissection
 export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
 export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
-export type { CaptionLabel, CaptionLabelsFile } from './neurons/caption-labels.js';
+export type { NeuronLabelsFile } from './neurons/caption-labels.js';
+export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
 export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.js';
 
 // Attribution maps and their evaluation

@@ -5,6 +5,8 @@
  */
 import { escapeHtml, pageHead } from '../report/html.js';
 import type { ConceptCluster, ConceptLayer } from './types.js';
+import { groupSummary } from './summary.js';
+import { conceptMessages } from '../messages/index.js';
 
 export interface ReportInput {
   title: string;
@@ -35,7 +37,6 @@ function neuronList(neurons: readonly number[], limit = 40): string {
 
 function clusterNode(cluster: ConceptCluster, byId: Map<string, ConceptCluster>, input: ReportInput): string {
   const examples = cluster.images.slice(0, input.examplesPerCluster ?? 6);
-  const chance = cluster.chance;
   const images = examples
     .map((i) => (input.thumbnails.has(i) ? `<img src="${input.thumbnails.get(i)}" title="${escape(input.paths.get(i) ?? String(i))}" alt="">` : ''))
     .join('');
@@ -44,11 +45,12 @@ function clusterNode(cluster: ConceptCluster, byId: Map<string, ConceptCluster>,
     ? `<p class="diff"><b>vs parent:</b> ${escape(cluster.differenceDescription || '—')} <span class="method">(${escape(cluster.differenceMethod)})</span><br><b>difference neurons:</b> ${neuronList(cluster.differenceNeurons)}</p>`
     : '';
   return `<details${cluster.level > 1 ? '' : ' class="leaf"'}><summary><span class="id">${cluster.id}</span> ${escape(cluster.caption)}` +
-    ` <span class="meta">${cluster.images.length} images · group ${cluster.stats.size} (chance ${chance.size.mean.toFixed(1)}±${chance.size.sd.toFixed(1)})` +
-    ` · specificity ${cluster.stats.specificity.toFixed(2)} (chance ${chance.specificity.mean.toFixed(2)})</span></summary>` +
+    ` <span class="meta">${cluster.images.length} images · ${escape(groupSummary(cluster, { detailed: true }))}</span></summary>` +
     `<div class="body"><div class="thumbs">${images}</div>` +
     `<p><b>keywords:</b> ${escape(cluster.keywords.join(', ') || '—')} <span class="method">(caption: ${escape(cluster.captionMethod)})</span></p>` +
-    `<p><b>neurons:</b> ${neuronList(cluster.neurons)} <span class="meta">in-cluster ${pct(cluster.stats.inShare)} · elsewhere ${pct(cluster.stats.outShare)}</span></p>` +
+    (cluster.neurons.length === 0
+      ? `<p><b>neurons:</b> ${conceptMessages.noSharedNeurons()}</p>`
+      : `<p><b>neurons:</b> ${neuronList(cluster.neurons)} <span class="meta">in-cluster ${pct(cluster.stats.inShare)} · elsewhere ${pct(cluster.stats.outShare)}</span></p>`) +
     difference +
     children.map((c) => clusterNode(c, byId, input)).join('') +
     '</div></details>';

@@ -17,8 +17,10 @@ import { demoCircuits, type DemoCircuits } from './circuits-stage.js';
 import { ATTRIBUTION_IMAGES, demoAttribution, type DemoAttribution } from './attribution-stage.js';
 import { runNeurons } from '../neurons/pipeline.js';
 import type { DissectionFile } from '../neurons/dissect.js';
+import type { NeuronLabelsFile } from '../neurons/caption-labels.js';
 import { writeColourMasks } from './colour-masks.js';
 import { runProbes } from '../probes/pipeline.js';
+import type { Interval } from '../probes/bootstrap.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
@@ -64,7 +66,7 @@ export interface DemoModelResult {
   circuits?: DemoCircuits;
   /** The probes stage: emoji subcategories probed on the last two recorded layers. */
   probes?: DemoProbes;
-  /** The neurons stage: activation rates, rarely-active neurons, exemplar sprites, caption labels. */
+  /** The neurons stage: activation rates, rarely-active neurons, exemplar sprites, enrichment labels, dissection. */
   neurons?: DemoNeurons;
   /** The attribution stage: maps of 50 images (16 with --quick) per method, their evaluation and a sanity check. */
   attribution?: DemoAttribution;
@@ -76,8 +78,11 @@ export interface DemoNeurons {
   /** Neurons that are rarely active (rate below 1 %) over all analysed layers, and all neurons. */
   rare: number;
   neurons: number;
-  /** Neurons with a caption-derived label whose cluster holds at least half of their top images. */
-  confidentLabels: number;
+  /**
+   * Enrichment labels (neurons/labels.json), per layer: neurons labelled (q < 0.05) and the label
+   * most of them carry with its count (null when none is labelled).
+   */
+  labels: { layer: string; channels: number; labelled: number; top: { label: string; count: number } | null }[];
   /** Dissection against the colour masks: per layer, neurons labelled (IoU > 0.04) and the most frequent label. */
   dissection: { layer: string; labelled: number; channels: number; top?: { label: string; count: number; bestIou: number } }[];
 }
@@ -92,8 +97,11 @@ export interface DemoProbes {
   concepts: number;
   /** Per layer: mean test AUC over subcategories of the multi-neuron probe, its shuffled-label control and the best single neuron; softmax class accuracy vs majority. */
   layers: { layer: string; multiAuc: number; shuffledAuc: number; singleAuc: number; classAccuracy: number | null; majority: number | null }[];
-  /** The subcategory read best (multi-neuron test AUC). */
-  best?: { layer: string; concept: string; auc: number };
+  /** The subcategory read best (multi-neuron test AUC) among those with at least `minTestPositives` test positives, with its 95 % interval. */
+  best?: { layer: string; concept: string; auc: number; aucCi: Interval | null; testPositives: number };
+  /** The floor of test positives below which a subcategory is not ranked, and how many subcategories fall below it. */
+  minTestPositives: number;
+  tooFewTestPositives: number;
 }
 
 export interface ClusterAgreement {
@@ -167,13 +175,13 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
     const v = xs.filter((x): x is number => x !== null);
     return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
   };
+  // Each layer's headline already leaves out subcategories with too few test positives.
   let best: DemoProbes['best'];
   for (const l of result.layers) {
-    for (const c of l.concepts) {
-      const auc = c.probes.multiNeuron.test.auc;
-      if (auc !== null && (!best || auc > best.auc)) best = { layer: l.layer.id, concept: c.name, auc };
-    }
+    const b = l.headline.best;
+    if (b && (!best || b.auc > best.auc)) best = { layer: l.layer.id, concept: b.concept, auc: b.auc, aucCi: b.aucCi, testPositives: b.testPositives };
   }
+  const first = result.layers[0]?.headline;
   return {
     files: result.files,
     report: result.report,
@@ -187,6 +195,8 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
       majority: l.joint?.majority ?? null,
     })),
     best,
+    minTestPositives: first?.minTestPositives ?? 0,
+    tooFewTestPositives: first?.tooFewTestPositives.length ?? 0,
   };
 }
 
@@ -194,12 +204,9 @@ async function demoNeurons(run: string, threads: number | undefined, masks: stri
   const result = await runNeurons({ run, masks, ...(threads === undefined ? {} : { threads }) });
   const rare = result.summary.layers.reduce((n, l) => n + l.rare, 0);
   const neurons = result.summary.layers.reduce((n, l) => n + l.channels, 0);
-  let confidentLabels = 0;
   const labelsFile = join(run, 'neurons', 'labels.json');
-  if (existsSync(labelsFile)) {
-    const labels = JSON.parse(await readFile(labelsFile, 'utf8')) as { layers?: { neurons?: { confident?: boolean }[] }[] };
-    for (const layer of labels.layers ?? []) for (const n of layer.neurons ?? []) if (n.confident) confidentLabels++;
-  }
+  const labelLayers = existsSync(labelsFile) ? (JSON.parse(await readFile(labelsFile, 'utf8')) as NeuronLabelsFile).layers : [];
+  const labels = labelLayers.map((l) => ({ layer: l.id, channels: l.channels, labelled: l.labelled, top: l.topLabel }));
   const dissectionFile = JSON.parse(await readFile(join(run, 'neurons', 'dissection.json'), 'utf8')) as DissectionFile;
   const dissection = dissectionFile.layers.map((layer) => {
     const counts = new Map<string, { count: number; bestIou: number }>();
@@ -214,7 +221,7 @@ async function demoNeurons(run: string, threads: number | undefined, masks: stri
     const labelled = [...counts.values()].reduce((sum, e) => sum + e.count, 0);
     return { layer: layer.id, labelled, channels: layer.channels, ...(label && top ? { top: { label, ...top } } : {}) };
   });
-  return { summary: join(run, 'neurons', 'summary.json'), rare, neurons, confidentLabels, dissection };
+  return { summary: join(run, 'neurons', 'summary.json'), rare, neurons, labels, dissection };
 }
 
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
@@ -263,7 +270,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
     hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
     runs.at(-1)!.probes = await demoProbes(run, images, PROBE_MIN_IMAGES[mode]);
-    hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, dissection against the colour masks, caption labels`);
+    hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, dissection against the colour masks, concept labels by enrichment`);
     runs.at(-1)!.neurons = await demoNeurons(run, options.threads, masks);
     hooks.onStep?.(`attribution for ${name}: maps of ${ATTRIBUTION_IMAGES[mode]} images per method, evaluation (MoRF/LeRF, deletion, insertion, random maps), sanity check`);
     runs.at(-1)!.attribution = await demoAttribution(run, { threads: options.threads, vit: name === 'emoji-vit', mode });

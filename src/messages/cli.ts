@@ -26,7 +26,7 @@ export const cliMessages = {
   everyRecordedLayer: 'every recorded layer',
   neuronsPooling: 'max if recorded, else top10, else mean',
   neuronsActive: 'when among the top 10 % of its layer on that image',
-  neuronsConceptsLevel: 'the finest level with a dominant cluster',
+  neuronsConceptsLevel: 'every level',
   fromModelCard: (fallback: string) => `from the model card, else ${fallback}`,
   /** The end of `neurolens --help`. */
   startHere: `\nNew here? Start with \`${CLI} demo --quick\`:\n  it records the two shipped emoji models and prints where every result is.\nEach command has its own help: \`${CLI} <command> --help\`.\n`,

@@ -14,4 +14,6 @@ export const conceptMessages = {
     `FINCH v0.2.1 stopped after one level (${clusters} clusters): identical captions set its early-exit threshold to 0; use --finch-variant v0.2.2 for a deeper hierarchy`,
   noHierarchy: (images: number) => `FINCH found no hierarchy in ${images} captions (all identical or too few); add more images or captions`,
   partitionSize: (images: number) => `every partition must label all ${images} images of the run`,
+  noSharedNeurons: () => 'no shared neurons',
+  differenceNeurons: (count: number) => `${count} difference neuron${count === 1 ? '' : 's'} (not in the parent's group)`,
 } as const;

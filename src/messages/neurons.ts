@@ -4,6 +4,7 @@ export const neuronMessages = {
   badPooling: (value: string) => `--pooling must be max, top10 or mean, got ${JSON.stringify(value)}`,
   badNumber: (option: string, value: unknown) => `${option} must be a finite number, got ${JSON.stringify(String(value))}`,
   badRareBelow: (value: unknown) => `--rare-below must be a rate in (0, 1], got ${JSON.stringify(String(value))}`,
+  badMaxQ: (value: unknown) => `--max-q must be a number in (0, 1], got ${JSON.stringify(String(value))}`,
   badIouMin: (value: unknown) => `--iou-min must be a number in [0, 1), got ${JSON.stringify(String(value))}`,
   badInteger: (option: string, value: unknown, min: number) => `${option} must be an integer ≥ ${min}, got ${JSON.stringify(String(value))}`,
   topClamped: (top: number, recorded: number) => `--top ${top} is more than the run's recorded top-k (${recorded}); using ${recorded}`,
@@ -20,7 +21,9 @@ export const neuronMessages = {
   noMapLayer: (layer: string) => `layer ${layer} has no spatial map (a vector layer or tokens without a patch grid); it is left out of the dissection`,
   // caption-labels.ts
   noConcepts: (run: string) =>
-    `no concepts run in ${run}/concepts: caption labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\` to get them)`,
+    `no concepts run in ${run}/concepts and no --labels file: neuron labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\` or pass --labels FILE to get them)`,
+  labelsDone: (layer: string, labelled: number, channels: number, maxQ: number, top: { label: string; count: number } | null) =>
+    `${layer}: ${labelled} of ${channels} neuron(s) labelled (q < ${maxQ})${top ? `; most common label "${top.label}" on ${top.count}` : ''}`,
   unknownLevel: (level: number, levels: readonly number[]) =>
     `--concepts-level ${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
   conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`npx neurolens concepts\` on the run`,

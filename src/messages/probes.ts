@@ -44,6 +44,9 @@ export const probeMessages = {
   emptyTrain: () => 'probes: the split has no training rows; use more images or a smaller test share',
   notFinite: (row: number, column: number, value: number) =>
     `probes: the activation of image ${row}, neuron ${column} is ${value}; remove or impute non-finite activations before probing`,
+  tooFewTestPositives: (testPositives: number) => `too few test positives (${testPositives})`,
+  noneRanked: (floor: number) => `no concept has ${floor} or more test positives, so none is ranked`,
+  notRanked: (count: number, floor: number) => `${count} concept(s) with fewer than ${floor} test positives not ranked`,
   weightCount: (length: number, cols: number) =>
     `probes: ${length} weights given for ${cols} neurons; pass the full probe's weights (one per neuron)`,
 } as const;

@@ -1,40 +1,46 @@
 /**
- * Caption-derived neuron labels from a concepts run (RUN/concepts/LAYER.json, written by
- * `neurolens concepts`). The caption clustering is the same for every layer, so the first recorded
- * layer that has a concepts file supplies it (as the probes do).
- *
- * For a neuron with top-k images S (the run's top-k, first `top`): at each level, the dominant
- * cluster is the one holding most of S (ties: the cluster listed first in the file), and its share
- * = |S ∩ cluster| / |S| — images left out of the clustering (no caption) count in |S|, so they
- * lower every share. The label is the dominant cluster of the finest level (level 1 is finest)
- * whose share ≥ minShare (0.5); when no level reaches it, the coarsest level's dominant cluster,
- * with `confident: false`. `level` forces one level.
+ * Where enrichment labels (./enrichment.ts) get their candidate concepts, and the file they are
+ * written to (RUN/neurons/labels.json). A concepts run (RUN/concepts/LAYER.json, written by
+ * `neurolens concepts`) gives every cluster at every level (or one level with `--concepts-level`);
+ * its caption clustering is the same for every layer, so the first recorded layer that has a
+ * concepts file supplies it (as the probes do). A `--labels` file gives its concepts.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 import { NeurolensError } from '../errors.js';
 import { neuronMessages } from '../messages/neurons.js';
+import type { ConceptLabels } from '../probes/labels.js';
 import { layerFileStem } from '../record/layout.js';
 import type { LayerRecord } from '../record/types.js';
+import type { ConceptFamily, EnrichmentLabel } from './enrichment.js';
 
-export interface CaptionLabel {
-  channel: number;
-  level: number;
-  cluster: string;
-  caption: string;
-  share: number;
-  /** Whether the share reaches minShare (false: the coarsest level's best, reported anyway). */
-  confident: boolean;
-}
-
-export interface CaptionLabelsFile {
+export interface NeuronLabelsFile {
   format: 'neurolens-neuron-labels';
-  formatVersion: 1;
-  source: string;
+  formatVersion: 2;
+  /** The concepts file (run-relative) and the labels file (as given) that supplied candidates; null when not used. */
+  sources: { concepts: string | null; labels: string | null };
   pooling: string;
-  settings: { top: number; minShare: number; level: number | null };
-  layers: { id: string; channels: number; neurons: CaptionLabel[] }[];
+  settings: {
+    /** Top images per neuron (the run's top-k, first `top`). */
+    top: number;
+    /** A neuron is labelled when its q is below this. */
+    maxQ: number;
+    /** The only concepts level used, or null for all. */
+    level: number | null;
+    score: 'f1';
+    test: 'hypergeometric-greater';
+    correction: 'bonferroni-within-neuron+benjamini-hochberg-across-layer';
+  };
+  layers: {
+    id: string;
+    channels: number;
+    /** Neurons with a label (q < maxQ). */
+    labelled: number;
+    /** The label most neurons of the layer carry, and how many; null when none is labelled. */
+    topLabel: { label: string; count: number } | null;
+    neurons: EnrichmentLabel[];
+  }[];
 }
 
 /** Clusters of the concepts run grouped by level (finest first), each cluster with its member set. */
@@ -53,30 +59,23 @@ export function clusterLevels(clusters: readonly ConceptCluster[]): ClusterLevel
   return { levels: [...byLevel.keys()].sort((a, b) => a - b), byLevel };
 }
 
-/** The dominant cluster of one level among `images`, with its share. */
-function dominant(list: { cluster: ConceptCluster; members: Set<number> }[], images: readonly number[]): { cluster: ConceptCluster; share: number } | undefined {
-  let best: { cluster: ConceptCluster; hits: number } | undefined;
-  for (const { cluster, members } of list) {
-    let hits = 0;
-    for (const i of images) if (members.has(i)) hits++;
-    if (!best || hits > best.hits) best = { cluster, hits };
-  }
-  return best && images.length > 0 ? { cluster: best.cluster, share: best.hits / images.length } : undefined;
+/** Every cluster of the concepts run (of `level` only when given) as one candidate family. */
+export function clusterFamily(clusters: readonly ConceptCluster[], runImages: number, level?: number): ConceptFamily {
+  const universe = new Uint8Array(runImages);
+  for (const c of clusters) for (const i of c.images) if (i >= 0 && i < runImages) universe[i] = 1;
+  const kept = clusters.filter((c) => level === undefined || c.level === level);
+  return { source: 'clusters', universe, concepts: kept.map((c) => ({ id: c.id, name: c.caption, level: c.level, images: c.images })) };
 }
 
-/** The caption label of a neuron whose top images are `images` (see the module comment). */
-export function captionLabel(channel: number, images: readonly number[], levels: ClusterLevels, options: { minShare?: number; level?: number } = {}): CaptionLabel | null {
-  const minShare = options.minShare ?? 0.5;
-  const candidates = options.level === undefined ? levels.levels : [options.level];
-  let last: CaptionLabel | null = null;
-  for (const level of candidates) {
-    const found = dominant(levels.byLevel.get(level) ?? [], images);
-    if (!found) continue;
-    const confident = found.share >= minShare;
-    last = { channel, level, cluster: found.cluster.id, caption: found.cluster.caption, share: found.share, confident };
-    if (confident) return last;
-  }
-  return last;
+/** The concepts of a labels file (every run image is in its universe: unnamed images have none). */
+export function labelsFamily(labels: ConceptLabels): ConceptFamily {
+  const runImages = labels.Y[0]?.length ?? 0;
+  const concepts = labels.names.map((name, c) => {
+    const images: number[] = [];
+    labels.Y[c]!.forEach((v, i) => v && images.push(i));
+    return { id: name, name, level: null, images };
+  });
+  return { source: 'labels', universe: new Uint8Array(runImages).fill(1), concepts };
 }
 
 /** The concepts file of the first recorded layer that has one, or undefined. */

@@ -3,7 +3,8 @@
  *  1. activation rates, rarely-active neurons and rare neurons per image (./summary.ts, ./rates.ts);
  *  2. top-k exemplars with region crops as sprites, resumable (./exemplars.ts);
  *  3. with a mask dataset, NetDissect labels (./dissect.ts);
- *  4. with a concepts run, caption-derived labels (./caption-labels.ts); skipped with a note otherwise.
+ *  4. with a concepts run and/or a --labels file, enrichment labels with their significance
+ *     (./enrichment.ts) in RUN/neurons/labels.json; skipped with a note when there is neither.
  * One instrumented session serves stages 2 and 3, opened only when one of them has work to do.
  */
 import { mkdir } from 'node:fs/promises';
@@ -13,8 +14,10 @@ import { neuronMessages } from '../messages/neurons.js';
 import { POOLINGS } from '../record/types.js';
 import { writeJsonAtomic } from '../store/atomic.js';
 import { readNpy } from '../store/npy.js';
-import { captionLabel, checkLevel, clusterLevels, findConceptsLayer, type CaptionLabelsFile } from './caption-labels.js';
+import { checkLevel, clusterFamily, clusterLevels, findConceptsLayer, labelsFamily, type NeuronLabelsFile } from './caption-labels.js';
 import type { ConceptLayer } from '../concepts/types.js';
+import { enrichmentLabels, labelShares, type ConceptFamily } from './enrichment.js';
+import { loadLabelsFile } from '../probes/labels.js';
 import { writeDissection } from './dissect.js';
 import { readMaskDataset } from './masks.js';
 import { writeExemplars } from './exemplars.js';
@@ -23,7 +26,7 @@ import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
 import { withRunLock } from '../store/lock.js';
 
-export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
+export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, maxQ: 0.05, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
 
 function checkOptions(options: NeuronsOptions): void {
   const bad = (message: string) => new NeurolensError('usage', message);
@@ -32,6 +35,7 @@ function checkOptions(options: NeuronsOptions): void {
   if (options.activeAbove !== undefined && !Number.isFinite(options.activeAbove)) throw bad(neuronMessages.badNumber('--active-above', options.activeAbove));
   if (options.rareBelow !== undefined && !(options.rareBelow > 0 && options.rareBelow <= 1)) throw bad(neuronMessages.badRareBelow(options.rareBelow));
   if (options.iouMin !== undefined && !(options.iouMin >= 0 && options.iouMin < 1)) throw bad(neuronMessages.badIouMin(options.iouMin));
+  if (options.maxQ !== undefined && !(options.maxQ > 0 && options.maxQ <= 1)) throw bad(neuronMessages.badMaxQ(options.maxQ));
   const integers: [string, number | undefined, number][] = [
     ['--top', options.top, 0], ['--thumb-size', options.thumbSize, 1], ['--batch', options.batch, 1], ['--concepts-level', options.conceptsLevel, 1], ['--threads', options.threads, 1],
   ];
@@ -56,6 +60,8 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   const dataset = options.masks === undefined ? undefined : await readMaskDataset(options.masks);
   const concepts = await findConceptsLayer(run.dir, run.manifest.layers);
   if (concepts) checkLevel(clusterLevels(concepts.layer.clusters), options.conceptsLevel);
+  const labelsFile = options.labels === undefined ? undefined : await loadLabelsFile(options.labels, run.images, 1);
+  for (const warning of labelsFile?.warnings ?? []) hooks.onWarning?.(warning);
 
   const rates = await writeRates(run, settings, hooks);
   files.push(...rates.files);
@@ -77,9 +83,14 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
     await session.close();
   }
 
-  const labels = concepts && (await writeCaptionLabels(run, concepts, Math.min(settings.top > 0 ? settings.top : NEURONS_DEFAULTS.top, run.manifest.topK), options.conceptsLevel));
-  if (labels) files.push(labels);
-  else {
+  const families: ConceptFamily[] = [];
+  if (concepts) families.push(clusterFamily(concepts.layer.clusters, run.images.length, options.conceptsLevel));
+  if (labelsFile) families.push(labelsFamily(labelsFile));
+  if (families.length > 0) {
+    const top = Math.min(settings.top > 0 ? settings.top : NEURONS_DEFAULTS.top, run.manifest.topK);
+    const sources = { concepts: concepts?.file ?? null, labels: options.labels ?? null };
+    files.push(await writeLabels(run, families, sources, { top, maxQ: settings.maxQ, level: options.conceptsLevel ?? null }, hooks));
+  } else {
     notes.push(neuronMessages.noConcepts(run.shown));
     hooks.onStep?.(neuronMessages.noConcepts(run.shown));
   }
@@ -95,28 +106,31 @@ function definedOnly(options: NeuronsOptions): Partial<typeof NEURONS_DEFAULTS> 
   return out;
 }
 
-/** Writes RUN/neurons/labels.json from the concepts run. */
-async function writeCaptionLabels(run: NeuronsRun, found: { file: string; layer: ConceptLayer }, top: number, level: number | undefined): Promise<string> {
-  const levels = clusterLevels(found.layer.clusters);
-  const file: CaptionLabelsFile = {
+/** Writes RUN/neurons/labels.json: every analysed layer's enrichment labels (./enrichment.ts). */
+async function writeLabels(
+  run: NeuronsRun,
+  families: ConceptFamily[],
+  sources: NeuronLabelsFile['sources'],
+  settings: { top: number; maxQ: number; level: number | null },
+  hooks: NeuronsHooks,
+): Promise<string> {
+  const file: NeuronLabelsFile = {
     format: 'neurolens-neuron-labels',
-    formatVersion: 1,
-    source: found.file,
+    formatVersion: 2,
+    sources,
     pooling: run.pooling,
-    settings: { top, minShare: 0.5, level: level ?? null },
+    settings: { ...settings, score: 'f1', test: 'hypergeometric-greater', correction: 'bonferroni-within-neuron+benjamini-hochberg-across-layer' },
     layers: [],
   };
   for (const layer of run.layers) {
     const topk = await readNpy(run.layout.topk(layer.id, run.pooling));
     const width = topk.shape[1] ?? 0;
-    const k = Math.min(top, width);
-    const neurons = [];
-    for (let c = 0; c < layer.channels; c++) {
-      const images = Array.from((topk.data as Int32Array).subarray(c * width, c * width + k));
-      const label = captionLabel(c, images, levels, level === undefined ? {} : { level });
-      if (label) neurons.push(label);
-    }
-    file.layers.push({ id: layer.id, channels: layer.channels, neurons });
+    const k = Math.min(settings.top, width);
+    const tops = Array.from({ length: layer.channels }, (_, c) => Array.from((topk.data as Int32Array).subarray(c * width, c * width + k)).filter((i) => i >= 0));
+    const neurons = enrichmentLabels(tops, families, { maxQ: settings.maxQ, runImages: run.images.length });
+    const shares = labelShares(neurons);
+    file.layers.push({ id: layer.id, channels: layer.channels, labelled: shares.labelled, topLabel: shares.top, neurons });
+    hooks.onStep?.(neuronMessages.labelsDone(layer.id, shares.labelled, layer.channels, settings.maxQ, shares.top));
   }
   await writeJsonAtomic(join(run.dir, 'neurons', 'labels.json'), file);
   return 'neurons/labels.json';

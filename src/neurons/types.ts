@@ -31,10 +31,21 @@ export interface NeuronsOptions {
   /** Smallest IoU that earns a dissection label. Default 0.04. */
   iouMin?: number;
   /**
-   * Caption labels at this concept level only (1 = finest). Default: the finest level whose dominant
-   * cluster holds ≥ 50 % of the neuron's top images, else the coarsest level.
+   * Label candidates from this concepts level only (1 = finest). Default: every cluster of every
+   * level of the concepts run.
    */
   conceptsLevel?: number;
+  /**
+   * More label candidates: CSV `path,concept` or JSONL `{"path", "concepts": [...]}`, paths relative to
+   * the recorded image root (the probes' format). Omitted: the concepts run's clusters only.
+   */
+  labels?: string;
+  /**
+   * A neuron gets its best concept as label when the concept's Benjamini–Hochberg q (across the
+   * layer's neurons, after a Bonferroni correction for the candidates tried) is below this, in (0, 1];
+   * otherwise it is unlabelled. Default 0.05.
+   */
+  maxQ?: number;
   /** Images per inference batch (exemplars and dissection). Default 16. */
   batch?: number;
   /** onnxruntime intra-op threads. Default: the number of CPU cores. */

@@ -12,4 +12,8 @@ export const PROBE_DEFAULTS = {
   tolerance: 1e-6,
   /** Share of images held out for the test split. */
   testFraction: 0.2,
+  /** Fewest positives in a concept's test split for it to be ranked or named best. */
+  minTestPositives: 10,
+  /** Bootstrap resamples of the test split behind each 95 % interval. */
+  bootstrapResamples: 1000,
 } as const;

@@ -289,13 +289,15 @@ export function trainLogistic(X: Matrix, y: Uint8Array, split: Split, options: L
   const labels: Labels = { kind: 'sigmoid', Y: [y] };
   const fit = fitLinear(Xs, split, labels, o);
   const p = X.cols;
+  const probabilities = (rows: Int32Array) => linearProbabilities(Xs, rows, fit.x, labels);
   return {
     weights: Float32Array.from(fit.x.subarray(0, p)),
     bias: fit.x[p]!,
     epochs: fit.epochs,
     converged: fit.converged,
     bestValidationLoss: fit.bestValidationLoss,
-    metrics: perConceptMetrics(split, (rows) => linearProbabilities(Xs, rows, fit.x, labels), labels)[0]!,
+    metrics: perConceptMetrics(split, probabilities, labels)[0]!,
+    testProbabilities: probabilities(split.test),
   };
 }
 

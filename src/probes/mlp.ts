@@ -222,12 +222,14 @@ export function trainMlp(X: Matrix, y: Uint8Array | Uint8Array[] | Int32Array, s
   const all = jointLabels(y instanceof Uint8Array ? [y] : y, X.rows, exclusive);
   const Xs = prepare(X, split.train, o.standardise);
   const tasks: Labels[] = all.kind === 'softmax' || o.joint ? [all] : all.Y.map((Yc) => ({ kind: 'sigmoid', Y: [Yc] }));
-  const result: MlpResult = { metrics: [], epochs: [], bestValidationLoss: [] };
+  const result: MlpResult = { metrics: [], testProbabilities: [], epochs: [], bestValidationLoss: [] };
   tasks.forEach((labels, network) => {
     const net = trainNetwork(Xs, split, labels, o, network, tasks.length);
     const probabilities = (rows: Int32Array) => toProbabilities(evaluate(Xs, rows, net.theta, net.L, labels).z, net.L.C, labels.kind);
     const perConcept: SplitMetrics[] = perConceptMetrics(split, probabilities, labels);
     result.metrics.push(...perConcept);
+    const test = probabilities(split.test);
+    for (let c = 0; c < net.L.C; c++) result.testProbabilities.push(Float64Array.from(split.test, (_, i) => test[i * net.L.C + c]!));
     result.epochs.push(net.epochs);
     result.bestValidationLoss.push(net.bestValidationLoss);
     if (labels.kind === 'softmax') {

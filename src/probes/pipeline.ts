@@ -15,6 +15,9 @@
  *   control: what the probe reaches with no concept structure at all).
  * - **Top neurons**: ranked by single-neuron test AUC (positively tuned first, so their top images
  *   illustrate the concept), each with its multi-neuron weight.
+ * - **Uncertainty**: 95 % bootstrap intervals of the test AUC and accuracy of the probes scored on
+ *   the concept's own split (bootstrap.ts); a layer's headline names the best-read concept only
+ *   among concepts with at least `minTestPositives` test positives (headline.ts).
  *
  * Writes RUN/probes/LAYER.json per layer and RUN/probes/report.html. Deterministic: every random
  * choice is seeded, so the same inputs give byte-identical JSON.
@@ -36,11 +39,13 @@ import { sparseK, trainLogistic } from './logistic.js';
 import { trainMlp } from './mlp.js';
 import { trainMultiConcept } from './multi.js';
 import { singleNeuronProbes } from './single.js';
-import { shuffleLabels, stratifiedSplit } from './split.js';
+import { checkNumber, shuffleLabels, stratifiedSplit } from './split.js';
 import { standardiser } from './standardise.js';
 import type { Matrix, ProbeMetrics as CoreMetrics, Split } from './types.js';
 import { withRunLock } from '../store/lock.js';
 import { PROBE_DEFAULTS } from './defaults.js';
+import { bootstrapIntervals, type Interval } from './bootstrap.js';
+import { probeHeadline, type ProbeHeadline } from './headline.js';
 
 /** Test-split metrics (null where undefined: e.g. AUC with one class in the split). */
 export interface Scores {
@@ -53,6 +58,12 @@ export interface ProbeScores {
   train?: Scores;
   validation?: Scores;
   test: Scores;
+  /**
+   * 95 % intervals of the test AUC and accuracy (null where the metric is undefined): stratified
+   * percentile bootstrap of the test split, widened to the Wilson interval (settings.bootstrap).
+   * Only the probes scored on the concept's own split carry them.
+   */
+  ci?: { auc: Interval | null; accuracy: Interval | null };
   /** Training epochs run (early stopping on the validation loss). */
   epochs?: number;
 }
@@ -92,6 +103,8 @@ export interface ProbeLayer {
   concepts: ConceptProbes[];
   /** Exclusive concepts only: the concepts as classes of one variable (shared split). */
   joint: { multiConcept: ProbeScores | null; mlp: ProbeScores | null; majority: number | null } | null;
+  /** What this layer may claim: the best-read concept among those with enough test positives. */
+  headline: ProbeHeadline;
 }
 
 export interface ProbeOptions {
@@ -103,6 +116,13 @@ export interface ProbeOptions {
   concepts?: string | ConceptsSpec;
   /** Concepts with fewer positive images are skipped (with a warning). Default (and at least) 2. */
   minPositives?: number;
+  /**
+   * Concepts with fewer positives in their test split are reported but never ranked or named best
+   * (their AUC rests on too few images). Default 10.
+   */
+  minTestPositives?: number;
+  /** Bootstrap resamples of the test split behind each 95 % interval. Default 1,000. */
+  bootstrapResamples?: number;
   /** Layer ids to probe; default every recorded layer. */
   layers?: string[];
   /** Recorded pooling to use. Default 'mean'. */
@@ -160,6 +180,7 @@ function settingsOf(options: ProbeOptions, labels: ConceptLabels, pooling: strin
     mlpSeed: seed,
     topNeurons: options.topNeurons ?? 10,
     exclusive: labels.exclusive,
+    bootstrap: { resamples: checkNumber('bootstrapResamples', options.bootstrapResamples ?? PROBE_DEFAULTS.bootstrapResamples, 1, true), seed: seed + 2 },
   };
   const json = {
     labels: { source: labels.source as LabelSource, exclusive: labels.exclusive, concepts: labels.names.length, minPositives: Math.max(2, options.minPositives ?? 2), skipped: labels.skipped },
@@ -169,14 +190,22 @@ function settingsOf(options: ProbeOptions, labels: ConceptLabels, pooling: strin
       stratify: 'per concept; the joint probes share one split stratified on the class (exclusive) or the first concept',
     },
     standardise: 'train-split mean and std',
-    seeds: { split: seed, shuffledControl: core.shuffleSeed, mlp: core.mlpSeed },
+    seeds: { split: seed, shuffledControl: core.shuffleSeed, mlp: core.mlpSeed, bootstrap: core.bootstrap.seed },
     linear: { l2: core.l2, l1: core.l1, tolerance: core.tolerance },
     mlp: { hidden: core.hidden, probes: core.mlp },
     sparse: { target: core.sparseTarget },
     topNeurons: core.topNeurons,
+    bootstrap: {
+      resamples: core.bootstrap.resamples,
+      confidence: 0.95,
+      method: 'percentile bootstrap of the test split, positives and negatives resampled separately; widened to the Wilson score interval (accuracy: over the test images; AUC: over the smaller class)',
+    },
+    minTestPositives: minTestPositivesOf(options),
   };
   return { core, json };
 }
+
+const minTestPositivesOf = (options: ProbeOptions) => checkNumber('minTestPositives', options.minTestPositives ?? PROBE_DEFAULTS.minTestPositives, 1, true);
 
 /** What the numerical core needs, resolved from {@link ProbeOptions}. */
 interface CoreSettings {
@@ -191,6 +220,7 @@ interface CoreSettings {
   mlpSeed: number;
   topNeurons: number;
   exclusive: boolean;
+  bootstrap: { resamples: number; seed: number };
 }
 
 /** Six significant decimals: readable JSON, and float32 noise never shows. NaN (undefined) → null. */
@@ -203,6 +233,18 @@ const withParts = (m: { train: CoreMetrics; validation: CoreMetrics; test: CoreM
   test: scores(m.test),
   ...(epochs === undefined ? {} : { epochs }),
 });
+
+/** The 95 % intervals of test probabilities `p` (in `split.test` order) against y, rounded like the metrics. */
+function intervals(p: Float64Array, y: Uint8Array, split: Split, s: CoreSettings): NonNullable<ProbeScores['ci']> {
+  const ci = bootstrapIntervals(p, Uint8Array.from(split.test, (r) => y[r]!), s.bootstrap);
+  const both = (i: Interval | null): Interval | null => (i ? [round(i[0]) ?? 0, round(i[1]) ?? 0] : null);
+  return { auc: both(ci.auc), accuracy: both(ci.accuracy) };
+}
+
+/** σ(w·(x − mean)/std + b) of neuron j on the test rows: what the single-neuron metrics score. */
+function singleProbabilities(X: Matrix, j: number, fit: { w: number; b: number; mean: number; std: number }, rows: Int32Array): Float64Array {
+  return Float64Array.from(rows, (r) => 1 / (1 + Math.exp(-(fit.w * ((X.data[r * X.cols + j]! - fit.mean) / fit.std) + fit.b))));
+}
 
 /** X standardised with the train rows' statistics (the core's probes then skip their own pass). */
 const standardised = (X: Matrix, split: Split): Matrix => standardiser(X, split.train).apply(X);
@@ -236,10 +278,11 @@ function probeConcept(X: Matrix, name: string, y: Uint8Array, s: CoreSettings): 
         neuron: best,
         heldInAuc: round(selection.auc[best]!),
         test: { accuracy: round(single.accuracy[best]!), balancedAccuracy: round(single.balancedAccuracy[best]!), auc: round(single.auc[best]!) },
+        ci: intervals(singleProbabilities(Xs, best, { w: single.weight[best]!, b: single.bias[best]!, mean: single.mean[best]!, std: single.std[best]! }, split.test), y, split, s),
       },
-      multiNeuron: withParts(multi.metrics, multi.epochs),
+      multiNeuron: { ...withParts(multi.metrics, multi.epochs), ci: intervals(multi.testProbabilities, y, split, s) },
       multiConcept: null,
-      mlp: mlp ? withParts(mlp.metrics[0]!, mlp.epochs[0]) : null,
+      mlp: mlp ? { ...withParts(mlp.metrics[0]!, mlp.epochs[0]), ci: intervals(mlp.testProbabilities[0]!, y, split, s) } : null,
     },
     baselines: { majority: scores(baselines(y, split).majority), shuffled: scores(shuffled.metrics.test) },
     sparse: {
@@ -338,6 +381,7 @@ async function runProbesLocked(options: ProbeOptions, hooks: ProbeHooks): Promis
       settings,
       concepts,
       joint: joint.joint,
+      headline: probeHeadline(concepts, minTestPositivesOf(options)),
     };
     const path = join(dir, `${layerFileStem(layer.id)}.json`);
     await writeJsonAtomic(path, result);

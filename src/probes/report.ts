@@ -5,7 +5,10 @@
  * Each thumbnail is embedded once, as a CSS class holding its data URI, however often it is shown.
  */
 import { escapeHtml, pageHead } from '../report/html.js';
-import type { ConceptProbes, ProbeLayer, Scores } from './pipeline.js';
+import type { ConceptProbes, ProbeLayer, ProbeScores, Scores } from './pipeline.js';
+import { headlineText } from './headline.js';
+import type { Interval } from './bootstrap.js';
+import { probeMessages } from '../messages/index.js';
 
 export interface ProbeReportInput {
   title: string;
@@ -31,8 +34,12 @@ const PROBE_ROWS: { key: keyof ConceptProbes['probes']; label: string }[] = [
   { key: 'mlp', label: 'MLP' },
 ];
 
-function metricCells(m: Scores | null | undefined): string {
-  return m ? `<td>${num(m.auc)}</td><td>${num(m.balancedAccuracy)}</td><td>${num(m.accuracy)}</td>` : '<td>—</td><td>—</td><td>—</td>';
+/** A value with its 95 % interval underneath, when it has one. */
+const withCi = (x: number | null, ci: Interval | null | undefined) =>
+  ci ? `${num(x)}<br><span class="meta">${num(ci[0])}–${num(ci[1])}</span>` : num(x);
+
+function metricCells(m: Scores | null | undefined, ci?: ProbeScores['ci']): string {
+  return m ? `<td>${withCi(m.auc, ci?.auc)}</td><td>${num(m.balancedAccuracy)}</td><td>${withCi(m.accuracy, ci?.accuracy)}</td>` : '<td>—</td><td>—</td><td>—</td>';
 }
 
 function metricsTable(concept: ConceptProbes): string {
@@ -40,7 +47,7 @@ function metricsTable(concept: ConceptProbes): string {
     const probe = concept.probes[key];
     const extra = key === 'singleNeuron' && probe && 'neuron' in probe ? ` <span class="meta">#${probe.neuron}</span>` : '';
     const validation = probe?.validation ? num(probe.validation.auc) : '—';
-    return `<tr><th>${label}${extra}</th>${metricCells(probe?.test)}<td>${validation}</td></tr>`;
+    return `<tr><th>${label}${extra}</th>${metricCells(probe?.test, probe?.ci)}<td>${validation}</td></tr>`;
   });
   rows.push(`<tr class="base"><th>majority class</th>${metricCells(concept.baselines.majority)}<td>—</td></tr>`);
   rows.push(`<tr class="base"><th>shuffled labels (multi-neuron)</th>${metricCells(concept.baselines.shuffled)}<td>—</td></tr>`);
@@ -84,24 +91,26 @@ function neuronRows(concept: ConceptProbes, images: Map<number, number[]> | unde
     }).join('') + '</tbody></table>';
 }
 
-function conceptBlock(concept: ConceptProbes, images: Map<number, number[]> | undefined, input: ProbeReportInput, classOf: (i: number) => string | undefined): string {
+function conceptBlock(concept: ConceptProbes, layer: ProbeLayer, input: ProbeReportInput, classOf: (i: number) => string | undefined): string {
+  const images = input.neuronImages.get(layer.layer.id);
   const multi = concept.probes.multiNeuron.test.auc;
   const control = concept.baselines.shuffled.auc;
   const sparse = concept.sparse.k === null ? 'not reached' : `${concept.sparse.k} neuron(s)`;
-  return `<details><summary><b>${escape(concept.name)}</b> <span class="meta">${concept.positives} positive / ${concept.negatives} negative · ` +
+  const tooFew = concept.split.testPositives < layer.headline.minTestPositives ? ` · <b class="few">${escape(probeMessages.tooFewTestPositives(concept.split.testPositives))}</b>, not ranked` : '';
+  return `<details><summary><b>${escape(concept.name)}</b> <span class="meta">${concept.positives} positive / ${concept.negatives} negative${tooFew} · ` +
     `multi-neuron test AUC ${num(multi)} (shuffled ${num(control)}) · ${Math.round(100 * concept.sparse.target)} % of it with ${sparse}</span></summary>` +
     `<div class="body"><div class="row"><div>${metricsTable(concept)}</div><div>${curveSvg(concept)}</div></div>` +
     neuronRows(concept, images, input, classOf) + '</div></details>';
 }
 
 function layerSection(layer: ProbeLayer, index: number, input: ProbeReportInput, classOf: (i: number) => string | undefined): string {
-  const images = input.neuronImages.get(layer.layer.id);
+  const headline = `<p class="headline">${escape(headlineText(layer.headline))}</p>`;
   const joint = layer.joint
     ? `<p><b>joint (exclusive concepts as classes):</b> multi-concept test accuracy ${num(layer.joint.multiConcept?.test.accuracy ?? null)}` +
       `${layer.joint.mlp ? `, MLP ${num(layer.joint.mlp.test.accuracy)}` : ''} · majority ${num(layer.joint.majority)}</p>`
     : '';
   return `<section id="layer-${index}"${index === 0 ? '' : ' hidden'}><h2>${escape(layer.layer.id)} <span class="meta">${layer.layer.channels} neurons · ${escape(layer.pooling)} pooling · ${layer.concepts.length} concepts</span></h2>` +
-    joint + layer.concepts.map((c) => conceptBlock(c, images, input, classOf)).join('') + '</section>';
+    headline + joint + layer.concepts.map((c) => conceptBlock(c, layer, input, classOf)).join('') + '</section>';
 }
 
 export function renderProbeReport(input: ProbeReportInput): string {
@@ -120,13 +129,13 @@ h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}
 details{margin:.3rem 0;border-left:2px solid #d0d7de;padding-left:.6rem}summary{cursor:pointer}
 .meta{color:#57606a;font-size:12px}.row{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;margin:.4rem 0;font-size:13px}th,td{padding:.15rem .5rem;text-align:right;border-bottom:1px solid #eaeef2}
-th:first-child{text-align:left}tr.base{color:#57606a}
+th:first-child{text-align:left}tr.base{color:#57606a}.few{color:#9a6700}
 .t{display:inline-block;width:40px;height:40px;margin:1px;background-size:contain;background-repeat:no-repeat;background-position:center;image-rendering:pixelated;border:1px solid #eee}
 svg.curve polyline{fill:none;stroke:#0969da;stroke-width:1.5}svg.curve circle{fill:#0969da}svg.curve circle.hit{fill:#cf222e}
 svg.curve .axis{stroke:#8c959f}svg.curve .target{stroke:#cf222e;stroke-dasharray:3 3}svg.curve text{font-size:9px;fill:#57606a}
 ${thumbCss}`)}
 <h1>${escape(input.title)}</h1>
-<p>Probes: how well a layer's neurons predict each concept on held-out images (test split). A probe is meaningful when it clearly beats the majority class and the same probe trained on shuffled labels. Neurons are ranked by their own AUC; the curve shows the multi-neuron probe's test AUC when only its k largest-weight neurons are kept.</p>
+<p>Probes: how well a layer's neurons predict each concept on held-out images (test split). A probe is meaningful when it clearly beats the majority class and the same probe trained on shuffled labels. Neurons are ranked by their own AUC; the curve shows the multi-neuron probe's test AUC when only its k largest-weight neurons are kept. Under a test AUC or accuracy: its 95 % interval (bootstrap of the test split, at least as wide as the Wilson interval). A concept with fewer test positives than the layer's floor is shown but never ranked or named best.</p>
 <label>Layer <select id="layer">${options}</select></label>
 ${sections}
 <script>

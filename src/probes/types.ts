@@ -136,6 +136,8 @@ export interface LogisticResult {
   /** Mean validation log loss of the kept parameters (NaN without validation rows). */
   bestValidationLoss: number;
   metrics: SplitMetrics;
+  /** Probability of the concept for each test row, in `split.test` order (what the test metrics score). */
+  testProbabilities: Float64Array;
 }
 
 /** Options of {@link sparseK}: the refits use the linear options (L2 only; `l1` is ignored). */
@@ -217,6 +219,8 @@ export interface MlpOptions {
 export interface MlpResult {
   /** Per concept (one-vs-rest for exclusive classes). */
   metrics: SplitMetrics[];
+  /** Per concept: its probability for each test row, in `split.test` order. */
+  testProbabilities: Float64Array[];
   epochs: number[];
   bestValidationLoss: number[];
   /** With exclusive classes: argmax accuracy per split part. */

@@ -190,13 +190,28 @@ export interface OverviewResponse {
   };
 }
 
-/** A neuron's label from RUN/neurons (dissection or captions). */
+/** A neuron's label from RUN/neurons (dissection or enrichment labels). */
 export interface NeuronLabel {
-  text: string;
+  /** The label; null = tested for enrichment and unlabelled (no concept significant). */
+  text: string | null;
   /** 'dissection' (neurons/dissection.json) or 'labels' (neurons/labels.json). */
   source: 'dissection' | 'labels';
-  /** Score of the label when the file gives one (IoU, agreement…). */
+  /** Score of the label when the file gives one (IoU, F1…). */
   score: number | null;
+  /** Enrichment labels only: the best concept (labelled or not) and the evidence of its test. */
+  evidence?: LabelEvidenceView;
+}
+
+/** The significance evidence of an enrichment label (neurons/labels.json). */
+export interface LabelEvidenceView {
+  best: string | null;
+  /** Benjamini–Hochberg q across the layer. */
+  q: number;
+  /** Top images that show the concept, of `topK`. */
+  overlap: number;
+  topK: number;
+  conceptSize: number;
+  dataset: number;
 }
 
 export interface NeuronRow {

@@ -4,9 +4,11 @@
  * `{layer, channel, label, score}` records, `{layers: [{id, neurons: [...]}]}`, or objects keyed
  * by layer id then channel — so the explorer keeps working as those files evolve. Label text is
  * taken from the first string among label/concept/caption/text/name; the score from the first
- * number among iou/score/agreement/share/confidence.
+ * number among iou/score/agreement/share/confidence. Enrichment entries (labels.json with `q` and
+ * `evidence`) carry their evidence, and an unlabelled one is kept with a null text so the explorer
+ * can say "unlabelled".
  */
-import type { NeuronLabel } from './api.js';
+import type { LabelEvidenceView, NeuronLabel } from './api.js';
 
 /** layer id → channel → label. */
 export type LabelIndex = Map<string, Map<number, NeuronLabel>>;
@@ -25,6 +27,17 @@ function firstOf<T>(obj: Record<string, Json>, keys: readonly string[], type: 's
   return undefined;
 }
 
+/** The evidence of an enrichment entry (`q` and `evidence` counts), or undefined for other layouts. */
+function evidenceOf(value: Json): LabelEvidenceView | undefined {
+  if (!isObject(value) || typeof value.q !== 'number' || !isObject(value.evidence)) return undefined;
+  const e = value.evidence;
+  const counts = ['overlap', 'topK', 'conceptSize', 'dataset'].map((k) => e[k]);
+  if (!counts.every((c) => typeof c === 'number')) return undefined;
+  const [overlap, topK, conceptSize, dataset] = counts as number[];
+  const best = isObject(value.best) && typeof value.best.name === 'string' ? value.best.name : null;
+  return { best, q: value.q, overlap: overlap!, topK: topK!, conceptSize: conceptSize!, dataset: dataset! };
+}
+
 function layerOf(obj: Record<string, Json>): string | undefined {
   if (typeof obj.layer === 'string') return obj.layer;
   if (isObject(obj.layer) && typeof obj.layer.id === 'string') return obj.layer.id;
@@ -36,12 +49,13 @@ function collect(node: Json, layer: string | undefined, source: NeuronLabel['sou
   if (depth > 6) return;
   const add = (l: string | undefined, channel: number, value: Json) => {
     if (l === undefined || !Number.isInteger(channel) || channel < 0) return;
-    const text = typeof value === 'string' ? value : isObject(value) ? firstOf<string>(value, TEXT_KEYS, 'string') : undefined;
-    if (text === undefined || text === '') return;
+    const evidence = evidenceOf(value);
+    const text = evidence ? (value as Record<string, Json>).label : typeof value === 'string' ? value : isObject(value) ? firstOf<string>(value, TEXT_KEYS, 'string') : undefined;
+    if (evidence ? typeof text !== 'string' && text !== null : text === undefined || text === '') return;
     const score = isObject(value) ? (firstOf<number>(value, SCORE_KEYS, 'number') ?? null) : null;
     if (!out.has(l)) out.set(l, new Map());
     const layerMap = out.get(l)!;
-    if (!layerMap.has(channel)) layerMap.set(channel, { text, source, score });
+    if (!layerMap.has(channel)) layerMap.set(channel, { text: text as string | null, source, score, ...(evidence ? { evidence } : {}) });
   };
   if (Array.isArray(node)) {
     node.forEach((item, i) => {
@@ -64,10 +78,20 @@ function collect(node: Json, layer: string | undefined, source: NeuronLabel['sou
   }
 }
 
-/** Merges both files into one index (a dissection label wins over a caption label). */
+/**
+ * Merges both files into one index: a significant enrichment label (with evidence) first, then a
+ * dissection label, then any other labels.json entry (an unlabelled enrichment entry, or an older
+ * caption label without evidence).
+ */
 export function parseNeuronLabels(dissection: Json, captions: Json): LabelIndex {
   const out: LabelIndex = new Map();
+  const labels: LabelIndex = new Map();
   if (dissection !== null) collect(dissection, undefined, 'dissection', out, 0);
-  if (captions !== null) collect(captions, undefined, 'labels', out, 0);
+  if (captions !== null) collect(captions, undefined, 'labels', labels, 0);
+  for (const [layer, channels] of labels) {
+    if (!out.has(layer)) out.set(layer, new Map());
+    const layerMap = out.get(layer)!;
+    for (const [channel, label] of channels) if (!layerMap.has(channel) || (label.evidence && label.text !== null)) layerMap.set(channel, label);
+  }
   return out;
 }

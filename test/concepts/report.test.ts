@@ -38,3 +38,19 @@ test('concept report: named snapshot of a two-level tree', () => {
   assert.ok(!/https?:\/\//.test(html), 'no network references');
   matchSnapshot(import.meta.dirname, 'concept-report-tiny.html', html);
 });
+
+test('concept report: a level whose children share no neuron says so instead of "group 0 … specificity 0"', () => {
+  const disjoint: ConceptLayer = {
+    ...layer,
+    clusters: [
+      cluster({ id: 'L1.0', level: 1, parent: 'L2.0', images: [0, 1], caption: 'red apple', neurons: [1, 5], differenceNeurons: [1, 5], stats: { size: 2, inShare: 1, outShare: 0, specificity: 1 } }),
+      cluster({ id: 'L1.1', level: 1, parent: 'L2.0', images: [2], caption: 'green pear', neurons: [6], differenceNeurons: [6], stats: { size: 1, inShare: 1, outShare: 0.5, specificity: 0.5 } }),
+      cluster({ id: 'L2.0', level: 2, children: ['L1.0', 'L1.1'], images: [0, 1, 2], caption: 'fruit' }),
+    ],
+  };
+  const html = renderConceptReport({ title: 'concepts — disjoint', layers: [disjoint], thumbnails: new Map(), paths: new Map() });
+  assert.match(html, /<span class="id">L2\.0<\/span> fruit <span class="meta">3 images · no shared neurons<\/span>/);
+  assert.doesNotMatch(html, /group 0|in-cluster 0%/);
+  assert.match(html, /<b>neurons:<\/b> no shared neurons<\/p>/);
+  assert.match(html, /red apple <span class="meta">2 images · group 2 neurons \(chance 0\.5±0\.5\) · specificity 1\.00 \(chance 0\.01\) · 2 difference neurons \(not in the parent&#39;s group\)/);
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy } from '../../src/store/npy.js';
 import type { RunManifest } from '../../src/record/types.js';
+import type { NeuronLabelsFile } from '../../src/neurons/caption-labels.js';
 import type { ConceptLayer } from '../../src/concepts/types.js';
 import { SEED_METHODS } from '../../src/demo/attribution-stage.js';
 
@@ -54,6 +55,14 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
     assert.equal(dissection.layers.length, manifest.layers.length);
     const labelled = dissection.layers.flatMap((l) => l.neurons).filter((n) => n.label !== null);
     assert.ok(labelled.every((n) => n.iou > 0.04));
+    // Enrichment labels: every label significant, and no label spread over the layer the way one
+    // large mixed cluster's caption once was (over 75 % of every layer).
+    const labels = JSON.parse(readFileSync(join(run, 'neurons', 'labels.json'), 'utf8')) as NeuronLabelsFile;
+    assert.deepEqual(labels.layers.map((l) => l.id), manifest.layers.map((l) => l.id));
+    for (const l of labels.layers) {
+      assert.ok(l.neurons.every((n) => (n.label !== null) === n.q < 0.05));
+      assert.ok((l.topLabel?.count ?? 0) <= 0.2 * l.channels, `${model} ${l.id}: "${l.topLabel?.label}" on ${l.topLabel?.count} of ${l.channels}`);
+    }
     // The attribution stage: maps for every chosen image × method, and their evaluation.
     const dir = join(run, 'attribution', 'demo');
     const attribution = JSON.parse(readFileSync(join(dir, 'attribution.json'), 'utf8')) as { entries: { name: string; method: string; files: { npy: string; png: string } }[] };

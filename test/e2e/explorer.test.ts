@@ -102,6 +102,9 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
     assert.ok(widths.length >= 5, `exemplar images shown (${widths.length})`);
     assert.ok(widths.every((px) => px > 0), `every exemplar image loaded (${widths})`);
     assert.match(await page.getByTestId('activation-rate').innerText(), /^\d+\.\d %$/);
+    // The label line carries its evidence: enrichment q and overlap, a dissection score, or "unlabelled".
+    const label = page.getByTestId('neuron-label');
+    if ((await label.count()) > 0) assert.match(await label.innerText(), /^(unlabelled \(no concept significantly enriched|.+ \((enrichment: \d+ of \d+ top images .* q |network dissection|caption label))/);
     await page.locator('[data-testid="histogram"] svg path, [data-testid="histogram"] svg rect').first().waitFor();
     const bars = await page.locator('[data-testid="histogram"] svg .mark-rect path').count();
     assert.ok(bars >= 10, `histogram bars drawn (${bars})`);

@@ -58,6 +58,8 @@ test('neurons CLI: bad input gives one line naming the argument or file and the 
   assertOneLineError(cli('neurons', '--run', run, '--pooling', 'median'), /--pooling <name>' argument 'median' is invalid\. Allowed choices are mean, max, top10/);
   assertOneLineError(cli('neurons', '--run', run, '--layers', 'layer9'), /unknown layer\(s\) layer9 .*this run recorded/);
   assertOneLineError(cli('neurons', '--run', run, '--top', '0', '--masks', join(dir, 'none.jsonl')), /masks file .*none\.jsonl does not exist/);
+  assertOneLineError(cli('neurons', '--run', run, '--top', '0', '--max-q', '0'), /--max-q must be a number in \(0, 1\], got "0"/);
+  assertOneLineError(cli('neurons', '--run', run, '--top', '0', '--labels', join(dir, 'none.csv')), /none\.csv/);
   const bad = join(dir, 'bad.jsonl');
   writeFileSync(bad, 'not json\n');
   assertOneLineError(cli('neurons', '--run', run, '--top', '0', '--masks', bad), /bad\.jsonl:1 is not valid JSON/);

@@ -1,48 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { NeurolensError } from '../../src/errors.js';
-import { record } from '../../src/record/recorder.js';
 import { runProbes } from '../../src/probes/pipeline.js';
 import type { ProbeLayer } from '../../src/probes/pipeline.js';
-import { Random } from '../../src/util/random.js';
-import { tinyResNet } from '../fixtures/tiny-models.js';
-import { makeWorkspace } from '../record/helpers.js';
-
-const FAMILIES = [['red', [210, 40, 40]], ['green', [40, 190, 50]], ['blue', [40, 50, 210]]] as const;
-const PER_FAMILY = 24;
-
-/**
- * A recorded run with planted concept structure: 72 noisy images in three colour families (the
- * concept), each drawn around its family colour with seeded per-image jitter and pixel noise.
- */
-async function familyRun() {
-  const ws = await makeWorkspace(tinyResNet(), 0, { broken: false });
-  const rng = new Random(11);
-  const rows = ['path,concept'];
-  const multi = ['path,concepts'];
-  for (const [name, rgb] of FAMILIES) {
-    mkdirSync(join(ws.images, name), { recursive: true });
-    for (let i = 0; i < PER_FAMILY; i++) {
-      const base = rgb.map((v) => v + (rng.next() - 0.5) * 80);
-      const raw = Buffer.alloc(16 * 16 * 3);
-      for (let p = 0; p < raw.length; p++) raw[p] = Math.max(0, Math.min(255, Math.round(base[p % 3]! + (rng.next() - 0.5) * 60)));
-      const path = `${name}/${String(i).padStart(2, '0')}.png`;
-      await sharp(raw, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(join(ws.images, path));
-      rows.push(`${path},${name}`);
-      multi.push(`${path},${name}${i % 2 ? ';odd' : ''}`);
-    }
-  }
-  const run = join(ws.dir, 'run');
-  await record({ model: ws.model, images: ws.images, out: run, layers: 'all', poolings: ['mean'], topK: 8 });
-  const labels = join(ws.dir, 'labels.csv');
-  writeFileSync(labels, `${rows.join('\n')}\n`);
-  const multiLabels = join(ws.dir, 'multi.csv');
-  writeFileSync(multiLabels, `${multi.join('\n')}\n`);
-  return { run, labels, multiLabels };
-}
+import { familyRun, PER_FAMILY } from './helpers.js';
 
 const fixture = familyRun();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -86,6 +49,21 @@ test('probes: exclusive colour families are probe-able, well above the shuffled-
   assert.ok(layer.joint && layer.joint.multiConcept!.test.accuracy! > layer.joint.majority! + 0.3, JSON.stringify(layer.joint));
   assert.ok(layer.joint.mlp!.test.accuracy! > layer.joint.majority!);
 
+  // About 5 test positives per family: below the default floor of 10, so nothing is ranked.
+  assert.equal((layer.settings as { minTestPositives: number }).minTestPositives, 10);
+  assert.equal((layer.settings as { bootstrap: { resamples: number } }).bootstrap.resamples, 1000);
+  assert.equal(layer.headline.best, null);
+  assert.deepEqual(layer.headline.tooFewTestPositives, layer.concepts.map((c) => ({ concept: c.name, testPositives: c.split.testPositives })));
+  for (const c of layer.concepts) {
+    for (const probe of [c.probes.singleNeuron, c.probes.multiNeuron, c.probes.mlp!]) {
+      const { auc, accuracy } = probe.ci!;
+      assert.ok(auc![0] <= probe.test.auc! && probe.test.auc! <= auc![1], `${c.name}: AUC ${probe.test.auc} outside ${auc}`);
+      assert.ok(accuracy![0] <= probe.test.accuracy! && probe.test.accuracy! <= accuracy![1], `${c.name}: accuracy ${probe.test.accuracy} outside ${accuracy}`);
+      // Five test positives cannot pin an AUC down, however well they are separated.
+      assert.ok(auc![1] - auc![0] >= 0.2, `${c.name}: AUC interval ${auc} is too narrow for ${c.split.testPositives} positives`);
+    }
+  }
+
   const html = readFileSync(result.report, 'utf8');
   assert.match(html, /<svg class="curve"/);
   assert.match(html, /data:image\/png;base64,/);
@@ -115,6 +93,24 @@ test('probes: multi-label concepts share a split stratified on the first concept
   assert.ok(red.probes.multiNeuron.test.auc! > odd.probes.multiNeuron.test.auc! + 0.2, `red ${red.probes.multiNeuron.test.auc} vs odd ${odd.probes.multiNeuron.test.auc}`);
 });
 
+test('probes: the best-read claim needs the floor of test positives; the headline names it with its interval', { timeout: 120_000 }, async () => {
+  const { run, labels } = await fixture;
+  const result = await runProbes({ run, labels, layers: ['layer2.0'], mlp: 'none', minTestPositives: 4, bootstrapResamples: 200 });
+  const layer = result.layers[0]!;
+  const floor = 4;
+  const eligible = layer.concepts.filter((c) => c.split.testPositives >= floor);
+  assert.ok(eligible.length >= 1, 'some family reaches 4 test positives');
+  const top = Math.max(...eligible.map((c) => c.probes.multiNeuron.test.auc!));
+  const best = layer.headline.best!;
+  assert.equal(best.auc, top);
+  const named = layer.concepts.find((c) => c.name === best.concept)!;
+  assert.ok(named.split.testPositives >= floor);
+  assert.deepEqual(best.aucCi, named.probes.multiNeuron.ci!.auc);
+  assert.equal(best.testPositives, named.split.testPositives);
+  assert.deepEqual(layer.headline.tooFewTestPositives.map((c) => c.concept), layer.concepts.filter((c) => c.split.testPositives < floor).map((c) => c.name));
+  assert.equal((layer.settings as { bootstrap: { resamples: number } }).bootstrap.resamples, 200);
+});
+
 test('probes: clear errors for bad options', async () => {
   const { run, labels } = await fixture;
   const oneLine = (pattern: RegExp) => (e: unknown) => e instanceof NeurolensError && pattern.test(e.message) && !e.message.includes('\n');
@@ -122,4 +118,5 @@ test('probes: clear errors for bad options', async () => {
   await assert.rejects(runProbes({ run, labels, pooling: 'max' }), oneLine(/recorded without max pooling \(recorded: mean\); choose one of those with --pooling/));
   await assert.rejects(runProbes({ run }), oneLine(/--labels FILE/));
   await assert.rejects(runProbes({ run, concepts: 'keywords:3' }), oneLine(/neurolens concepts/));
+  await assert.rejects(runProbes({ run, labels, minTestPositives: 0 }), oneLine(/minTestPositives must be an integer ≥ 1, got 0/));
 });

@@ -13,7 +13,7 @@ function concept(name: string, positives: number, neurons: number[], sparseK: nu
     split: { train: 8, validation: 1, test: 3, testPositives: 1 },
     probes: {
       singleNeuron: { neuron: neurons[0]!, heldInAuc: 0.97, test: m(0.9, 0.75, 0.667) },
-      multiNeuron: { train: m(1, 1, 1), validation: m(1, 1, 1), test: m(0.95, 0.8, 0.833), epochs: 40 },
+      multiNeuron: { train: m(1, 1, 1), validation: m(1, 1, 1), test: m(0.95, 0.8, 0.833), ci: { auc: [0.61, 1], accuracy: [0.42, 0.97] }, epochs: 40 },
       multiConcept: { test: m(0.925, 0.7, 0.75) },
       mlp: null,
     },
@@ -28,6 +28,7 @@ const layer: ProbeLayer = {
   layer: { id: 'layer4.1', tensor: '/layer4/layer4.1/relu_1/Relu_output_0', channels: 8 }, pooling: 'mean', images: 12, settings: {},
   concepts: [concept('red <apple>', 4, [3, 1, 5], 2), concept('green', 8, [1, 6], null)],
   joint: { multiConcept: { test: m(null, 0.7, 0.75) }, mlp: null, majority: 0.667 },
+  headline: { minTestPositives: 3, best: null, tooFewTestPositives: [{ concept: 'red <apple>', testPositives: 1 }, { concept: 'green', testPositives: 1 }] },
 };
 
 test('probe report: named snapshot of one layer with two concepts', () => {
@@ -43,5 +44,8 @@ test('probe report: named snapshot of one layer with two concepts', () => {
   assert.equal(html.match(/base64,AAAA/g)?.length, 1, 'each thumbnail is embedded once');
   assert.match(html, /<svg class="curve"/);
   assert.match(html, /not reached/);
+  assert.match(html, /0\.950<br><span class="meta">0\.610–1\.000<\/span>/, 'the test AUC shows its interval');
+  assert.equal(html.match(/too few test positives \(\d\)<\/b>, not ranked/g)?.length, 2, 'both concepts are below the floor');
+  assert.match(html, /no concept has 3 or more test positives, so none is ranked; 2 concept\(s\) with fewer than 3 test positives not ranked: red &#60;apple&#62; \(1\), green \(1\)/);
   matchSnapshot(import.meta.dirname, 'probe-report-tiny.html', html);
 });

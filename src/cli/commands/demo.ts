@@ -1,11 +1,14 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { attributionEvalMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, runDemo, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { attributionEvalMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { openBrowser } from './serve.js';
+
+/** `part` of `whole` as a whole percentage. */
+const share = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(0)} %` : '-');
 
 export function registerDemo(program: Command): void {
   program
@@ -51,7 +54,9 @@ export function registerDemo(program: Command): void {
           const p = run.probes;
           const n = run.neurons;
           if (n) {
-            lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images); ${n.confidentLabels} with a caption label held by ≥ half their top images (${show(n.summary)})`);
+            lines.push(`    neurons: ${n.rare} of ${n.neurons} rarely active (top-10 % of their layer on < 1 % of images) (${show(n.summary)})`);
+            const labelled = n.labels.map((l) => `${l.layer} ${share(l.labelled, l.channels)}${l.top ? ` (most common "${l.top.label}" on ${share(l.top.count, l.channels)}${l.top.count > 0.2 * l.channels ? ' — over 20 % of the layer, a broad concept' : ''})` : ''}`);
+            if (labelled.length > 0) lines.push(`    concept labels (enrichment among the top images, BH q < 0.05; share of neurons labelled): ${labelled.join('; ')}`);
             const dissected = n.dissection.map((d) => `${d.layer} ${d.labelled}/${d.channels}${d.top ? ` (mostly ${d.top.label} ×${d.top.count}, best IoU ${d.top.bestIou.toFixed(2)})` : ''}`);
             lines.push(`    dissection against colour masks (IoU > 0.04): ${dissected.join('; ')}`);
           }
@@ -65,7 +70,9 @@ export function registerDemo(program: Command): void {
           if (p) {
             const layers = p.layers.map((l) => `${l.layer} ${l.multiAuc.toFixed(3)} vs shuffled ${l.shuffledAuc.toFixed(3)} (best single neuron ${l.singleAuc.toFixed(3)}${l.classAccuracy !== null ? `; softmax accuracy ${l.classAccuracy.toFixed(3)} vs majority ${(l.majority ?? 0).toFixed(3)}` : ''})`);
             lines.push(`    probes, ${p.concepts} subcategories, mean multi-neuron test AUC: ${layers.join('; ')}`);
-            if (p.best) lines.push(`    best read subcategory: ${p.best.concept} at ${p.best.layer} (AUC ${p.best.auc.toFixed(3)}); report ${show(p.report)}`);
+            const unranked = p.tooFewTestPositives > 0 ? `; ${probeMessages.notRanked(p.tooFewTestPositives, p.minTestPositives)}` : '';
+            const best = p.best ? `best read subcategory (≥ ${p.minTestPositives} test positives): ${p.best.concept} at ${p.best.layer} (test AUC ${withInterval(p.best.auc, p.best.aucCi)}, ${p.best.testPositives} test positives)` : probeMessages.noneRanked(p.minTestPositives);
+            lines.push(`    ${best}${unranked}; report ${show(p.report)}`);
           }
         }
         lines.push(...formatSeedTable(result.runs).map((l) => `  ${l}`));

@@ -1,6 +1,6 @@
 /**
  * `neurolens neurons`: single-neuron analysis of a recorded run → RUN/neurons/ (rates, rare neurons
- * per image, exemplar sprites, dissection and caption labels). A thin wrapper over runNeurons.
+ * per image, exemplar sprites, dissection and enrichment labels). A thin wrapper over runNeurons.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -28,6 +28,8 @@ async function neurons(flags: NeuronsOptions): Promise<void> {
         ...(flags.masks !== undefined ? { masks: flags.masks } : {}),
         ...(flags.iouMin !== undefined ? { iouMin: flags.iouMin } : {}),
         ...(flags.conceptsLevel !== undefined ? { conceptsLevel: flags.conceptsLevel } : {}),
+        ...(flags.labels !== undefined ? { labels: flags.labels } : {}),
+        ...(flags.maxQ !== undefined ? { maxQ: flags.maxQ } : {}),
         ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       },
@@ -54,7 +56,7 @@ async function neurons(flags: NeuronsOptions): Promise<void> {
 export function registerNeurons(program: Command): void {
   program
     .command('neurons')
-    .description('single neurons of a recorded run: activation rates, rarely-active neurons, top exemplars with region crops, dissection and caption labels')
+    .description('single neurons of a recorded run: activation rates, rarely-active neurons, top exemplars with region crops, dissection and concept labels by enrichment')
     .addOption(runOption())
     .addOption(layersOption())
     .addOption(poolingOption(cliMessages.neuronsPooling))
@@ -64,7 +66,9 @@ export function registerNeurons(program: Command): void {
     .addOption(shownDefault(new Option('--thumb-size <n>', 'side of each exemplar crop in pixels').argParser(positiveInteger('--thumb-size')), D.thumbSize))
     .option('--masks <file>', 'NetDissect masks: JSONL {"image": "path", "masks": {"concept": "mask.png"}}, paths relative to the file')
     .addOption(shownDefault(new Option('--iou-min <x>', 'smallest IoU that earns a dissection label').argParser(finiteNumber('--iou-min')), D.iouMin))
-    .addOption(shownDefault(new Option('--concepts-level <l>', 'caption labels at this concepts level only').argParser(positiveInteger('--concepts-level')), cliMessages.neuronsConceptsLevel))
+    .addOption(shownDefault(new Option('--concepts-level <l>', 'label candidates from this concepts level only').argParser(positiveInteger('--concepts-level')), cliMessages.neuronsConceptsLevel))
+    .option('--labels <file>', 'more label candidates: CSV path,concept or JSONL {"path","concepts":[…]}, paths relative to the image root')
+    .addOption(shownDefault(new Option('--max-q <q>', 'label a neuron when its best concept\'s Benjamini–Hochberg q is below this (else unlabelled)').argParser(finiteNumber('--max-q')), D.maxQ))
     .addOption(batchOption(D.batch))
     .addOption(threadsOption())
     .action((flags: NeuronsOptions) => runAction(() => neurons(flags)));

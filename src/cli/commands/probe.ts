@@ -1,7 +1,7 @@
 /** `neurolens probe`: linear / MLP probes of labelled concepts on a recorded run's layers. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { PROBE_DEFAULTS, runProbes, CLI, type ProbeOptions } from '../../index.js';
+import { headlineText, PROBE_DEFAULTS, runProbes, CLI, type ProbeOptions } from '../../index.js';
 import { fraction, layersOption, nonNegativeNumber, poolingOption, positiveInteger, runOption, seedOption, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -21,6 +21,8 @@ export function registerProbe(program: Command): void {
     .addOption(shownDefault(new Option('--l1 <x>', 'L1 penalty of the multi-neuron probe').argParser(nonNegativeNumber('--l1')), D.l1))
     .addOption(shownDefault(new Option('--tolerance <x>', 'convergence threshold of the linear probes (larger is faster)').argParser(fraction('--tolerance', 0.5)), D.tolerance))
     .addOption(shownDefault(new Option('--test-fraction <f>', 'share of images held out for the test split').argParser(fraction('--test-fraction', 0.5)), D.testFraction))
+    .addOption(shownDefault(new Option('--min-test-positives <n>', 'concepts with fewer positives in their test split are reported but never ranked or named best').argParser(positiveInteger('--min-test-positives')), D.minTestPositives))
+    .addOption(shownDefault(new Option('--bootstrap-resamples <n>', 'bootstrap resamples of the test split behind each 95 % interval of test AUC and accuracy').argParser(positiveInteger('--bootstrap-resamples')), D.bootstrapResamples))
     .action((flags: ProbeOptions) =>
       runAction(async () => {
         const result = await runProbes(flags, {
@@ -29,7 +31,7 @@ export function registerProbe(program: Command): void {
         });
         process.stdout.write(
           `probes: ${result.labels.names.length} concept(s) × ${result.layers.length} layer(s)\n` +
-            result.files.map((f) => `  ${f}\n`).join('') +
+            result.layers.map((l, i) => `  ${result.files[i]}\n    ${headlineText(l.headline)}\n`).join('') +
             `report: ${result.report}\n`,
         );
       }),

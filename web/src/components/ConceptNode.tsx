@@ -1,9 +1,9 @@
-// One cluster of the concept tree: caption, level, group size vs chance; expanding shows example
+// One cluster of the concept tree: caption, level, group size vs chance (or "no shared neurons"); expanding shows example
 // images, difference neurons (links to neuron pages), the difference description and the children.
 import type { ConceptCluster } from '../contract.js';
 import { links } from '../router.js';
 import { ImageBox } from './ImageBox.js';
-import { fmt } from '../format.js';
+import { groupSummary } from '../../../src/concepts/summary.js';
 
 export interface TreeState {
   byId: Map<string, ConceptCluster>;
@@ -32,7 +32,7 @@ export function ConceptNode({ id, tree }: { id: string; tree: TreeState }) {
           {tree.matches?.has(id) ? <mark>{c.caption}</mark> : c.caption}
         </span>
         <span className="muted">
-          L{c.level} · {c.images.length} images · group {c.stats.size} neurons (chance {fmt(c.chance.size.mean, 1)}) · specificity {fmt(c.stats.specificity, 2)}
+          L{c.level} · {c.images.length} images · {groupSummary(c)}
         </span>
       </div>
       {open && (

@@ -64,7 +64,7 @@ export function LayerPage({ layer }: { layer: string }) {
                 <span className="cell muted" title="mean activation">
                   mean {fmt(n.mean)}
                 </span>
-                {n.label && <span title={`from ${n.label.source}`}>{n.label.text}</span>}
+                {n.label && (n.label.text !== null ? <span title={`from ${n.label.source}`}>{n.label.text}</span> : <span className="muted">unlabelled</span>)}
               </>
             );
           }}

@@ -27,6 +27,25 @@ export function NeuronPage({ layer, channel }: { layer: string; channel: number 
 
 const CONCEPTS_SHOWN = 15;
 
+/** The neuron's label with its evidence: enrichment q and overlap, or the dissection IoU; or "unlabelled". */
+function LabelLine({ label }: { label: NonNullable<NeuronResponse['label']> }) {
+  const e = label.evidence;
+  const counts = e && `${e.overlap} of ${e.topK} top images in a concept of ${e.conceptSize} / ${e.dataset} images, q ${fmt(e.q)}`;
+  if (label.text === null) {
+    return (
+      <p data-testid="neuron-label">
+        <strong>unlabelled</strong> <span className="muted">(no concept significantly enriched among the top images{e?.best ? `; best "${e.best}": ${counts}` : ''})</span>
+      </p>
+    );
+  }
+  const how = e ? `enrichment: ${counts}, F1 ${fmt(label.score)}` : `${label.source === 'dissection' ? 'network dissection' : 'caption label'}${label.score !== null ? `, score ${fmt(label.score)}` : ''}`;
+  return (
+    <p data-testid="neuron-label">
+      <strong>{label.text}</strong> <span className="muted">({how})</span>
+    </p>
+  );
+}
+
 function NeuronBody({ n, size }: { n: NeuronResponse; size?: readonly [number, number] }) {
   const marks = useMemo(() => [{ label: 'q99', value: n.stats.q99 }], [n.stats.q99]);
   // Broad clusters first; a large run can put a neuron in hundreds of level-1 groups.
@@ -43,11 +62,7 @@ function NeuronBody({ n, size }: { n: NeuronResponse; size?: readonly [number, n
         {n.channel + 1 < n.channels && <a href={links.neuron(n.layer, n.channel + 1)}>#{n.channel + 1} →</a>}
       </nav>
       <div className="panel">
-        {n.label && (
-          <p data-testid="neuron-label">
-            <strong>{n.label.text}</strong> <span className="muted">({n.label.source === 'dissection' ? 'network dissection' : 'caption label'}{n.label.score !== null ? `, score ${fmt(n.label.score)}` : ''})</span>
-          </p>
-        )}
+        {n.label && <LabelLine label={n.label} />}
         <p>
           Activation rate <strong data-testid="activation-rate">{pct(n.stats.rate)}</strong> (share of images where it is among its layer&apos;s top 10 %); {n.pooling} pooling: mean {fmt(n.stats.mean)} ± {fmt(n.stats.std)}, q50 {fmt(n.stats.q50)}, q90 {fmt(n.stats.q90)},
           q99 {fmt(n.stats.q99)}, max {fmt(n.stats.max)}.
