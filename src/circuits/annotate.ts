@@ -5,9 +5,11 @@
  *    as `circuits eval` measures it). Circuits are ranked by it, so reports and the explorer open on
  *    the circuit that matters most, not on the first root found.
  *  - concept: a name from the run's concepts stage (RUN/concepts/LAYER.json). Each neuron is named
- *    by the cluster (any level) that best matches its top-10 % reference images — F1 of the two
- *    image sets, so a large mixed cluster cannot win by size alone — and the circuit takes the
- *    caption most of its neurons share, with that count as the evidence.
+ *    by the cluster (any level) most over-represented among its top-10 % reference images: the
+ *    smallest one-sided hypergeometric p-value of the overlap, kept only below a Bonferroni bound
+ *    over the clusters — a large mixed cluster overlaps every neuron's top images by its size
+ *    alone and is not significant, a small one needs more than a coincidental image or two. The
+ *    circuit takes the caption most of its neurons share, with that count as the evidence.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +27,24 @@ export interface ConceptSet {
 
 /** Fewest of a neuron's top images a cluster must hold to name it. */
 export const MIN_CONCEPT_OVERLAP = 2;
+
+/** Family-wise level of a neuron's name (Bonferroni over the clusters tested). */
+export const CONCEPT_ALPHA = 0.05;
+
+const logFactorials: number[] = [0];
+function logFactorial(n: number): number {
+  for (let i = logFactorials.length; i <= n; i++) logFactorials.push(logFactorials[i - 1]! + Math.log(i));
+  return logFactorials[n]!;
+}
+const logChoose = (n: number, k: number) => logFactorial(n) - logFactorial(k) - logFactorial(n - k);
+
+/** P[X ≥ k] for X ~ Hypergeometric(population N, K successes, n draws): chance of an overlap at least this large. */
+export function hypergeometricTail(N: number, K: number, n: number, k: number): number {
+  if (k <= Math.max(0, n - (N - K))) return 1;
+  let p = 0;
+  for (let x = Math.max(k, 0); x <= Math.min(K, n); x++) p += Math.exp(logChoose(K, x) + logChoose(N - K, n - x) - logChoose(N, n));
+  return Math.min(1, p);
+}
 
 /**
  * The clusters of a run's concepts stage, from the first RUN/concepts/*.json (captions cluster
@@ -46,32 +66,48 @@ export async function loadConceptSets(runDir: string): Promise<ConceptSet[]> {
   return [];
 }
 
-/** A neuron's best concept: the cluster with the highest F1 against its top images (ties: larger overlap, then cluster order). */
-export function neuronConcept(top: ArrayLike<number>, concepts: readonly ConceptSet[]): { caption: string; cluster: string; f1: number; overlap: number } | undefined {
-  let best: { caption: string; cluster: string; f1: number; overlap: number } | undefined;
+/** A neuron's named concept (see the module comment). */
+export interface NeuronConcept {
+  caption: string;
+  cluster: string;
+  /** Top images in the cluster. */
+  overlap: number;
+  /** One-sided hypergeometric p-value of that overlap. */
+  p: number;
+}
+
+/**
+ * A neuron's concept among `images` reference images: the cluster with the smallest p-value of
+ * its overlap with the neuron's top images (ties: larger overlap, then cluster order), if that p
+ * is below CONCEPT_ALPHA / number of clusters; otherwise none.
+ */
+export function neuronConcept(top: ArrayLike<number>, concepts: readonly ConceptSet[], images: number): NeuronConcept | undefined {
+  let best: NeuronConcept | undefined;
+  const bound = CONCEPT_ALPHA / Math.max(1, concepts.length);
   for (const c of concepts) {
     let overlap = 0;
     for (let i = 0; i < top.length; i++) if (c.images.has(top[i]!)) overlap++;
     if (overlap < MIN_CONCEPT_OVERLAP) continue;
-    const f1 = (2 * overlap) / (top.length + c.images.size);
-    if (!best || f1 > best.f1 || (f1 === best.f1 && overlap > best.overlap)) best = { caption: c.caption, cluster: c.id, f1, overlap };
+    const p = hypergeometricTail(images, c.images.size, top.length, overlap);
+    if (p >= bound) continue;
+    if (!best || p < best.p || (p === best.p && overlap > best.overlap)) best = { caption: c.caption, cluster: c.id, overlap, p };
   }
   return best;
 }
 
-/** The caption most of a circuit's neurons share (ties: higher mean F1, then caption order). */
+/** The caption most of a circuit's named neurons share (ties: smaller best p, then caption order); none when no neuron is named. */
 export function circuitConcept(circuit: Pick<CircuitResult, 'nodes'>, layerIndex: (layer: string) => number, reference: Reference, concepts: readonly ConceptSet[]): NonNullable<CircuitResult['concept']> | undefined {
-  const votes = new Map<string, { neurons: number; f1: number }>();
+  const votes = new Map<string, { neurons: number; p: number }>();
   for (const node of circuit.nodes) {
-    const named = neuronConcept(reference.layers[layerIndex(node.layer)]!.T10[node.channel]!, concepts);
+    const named = neuronConcept(reference.layers[layerIndex(node.layer)]!.T10[node.channel]!, concepts, reference.images);
     if (!named) continue;
-    const v = votes.get(named.caption) ?? { neurons: 0, f1: 0 };
-    votes.set(named.caption, { neurons: v.neurons + 1, f1: v.f1 + named.f1 });
+    const v = votes.get(named.caption) ?? { neurons: 0, p: 1 };
+    votes.set(named.caption, { neurons: v.neurons + 1, p: Math.min(v.p, named.p) });
   }
-  const ranked = [...votes.entries()].sort(([a, x], [b, y]) => y.neurons - x.neurons || y.f1 / y.neurons - x.f1 / x.neurons || a.localeCompare(b));
+  const ranked = [...votes.entries()].sort(([a, x], [b, y]) => y.neurons - x.neurons || x.p - y.p || a.localeCompare(b));
   const top = ranked[0];
   if (!top) return undefined;
-  return { caption: top[0], neurons: top[1].neurons, of: circuit.nodes.length, meanF1: top[1].f1 / top[1].neurons };
+  return { caption: top[0], neurons: top[1].neurons, of: circuit.nodes.length, p: top[1].p };
 }
 
 /**

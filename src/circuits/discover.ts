@@ -95,10 +95,12 @@ export interface CircuitResult {
    */
   effect?: { ablation: 'zero'; drop: number; rank: number };
   /**
-   * A name from the run's concepts stage: the caption most of the circuit's neurons are best matched
-   * to (F1 of a neuron's top-10 % images and a cluster's images), `neurons` of `of` sharing it.
+   * A name from the run's concepts stage (annotate.ts): the caption most of the circuit's neurons
+   * are named by — a neuron's name is the cluster most significantly over-represented among its
+   * top-10 % images (hypergeometric p below a Bonferroni bound) — with `neurons` of `of` sharing it
+   * and the smallest p among them. Absent when no neuron has a significant cluster.
    */
-  concept?: { caption: string; neurons: number; of: number; meanF1: number };
+  concept?: { caption: string; neurons: number; of: number; p: number };
 }
 
 export interface CircuitQueryResult {

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import type { CircuitResultLike } from '../../src/circuits/common.js';
 import { evaluateCircuits, formatEvalTable, type FinderFactory } from '../../src/circuits/eval.js';
 import { bootstrapInterval, planCircuits } from '../../src/circuits/faithfulness.js';
-import { annotateCircuits, loadConceptSets, neuronConcept } from '../../src/circuits/annotate.js';
+import { annotateCircuits, hypergeometricTail, loadConceptSets, neuronConcept } from '../../src/circuits/annotate.js';
 import { loadReference } from '../../src/circuits/reference.js';
 import type { CircuitQueryResult } from '../../src/circuits/discover.js';
 import { openRunAblation, runLayerMeans } from '../../src/maps/ablate.js';
@@ -156,20 +156,37 @@ test('bootstrap interval: seeded, contains the mean, narrows with more queries',
   assert.ok(wide[1] - wide[0] > ci[1] - ci[0]);
 });
 
+test('naming: the most over-represented cluster names a neuron; a large mixed cluster or a coincidence does not', () => {
+  // 300 images; a neuron's top 30 are images 0..29. "soccer ball" holds 25 of them in 40 images;
+  // "armenia flag" holds all 30, but in 200 images (its overlap is mostly its size).
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const top = range(0, 30);
+  const ball = { id: 'L1.0', caption: 'soccer ball', images: new Set([...range(5, 30), ...range(100, 115)]) };
+  const flag = { id: 'L3.0', caption: 'armenia flag', images: new Set(range(0, 200)) };
+  const pair = { id: 'L1.1', caption: 'dog face', images: new Set([0, 1, 290]) };
+  assert.equal(neuronConcept(top, [flag, ball, pair], 300)?.caption, 'soccer ball');
+  assert.equal(neuronConcept(top, [flag, ball, pair], 300)?.overlap, 25);
+  assert.equal(neuronConcept(top, [pair], 300)?.caption, 'dog face', 'two of three images of a tiny cluster is significant against one cluster');
+  // The same pair among many clusters is not: the Bonferroni bound tightens.
+  const many = [pair, ...range(0, 200).map((i) => ({ id: `x${i}`, caption: `other ${i}`, images: new Set([299 - (i % 50)]) }))];
+  assert.equal(neuronConcept(top, many, 300), undefined);
+  assert.ok(Math.abs(hypergeometricTail(10, 5, 2, 2) - 10 / 45) < 1e-12);
+  assert.equal(hypergeometricTail(10, 5, 2, 0), 1);
+});
+
 test('annotate: the planted circuit is ranked first by its measured effect and named by the concept its neurons share', async () => {
-  const reference = await loadReference(hand.run, [hand.a, hand.b]);
-  const T10 = (l: number, c: number) => [...reference.layers[l]!.T10[c]!];
-  const ball = new Set([...T10(0, 0), ...T10(0, 1), ...T10(1, 0), ...T10(1, 1)]);
-  const clusters = [
-    { id: 'L2.0', caption: 'armenia flag', images: Array.from({ length: 12 }, (_, i) => i) },
-    { id: 'L1.0', caption: 'soccer ball', images: [...ball].sort((x, y) => x - y) },
-    { id: 'L1.1', caption: 'dog face', images: Array.from({ length: 12 }, (_, i) => i).filter((i) => !ball.has(i)) },
-  ];
+  const real = await loadReference(hand.run, [hand.a, hand.b]);
+  // A 300-image reference with controlled top sets: the planted neurons' tops lie in "soccer ball".
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const reference = { ...real, images: 300, layers: real.layers.map((l, li) => ({ ...l, images: 300, T10: l.T10.map((_, c) => Int32Array.from(range(30 * (li * 6 + c), 30 * (li * 6 + c) + 30).map((i) => ((li === 0 && c < 2) || (li === 1 && c < 2) ? i % 40 : i) % 300))) })) };
   mkdirSync(join(hand.run, 'concepts'), { recursive: true });
+  const clusters = [
+    { id: 'L2.0', caption: 'armenia flag', images: range(0, 200) },
+    { id: 'L1.0', caption: 'soccer ball', images: range(0, 40) },
+  ];
   writeFileSync(join(hand.run, 'concepts', `${hand.b}.json`), JSON.stringify({ format: 'neurolens-concepts', clusters }));
   const concepts = await loadConceptSets(hand.run);
-  assert.equal(concepts.length, 3);
-  assert.equal(neuronConcept(T10(1, 0), concepts)?.caption, 'soccer ball', 'the large mixed cluster does not win by size');
+  assert.equal(concepts.length, 2);
   const full = (c: CircuitResultLike['circuits'][number]) => ({ ...c, id: String(c.id), root: c.root as never, nodes: c.nodes.map((n) => ({ layer: String(n.layer), channel: n.channel, region: { x: 0, y: 0, width: 4, height: 4 }, act: 1 })), edges: c.edges as never, summary: { nodes: c.nodes.length, edges: c.edges.length, layers: [0, 0], meanSensitivity: 0.5 } });
   const result: CircuitQueryResult = { query: { index: 1, image: 'x', predicted: [{ class: 0, logit: 0, prob: 1 }] }, percentile: 90, layers, roots: [], circuits: [full(decoy), full(planted)], diagnostics: { sources: 0, edgesConsidered: 0, seconds: 0 } };
   const ablation = await openRunAblation(hand.run, { threads: 1 });
@@ -179,9 +196,8 @@ test('annotate: the planted circuit is ranked first by its measured effect and n
     assert.equal(first!.id, 'planted');
     assert.equal(first!.effect?.rank, 1);
     assert.ok(first!.effect!.drop > second!.effect!.drop);
-    assert.equal(first!.concept?.caption, 'soccer ball');
-    assert.equal(first!.concept?.of, 4);
-    assert.ok(first!.concept!.neurons >= 3, 'most of its neurons share the name');
+    assert.deepEqual({ caption: first!.concept?.caption, neurons: first!.concept?.neurons, of: first!.concept?.of }, { caption: 'soccer ball', neurons: 4, of: 4 });
+    assert.ok(first!.concept!.p < 1e-10);
   } finally {
     await ablation.close();
   }
