@@ -24,7 +24,7 @@ function circuitBlock(lines: string[], p: PerCircuitSummary): void {
   lines.push(`    random (same sizes)   ${f(p.random)}  95 % CI ${ci(p.random.ci)}`);
   lines.push(`    circuit − random      ${f(p.difference)}  95 % CI ${ci(p.difference.ci)}`);
   lines.push(`    circuit / random      ${ratio(p.ratio, p.random)}; circuit > random for ${(100 * p.beatsRandom).toFixed(1)} % of circuits`);
-  lines.push(`  completeness (only the circuit kept in its layers), share of the logit restored above the floor (layers wholly ablated):`);
+  lines.push(`  completeness (only the circuit kept in its layers), share of the logit restored above the floor (layers wholly ablated), ${p.completeness.circuits} circuits where the floor is ≥ 10 % lower:`);
   lines.push(`    circuit kept          ${f(p.completeness.retained)}  95 % CI ${ci(p.completeness.retained.ci)}`);
   lines.push(`    random kept           ${f(p.completeness.random)}  95 % CI ${ci(p.completeness.random.ci)}`);
 }

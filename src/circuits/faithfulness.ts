@@ -32,11 +32,14 @@ export interface CircuitPlan {
 
 export const CIRCUIT_PROTOCOL: readonly string[] = [
   'Per circuit: its nodes ablated alone; random: per layer, as many channels drawn uniformly without replacement from all the layer\'s channels, `draws` draws (mulberry32 seeded with a mix of querySeed(seed, image index) and the circuit\'s position).',
-  'Completeness: keep only the circuit\'s nodes in the layers it touches (every other channel of those layers ablated): logit_keep. floor: every channel of those layers ablated. retained = (logit_keep − floor) / (original − floor), the share of the predicted logit that the kept circuit restores (1: all of it; 0: no better than nothing kept; 0 when original = floor). random: keep each random set instead.',
+  'Completeness: keep only the circuit\'s nodes in the layers it touches (every other channel of those layers ablated): logit_keep. floor: every channel of those layers ablated. retained = (logit_keep − floor) / (original − floor), the share of the predicted logit that the kept circuit restores (1: all of it; 0: no better than nothing kept); null (left out of the summary) when original − floor < 0.1·|original|, i.e. when the whole layers barely carry the logit. random: keep each random set instead.',
   'zero ablation: the channels multiplied by 0 at every position. mean ablation: replaced at every position by the neuron\'s dataset mean (column mean of the run\'s mean pooling: mean over images of each image\'s mean over positions).',
   'Circuits are ranked by their drop of the predicted logit under the primary ablation (descending; ties: discovery order).',
   'Summary: per query, the mean over its circuits; then mean and sample sd over queries with circuits. difference = circuit drop − random drop per query (paired). ratio = mean circuit drop / mean random drop (meaningless when the random drop\'s interval includes 0). 95 % intervals: percentile bootstrap over queries (`resamples` resamples, mulberry32 seeded with `seed`).',
 ];
+
+/** Completeness is defined only when ablating the circuit's whole layers lowers the logit by at least this share of |original|. */
+export const MIN_FLOOR_GAP = 0.1;
 
 /** Resamples of the bootstrap intervals. */
 export const BOOTSTRAP_RESAMPLES = 1000;
@@ -111,17 +114,20 @@ export function readCircuitChecks(plans: readonly CircuitPlan[], logits: readonl
     const D = p.random.length;
     const base = start + i * rowsPerCircuit(D);
     const floor = at(base + 2 + 2 * D);
-    // Share of the way from the floor (whole layers ablated) back to the original logit.
-    const share = (x: number) => (original === floor ? 0 : (x - floor) / (original - floor));
+    // Share of the way from the floor (whole layers ablated) back to the original logit; undefined
+    // when ablating the whole layers barely lowers the logit (skip connections), where the ratio
+    // would divide by noise.
+    const defined = original - floor >= MIN_FLOOR_GAP * Math.abs(original);
+    const share = (x: number) => (x - floor) / (original - floor);
     const randomDrops = Array.from({ length: D }, (_, d) => original - at(base + 1 + d));
-    const keptRandom = Array.from({ length: D }, (_, d) => share(at(base + 2 + D + d)));
+    const keptRandom = defined ? Array.from({ length: D }, (_, d) => share(at(base + 2 + D + d))) : [];
     return {
       id: p.id,
       neurons: p.nodes.length,
       perLayer: p.perLayer,
       drop: original - at(base),
       random: { mean: mean(randomDrops), sd: sd(randomDrops), values: randomDrops },
-      completeness: { logit: at(base + 1 + D), floor, retained: share(at(base + 1 + D)), random: { mean: mean(keptRandom), sd: sd(keptRandom), values: keptRandom } },
+      completeness: { logit: at(base + 1 + D), floor, retained: defined ? share(at(base + 1 + D)) : null, random: { mean: mean(keptRandom), sd: sd(keptRandom), values: keptRandom } },
       order: i,
     };
   });
@@ -160,8 +166,9 @@ export function summariseCircuits(perQuery: readonly CircuitCheck[][], seed: num
   const queries = perQuery.filter((c) => c.length > 0);
   const drop = queries.map((cs) => mean(cs.map((c) => c.drop)));
   const random = queries.map((cs) => mean(cs.map((c) => c.random.mean)));
-  const retained = queries.map((cs) => mean(cs.map((c) => c.completeness.retained)));
-  const retainedRandom = queries.map((cs) => mean(cs.map((c) => c.completeness.random.mean)));
+  const complete = queries.map((cs) => cs.filter((c) => c.completeness.retained !== null)).filter((cs) => cs.length > 0);
+  const retained = complete.map((cs) => mean(cs.map((c) => c.completeness.retained!)));
+  const retainedRandom = complete.map((cs) => mean(cs.map((c) => c.completeness.random.mean)));
   const all = queries.flat();
   return {
     queries: queries.length,
@@ -171,6 +178,6 @@ export function summariseCircuits(perQuery: readonly CircuitCheck[][], seed: num
     difference: meanWithInterval(drop.map((d, i) => d - random[i]!), seed + 5),
     ratio: ratioWithInterval(drop.map((d, i) => [d, random[i]!] as const), seed + 2),
     beatsRandom: all.length === 0 ? 0 : all.filter((c) => c.drop > c.random.mean).length / all.length,
-    completeness: { retained: meanWithInterval(retained, seed + 3), random: meanWithInterval(retainedRandom, seed + 4) },
+    completeness: { circuits: complete.flat().length, retained: meanWithInterval(retained, seed + 3), random: meanWithInterval(retainedRandom, seed + 4) },
   };
 }

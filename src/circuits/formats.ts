@@ -50,9 +50,10 @@ export interface CircuitCheck {
   random: MeanSd & { values: number[] };
   /**
    * Only the circuit kept in its layers: the logit, the floor (those layers wholly ablated), and
-   * retained = (logit − floor) / (original − floor); `random`: the retained share of random kept sets.
+   * retained = (logit − floor) / (original − floor), null when original − floor < 0.1·|original|
+   * (the whole layers barely carry the logit); `random`: the retained share of random kept sets.
    */
-  completeness: { logit: number; floor: number; retained: number; random: MeanSd & { values: number[] } };
+  completeness: { logit: number; floor: number; retained: number | null; random: MeanSd & { values: number[] } };
 }
 
 /** Per-circuit checks summarised over queries. */
@@ -69,7 +70,8 @@ export interface PerCircuitSummary {
   ratio: { value: number; ci: Interval };
   /** Share of circuits whose drop exceeds their mean random drop. */
   beatsRandom: number;
-  completeness: { retained: MeanSdCi; random: MeanSdCi };
+  /** Over circuits whose completeness is defined (`circuits` of them). */
+  completeness: { circuits: number; retained: MeanSdCi; random: MeanSdCi };
 }
 
 /** Logits of one class across a query's ablation rows. */

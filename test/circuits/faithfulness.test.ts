@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import sharp from 'sharp';
 import type { CircuitResultLike } from '../../src/circuits/common.js';
 import { evaluateCircuits, formatEvalTable, type FinderFactory } from '../../src/circuits/eval.js';
-import { bootstrapInterval, planCircuits } from '../../src/circuits/faithfulness.js';
+import { bootstrapInterval, planCircuits, readCircuitChecks, summariseCircuits } from '../../src/circuits/faithfulness.js';
 import { annotateCircuits, hypergeometricTail, loadConceptSets, neuronConcept } from '../../src/circuits/annotate.js';
 import { loadReference } from '../../src/circuits/reference.js';
 import type { CircuitQueryResult } from '../../src/circuits/discover.js';
@@ -134,12 +134,22 @@ test('completeness: keeping only the planted circuit restores its closed-form sh
     const original = (q.predicted as { original: number }).original;
     // Keeping a0, a1, b0, b1: class 0 = 3·b0 + 3·b1 (GAPs); floor (a and b all zeroed) = 0.
     const [b0, b1] = [acts[q.index * 4]!, acts[q.index * 4 + 1]!];
-    assert.ok(Math.abs(check.completeness.retained - (3 * b0 + 3 * b1) / original) < 1e-4);
+    const retained = check.completeness.retained;
+    assert.ok(retained !== null);
+    assert.ok(Math.abs(retained - (3 * b0 + 3 * b1) / original) < 1e-4);
     assert.ok(Math.abs(check.completeness.floor) < 1e-5);
-    assert.ok(check.completeness.retained > 0.9 && check.completeness.retained <= 1 + 1e-6);
-    assert.ok(Math.abs(check.completeness.retained - check.completeness.logit / original) < 1e-5);
-    assert.ok(check.completeness.random.mean < check.completeness.retained);
+    assert.ok(retained > 0.9 && retained <= 1 + 1e-6);
+    assert.ok(Math.abs(retained - check.completeness.logit / original) < 1e-5);
+    assert.ok(check.completeness.random.mean < retained);
   }
+  assert.equal(result.summary.perCircuit.completeness.circuits, 2);
+  // Where ablating the whole layers barely moves the logit, no share is defined (nor summarised).
+  const plan = { id: 'c', nodes: [], perLayer: {}, random: [[]], keep: [], keepRandom: [[]], all: [] };
+  const rows = [4, 1, 3.9, 3.5, 3.7, 3.8].map((v) => Float32Array.of(v));
+  const [undefinedShare] = readCircuitChecks([plan], rows, 1, 0);
+  assert.equal(undefinedShare!.completeness.retained, null);
+  assert.deepEqual(undefinedShare!.completeness.random.values, []);
+  assert.equal(summariseCircuits([[undefinedShare!]], 0).completeness.circuits, 0);
   const planFor = planCircuits({ query: { image: 'x', predicted: [] }, layers, circuits: [planted] }, { seed: 1, draws: 3 })[0]!;
   assert.deepEqual(planFor.keep.map((n) => `${n.layer === hand.a ? 'a' : 'b'}${n.channel}`), ['a2', 'a3', 'a4', 'a5', 'b2', 'b3']);
   assert.equal(planFor.all.length, 10);
