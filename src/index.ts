@@ -52,7 +52,7 @@ export { LlmClient } from './llm/client.js';
 // Concept circuits
 export { CircuitFinder, type CircuitQuery, type CircuitQueryResult } from './circuits/discover.js';
 export { writeCircuits, parseQuery } from './circuits/write.js';
-export { evaluateCircuits, formatEvalTable } from './circuits/eval.js';
+export { evaluateCircuits, formatEvalTable, type AblationOption } from './circuits/eval.js';
 export { diagnoseQuery, formatDiagnosis } from './circuits/diagnose.js';
 export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
 export { longestCommonPath } from './circuits/common.js';

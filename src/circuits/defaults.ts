@@ -12,6 +12,8 @@ export const CIRCUITS_DEFAULTS = {
   steps: 10,
   /** `circuits eval`: seed of the query sample and the random draws. */
   seed: 0,
+  /** `circuits eval`: ablation protocol — zero (primary, as discovery zeroes) and mean. */
+  ablation: 'both',
   /** `circuits diagnose`: factor applied to stimulated neurons. */
   stimulate: 2,
 } as const;

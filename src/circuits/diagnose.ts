@@ -11,6 +11,10 @@
  * descending (ties: circuit order). A circuit at the top is the one that most pushes the model to
  * the predicted class rather than the target. When the target is the predicted class the margin is
  * always 0, so the ranking uses the predicted logit's drop pred₀ − pred_inhibited instead.
+ *
+ * A circuit "narrows" the margin only when its measured marginDrop is positive; the verdict names
+ * the circuit that narrows it most, or says plainly that none does (inhibiting a circuit can
+ * raise the predicted logit: a diagnosis must not present such a circuit as the cause).
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
@@ -20,7 +24,7 @@ import { stableJson, writeFileAtomic } from '../store/atomic.js';
 import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd } from './common.js';
 import { defaultFinder, type FinderFactory, type FinderLike } from './eval.js';
-import type { CircuitsDiagnosisFile } from './formats.js';
+import type { AblationMode, CircuitsDiagnosisFile, DiagnosedCircuit } from './formats.js';
 import type { CircuitSummary } from './discover.js';
 import type { NeuronRef } from './types.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
@@ -34,6 +38,8 @@ export interface DiagnoseOptions {
   target?: number | string;
   /** Factor the stimulated circuit's neurons are multiplied by. Default 2. */
   stimulate?: number;
+  /** How inhibited neurons are removed: `zero` (×0) or `mean` (their dataset mean from the run). Default `zero`. */
+  ablation?: AblationMode;
   /** Percentile of the circuit discovery's sensitivity cut. Default 90. */
   percentile?: number;
   /** Rows per model run. Default 32. */
@@ -75,7 +81,9 @@ export function resolveClass(target: number | string, classNames: readonly strin
 export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnosis: CircuitsDiagnosisFile; path: string }> {
   const { run, query, stimulate = CIRCUITS_DEFAULTS.stimulate, percentile = CIRCUITS_DEFAULTS.percentile, batch = CIRCUITS_DEFAULTS.batch } = options;
   if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
-  const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
+  const mode = options.ablation ?? 'zero';
+  if (mode !== 'zero' && mode !== 'mean') throw new NeurolensError('usage', circuitMessages.badDiagnoseAblation(String(mode)));
+  const ablation = await openRunAblation(run, { batch, withMeans: mode === 'mean', ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
   try {
     finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
@@ -84,7 +92,7 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
       circuit,
       neurons: circuit.nodes.map((n): NeuronRef => ({ layer: result.layers[layerPosition(result.layers, n.layer)]!.id, channel: n.channel })),
     }));
-    const rows: MaskRow[] = [{ neurons: [] }, ...circuits.map((c) => ({ neurons: c.neurons, factor: 0 })), ...circuits.map((c) => ({ neurons: c.neurons, factor: stimulate }))];
+    const rows: MaskRow[] = [{ neurons: [] }, ...circuits.map((c): MaskRow => (mode === 'mean' ? { neurons: c.neurons, mean: true } : { neurons: c.neurons, factor: 0 })), ...circuits.map((c) => ({ neurons: c.neurons, factor: stimulate }))];
     const logits = await ablation.ablator.run(await ablation.loadImage(query), rows);
     const original = logits[0]!;
     const predicted = result.query.predicted[0]!.class;
@@ -112,6 +120,7 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
           neurons: neurons.length,
           ...('summary' in circuit ? { summary: (circuit as { summary?: CircuitSummary }).summary } : {}),
           score: same ? -inhibit.predicted : -inhibit.margin,
+          narrows: (same ? -inhibit.predicted : -inhibit.margin) > 0,
           inhibit,
           stimulate: stim,
           order: i,
@@ -127,7 +136,10 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
       predicted: { class: predicted, ...(label(predicted) !== undefined ? { label: label(predicted) } : {}), logit: original[predicted]! },
       target: { class: target, ...(label(target) !== undefined ? { label: label(target) } : {}), logit: original[target]!, chosen: options.target === undefined ? 'runner-up' : 'given' },
       protocol: {
-        inhibit: 'the circuit\'s nodes multiplied by 0 at every position of their layers (one intervention T\' = T ⊙ M per layer, one batch row per circuit)',
+        inhibit: mode === 'mean'
+          ? 'the circuit\'s nodes replaced by their dataset mean (the run\'s mean pooling) at every position of their layers (one intervention per layer, one batch row per circuit)'
+          : 'the circuit\'s nodes multiplied by 0 at every position of their layers (one intervention T\' = T ⊙ M per layer, one batch row per circuit)',
+        ablation: mode,
         stimulate: `the circuit's nodes multiplied by ${stimulate} at every position (factors compound along the circuit: a stimulated source feeds a stimulated target)`,
         change: 'logit after − logit before (first model output, raw); margin = predicted − target',
         rank: same ? 'target = predicted: by the predicted logit\'s drop when inhibited, descending' : 'by marginDrop = −(change of predicted − target when inhibited), descending; ties by circuit order',
@@ -135,6 +147,7 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
         stimulateFactor: stimulate,
       },
       circuits: ranked,
+      verdict: verdictOf(ranked, same, original[predicted]! - original[target]!),
     };
     const out = options.out ?? join(run, 'circuits', `${queryStem(query)}.diagnosis.json`);
     await mkdir(dirname(out), { recursive: true });
@@ -143,6 +156,24 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
   } finally {
     await Promise.all([finder?.close(), ablation.close()]);
   }
+}
+
+/** The conclusion of a diagnosis: the circuit that narrows the margin most, or that none does. */
+export function verdictOf(ranked: readonly DiagnosedCircuit[], same: boolean, margin: number): CircuitsDiagnosisFile['verdict'] {
+  const narrowing = ranked.filter((c) => c.narrows);
+  const best = narrowing[0];
+  const measure = same ? 'the predicted logit' : 'the margin predicted − target';
+  return {
+    measure: same ? 'predicted' : 'margin',
+    margin,
+    circuits: ranked.length,
+    narrowing: narrowing.length,
+    best: best ? best.id : null,
+    ...(best ? { narrowedBy: best.score, share: margin > 0 && !same ? best.score / margin : null } : {}),
+    text: best
+      ? circuitMessages.diagnosisNarrows(String(best.id), measure, best.score, same ? null : margin, narrowing.length, ranked.length)
+      : circuitMessages.diagnosisNone(measure, ranked.length, same ? null : margin),
+  };
 }
 
 /** The ranked table the CLI prints (columns sized to their contents). */
@@ -155,10 +186,11 @@ export function formatDiagnosis(d: CircuitsDiagnosisFile): string {
   const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const lines = [
     `query ${d.query.image}: predicted ${name(d.predicted)} logit ${d.predicted.logit.toFixed(3)}, target ${name(d.target)} logit ${d.target.logit.toFixed(3)}`,
-    `score = ${d.target.class === d.predicted.class ? 'drop of the predicted logit' : 'drop of the margin predicted − target'} when the circuit is inhibited (×0); stimulate = ×${d.protocol.stimulateFactor}`,
+    `score = ${d.target.class === d.predicted.class ? 'drop of the predicted logit' : 'drop of the margin predicted − target'} when the circuit is inhibited (${d.protocol.ablation === 'mean' ? 'mean' : '×0'}); stimulate = ×${d.protocol.stimulateFactor}`,
     line(header),
     ...rows.map(line),
   ];
   if (d.circuits.length === 0) lines.push('(no circuits for this query)');
+  lines.push(d.verdict.text);
   return `${lines.join('\n')}\n`;
 }

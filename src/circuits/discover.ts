@@ -89,6 +89,18 @@ export interface CircuitResult {
   /** Ordered by (source layer, source channel, target channel). */
   edges: CircuitEdge[];
   summary: CircuitSummary;
+  /**
+   * Measured effect (written by `neurolens circuits`, see annotate.ts): the predicted logit's drop
+   * with only this circuit zeroed, and its rank among the query's circuits (1 = largest drop).
+   */
+  effect?: { ablation: 'zero'; drop: number; rank: number };
+  /**
+   * A name from the run's concepts stage (annotate.ts): the caption most of the circuit's neurons
+   * are named by — a neuron's name is the cluster most significantly over-represented among its
+   * top-10 % images (hypergeometric p below a Bonferroni bound) — with `neurons` of `of` sharing it
+   * and the smallest p among them. Absent when no neuron has a significant cluster.
+   */
+  concept?: { caption: string; neurons: number; of: number; p: number };
 }
 
 export interface CircuitQueryResult {
@@ -105,7 +117,7 @@ export interface CircuitQueryResult {
   layers: { id: string; channels: number }[];
   /** Every neuron (not of the last layer) with the query in its T1; ordered by layer, then channel. */
   roots: NeuronRef[];
-  /** One per root that an earlier circuit did not reach and that has at least one edge, in root order. */
+  /** One per root that an earlier circuit did not reach and that has at least one edge; in root order, or ranked by `effect` once measured. */
   circuits: CircuitResult[];
   diagnostics: {
     /** Neurons whose sensitivity scores were computed (= neurons expanded). */

@@ -3,16 +3,17 @@
  * more than zeroing as many random neurons? Per query, one batch through one instrumented model
  * (src/maps/ablate.ts) holds every ablation row; the protocol below is written into the result verbatim.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { stableJson, writeFileAtomic } from '../store/atomic.js';
 import { Random } from '../util/random.js';
-import type { RunImageRow } from '../record/read-run.js';
 import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
-import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary } from './formats.js';
+import type { AblationMode, CircuitCheck, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, ModeSummary } from './formats.js';
+import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
+import { readLabels } from './labels.js';
 import type { NeuronRef } from './types.js';
 import { withRunLock } from '../store/lock.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
@@ -59,11 +60,29 @@ export interface EvalOptions {
   threads?: number;
   /** Analysis layers for discovery (default: the finder's default). */
   layers?: string[];
+  /**
+   * Ablation protocol: `zero` (×0), `mean` (the neuron's dataset mean from the run's mean pooling)
+   * or `both` (zero first — the primary numbers, matching discovery, which scores edges by zeroing —
+   * and mean as `alternate`). Default `both`.
+   */
+  ablation?: AblationOption;
   /** Where to write the result. Default RUN/circuits/eval.json. */
   out?: string;
   /** Finder factory (tests pass a fake). Default: discover.ts' CircuitFinder. */
   finder?: FinderFactory;
 }
+
+/** The `--ablation` choice. */
+export type AblationOption = AblationMode | 'both';
+
+/** The modes an ablation option measures, primary first. */
+export function ablationModes(option: AblationOption): AblationMode[] {
+  if (option === 'both') return ['zero', 'mean'];
+  if (option === 'zero' || option === 'mean') return [option];
+  throw new NeurolensError('usage', circuitMessages.badAblation(String(option)));
+}
+
+export { readLabels };
 
 export interface EvalHooks {
   onProgress?: (progress: { done: number; total: number }) => void;
@@ -74,7 +93,7 @@ export const EVAL_PROTOCOL: readonly string[] = [
   'Queries: N images drawn without replacement from the run (mulberry32 seeded with `seed`, Fisher-Yates shuffle of 0..images-1, first N, sorted ascending), or the indices given.',
   'Circuits: CircuitFinder.find({index}) at `percentile`; U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
   'Logit: the model\'s first output (pre-softmax as exported) for the predicted class (top-1 of the unablated model, as the finder reports it) and, with labels, for the true class.',
-  'Zeroing: mask 0 on the chosen channels at every position of their layer (all H×W of a feature map, every token incl. class tokens of a token tensor) via interventions T\' = T ⊙ M in ONE instrumented model; all rows of a query run as rows of one batch (identical rows once).',
+  'Ablation (each mode of protocol.ablation.modes; the first is primary): zero = mask 0, mean = mask 0 plus a patch of the neuron\'s dataset mean, on the chosen channels at every position of their layer (all H×W of a feature map, every token incl. class tokens of a token tensor) via interventions T\' = T ⊙ M in ONE instrumented model; all rows of a query run as rows of one batch (identical rows once).',
   'circuit: all of U zeroed. random: per layer, n_l channels drawn uniformly without replacement from all C_l channels (may overlap U). outside: per layer, n_l channels drawn from the C_l − n_l channels not in U (the whole complement when it is smaller; outsideShort marks it). `draws` draws each, reported as mean ± sample sd (n − 1).',
   'Draw seeds: per query, mulberry32 seeded with querySeed(seed, image index); random draws 1..D (layers in order, partial Fisher-Yates), then outside draws 1..D, from that one stream.',
   'Drop = original logit − ablated logit (positive: the logit fell).',
@@ -198,72 +217,6 @@ export function planQuery(result: CircuitResultLike, options: { seed: number; in
   return { union, perLayer, random, outside, outsideShort, edges: ranked.length, ks, deletion, insertion };
 }
 
-/** One CSV line's fields (double quotes allow commas; "" is a quote). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') fields.push(field), (field = '');
-    else field += ch;
-  }
-  fields.push(field);
-  return fields.map((f) => f.trim());
-}
-
-/**
- * True classes from a labels file: JSONL lines {"path", "label"} or CSV lines `path,label` (an
- * optional `path,label` header). Paths are relative to the run's image root (absolute paths are
- * made relative to it); a label is a class index or a class name from the model card.
- * Returns image index → class.
- */
-export async function readLabels(file: string, images: readonly RunImageRow[], classNames: readonly string[] | undefined, root = ''): Promise<Map<number, number>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new NeurolensError('input', circuitMessages.labelsUnreadable(file, (error as NodeJS.ErrnoException).code ?? String(error)));
-  }
-  const byPath = new Map(images.map((r) => [r.path.split('\\').join('/'), Number(r.index)]));
-  const names = new Map((classNames ?? []).map((n, i) => [n, i]));
-  const out = new Map<number, number>();
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    let path: string;
-    let label: string;
-    if (line.startsWith('{')) {
-      let row: { path?: unknown; label?: unknown };
-      try {
-        row = JSON.parse(line) as typeof row;
-      } catch {
-        throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, 'not valid JSON'));
-      }
-      path = String(row.path ?? '');
-      label = String(row.label ?? '');
-    } else {
-      const fields = csvFields(line);
-      if (i === 0 && fields[0]?.toLowerCase() === 'path' && fields[1]?.toLowerCase() === 'label') return;
-      [path = '', label = ''] = fields;
-    }
-    if (path === '' || label === '') throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, 'needs a path and a label'));
-    const rel = (isAbsolute(path) && root ? relative(root, path) : path).split('\\').join('/');
-    const index = byPath.get(rel);
-    if (index === undefined) return; // an image the run does not hold: nothing to compare
-    const cls = /^\d+$/.test(label) ? Number(label) : names.get(label);
-    if (cls === undefined || (classNames && cls >= classNames.length)) throw new NeurolensError('input', circuitMessages.labelsLine(file, i + 1, `unknown class ${JSON.stringify(label)}`));
-    out.set(index, cls);
-  });
-  return out;
-}
-
 function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label: string | undefined): ClassLogits {
   const D = plan.random.length;
   const at = (row: number) => logits[row]![cls]!;
@@ -288,15 +241,56 @@ function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label
   };
 }
 
-function summarise(rows: ClassLogits[]): ClassSummary {
+function summarise(rows: ClassLogits[], seed: number): ClassSummary {
   const pick = (f: (r: ClassLogits) => number) => stat(rows.map(f));
+  const ci = (f: (r: ClassLogits) => number, k: number) => meanWithInterval(rows.map(f), seed + k);
   return {
     queries: rows.length,
     original: pick((r) => r.original),
-    drop: { circuit: pick((r) => r.drop.circuit), random: pick((r) => r.drop.random), outside: pick((r) => r.drop.outside) },
+    drop: { circuit: ci((r) => r.drop.circuit, 0), random: ci((r) => r.drop.random, 1), outside: ci((r) => r.drop.outside, 2) },
+    difference: ci((r) => r.drop.circuit - r.drop.random, 4),
+    ratio: ratioWithInterval(rows.map((r) => [r.drop.circuit, r.drop.random] as const), seed + 3),
     auc: { deletion: pick((r) => r.auc.deletion), insertion: pick((r) => r.auc.insertion) },
     circuitBeatsRandom: rows.length === 0 ? 0 : rows.filter((r) => r.drop.circuit > r.drop.random).length / rows.length,
   };
+}
+
+/** The union rows of a query (after the shared unablated row 0) under one mode. */
+function unionRows(plan: QueryPlan, mode: AblationMode): MaskRow[] {
+  const row = (neurons: NeuronRef[]): MaskRow => (mode === 'mean' ? { neurons, mean: true } : { neurons, factor: 0 });
+  return [plan.union, ...plan.random, ...plan.outside, ...plan.deletion, ...plan.insertion].map(row);
+}
+
+/** One mode's measures of one query. */
+interface ModeRows {
+  predicted: ClassLogits;
+  true?: ClassLogits | null;
+  circuitChecks: CircuitCheck[];
+}
+
+/** Runs every row of a query (both modes in one request, the unablated row shared) and reads them back per mode. */
+async function measureQuery(
+  run: (rows: MaskRow[]) => Promise<Float32Array[]>,
+  plan: QueryPlan,
+  plans: CircuitPlan[],
+  modes: readonly AblationMode[],
+  classes: { predicted: number; true?: number | null },
+  label: (c: number) => string | undefined,
+): Promise<ModeRows[]> {
+  const blocks = modes.map((mode) => [...unionRows(plan, mode), ...circuitRows(plans, mode)]);
+  const logits = await run([{ neurons: [] }, ...blocks.flat()]);
+  let offset = 1;
+  return blocks.map((block) => {
+    const view = [logits[0]!, ...logits.slice(offset, offset + block.length)];
+    offset += block.length;
+    const start = 1 + unionRows(plan, 'zero').length;
+    const t = classes.true;
+    return {
+      predicted: classLogits(view, plan, classes.predicted, label(classes.predicted)),
+      ...(t === undefined ? {} : { true: t === null ? null : classLogits(view, plan, t, label(t)) }),
+      circuitChecks: readCircuitChecks(plans, view, start, classes.predicted),
+    };
+  });
 }
 
 /** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
@@ -305,11 +299,12 @@ export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = 
 }
 
 async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): Promise<{ result: CircuitsEvalFile; path: string }> {
-    const { run, percentile = CIRCUITS_DEFAULTS.percentile, seed = CIRCUITS_DEFAULTS.seed, draws = CIRCUITS_DEFAULTS.draws, steps = CIRCUITS_DEFAULTS.steps, batch = CIRCUITS_DEFAULTS.batch } = options;
+  const { run, percentile = CIRCUITS_DEFAULTS.percentile, seed = CIRCUITS_DEFAULTS.seed, draws = CIRCUITS_DEFAULTS.draws, steps = CIRCUITS_DEFAULTS.steps, batch = CIRCUITS_DEFAULTS.batch } = options;
   for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
   }
-  const ablation = await openRunAblation(run, { batch, ...(options.threads ? { threads: options.threads } : {}) });
+  const modes = ablationModes(options.ablation ?? CIRCUITS_DEFAULTS.ablation);
+  const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
   try {
     const count = ablation.images.length;
@@ -319,8 +314,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
     finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
     const queries: CircuitsEvalQuery[] = [];
-    const predictedRows: ClassLogits[] = [];
-    const trueRows: ClassLogits[] = [];
+    const measured: ModeRows[][] = [];
     for (const [i, index] of chosen.entries()) {
       const result = await finder.find({ index });
       const plan = planQuery(result, { seed, index, draws, steps });
@@ -328,23 +322,24 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
       const base = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
       let entry: CircuitsEvalQuery;
       if (plan.union.length > 0) {
-        const rows: MaskRow[] = [{ neurons: [] }, { neurons: plan.union }, ...plan.random.map((n) => ({ neurons: n })), ...plan.outside.map((n) => ({ neurons: n })), ...plan.deletion.map((n) => ({ neurons: n })), ...plan.insertion.map((n) => ({ neurons: n }))];
-        const logits = await ablation.ablator.run(await ablation.loadImage({ index }), rows);
-        const predicted = classLogits(logits, plan, predictedClass, ablation.label(predictedClass));
-        predictedRows.push(predicted);
-        entry = { ...base, outsideShort: plan.outsideShort, ks: plan.ks, predicted };
-        const t = truth?.get(index);
-        if (t !== undefined) {
-          const row = classLogits(logits, plan, t, ablation.label(t));
-          trueRows.push(row);
-          entry.true = row;
-        } else if (truth) entry.true = null;
+        const plans = planCircuits(result, { seed: querySeed(seed, index), draws });
+        const t = truth ? truth.get(index) ?? null : undefined;
+        const image = await ablation.loadImage({ index });
+        const byMode = await measureQuery((rows) => ablation.ablator.run(image, rows), plan, plans, modes, { predicted: predictedClass, ...(t === undefined ? {} : { true: t }) }, ablation.label);
+        measured.push(byMode);
+        const [primary, other] = byMode as [ModeRows, ModeRows | undefined];
+        entry = { ...base, outsideShort: plan.outsideShort, ks: plan.ks, ...primary, ...(other ? { alternate: { mode: modes[1]!, ...other } } : {}) };
       } else {
         entry = { ...base, predicted: { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) } };
       }
       queries.push(entry);
       hooks.onProgress?.({ done: i + 1, total: chosen.length });
     }
+    const modeSummary = (m: number): ModeSummary => {
+      const rows = measured.map((q) => q[m]!);
+      const trueRows = rows.flatMap((r) => (r.true ? [r.true] : []));
+      return { predicted: summarise(rows.map((r) => r.predicted), seed), ...(truth ? { true: summarise(trueRows, seed + 10) } : {}), perCircuit: summariseCircuits(rows.map((r) => r.circuitChecks), seed + 20) };
+    };
     const result: CircuitsEvalFile = {
       format: 'neurolens-circuits-eval',
       formatVersion: 1,
@@ -360,13 +355,16 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
         queries: typeof requested === 'number' ? { sampled: requested } : { given: chosen.length },
         labels: options.labels ? basename(options.labels) : null,
         batch: 'per query, all rows in batches of `batch`, identical rows once',
+        ablation: { modes, text: CIRCUIT_PROTOCOL },
+        bootstrap: { resamples: BOOTSTRAP_RESAMPLES, level: 0.95, over: 'queries' },
       },
       chosen,
       summary: {
         queries: chosen.length,
-        withCircuits: predictedRows.length,
-        predicted: summarise(predictedRows),
-        ...(truth ? { true: summarise(trueRows) } : {}),
+        withCircuits: measured.length,
+        mode: modes[0]!,
+        ...modeSummary(0),
+        ...(modes.length > 1 ? { alternate: { mode: modes[1]!, ...modeSummary(1) } } : {}),
       },
       queries,
     };
@@ -379,20 +377,4 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
   }
 }
 
-/** The summary as a fixed-width table (what the CLI prints). */
-export function formatEvalTable(result: CircuitsEvalFile): string {
-  const f = (s: { mean: number; sd: number }) => `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`;
-  const lines = [`queries: ${result.summary.queries} (with circuits: ${result.summary.withCircuits})`];
-  const block = (name: string, s: ClassSummary) => {
-    lines.push(`${name} class logit (original ${f(s.original)}), mean drop over ${s.queries} queries:`);
-    lines.push(`  circuit zeroed        ${f(s.drop.circuit)}`);
-    lines.push(`  random (same layers)  ${f(s.drop.random)}`);
-    lines.push(`  outside circuits      ${f(s.drop.outside)}`);
-    lines.push(`  circuit > random in   ${(100 * s.circuitBeatsRandom).toFixed(1)} % of queries`);
-    lines.push(`  deletion AUC (logit)  ${f(s.auc.deletion)}`);
-    lines.push(`  insertion AUC (logit) ${f(s.auc.insertion)}`);
-  };
-  block('predicted', result.summary.predicted);
-  if ('true' in result.summary && result.summary.true) block('true', result.summary.true);
-  return `${lines.join('\n')}\n`;
-}
+export { formatEvalTable } from './eval-table.js';

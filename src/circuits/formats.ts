@@ -28,6 +28,52 @@ export interface MeanSd {
   sd: number;
 }
 
+/** A 95 % percentile-bootstrap interval [low, high]. */
+export type Interval = [number, number];
+
+/** A mean over queries with its bootstrap interval. */
+export type MeanSdCi = MeanSd & { ci: Interval };
+
+/** How neurons are removed: multiplied by 0, or replaced by their dataset mean. */
+export type AblationMode = 'zero' | 'mean';
+
+/** One circuit ablated alone and kept alone (predicted class), against random sets of its per-layer sizes. */
+export interface CircuitCheck {
+  /** 1 = the largest drop of the predicted logit. */
+  rank: number;
+  id: string | number;
+  neurons: number;
+  perLayer: Record<string, number>;
+  /** Predicted logit drop with only this circuit ablated. */
+  drop: number;
+  /** Drops with random sets of the same per-layer sizes ablated instead. */
+  random: MeanSd & { values: number[] };
+  /**
+   * Only the circuit kept in its layers: the logit, the floor (those layers wholly ablated), and
+   * retained = (logit − floor) / (original − floor), null when original − floor < 0.1·|original|
+   * (the whole layers barely carry the logit); `random`: the retained share of random kept sets.
+   */
+  completeness: { logit: number; floor: number; retained: number | null; random: MeanSd & { values: number[] } };
+}
+
+/** Per-circuit checks summarised over queries. */
+export interface PerCircuitSummary {
+  /** Queries with at least one circuit, and circuits in all. */
+  queries: number;
+  circuits: number;
+  /** Per query, the mean over its circuits; then over queries. */
+  drop: MeanSdCi;
+  random: MeanSdCi;
+  /** Per query circuit drop − random drop (paired): above 0 with its interval, the circuits beat random. */
+  difference: MeanSdCi;
+  /** mean drop / mean random drop. */
+  ratio: { value: number; ci: Interval };
+  /** Share of circuits whose drop exceeds their mean random drop. */
+  beatsRandom: number;
+  /** Over circuits whose completeness is defined (`circuits` of them). */
+  completeness: { circuits: number; retained: MeanSdCi; random: MeanSdCi };
+}
+
 /** Logits of one class across a query's ablation rows. */
 export interface ClassLogits {
   class: number;
@@ -50,7 +96,12 @@ export interface ClassLogits {
 export interface ClassSummary {
   queries: number;
   original: MeanSd;
-  drop: { circuit: MeanSd; random: MeanSd; outside: MeanSd };
+  /** Union of each query's circuits vs random / outside sets; intervals bootstrap the queries. */
+  drop: { circuit: MeanSdCi; random: MeanSdCi; outside: MeanSdCi };
+  /** Per query union drop − random drop (paired). */
+  difference: MeanSdCi;
+  /** mean union drop / mean random drop. */
+  ratio: { value: number; ci: Interval };
   auc: { deletion: MeanSd; insertion: MeanSd };
   /** Share of queries where zeroing the circuit moved the logit more than random sets did. */
   circuitBeatsRandom: number;
@@ -72,6 +123,18 @@ export interface CircuitsEvalQuery {
   predicted: ClassLogits | { class: number; label?: string };
   /** The labelled class's logits (with labels; null when the image has no label). */
   true?: ClassLogits | null;
+  /** Each circuit checked alone (predicted class), ranked by drop; under the primary ablation. */
+  circuitChecks?: CircuitCheck[];
+  /** The same measures under the other ablation mode (with `--ablation both`). */
+  alternate?: { mode: AblationMode; predicted: ClassLogits; true?: ClassLogits | null; circuitChecks: CircuitCheck[] };
+}
+
+/** The summary of one ablation mode. */
+export interface ModeSummary {
+  predicted: ClassSummary;
+  true?: ClassSummary;
+  /** Each circuit alone, predicted class. */
+  perCircuit: PerCircuitSummary;
 }
 
 /** RUN/circuits/eval.json. */
@@ -91,10 +154,14 @@ export interface CircuitsEvalFile {
     /** Base name of the labels file, if one was given. */
     labels: string | null;
     batch: string;
+    /** The ablation modes measured; the first is primary (the top-level numbers). */
+    ablation: { modes: AblationMode[]; text: readonly string[] };
+    bootstrap: { resamples: number; level: 0.95; over: 'queries' };
   };
   /** Run image indices of the queries. */
   chosen: number[];
-  summary: { queries: number; withCircuits: number; predicted: ClassSummary; true?: ClassSummary };
+  /** Primary mode at the top level; `alternate` holds the other mode's summary. */
+  summary: { queries: number; withCircuits: number; mode: AblationMode; predicted: ClassSummary; true?: ClassSummary; perCircuit: PerCircuitSummary; alternate?: ModeSummary & { mode: AblationMode } };
   queries: CircuitsEvalQuery[];
 }
 
@@ -114,6 +181,8 @@ export interface DiagnosedCircuit {
   neurons: number;
   summary?: CircuitSummary;
   score: number;
+  /** Whether inhibiting the circuit narrows the margin (score > 0): only such a circuit explains the prediction. */
+  narrows: boolean;
   inhibit: LogitChange;
   stimulate: LogitChange;
 }
@@ -125,6 +194,22 @@ export interface CircuitsDiagnosisFile {
   query: { index?: number; image: string };
   predicted: { class: number; label?: string; logit: number };
   target: { class: number; label?: string; logit: number; chosen: 'runner-up' | 'given' };
-  protocol: { inhibit: string; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number };
+  protocol: { inhibit: string; ablation: AblationMode; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number };
   circuits: DiagnosedCircuit[];
+  /** What the diagnosis concludes, with its numbers. */
+  verdict: {
+    /** What a circuit must lower: the margin predicted − target, or the predicted logit (target = predicted). */
+    measure: 'margin' | 'predicted';
+    /** The unablated margin predicted − target. */
+    margin: number;
+    circuits: number;
+    /** Circuits whose inhibition narrows the measure. */
+    narrowing: number;
+    /** The circuit that narrows it most; null when none does. */
+    best: string | number | null;
+    /** Its score, and its share of the margin (null when the margin is not positive). */
+    narrowedBy?: number;
+    share?: number | null;
+    text: string;
+  };
 }

@@ -174,6 +174,11 @@ function nodeCard(ci: number, node: CircuitNode, crops: NeuronCrop[] | undefined
     `<div class="meta">act ${num(node.act)} · region ${r.x},${r.y} ${r.width}×${r.height}</div><div class="crops">${pictures || '<em>no reference images</em>'}</div></div>`;
 }
 
+/** "caption (k/n neurons)", or empty without a concepts run. */
+function conceptText(c: CircuitResult): string {
+  return c.concept ? `${c.concept.caption} (${c.concept.neurons}/${c.concept.of} neurons)` : '';
+}
+
 function circuitSection(circuit: CircuitResult, ci: number, input: CircuitReportInput, scale: number): string {
   const { result } = input;
   const layerIds = result.layers.map((l) => l.id);
@@ -182,7 +187,7 @@ function circuitSection(circuit: CircuitResult, ci: number, input: CircuitReport
   const perLayer = s.layers.map((n, l) => (n > 0 ? `${escape(layerIds[l]!)}: ${n}` : '')).filter(Boolean).join(' · ');
   const cards = circuit.nodes.map((n) => nodeCard(ci, n, input.crops.get(neuronKey(n)), n === root)).join('');
   return `<section class="circuit" id="circuit-${ci}"${ci === 0 ? '' : ' hidden'}>` +
-    `<h2>Circuit ${escape(circuit.id)} <span class="meta">${s.nodes} nodes · ${s.edges} edges · mean sensitivity ${num(s.meanSensitivity)}</span></h2>` +
+    `<h2>Circuit ${escape(circuit.id)}${circuit.concept ? ` — ${escape(circuit.concept.caption)}` : ''} <span class="meta">${circuit.effect ? `rank ${circuit.effect.rank} · logit drop ${num(circuit.effect.drop)} when zeroed · ` : ''}${s.nodes} nodes · ${s.edges} edges · mean sensitivity ${num(s.meanSensitivity)}</span></h2>` +
     `<p class="meta">nodes per layer: ${perLayer}</p>` +
     `<div class="row"><figure>${queryFigure(input.query, boxRect(root.region, 'box', `root ${nodeLabel(root.layer, root.channel)}`), 160)}<figcaption>root region on the query</figcaption></figure>` +
     `<div class="scroll">${sankeySvg(circuit, layerIds, ci, scale)}</div></div>` +
@@ -219,17 +224,19 @@ export function renderCircuitReport(input: CircuitReportInput): string {
     const root = c.nodes.find((n) => n.layer === c.root.layer && n.channel === c.root.channel)!;
     return boxRect(root.region, 'box all', `circuit ${c.id}`);
   }).join('');
+  // Effect and concept columns only for results that carry them (older files keep their layout).
+  const measured = result.circuits.some((c) => c.effect || c.concept);
   const rows = result.circuits.map((c, i) =>
-    `<tr><td><a href="#circuit-${i}" data-circuit="${i}">${escape(c.id)}</a></td><td>${c.summary.nodes}</td><td>${c.summary.edges}</td>` +
+    `<tr><td><a href="#circuit-${i}" data-circuit="${i}">${escape(c.id)}</a></td>${measured ? `<td>${c.effect ? num(c.effect.drop) : ''}</td><td>${escape(conceptText(c))}</td>` : ''}<td>${c.summary.nodes}</td><td>${c.summary.edges}</td>` +
     `<td>${c.summary.layers.join(' / ')}</td><td>${num(c.summary.meanSensitivity)}</td></tr>`).join('');
-  const options = result.circuits.map((c, i) => `<option value="${i}">${escape(c.id)} (${c.summary.nodes} nodes)</option>`).join('');
+  const options = result.circuits.map((c, i) => `<option value="${i}">${escape(c.id)} (${c.summary.nodes} nodes${c.effect ? `, drop ${num(c.effect.drop)}` : ''}${c.concept ? `, ${escape(c.concept.caption)}` : ''})</option>`).join('');
   const d = result.diagnostics;
   const layerIds = result.layers.map((l) => l.id);
   // One scale for every circuit of the page, so ribbon widths compare across circuits.
   const scale = Math.min(MAX_SCALE, ...result.circuits.map((c) => sankeyScale(c, layerIds)));
   const body = result.circuits.length === 0
     ? `<p><em>No circuits: ${result.roots.length === 0 ? 'the query is in no neuron’s top-1 % reference set' : 'no root kept an edge after the sensitivity and semantic cuts'}.</em></p>`
-    : `<h2>Circuits</h2><table><thead><tr><th>circuit (root)</th><th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
+    : `<h2>Circuits</h2>${measured ? `<p class="meta">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed. Concept: the caption most of its neurons' top-10 % images match best (neurons sharing it / all).</p>` : ''}<table><thead><tr><th>circuit (root)</th>${measured ? '<th>effect (logit drop)</th><th>concept</th>' : ''}<th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<p><label>Show circuit <select id="circuit">${options}</select></label></p>` +
       result.circuits.map((c, i) => circuitSection(c, i, input, scale)).join('\n');
   return `${pageHead(input.title, `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1200px}

@@ -9,13 +9,15 @@ import { basename, extname, join, resolve } from 'node:path';
 import { longestCommonPath } from './common.js';
 import { modelView } from '../maps/crops.js';
 import { NeuronCrops } from './neuron-crops.js';
-import { CircuitFinder, type CircuitFinderOptions, type CircuitQuery, type CircuitQueryResult } from './discover.js';
+import { CircuitFinder, inputDims, type CircuitFinderOptions, type CircuitQuery, type CircuitQueryResult } from './discover.js';
 import type { CircuitFile, CommonFile } from './formats.js';
 import { renderCircuitReport, renderCommonSection } from './report.js';
 import { NeurolensError } from '../errors.js';
 import { circuitMessages } from '../messages/circuits.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
+import { openRunAblation } from '../maps/ablate.js';
+import { annotateCircuits, loadConceptSets } from './annotate.js';
 
 /** `12` → the run's image 12; anything else → an image file. */
 export function parseQuery(token: string): CircuitQuery {
@@ -73,7 +75,12 @@ async function writeCircuitsLocked(
   const names = uniqueNames(queries);
   say(`opening ${run}`);
   const finder = await CircuitFinder.create(run, options);
+  const ablation = await openRunAblation(run, { ...(options.batch ? { batch: options.batch } : {}), ...(options.threads === undefined ? {} : { threads: options.threads }) }).catch(async (error: unknown) => {
+    await finder.close();
+    throw error;
+  });
   try {
+    const concepts = await loadConceptSets(run);
     // Every query is checked before the first (slow) one runs, so a typo fails at once.
     for (const q of queries) finder.queryFile(q);
     const outDir = join(resolve(run), 'circuits');
@@ -84,7 +91,7 @@ async function writeCircuitsLocked(
     for (const [i, query] of queries.entries()) {
       const name = names[i]!;
       let last = 0;
-      const result = await finder.find(query, {
+      const found = await finder.find(query, {
         onProgress: (p) => {
           const now = Date.now();
           if (p.rootsDone < p.roots && now - last < 1000) return;
@@ -92,6 +99,8 @@ async function writeCircuitsLocked(
           say(`${name}: roots ${p.rootsDone}/${p.roots} · neurons expanded ${p.expanded} · circuits ${p.circuits}`);
         },
       });
+      const image = await finder.queryInput(query);
+      const result = await annotateCircuits(found, { ablator: ablation.ablator, image: { data: image.data, dims: inputDims(finder.run.prep, 1) }, reference: finder.run.reference, concepts });
       say(circuitMessages.queryWritten(name, result.circuits.length, result.roots.length, result.diagnostics.seconds));
       const json = join(outDir, `${name}.json`);
       await writeFileAtomic(json, circuitJson(result));
@@ -125,6 +134,6 @@ async function writeCircuitsLocked(
     }
     return { results, names, files: written };
   } finally {
-    await finder.close();
+    await Promise.all([finder.close(), ablation.close()]);
   }
 }

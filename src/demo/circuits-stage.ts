@@ -1,7 +1,9 @@
 /**
- * The demo's circuits stage on one recorded model: circuits for three queries (the first
- * misclassified image, diagnosed against its true class, and the first two correct ones), then the
- * ablation check on 50 sampled queries with the emoji subcategories as true labels.
+ * The demo's circuits stage on one recorded model: circuits for three queries (a misclassified
+ * image, diagnosed against its true class, and the first two correct ones), then the ablation check
+ * on sampled queries with the emoji subcategories as true labels. The diagnosed image is the first
+ * of up to DIAGNOSIS_CANDIDATES misclassified ones with a circuit that narrows the margin; when
+ * none has one, the first is shown and its diagnosis says that no circuit narrows it.
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -11,11 +13,25 @@ import { diagnoseQuery } from '../circuits/diagnose.js';
 import { evaluateCircuits } from '../circuits/eval.js';
 import type { EmojiImage } from './emoji.js';
 
+/** Misclassified images tried for a diagnosis with a narrowing circuit. */
+export const DIAGNOSIS_CANDIDATES = 5;
+
 export interface DemoCircuits {
   files: string[];
   queries: number[];
-  misclassified?: { index: number; predicted: string; truth: string; diagnosis: string; topCircuit?: string };
-  eval: { path: string; queries: number; withCircuits: number; drop: { circuit: number; random: number; outside: number }; circuitBeatsRandom: number };
+  /** The diagnosed misclassification: `verdict` says which circuit narrows the margin (and by how much), or that none does. */
+  misclassified?: { index: number; predicted: string; truth: string; diagnosis: string; topCircuit?: string; verdict: string; tried: number };
+  eval: {
+    path: string;
+    queries: number;
+    withCircuits: number;
+    /** The primary ablation mode of the numbers below. */
+    mode: string;
+    drop: { circuit: number; random: number; outside: number };
+    circuitBeatsRandom: number;
+    /** Each circuit alone: mean drop vs random, their ratio and 95 % interval, and completeness. */
+    perCircuit: { drop: number; random: number; ratio: number; ci: [number, number]; retained: number; retainedRandom: number };
+  };
 }
 
 export async function demoCircuits(run: string, images: readonly EmojiImage[], options: { threads?: number; evalQueries: number }): Promise<DemoCircuits> {
@@ -23,25 +39,30 @@ export async function demoCircuits(run: string, images: readonly EmojiImage[], o
   const classNames = manifest.model.classNames ?? [];
   const truthOf = new Map(images.map((i) => [i.path, i.subcategory]));
   const known = rows.filter((r) => classNames.includes(truthOf.get(r.path) ?? ''));
-  const wrong = known.find((r) => classNames[r.top5_classes[0]!] !== truthOf.get(r.path));
+  const threads = options.threads === undefined ? {} : { threads: options.threads };
+  const candidates = known.filter((r) => classNames[r.top5_classes[0]!] !== truthOf.get(r.path)).slice(0, DIAGNOSIS_CANDIDATES);
+  let misclassified: DemoCircuits['misclassified'];
+  let wrong: (typeof known)[number] | undefined;
+  for (const [i, candidate] of candidates.entries()) {
+    const truth = truthOf.get(candidate.path)!;
+    const { diagnosis, path } = await diagnoseQuery({ run, query: { index: candidate.index }, target: truth, ...threads });
+    // Keep the first candidate unless a later one has a circuit that narrows its margin.
+    if (misclassified && diagnosis.verdict.best === null) continue;
+    wrong = candidate;
+    const top = diagnosis.verdict.best;
+    misclassified = { index: candidate.index, predicted: classNames[candidate.top5_classes[0]!]!, truth, diagnosis: path, ...(top !== null ? { topCircuit: String(top) } : {}), verdict: diagnosis.verdict.text, tried: i + 1 };
+    if (top !== null) break;
+  }
   const right = known.filter((r) => classNames[r.top5_classes[0]!] === truthOf.get(r.path)).slice(0, wrong ? 2 : 3);
   const queries = [...(wrong ? [wrong] : []), ...right].map((r) => r.index);
-  const threads = options.threads === undefined ? {} : { threads: options.threads };
   const { files } = await writeCircuits(run, queries.map((index) => ({ index })), threads);
-
-  let misclassified: DemoCircuits['misclassified'];
-  if (wrong) {
-    const truth = truthOf.get(wrong.path)!;
-    const { diagnosis, path } = await diagnoseQuery({ run, query: { index: wrong.index }, target: truth, ...threads });
-    const top = (diagnosis as { circuits?: { id: string }[] }).circuits?.[0]?.id;
-    misclassified = { index: wrong.index, predicted: classNames[wrong.top5_classes[0]!]!, truth, diagnosis: path, ...(top ? { topCircuit: top } : {}) };
-  }
 
   // True labels for the check: the subcategory, for images whose subcategory is one of the classes.
   const labels = join(run, 'circuits', 'subcategory-labels.csv');
   await writeFileAtomic(labels, `path,label\n${known.map((r) => `"${r.path}","${truthOf.get(r.path)}"`).join('\n')}\n`);
   const { result, path } = await evaluateCircuits({ run, queries: options.evalQueries, labels, ...threads });
   const s = result.summary.predicted;
+  const p = result.summary.perCircuit;
   return {
     files,
     queries,
@@ -52,6 +73,8 @@ export async function demoCircuits(run: string, images: readonly EmojiImage[], o
       withCircuits: result.summary.withCircuits,
       drop: { circuit: s.drop.circuit.mean, random: s.drop.random.mean, outside: s.drop.outside.mean },
       circuitBeatsRandom: s.circuitBeatsRandom,
+      mode: result.summary.mode,
+      perCircuit: { drop: p.drop.mean, random: p.random.mean, ratio: p.ratio.value, ci: p.ratio.ci, retained: p.completeness.retained.mean, retainedRandom: p.completeness.random.mean },
     },
   };
 }

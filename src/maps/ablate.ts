@@ -43,7 +43,16 @@ export interface MaskRow {
   neurons: readonly NeuronRef[];
   /** Multiplier of the row's neurons at every position. Default 0 (ablation). */
   factor?: number;
+  /**
+   * Replace the row's neurons by their layer's dataset mean (`Ablator` `means`) at every position
+   * instead of scaling them (`factor` is then ignored). Mean ablation keeps a layer's input to the
+   * next block in distribution, where zero is a value some units (GELU, pre-LN streams) never take.
+   */
+  mean?: boolean;
 }
+
+/** Per layer id: each neuron's dataset mean (what a `mean` row writes). */
+export type LayerMeans = Record<string, Float32Array>;
 
 /** Mask dims for `rows` rows of a layer: one value per (row, channel), broadcast over positions. */
 export function maskDims(layer: Pick<AblateLayer, 'kind' | 'channels' | 'rank' | 'layout'>, rows: number): number[] {
@@ -58,11 +67,12 @@ export function maskDims(layer: Pick<AblateLayer, 'kind' | 'channels' | 'rank' |
  * entry (the others run unchanged). Each mask is `rows × channels` ones with the factor written at
  * the rows' neurons; a neuron listed twice in a row is scaled once.
  */
-export function buildMasks(layers: readonly AblateLayer[], rows: readonly MaskRow[]): Record<string, InterventionValues> {
+export function buildMasks(layers: readonly AblateLayer[], rows: readonly MaskRow[], means: LayerMeans = {}): Record<string, InterventionValues> {
   const byId = new Map(layers.map((l) => [l.id, l]));
   const masks = new Map<string, Float32Array>();
+  const patches = new Map<string, Float32Array>();
   rows.forEach((row, r) => {
-    const factor = row.factor ?? 0;
+    const factor = row.mean ? 0 : row.factor ?? 0;
     if (!Number.isFinite(factor)) throw new NeurolensError('usage', circuitMessages.badFactor(factor));
     for (const n of row.neurons) {
       const layer = byId.get(n.layer);
@@ -73,12 +83,21 @@ export function buildMasks(layers: readonly AblateLayer[], rows: readonly MaskRo
       let mask = masks.get(layer.id);
       if (!mask) masks.set(layer.id, (mask = new Float32Array(rows.length * layer.channels).fill(1)));
       mask[r * layer.channels + n.channel] = factor;
+      if (row.mean) {
+        const m = means[layer.id];
+        if (!m) throw new NeurolensError('usage', circuitMessages.noLayerMean(layer.id));
+        let patch = patches.get(layer.id);
+        if (!patch) patches.set(layer.id, (patch = new Float32Array(rows.length * layer.channels)));
+        patch[r * layer.channels + n.channel] = m[n.channel]!;
+      }
     }
   });
   const out: Record<string, InterventionValues> = {};
   for (const layer of layers) {
     const mask = masks.get(layer.id);
-    if (mask) out[layer.tensor] = { mask: { data: mask, dims: maskDims(layer, rows.length) } };
+    const patch = patches.get(layer.id);
+    const dims = maskDims(layer, rows.length);
+    if (mask) out[layer.tensor] = { mask: { data: mask, dims }, ...(patch ? { patch: { data: patch, dims } } : {}) };
   }
   return out;
 }
@@ -86,12 +105,14 @@ export function buildMasks(layers: readonly AblateLayer[], rows: readonly MaskRo
 /** A canonical key of a row: the same neurons and factor give the same key, whatever the order. */
 export function rowKey(row: MaskRow): string {
   const keys = [...new Set(row.neurons.map((n) => `${n.layer}\u0000${n.channel}`))].sort();
-  return `${row.factor ?? 0}\u0001${keys.join('\u0002')}`;
+  return `${row.mean ? 'mean' : row.factor ?? 0}\u0001${keys.join('\u0002')}`;
 }
 
 export interface AblatorOptions extends SessionOptions {
   /** Rows per model run. Default 32. */
   batch?: number;
+  /** Each layer's per-neuron dataset mean, for `mean` rows. Default: none (a `mean` row is refused). */
+  means?: LayerMeans;
 }
 
 /**
@@ -109,18 +130,20 @@ export class Ablator {
     private readonly batch: number,
     /** Name of the output that is returned (the model's first). */
     readonly output: string,
+    /** Per-neuron dataset means for `mean` rows. */
+    readonly means: LayerMeans,
   ) {
     this.ranksKnown = !layers.some((l) => l.kind === 'vector' && l.rank === undefined);
   }
 
   static async create(model: ModelProto, layers: readonly AblateLayer[], options: AblatorOptions = {}): Promise<Ablator> {
-    const { batch = 32, ...sessionOptions } = options;
+    const { batch = 32, means = {}, ...sessionOptions } = options;
     if (!Number.isInteger(batch) || batch < 1) throw new NeurolensError('usage', circuitMessages.badBatch(batch));
     // Vector layers are tapped too: a "vector" may be [N,D] or a pooled [N,C,1,1], and the mask's
     // rank must match (the first run reads it).
     const taps = [...new Set(layers.filter((l) => l.kind === 'vector').map((l) => l.tensor))];
     const im = await InstrumentedModel.create(model, { taps, interventions: [...new Set(layers.map((l) => l.tensor))] }, sessionOptions);
-    return new Ablator(im, layers.map((l) => ({ ...l })), batch, im.outputNames[0]!);
+    return new Ablator(im, layers.map((l) => ({ ...l })), batch, im.outputNames[0]!, means);
   }
 
   /**
@@ -155,7 +178,7 @@ export class Ablator {
       for (let r = 0; r < chunk.length; r++) data.set(image.data as Float32Array, r * size);
       const { outputs } = await this.model.run(
         { [input]: { data, dims: [chunk.length, ...image.dims.slice(1)] } },
-        { taps: [], interventions: buildMasks(this.layers, chunk) },
+        { taps: [], interventions: buildMasks(this.layers, chunk, this.means) },
       );
       const out = outputs[this.output]!;
       const values = out.data as Float32Array;
@@ -185,14 +208,36 @@ export interface RunAblation {
   close(): Promise<void>;
 }
 
-/** Opens `runDir`'s model with interventions at every recorded layer. */
-export async function openRunAblation(runDir: string, options: AblatorOptions = {}): Promise<RunAblation> {
+/**
+ * Each recorded layer's per-neuron dataset mean: the column means of the run's `mean` pooling
+ * (each image's mean over positions), i.e. the neuron's mean over images and positions.
+ * Throws a one-line NeurolensError when the run did not record `mean` pooling.
+ */
+export async function runLayerMeans(runDir: string): Promise<LayerMeans> {
+  const run = await openRun(runDir, { activations: false });
+  if (!run.manifest.poolings.includes('mean')) throw new NeurolensError('input', circuitMessages.noMeanPooling(runDir, run.manifest.poolings));
+  const means: LayerMeans = {};
+  for (const layer of run.manifest.layers) {
+    const data = await run.readActivations(layer, 'mean');
+    const C = layer.channels;
+    const rows = data.length / C;
+    const sum = new Float64Array(C);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) sum[c]! += data[r * C + c]!;
+    means[layer.id] = Float32Array.from(sum, (v) => (rows > 0 ? v / rows : 0));
+  }
+  return means;
+}
+
+/** Opens `runDir`'s model with interventions at every recorded layer (`withMeans`: load the layers' dataset means for `mean` rows). */
+export async function openRunAblation(runDir: string, options: AblatorOptions & { withMeans?: boolean } = {}): Promise<RunAblation> {
   const run = await openRun(runDir, { activations: false });
   const { manifest } = run;
   const images = [...run.images];
   const { model } = await loadModel(manifest.model.path);
   const layers: AblateLayer[] = manifest.layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels, ...(l.layout ? { layout: l.layout } : {}) }));
-  const ablator = await Ablator.create(model, layers, options);
+  const { withMeans, ...ablatorOptions } = options;
+  const means = withMeans ? await runLayerMeans(runDir) : ablatorOptions.means;
+  const ablator = await Ablator.create(model, layers, { ...ablatorOptions, ...(means ? { means } : {}) });
   const prep = manifest.preprocessing;
   const dims = prep.layout === 'NHWC' ? [1, prep.height, prep.width, prep.channels] : [1, prep.channels, prep.height, prep.width];
   const byIndex = new Map(images.map((row) => [Number(row.index), row]));

@@ -47,5 +47,16 @@ export const circuitMessages = {
     `${file}:${line}: ${reason}; each line needs an image path (relative to the run's image root) and a class index or class name`,
   badTarget: (value: string, classes: number, names: readonly string[] | undefined) =>
     `--target ${JSON.stringify(value)} is not a class of the model; use an index 0 to ${classes - 1}${names ? ' or a class name from the model card' : ''}`,
+  noLayerMean: (layer: string) => `no dataset mean for layer ${layer}: mean ablation needs the run's mean pooling; use --ablation zero`,
+  noMeanPooling: (run: string, poolings: readonly string[]) =>
+    `run ${run} recorded ${poolings.join(', ')} pooling but mean ablation needs mean: use --ablation zero, or record again with --pool mean,top10`,
+  badAblation: (value: string) => `--ablation must be zero, mean or both, got ${JSON.stringify(value)}`,
+  badDiagnoseAblation: (value: string) => `--ablation must be zero or mean for a diagnosis, got ${JSON.stringify(value)}`,
+  diagnosisNarrows: (id: string, measure: string, by: number, margin: number | null, narrowing: number, circuits: number) =>
+    `circuit ${id} narrows ${measure} most: inhibiting it lowers it by ${by.toFixed(3)}${margin !== null && margin > 0 ? ` of ${margin.toFixed(3)} (${((100 * by) / margin).toFixed(0)} %)` : ''}; ${narrowing} of ${circuits} circuit(s) narrow it`,
+  diagnosisNone: (measure: string, circuits: number, margin: number | null) =>
+    circuits === 0
+      ? `no circuit explains this prediction: the query has no circuit`
+      : `no circuit narrows ${measure}${margin !== null ? ` (${margin.toFixed(3)})` : ''}: inhibiting any of the ${circuits} circuit(s) leaves it as wide or wider, so none of them explains this prediction`,
   badQueryRef: (value: string) => `--query needs one run image index or image path, got ${JSON.stringify(value)}`,
 } as const;

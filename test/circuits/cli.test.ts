@@ -57,12 +57,20 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   const json = stored as unknown as CircuitQueryResult;
   assert.equal(json.query.index, a);
   assert.ok(json.circuits.length > 0);
-  assert.deepEqual(Object.keys(json.circuits[0]!), ['id', 'root', 'nodes', 'edges', 'summary']);
+  assert.deepEqual(Object.keys(json.circuits[0]!), ['id', 'root', 'nodes', 'edges', 'summary', 'effect']);
   assert.deepEqual(Object.keys(json.circuits[0]!.nodes[0]!), ['layer', 'channel', 'region', 'act']);
-  // The library gives the same result.
+  // Stored ranked by measured effect: rank 1 first, drops non-increasing.
+  json.circuits.forEach((c, i) => {
+    assert.equal(c.effect!.rank, i + 1);
+    if (i > 0) assert.ok(c.effect!.drop <= json.circuits[i - 1]!.effect!.drop);
+  });
+  // The library gives the same circuits (in discovery order, without the measured effect).
   const finder = await CircuitFinder.create(run, { threads: 1 });
   try {
-    assert.deepEqual(withoutTime(await finder.find({ index: a! })), withoutTime(json));
+    const found = withoutTime(await finder.find({ index: a! }));
+    const order = new Map(found.circuits.map((c, i) => [c.id, i]));
+    const stored = json.circuits.map(({ effect: _effect, ...c }) => c).sort((x, y) => order.get(x.id)! - order.get(y.id)!);
+    assert.deepEqual(found, { ...withoutTime(json), circuits: stored });
   } finally {
     await finder.close();
   }

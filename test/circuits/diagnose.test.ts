@@ -100,3 +100,42 @@ test('stimulate factor, target by name, target = predicted, image queries', asyn
   assert.throws(() => resolveClass('cat', ['ball', 'dog'], 2), /--target "cat" is not a class of the model/);
   await assert.rejects(diagnoseQuery({ run: hand.run, query: { index: 0 }, target: 7, threads: 1, finder }), /use an index 0 to 1/);
 });
+
+test('planted misclassification: the circuit that narrows the margin is chosen; without one the verdict says so', async () => {
+  // Every image is predicted "ball" (3·b0 + b1 ≈ 4 against b2 + b3 ≈ 2): with "dog" as the truth,
+  // inhibiting the ball circuit narrows the margin, inhibiting the dog circuit widens it.
+  const { diagnosis } = await diagnoseQuery({ run: hand.run, query: { index: 4 }, target: 'dog', threads: 1, finder, out: join(hand.dir, 'planted.json') });
+  const margin = diagnosis.predicted.logit - diagnosis.target.logit;
+  assert.ok(margin > 0);
+  assert.equal(diagnosis.verdict.best, 'ball');
+  assert.equal(diagnosis.verdict.narrowing, 1);
+  assert.equal(diagnosis.verdict.measure, 'margin');
+  assert.ok(Math.abs(diagnosis.verdict.margin - margin) < 1e-6);
+  const ball = diagnosis.circuits.find((c) => c.id === 'ball')!;
+  const dog = diagnosis.circuits.find((c) => c.id === 'dog')!;
+  assert.ok(ball.narrows && !dog.narrows, 'only the ball circuit narrows the margin');
+  assert.equal(diagnosis.verdict.narrowedBy, ball.score);
+  assert.match(diagnosis.verdict.text, /^circuit ball narrows the margin predicted − target most: inhibiting it lowers it by \d+\.\d{3} of \d+\.\d{3} \(\d+ %\); 1 of 2 circuit\(s\) narrow it$/);
+  assert.match(formatDiagnosis(diagnosis), /circuit ball narrows the margin/);
+
+  // Only the dog circuit: inhibiting it lowers dog and widens the margin, so nothing explains "ball".
+  const dogOnly: FinderFactory = async (run, options) => {
+    const inner = await finder(run, options);
+    return { find: async (q) => ({ ...(await inner.find(q)), circuits: (await inner.find(q)).circuits.filter((c) => c.id === 'dog') }), close: inner.close };
+  };
+  const none = await diagnoseQuery({ run: hand.run, query: { index: 4 }, target: 'dog', threads: 1, finder: dogOnly, out: join(hand.dir, 'none.json') });
+  assert.equal(none.diagnosis.verdict.best, null);
+  assert.equal(none.diagnosis.verdict.narrowing, 0);
+  assert.ok(none.diagnosis.circuits[0]!.score < 0 && !none.diagnosis.circuits[0]!.narrows);
+  assert.match(none.diagnosis.verdict.text, /^no circuit narrows the margin predicted − target \(\d+\.\d{3}\): inhibiting any of the 1 circuit\(s\) leaves it as wide or wider/);
+});
+
+test('mean ablation in a diagnosis replaces the circuit by its dataset mean', async () => {
+  const zero = await diagnoseQuery({ run: hand.run, query: { index: 3 }, target: 'dog', threads: 1, finder, out: join(hand.dir, 'z.json') });
+  const mean = await diagnoseQuery({ run: hand.run, query: { index: 3 }, target: 'dog', ablation: 'mean', threads: 1, finder, out: join(hand.dir, 'm.json') });
+  assert.equal(mean.diagnosis.protocol.ablation, 'mean');
+  const ball = (d: typeof zero) => d.diagnosis.circuits.find((c) => c.id === 'ball')!;
+  // b0 ≈ 1 everywhere: zeroing removes ≈ 3, replacing by the mean removes only the deviation.
+  assert.ok(Math.abs(ball(mean).inhibit.predicted) < Math.abs(ball(zero).inhibit.predicted) / 5);
+  await assert.rejects(diagnoseQuery({ run: hand.run, query: { index: 3 }, ablation: 'half' as never, threads: 1, finder }), /--ablation must be zero or mean for a diagnosis, got "half"/);
+});

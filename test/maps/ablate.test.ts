@@ -12,6 +12,22 @@ const F: AblateLayer = { id: 'f', tensor: 'F', kind: 'feature', channels: 3 };
 const T: AblateLayer = { id: 't', tensor: 'T', kind: 'tokens', channels: 4 };
 const V: AblateLayer = { id: 'v', tensor: 'V', kind: 'vector', channels: 2 };
 
+test('buildMasks: mean rows zero the neuron and patch in its dataset mean; zero rows keep patch 0', () => {
+  const means = { f: Float32Array.of(0.5, 1.5, 2.5), t: Float32Array.of(-1, 0, 1, 2) };
+  const masks = buildMasks([F, T], [
+    { neurons: [{ layer: 'f', channel: 1 }], mean: true },
+    { neurons: [{ layer: 'f', channel: 2 }] },
+    { neurons: [{ layer: 't', channel: 3 }], mean: true, factor: 2 },
+  ], means);
+  assert.deepEqual([...(masks.F!.mask!.data as Float32Array)], [1, 0, 1, 1, 1, 0, 1, 1, 1]);
+  assert.deepEqual([...(masks.F!.patch!.data as Float32Array)], [0, 1.5, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(masks.F!.patch!.dims, [3, 3, 1, 1]);
+  assert.deepEqual([...(masks.T!.mask!.data as Float32Array)].slice(8), [1, 1, 1, 0], 'a mean row ignores its factor');
+  assert.deepEqual([...(masks.T!.patch!.data as Float32Array)].slice(8), [0, 0, 0, 2]);
+  assert.notEqual(rowKey({ neurons: [{ layer: 'f', channel: 0 }], mean: true }), rowKey({ neurons: [{ layer: 'f', channel: 0 }] }));
+  assert.throws(() => buildMasks([F], [{ neurons: [{ layer: 'f', channel: 0 }], mean: true }]), /no dataset mean for layer f: mean ablation needs the run's mean pooling; use --ablation zero/);
+});
+
 test('mask dims broadcast over positions: [rows,C,1,1], [rows,1,D], [rows,D]', () => {
   assert.deepEqual(maskDims(F, 5), [5, 3, 1, 1]);
   assert.deepEqual(maskDims(T, 5), [5, 1, 4]);

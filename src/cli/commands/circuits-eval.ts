@@ -1,7 +1,7 @@
 /** `neurolens circuits eval` and `neurolens circuits diagnose`: thin wrappers over eval.ts / diagnose.ts. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, formatDiagnosis, formatEvalTable, NeurolensError } from '../../index.js';
+import { type AblationOption, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, formatDiagnosis, formatEvalTable, NeurolensError } from '../../index.js';
 import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -28,6 +28,21 @@ interface EvalFlags {
   batch?: number;
   threads?: number;
   layers?: string[];
+  ablation?: AblationOption;
+}
+
+/** '--ablation zero|mean|both'. */
+export function parseAblation(value: string): AblationOption {
+  const v = value.trim();
+  if (v === 'zero' || v === 'mean' || v === 'both') return v;
+  throw new NeurolensError('usage', circuitMessages.badAblation(value));
+}
+
+/** '--ablation zero|mean' of a diagnosis. */
+export function parseDiagnoseAblation(value: string): 'zero' | 'mean' {
+  const v = value.trim();
+  if (v === 'zero' || v === 'mean') return v;
+  throw new NeurolensError('usage', circuitMessages.badDiagnoseAblation(value));
 }
 
 interface DiagnoseFlags {
@@ -35,6 +50,7 @@ interface DiagnoseFlags {
   query: string;
   target?: string;
   stimulate?: number;
+  ablation?: 'zero' | 'mean';
   percentile?: number;
   batch?: number;
   threads?: number;
@@ -47,7 +63,7 @@ const D = CIRCUITS_DEFAULTS;
 export function registerCircuitSubcommands(circuits: Command): void {
   circuits
     .command('eval')
-    .description('verify circuits: zero each query\'s circuit neurons vs as many random / outside neurons; deletion and insertion curves')
+    .description('verify circuits: ablate each query\'s circuits (together and one by one) vs as many random / outside neurons; completeness; deletion and insertion curves')
     .addOption(runOption(TOP10_RUN))
     .addOption(shownDefault(new Option('--queries <n|list>', 'number of seeded random queries or comma-separated image indices').argParser(parseQueries), D.queries))
     .option('--labels <file>', 'CSV (path,label) or JSONL of true classes (class name or index) to also score the true class')
@@ -55,6 +71,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(seedOption(D.seed, 'the query sample and the random draws'))
     .addOption(shownDefault(new Option('--draws <n>', 'random and outside draws per query').argParser(positiveInteger('--draws')), D.draws))
     .addOption(shownDefault(new Option('--steps <n>', 'points of the deletion/insertion curves after k = 0').argParser(positiveInteger('--steps')), D.steps))
+    .addOption(shownDefault(new Option('--ablation <mode>', 'zero (×0), mean (the neuron\'s dataset mean from the run) or both (zero primary)').argParser(parseAblation), D.ablation))
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
     .addOption(layersOption())
@@ -73,11 +90,12 @@ export function registerCircuitSubcommands(circuits: Command): void {
 
   circuits
     .command('diagnose')
-    .description('rank a query\'s circuits by how inhibiting (×0) and stimulating (×2) them moves the predicted and a target class')
+    .description('rank a query\'s circuits by how inhibiting and stimulating (×2) them moves the predicted and a target class; say which circuit narrows the margin, or that none does')
     .addOption(runOption(TOP10_RUN))
     .requiredOption('--query <q>', 'a run image index or an image file')
     .addOption(shownDefault(new Option('--target <class>', 'target class index or name'), 'the runner-up class'))
     .addOption(shownDefault(new Option('--stimulate <f>', 'factor for stimulated neurons').argParser(finiteNumber('--stimulate')), D.stimulate))
+    .addOption(shownDefault(new Option('--ablation <mode>', 'how inhibited neurons are removed: zero (×0) or mean (their dataset mean from the run)').argParser(parseDiagnoseAblation), 'zero'))
     .addOption(percentileOption(D.percentile))
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
@@ -87,8 +105,8 @@ export function registerCircuitSubcommands(circuits: Command): void {
         const q = flags.query.trim();
         if (q === '') throw new NeurolensError('usage', circuitMessages.badQueryRef(q));
         const query = /^\d+$/.test(q) ? { index: Number(q) } : { image: q };
-        const { run, target, stimulate, percentile, batch, threads, layers } = flags;
-        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), ...(layers ? { layers } : {}) });
+        const { run, target, stimulate, percentile, batch, threads, layers, ablation } = flags;
+        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(ablation ? { ablation } : {}), ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), ...(layers ? { layers } : {}) });
         process.stdout.write(formatDiagnosis(diagnosis) + `result: ${path}\n`);
       }),
     );

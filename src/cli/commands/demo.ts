@@ -46,10 +46,13 @@ export function registerDemo(program: Command): void {
           if (c) {
             lines.push(`    circuits: ${c.files.filter((f) => f.endsWith('.html')).map(show).join(', ')}`);
             if (c.misclassified) {
-              lines.push(`    misclassified image ${c.misclassified.index}: predicted ${c.misclassified.predicted}, truly ${c.misclassified.truth}; diagnosis ${show(c.misclassified.diagnosis)}${c.misclassified.topCircuit ? ` (top circuit ${c.misclassified.topCircuit})` : ''}`);
+              lines.push(`    misclassified image ${c.misclassified.index}: predicted ${c.misclassified.predicted}, truly ${c.misclassified.truth}; diagnosis ${show(c.misclassified.diagnosis)}`);
+              lines.push(`      ${c.misclassified.verdict}`);
             }
             const d = c.eval.drop;
-            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits): predicted-class logit drop, circuit ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
+            const pc = c.eval.perCircuit;
+            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits, ${c.eval.mode} ablation): predicted-class logit drop, all circuits ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
+            lines.push(`    each circuit alone: drop ${pc.drop.toFixed(3)} vs random ${pc.random.toFixed(3)} (${pc.ratio.toFixed(2)}×, 95 % CI ${pc.ci[0].toFixed(2)}–${pc.ci[1].toFixed(2)}); kept alone it restores ${(100 * pc.retained).toFixed(0)} % of the logit vs ${(100 * pc.retainedRandom).toFixed(0)} % for random sets`);
           }
           const p = run.probes;
           const n = run.neurons;

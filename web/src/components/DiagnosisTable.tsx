@@ -14,6 +14,11 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
       <p>
         Predicted <strong>{predicted?.label ?? predicted?.class}</strong> (logit {fmt(predicted?.logit)}) vs target <strong>{target?.label ?? target?.class}</strong> (logit {fmt(target?.logit)}).
       </p>
+      {typeof diagnosis.verdict?.text === 'string' && (
+        <p data-testid="diagnosis-verdict">
+          <strong>{diagnosis.verdict.text}</strong>
+        </p>
+      )}
       <table data-testid="diagnosis">
         <thead>
           <tr>
@@ -21,6 +26,7 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
             <th>circuit</th>
             <th className="num">neurons</th>
             <th className="num">margin drop</th>
+            <th>narrows?</th>
             <th className="num">inhibit: Δpredicted</th>
             <th className="num">inhibit: Δtarget</th>
             <th className="num">stimulate: Δpredicted</th>
@@ -50,6 +56,7 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
               </td>
               <td className="num">{r.neurons ?? '—'}</td>
               <td className="num">{fmt(r.score)}</td>
+              <td>{r.narrows === undefined ? '—' : r.narrows ? 'yes' : 'no'}</td>
               <td className="num">{fmt(r.inhibit?.predicted)}</td>
               <td className="num">{fmt(r.inhibit?.target)}</td>
               <td className="num">{fmt(r.stimulate?.predicted)}</td>

@@ -7,7 +7,33 @@ import { VegaChart } from './VegaChart.js';
 
 const ms = (v?: MeanSd) => (v?.mean === undefined ? '—' : `${fmt(v.mean)} ± ${fmt(v.sd)}`);
 
+const ci = (v?: { ci?: [number, number] }) => (Array.isArray(v?.ci) ? ` [${fmt(v.ci[0])}, ${fmt(v.ci[1])}]` : '');
+
+/** Each circuit ablated alone and kept alone, against random sets of its sizes (absent in older files). */
+function PerCircuit({ summary }: { summary: CircuitsEvalFile['summary'] }) {
+  const p = summary.perCircuit;
+  if (!p || typeof p !== 'object' || !p.drop) return null;
+  return (
+    <p data-testid="eval-per-circuit">
+      Each circuit alone ({summary.mode ?? 'zero'} ablation, {p.circuits} circuits of {p.queries} queries): predicted-logit drop {fmt(p.drop.mean)}
+      {ci(p.drop)} vs {fmt(p.random.mean)}
+      {ci(p.random)} for random neurons of the same layers and count; difference {fmt(p.difference?.mean)}
+      {ci(p.difference)} (95 % bootstrap intervals over queries). Kept alone in its layers, a circuit restores {pct(p.completeness?.retained?.mean)} of the logit above the
+      all-ablated floor, random sets {pct(p.completeness?.random?.mean)}.
+    </p>
+  );
+}
+
 export function EvalSummary({ summary }: { summary: CircuitsEvalFile['summary'] }) {
+  return (
+    <>
+      <EvalTable summary={summary} />
+      <PerCircuit summary={summary} />
+    </>
+  );
+}
+
+function EvalTable({ summary }: { summary: CircuitsEvalFile['summary'] }) {
   const sides = (['predicted', 'true'] as const).filter((k) => summary[k] && typeof summary[k] === 'object');
   return (
     <table data-testid="eval-summary">

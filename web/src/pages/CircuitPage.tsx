@@ -77,6 +77,7 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
       </div>
 
       <h2>Circuits ({c.sankey.length})</h2>
+      {c.result.circuits.some((x) => x.effect) && <p className="muted">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed; the page opens on the first.</p>}
       {c.sankey.length === 0 ? (
         <p className="muted">No root of this query has an edge: no circuit.</p>
       ) : (
@@ -84,11 +85,17 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
           <label className="toolbar">
             Circuit{' '}
             <select value={current?.id} onChange={(e) => select(e.target.value)} data-testid="circuit-select">
-              {c.sankey.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.id} — {s.nodes.length} neurons, {s.links.length} edges
-                </option>
-              ))}
+              {c.sankey.map((s) => {
+                // Circuits are stored ranked by measured effect (older files: discovery order).
+                const r = c.result.circuits.find((x) => x.id === s.id);
+                return (
+                  <option key={s.id} value={s.id}>
+                    {s.id} — {s.nodes.length} neurons, {s.links.length} edges
+                    {r?.effect ? `, logit drop ${fmt(r.effect.drop)}` : ''}
+                    {r?.concept ? `, “${r.concept.caption}” (${r.concept.neurons}/${r.concept.of} neurons)` : ''}
+                  </option>
+                );
+              })}
             </select>
           </label>
           {current && (
