@@ -80,10 +80,10 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
     assert.ok(occlusion.morf.mean < occlusion.lerf.mean, `${model}: occlusion MoRF ${occlusion.morf.mean} < LeRF ${occlusion.lerf.mean}`);
   }
   assert.match(result.stdout, /neurolens serve \S+emoji-resnet/);
-  // The seed talk's table: both models, every gradient method with two numbers per model, the random row.
+  // The seed talk's table: both models, every gradient method with LeRF, MoRF and the smooth-matched random MoRF per model, the random row.
   assert.match(result.stdout, /pixel flipping on emoji-resnet \(16 images\), emoji-vit \(16 images\)/);
   for (const label of ['Grad×Input', 'Guided Backprop', 'Integrated Gradients', 'FullGrad', 'Guided IG', 'DGA', 'random map']) {
-    assert.match(result.stdout, new RegExp(`^ {2}${label} +(\\d\\.\\d{3} +\\d\\.\\d{3}( ✗)? *){2}$`, 'm'), label);
+    assert.match(result.stdout, new RegExp(`^ {2}${label} +(\\d\\.\\d{3} +\\d\\.\\d{3}( ✗)?( +\\d\\.\\d{3})? *){2}$`, 'm'), label);
   }
   // A second run is resumable: the recordings are already complete.
   const again = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'demo', '--quick', '--out', out], { encoding: 'utf8' });
