@@ -19,6 +19,7 @@ import { encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { createError, nodeLookup, runError } from './errors.js';
 import type { ValueMetadata } from './types.js';
+import { weightlessModel } from './weightless.js';
 
 export interface ProbeOptions {
   /**
@@ -69,7 +70,7 @@ export async function probeShapes(
   // Names already among the outputs need not be added (for raw bytes we cannot tell cheaply, and
   // onnxruntime accepts a repeated output name).
   const declaredOutputs = source instanceof Uint8Array ? undefined : new Set((source.graph?.output ?? []).map((o) => o.name ?? ''));
-  const base = source instanceof Uint8Array ? source : encodeModel(source);
+  const base = source instanceof Uint8Array ? source : encodeModel(weightlessModel(source));
   // With a model at hand, names that are not node outputs are dropped (onnxruntime refuses them).
   const produced = source instanceof Uint8Array ? undefined : new Set((source.graph?.node ?? []).flatMap((n) => n.output ?? []));
   const wanted = [...new Set(tensorNames)].filter((n) => n !== '' && !declaredOutputs?.has(n) && (produced?.has(n) ?? true));
@@ -112,9 +113,12 @@ export async function probeShapes(
       feeds[input.name] = zeros(input.elemType, dims);
       feedDims[input.name] = { dims };
     });
+    // Fetch only the tensors still open: every fetched output stays alive to the end of the run,
+    // which for a large model at a large input is gigabytes (ViT-B/16: ~2 GB for all of them).
+    const open = [...new Set([...outputs, ...tensors.values()].filter((t) => !isResolved(t, batch)).map((t) => t.name))];
     let results: ort.InferenceSession.OnnxValueMapType;
     try {
-      results = await session.run(feeds);
+      results = await session.run(feeds, open);
     } catch (error) {
       throw runError(messageOf(error), session.inputMetadata as readonly ValueMetadata[], feedDims);
     }

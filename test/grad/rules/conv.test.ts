@@ -43,3 +43,13 @@ test('Conv: auto_pad SAME_UPPER / SAME_LOWER with stride 2', async () => {
 test('Conv: 1-D convolution', async () => {
   await convCase([2, 3, 9], [2, 3, 3], { strides: [2], pads: [1, 1] }, dtype);
 });
+
+test('Conv: pads wider than the kernel reaches (the transposed-conv form)', async () => {
+  await convCase([1, 2, 4, 4], [3, 2, 1, 1], { pads: [1, 2, 0, 1] }, dtype);
+  await convCase([1, 2, 5, 5], [3, 2, 3, 3], { pads: [3, 0, 0, 3] }, dtype);
+});
+
+test('Conv: depthwise 3×3 and 1×1, stride 1 (the flipped-conv form)', async () => {
+  await convCase([2, 4, 6, 5], [4, 1, 3, 3], { group: 4, pads: [1, 1, 1, 1] }, dtype);
+  await convCase([2, 4, 3, 3], [6, 4, 1, 1], {}, dtype);
+});
