@@ -9,7 +9,7 @@
 import { NeurolensError } from '../errors.js';
 import { gradMessages } from '../messages/grad.js';
 import { makeValueInfo } from '../onnx/builder.js';
-import { uniqueName, usedNames } from '../onnx/graph.js';
+import { opsetOf, uniqueName, usedNames } from '../onnx/graph.js';
 import { DATA_TYPE, int64ToNumber, type AttributeProto, type ModelProto, type NodeProto } from '../onnx/types.js';
 import { Emitter } from './emit.js';
 import { planGradient, type GradientPlan } from './plan.js';
@@ -163,12 +163,6 @@ function checkPlan(plan: GradientPlan, spec: GradientSpec, facts: TensorFacts): 
       if (plan.active.has(out) && type !== undefined && type !== dtype) throw new NeurolensError('model', gradMessages.mixedTypes(out, type, dtype ?? '?'));
     }
   }
-}
-
-/** The default-domain opset the model imports. */
-export function opsetOf(model: ModelProto): number {
-  const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
-  return entry ? int64ToNumber(entry.version) : 1;
 }
 
 function attrReader(attributes: readonly AttributeProto[]): AttrReader {

@@ -3,7 +3,7 @@
  * initializers or real graph inputs, declared element types and shapes, and a stable topological
  * order. Shared by instrumentation (instrument.ts) and sub-graph extraction (cut.ts).
  */
-import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from './types.js';
+import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './types.js';
 import { DATA_TYPE, int64ToNumber } from './types.js';
 
 export interface GraphIndex {
@@ -249,4 +249,10 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** The default-domain opset the model imports. */
+export function opsetOf(model: ModelProto): number {
+  const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  return entry ? int64ToNumber(entry.version) : 1;
 }

@@ -6,8 +6,10 @@
  * whole model — for ViT-B/16 about 2 GB less at peak — and a weight materialises as zeros only
  * while the dummy run needs it.
  */
-import { ATTRIBUTE_TYPE, DATA_TYPE, int64ToNumber, type ModelProto, type NodeProto, type TensorProto } from '../onnx/types.js';
-import { tensorDims } from '../onnx/tensor.js';
+import { makeAttribute } from '../onnx/builder.js';
+import { opsetOf } from '../onnx/graph.js';
+import { makeTensor, tensorDims } from '../onnx/tensor.js';
+import { DATA_TYPE, type ModelProto, type NodeProto, type TensorProto } from '../onnx/types.js';
 
 /** Weights smaller than this many elements stay as they are. */
 const MIN_ELEMENTS = 4096;
@@ -22,9 +24,8 @@ const FLOAT_BYTES: Readonly<Record<number, number>> = {
 /** `model` with its large float initializers generated as zeros (see the module comment); not modified. */
 export function weightlessModel(model: ModelProto): ModelProto {
   const graph = model.graph;
-  const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
   // ConstantOfShape exists from opset 9.
-  if (!graph || !entry || int64ToNumber(entry.version) < 9) return model;
+  if (!graph || opsetOf(model) < 9) return model;
   // An initializer listed as a graph input may be fed a different value: keep it.
   const inputs = new Set((graph.input ?? []).map((v) => v.name ?? ''));
   const kept: TensorProto[] = [];
@@ -37,10 +38,10 @@ export function weightlessModel(model: ModelProto): ModelProto {
       kept.push(t);
       continue;
     }
-    const shape: TensorProto = { name: `neurolens/probe/shape/${t.name}`, dims: [dims.length], dataType: DATA_TYPE.int64, rawData: new Uint8Array(BigInt64Array.from(dims.map(BigInt)).buffer) };
+    const shape = makeTensor(`neurolens/probe/shape/${t.name}`, BigInt64Array.from(dims.map(BigInt)), [dims.length]);
     kept.push(shape);
     const value: TensorProto = { dims: [1], dataType: t.dataType, rawData: new Uint8Array(bytes) };
-    generated.push({ name: `neurolens/probe/${t.name}`, opType: 'ConstantOfShape', input: [shape.name!], output: [t.name!], attribute: [{ name: 'value', type: ATTRIBUTE_TYPE.tensor, t: value }] });
+    generated.push({ name: `neurolens/probe/${t.name}`, opType: 'ConstantOfShape', input: [shape.name!], output: [t.name!], attribute: [makeAttribute('value', value)] });
   }
   if (generated.length === 0) return model;
   return { ...model, graph: { ...graph, initializer: kept, node: [...generated, ...(graph.node ?? [])] } };
