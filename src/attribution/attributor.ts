@@ -6,6 +6,8 @@
  * attribute() = the method's prepare (layer, head, options in effect; checked before any pass) +
  * bind (one clean pass, also tapping the layer prepare chose) + the method's perturbed passes;
  * `passes` counts the clean pass and the method's; `backward` the method's backward passes.
+ * A gradient-only method (method.ts `gradientOnly`) skips the clean pass: its first gradient pass
+ * gives the target's value and, through an in-graph ArgMax seed, the predicted class.
  */
 import { NeurolensError } from '../errors.js';
 import { checkBatchDim, decodeImage, resolvePreprocessing } from '../images/index.js';
@@ -14,9 +16,9 @@ import { attributionMessages } from '../messages/attribution.js';
 import { openModel, type OpenedModel } from '../model/open.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
-import { GradientEngine, type SeedTerm, type TargetGradients } from './gradients.js';
+import { GradientEngine, type GradientBatch, type SeedTerm, type TargetGradients } from './gradients.js';
 import { findGapHead, type GapHead } from './head.js';
-import { resolveOptions, type Prepared } from './method.js';
+import { resolveOptions, type MethodResult, type Prepared } from './method.js';
 import { getMethod } from './registry.js';
 import { classReader, Engine, neuronReader, Scorer, type TargetReader } from './scorer.js';
 import { resolveTarget } from './target.js';
@@ -108,8 +110,7 @@ export class ModelAttributor implements Attributor {
       const logits = clean.outputs[output]!;
       if (logits.dims.length !== 2) throw new NeurolensError('model', attributionMessages.noClasses(this.name));
       cls = resolved.cls ?? argmax(logits.data as Float32Array);
-      const label = this.model.classNames?.[cls];
-      description = `${resolved.cls === undefined ? 'predicted ' : ''}class ${cls}${label === undefined ? '' : ` (${label})`}`;
+      description = this.classDescription(cls, resolved.cls === undefined);
       reader = classReader(output, cls, quantity);
       terms = [{ kind: 'class', tensor: output, cls, softmax: quantity === 'probability' }];
     } else {
@@ -127,6 +128,75 @@ export class ModelAttributor implements Attributor {
       scorer,
       taps: clean.taps,
       gradients: this.gradientEngine.bind(terms),
+    };
+  }
+
+  /** 'predicted class 8 (heart)' / 'class 8 (heart)'. */
+  private classDescription(cls: number, predicted: boolean): string {
+    const label = this.model.classNames?.[cls];
+    return `${predicted ? 'predicted ' : ''}class ${cls}${label === undefined ? '' : ` (${label})`}`;
+  }
+
+  /**
+   * attribute() for a method whose map comes from gradients alone (its spec's `gradientOnly`): no
+   * clean pass. The target's value, and for `pred` the predicted class (an in-graph ArgMax seeds the
+   * gradient), come from the method's first gradient pass, whose first row is the image itself.
+   */
+  private async attributeByGradients(image: Float32Array, method: AttributionMethod, target: AttributionTarget, quantity: ScoreQuantity, prepared: Prepared, effective: MethodOptions): Promise<AttributionResult> {
+    if (image.length !== this.size) throw new NeurolensError('usage', attributionMessages.badImage(image.length, this.size));
+    check('--quantity', quantity, (q) => q === 'logit' || q === 'probability', 'logit or probability');
+    const resolved = await resolveTarget(target, this.model.summary, this.name);
+    const output = this.model.model.graph?.output?.[0]?.name ?? '';
+    let terms: SeedTerm[];
+    if (resolved.kind === 'class') {
+      if (this.model.summary.outputs[0]?.dims.length !== 2) throw new NeurolensError('model', attributionMessages.noClasses(this.name));
+      const softmax = quantity === 'probability';
+      terms = [resolved.cls === undefined ? { kind: 'pred', tensor: output, softmax } : { kind: 'class', tensor: output, cls: resolved.cls, softmax }];
+    } else {
+      terms = resolved.neurons.map((n) => ({ kind: 'neuron', tensor: n.layer.tensor, channel: n.channel, layer: n.layer }));
+    }
+    const bound = this.gradientEngine.bind(terms);
+    let first: GradientBatch | undefined;
+    const gradients: TargetGradients = {
+      tensors: bound.tensors,
+      compute: async (inputs, count, request) => {
+        const batch = await bound.compute(inputs, count, request);
+        first ??= batch;
+        return batch;
+      },
+    };
+    const run = await getMethod(method).attribute({
+      image,
+      shape: this.model.preprocessing,
+      scorer: unavailable<Scorer>(method, 'scorer'),
+      clean: Number.NaN,
+      cleanTaps: {},
+      gradients,
+      prepared,
+      options: effective,
+      ...(resolved.kind === 'class' && resolved.cls !== undefined ? { cls: resolved.cls } : {}),
+    });
+    if (!first) throw new Error(`method ${method} declares gradientOnly but ran no gradient pass`);
+    const cls = resolved.kind === 'class' ? (resolved.cls ?? first.classes![0]!) : undefined;
+    const described: Omit<BoundTarget, 'score'> = {
+      description: cls === undefined ? (resolved as { description: string }).description : this.classDescription(cls, resolved.kind === 'class' && resolved.cls === undefined),
+      ...(cls === undefined ? {} : { cls }),
+      quantity: resolved.kind === 'class' ? quantity : 'activation',
+      clean: first.values[0]!,
+    };
+    return this.result(method, effective, described, run, 0);
+  }
+
+  private result(method: AttributionMethod, effective: MethodOptions, target: Omit<BoundTarget, 'score'>, run: MethodResult, cleanPasses: number): AttributionResult {
+    return {
+      map: run.map,
+      method,
+      target,
+      options: effective,
+      passes: run.passes + cleanPasses,
+      backward: run.backward ?? 0,
+      ...(run.inputGradient ? { inputGradient: run.inputGradient } : {}),
+      ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
     };
   }
 
@@ -152,6 +222,7 @@ export class ModelAttributor implements Attributor {
 
   async attribute(image: Float32Array, method: AttributionMethod, target: AttributionTarget, options: MethodOptions & { quantity?: ScoreQuantity } = {}): Promise<AttributionResult> {
     const { effective, ...prepared } = this.prepare(method, target, options);
+    if (getMethod(method).gradientOnly) return this.attributeByGradients(image, method, target, options.quantity ?? 'logit', prepared, effective);
     const tapped = prepared.layer ? [prepared.layer.tensor] : [];
     const bound = await this.bindWith(image, target, options.quantity ?? 'logit', tapped, prepared.edits ?? []);
     const run = await getMethod(method).attribute({
@@ -166,16 +237,7 @@ export class ModelAttributor implements Attributor {
       ...(bound.cls === undefined ? {} : { cls: bound.cls }),
     });
     const { score: _score, scorer: _scorer, taps: _taps, gradients: _gradients, ...described } = bound;
-    return {
-      map: run.map,
-      method,
-      target: described,
-      options: effective,
-      passes: run.passes + 1,
-      backward: run.backward ?? 0,
-      ...(run.inputGradient ? { inputGradient: run.inputGradient } : {}),
-      ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
-    };
+    return this.result(method, effective, described, run, 1);
   }
 
   /** The GAP → linear head, or a one-line error saying why there is none. */
@@ -196,6 +258,15 @@ export class ModelAttributor implements Attributor {
   async close(): Promise<void> {
     await Promise.all([this.engine.close(), this.gradientEngine.close()]);
   }
+}
+
+/** A stand-in for a context field a gradient-only method must not read: any use is a programming error. */
+function unavailable<T extends object>(method: string, field: string): T {
+  return new Proxy({} as T, {
+    get: () => {
+      throw new Error(`method ${method} declares gradientOnly but reads ${field}`);
+    },
+  });
 }
 
 function argmax(values: Float32Array): number {

@@ -145,6 +145,7 @@ export const fullgrad: AttributionMethodSpec = {
   name: 'fullgrad',
   summary: '|gradient × input| + conv/BN biases × gradients; 1 forward + 1 backward',
   options: [],
+  gradientOnly: true,
   rawGradient: '∂target/∂input',
   prepare: (ctx) => ({ state: { model: ctx.model, layers: biasLayers(ctx.model) } satisfies FullgradState }),
   attribute: fullgradMap,

@@ -13,7 +13,7 @@
  * Grad-CAM: w_c = mean over positions of G_c; map = ReLU(Σ_c w_c·A_c). On a GAP → linear head
  * read at the pooled layer, w_c = W[cls,c]/(H·W), so Grad-CAM is CAM/(H·W) through a ReLU.
  *
- * Passes: one gradient pass (the Attributor's clean pass not counted).
+ * Passes: one gradient pass, which also gives the target value (no clean pass: gradientOnly).
  */
 import type { NeuronMap } from '../maps/region.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
@@ -68,6 +68,7 @@ export function layerGradientMethod(name: string, summary: string, combine: (map
     name,
     summary,
     options: [LAYER_OPTION],
+    gradientOnly: true,
     prepare: (ctx) => ({ layer: resolveMapLayer(ctx.summary, ctx.options.layer, name, ctx.modelName) }),
     async attribute(run): Promise<{ map: AttributionMap; passes: number }> {
       const small = combine(await layerGradients(run, run.prepared.layer!));

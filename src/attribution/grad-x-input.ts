@@ -14,6 +14,7 @@ export const gradXInput: AttributionMethodSpec = {
   name: 'grad-x-input',
   summary: 'input × ∂target/∂input, signed sum over channels; 1 forward + 1 backward',
   options: [],
+  gradientOnly: true,
   rawGradient: '∂target/∂input',
   async attribute(run) {
     const grad = await inputGradientOf(run);

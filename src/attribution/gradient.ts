@@ -10,6 +10,7 @@ export const gradient: AttributionMethodSpec = {
   name: 'gradient',
   summary: 'saliency: max over channels of |∂target/∂input|; 1 forward + 1 backward',
   options: [],
+  gradientOnly: true,
   rawGradient: '∂target/∂input',
   async attribute(run) {
     const grad = await inputGradientOf(run);

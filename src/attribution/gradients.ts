@@ -31,6 +31,8 @@ export interface GradientRequest {
 export interface GradientBatch {
   /** The target's value on each input. */
   values: Float32Array;
+  /** For a predicted-class target: each input's predicted class (the one its value and gradient are of). */
+  classes?: Int32Array;
   /** d target / d input, C·H·W per input in the input's layout (when asked). */
   input?: Float32Array;
   /** Per requested layer tensor: its forward value and its gradient, [count, …] each. */
@@ -48,6 +50,8 @@ export interface TargetGradients {
 /** How a bound target reads from tensors: each term is a tensor and its per-row seed. */
 export type SeedTerm =
   | { kind: 'class'; tensor: string; cls: number; softmax: boolean }
+  /** Each row's own predicted class, found by the gradient graph itself (no pass beforehand). */
+  | { kind: 'pred'; tensor: string; softmax: boolean }
   | { kind: 'neuron'; tensor: string; channel: number; layer: LayerInfo };
 
 /** Caches gradient models for an Attributor; closed with it. */
@@ -76,7 +80,13 @@ export class GradientEngine {
   /** The TargetGradients of a target made of `terms`. */
   bind(terms: readonly SeedTerm[]): TargetGradients {
     const tensors = [...new Set(terms.map((t) => t.tensor))];
-    const targets: GradientTarget[] = tensors.map((tensor) => ({ tensor, ...(terms.some((t) => t.tensor === tensor && t.kind === 'class' && t.softmax) ? { softmax: true } : {}) }));
+    const of = (tensor: string) => terms.filter((t) => t.tensor === tensor);
+    const targets: GradientTarget[] = tensors.map((tensor) => ({
+      tensor,
+      ...(of(tensor).some((t) => t.kind !== 'neuron' && t.softmax) ? { softmax: true } : {}),
+      ...(of(tensor).some((t) => t.kind === 'pred') ? { argmax: true } : {}),
+    }));
+    const pred = terms.find((t) => t.kind === 'pred');
     return {
       tensors,
       compute: async (inputs, count, request = {}) => {
@@ -87,12 +97,14 @@ export class GradientEngine {
         const model = await this.get(targets, wrt, request.rules);
         const size = inputs.length / count;
         const values = new Float32Array(count);
+        const classes = pred ? new Int32Array(count) : undefined;
         const input = wantInput ? new Float32Array(count * size) : undefined;
         const parts: Record<string, { value: TensorLike[]; grad: TensorLike[] }> = Object.fromEntries(layers.map((l) => [l, { value: [], grad: [] }]));
         for (let start = 0; start < count; start += this.maxBatch) {
           const n = Math.min(this.maxBatch, count - start);
-          const seeds = tensors.map((tensor, k) => seedFor(terms.filter((t) => t.tensor === tensor), model.targetDims[k]!, n));
+          const seeds = tensors.map((tensor, k) => (targets[k]!.argmax ? undefined : seedFor(of(tensor), model.targetDims[k]!, n)));
           const result = await model.run({ [inputName]: { data: inputs.slice(start * size, (start + n) * size), dims: inputDims(this.shape, n) } }, seeds);
+          if (pred) classes!.set(rowArgmax(result.targets[tensors.indexOf(pred.tensor)]!, n), start);
           const rowValues = targetValues(terms, tensors, result.targets, n);
           values.set(rowValues, start);
           if (input) input.set(result.grads[inputName]!.data as Float32Array, start * size);
@@ -102,7 +114,7 @@ export class GradientEngine {
           }
         }
         const joined = Object.fromEntries(layers.map((l) => [l, { value: concatRows(parts[l]!.value), grad: concatRows(parts[l]!.grad) }]));
-        return { values, ...(input ? { input } : {}), layers: joined };
+        return { values, ...(classes ? { classes } : {}), ...(input ? { input } : {}), layers: joined };
       },
     };
   }
@@ -114,18 +126,36 @@ export class GradientEngine {
   }
 }
 
-/** The seed of one target tensor for `n` rows: Σ over its terms of each term's per-row weights. */
-function seedFor(terms: readonly SeedTerm[], dims: readonly (number | string)[], n: number): TensorLike {
+/**
+ * The seed of one target tensor for `n` rows: Σ over its terms of each term's per-row weights (a
+ * pred term's one-hot at each row's first largest value of `value`, as the graph's ArgMax picks).
+ */
+function seedFor(terms: readonly SeedTerm[], dims: readonly (number | string)[], n: number, value?: TensorLike): TensorLike {
   const full = dims.map((d, i) => (i === 0 ? n : (d as number)));
   const per = full.slice(1).reduce((a, b) => a * b, 1);
   const data = new Float32Array(n * per);
   for (const term of terms) {
+    const classes = term.kind === 'pred' ? rowArgmax(value!, n) : undefined;
     for (let r = 0; r < n; r++) {
       if (term.kind === 'class') data[r * per + term.cls]! += 1;
+      else if (term.kind === 'pred') data[r * per + classes![r]!]! += 1;
       else addNeuronSeed(data, r * per, full, term);
     }
   }
   return { data, dims: full };
+}
+
+/** Per row of a [n, …] tensor, the index of its first largest value. */
+function rowArgmax(value: TensorLike, n: number): Int32Array {
+  const data = value.data as Float32Array;
+  const per = data.length / n;
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let i = 1; i < per; i++) if (data[r * per + i]! > data[r * per + best]!) best = i;
+    out[r] = best;
+  }
+  return out;
 }
 
 /** 1/positions on every position of the neuron's channel (its mean's gradient). */
@@ -145,7 +175,7 @@ function targetValues(terms: readonly SeedTerm[], tensors: readonly string[], va
   const out = new Float64Array(n);
   tensors.forEach((tensor, k) => {
     const value = values[k]!;
-    const seed = seedFor(terms.filter((t) => t.tensor === tensor), value.dims, n);
+    const seed = seedFor(terms.filter((t) => t.tensor === tensor), value.dims, n, value);
     const data = value.data as Float32Array;
     const per = data.length / n;
     for (let r = 0; r < n; r++) for (let i = 0; i < per; i++) out[r]! += (seed.data[r * per + i] as number) * data[r * per + i]!;

@@ -17,6 +17,7 @@ export const guidedBackprop: AttributionMethodSpec = {
   name: 'guided-backprop',
   summary: '|gradient|, ReLUs passing positive gradients only; 1 forward + 1 backward',
   options: [],
+  gradientOnly: true,
   rawGradient: 'the guided ∂target/∂input (ReLUs pass only positive gradients)',
   async attribute(run) {
     const grad = (await run.gradients.compute(run.image, 1, { rules: GUIDED_RULES })).input!;

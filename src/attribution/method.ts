@@ -124,6 +124,13 @@ export interface AttributionMethodSpec {
    * 'the gradient averaged along the path'). Methods without it refuse `attribute --raw`.
    */
   rawGradient?: string;
+  /**
+   * The map comes from gradients alone, and the method's first gradient pass has the image itself
+   * as its first row: the Attributor then skips its clean pass and takes the target's value (and the
+   * predicted class, found by the gradient graph) from that pass. Such a method reads neither
+   * `scorer`, `clean`, `cleanTaps` nor `cls`. Default false.
+   */
+  gradientOnly?: boolean;
   /** Checks the target, resolves layers/heads; throws one-line usage errors. Default: nothing to prepare. */
   prepare?: (ctx: PrepareContext) => Prepared;
   /** The map and the passes spent on it (MethodResult). */

@@ -85,11 +85,18 @@ export function buildGradientGraph(model: ModelProto, spec: GradientSpec, facts:
       dims.set(value, targetDimsK);
       extraNodes.push(forward.length - 1);
     }
-    const seed = uniqueName(`neurolens_seed_${k}`, usedTensors);
-    inputs.push(makeValueInfo(seed, dtype, targetDimsK));
-    names.seeds.push(seed);
+    if (target.argmax) {
+      if (targetDimsK.length !== 2) throw new NeurolensError('usage', gradMessages.argmaxRank(target.tensor, targetDimsK));
+      if (emit.opset < 11) throw new NeurolensError('model', gradMessages.argmaxOpset(emit.opset));
+      names.seeds.push('');
+      add(value, argmaxSeed(emit, value, targetDimsK[1] as number));
+    } else {
+      const seed = uniqueName(`neurolens_seed_${k}`, usedTensors);
+      inputs.push(makeValueInfo(seed, dtype, targetDimsK));
+      names.seeds.push(seed);
+      add(value, seed);
+    }
     targetDims.push(targetDimsK);
-    add(value, seed);
     names.targetValues.push(identity(emit, value, `neurolens_target_${k}`, usedTensors));
   }
 
@@ -132,6 +139,13 @@ export function buildGradientGraph(model: ModelProto, spec: GradientSpec, facts:
     output: outputs,
   };
   return { model: { ...model, graph: rewritten }, names, dtype: typeName, targetDims };
+}
+
+/** One-hot rows [batch, classes] at each row's first largest value of `value`: OneHot(ArgMax(value)). */
+function argmaxSeed(emit: Emitter, value: string, classes: number): string {
+  emit.scope = 'seed';
+  const index = emit.node('ArgMax', [value], { axis: 1, keepdims: 0 });
+  return emit.node('OneHot', [index, emit.int64s([classes]), emit.constant([0, 1], [2])], { axis: 1 });
 }
 
 /** An Identity copy of `tensor` under a fresh name built from `base` (graph outputs must be node outputs). */

@@ -61,14 +61,19 @@ export class GradientModel {
     return new GradientModel(session, graph, spec, inputNames, ownOutputs);
   }
 
-  /** Runs one batch: `inputs` are the model's inputs, `seeds` one per target with the target's dims. */
-  async run(inputs: Record<string, TensorLike>, seeds: readonly TensorLike[]): Promise<GradientRunResult> {
+  /**
+   * Runs one batch: `inputs` are the model's inputs, `seeds` one per target with the target's dims
+   * (undefined for an argmax target, whose seed the graph computes).
+   */
+  async run(inputs: Record<string, TensorLike>, seeds: readonly (TensorLike | undefined)[]): Promise<GradientRunResult> {
     const { names } = this.graph;
     if (seeds.length !== names.seeds.length) throw new NeurolensError('usage', gradMessages.seedCount(seeds.length, names.seeds.length));
     const feeds: Record<string, TensorLike> = { ...inputs };
     // The batch as fed: the symbolic first dim of each seed must equal it.
     const batch = inputs[this.inputNames[0]!]?.dims[0];
     seeds.forEach((seed, k) => {
+      if (names.seeds[k] === '') return;
+      if (seed === undefined) throw new NeurolensError('usage', gradMessages.seedDims(this.spec.targets[k]!.tensor, [], this.targetDims[k]!));
       const want = this.targetDims[k]!.map((d, i) => (typeof d === 'number' || i > 0 || batch === undefined ? d : batch));
       const ok = seed.dims.length === want.length && want.every((d, i) => typeof d !== 'number' || d === seed.dims[i]);
       if (!ok) throw new NeurolensError('usage', gradMessages.seedDims(this.spec.targets[k]!.tensor, seed.dims, want));

@@ -20,6 +20,13 @@ export interface GradientTarget {
    * (a class probability rather than its logit). Default false.
    */
   softmax?: boolean;
+  /**
+   * Seed each row with a one-hot at the row's largest value along the last axis (the first one on
+   * ties), computed inside the graph: the predicted class's logit (or probability) is then
+   * differentiated in the same pass that finds the prediction, with no seed fed and no forward
+   * pass beforehand. For [batch, classes] tensors only. Default false (the seed is an input).
+   */
+  argmax?: boolean;
 }
 
 /** What one gradient graph computes. */
@@ -37,7 +44,7 @@ export interface GradientSpec {
 
 /** The names a built gradient graph uses for one spec. */
 export interface GradientGraphNames {
-  /** Seed input per target, in spec order. */
+  /** Seed input per target, in spec order ('' for an argmax target, whose seed is computed in the graph). */
   seeds: string[];
   /** Output carrying each target's forward value (the softmax when asked), in spec order. */
   targetValues: string[];

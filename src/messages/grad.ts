@@ -13,6 +13,10 @@ export const gradMessages = {
   noWrt: () => `a gradient needs at least one tensor to differentiate with respect to`,
   seedDims: (target: string, got: readonly number[], want: readonly (number | string)[]) =>
     `the seed of ${JSON.stringify(target)} has dims [${got.join(', ')}], but the tensor has dims [${want.join(', ')}] (the batch dim as fed); pass one seed value per element of the target tensor`,
+  argmaxRank: (target: string, dims: readonly (number | string)[]) =>
+    `cannot seed ${JSON.stringify(target)} at its largest value: it has dims [${dims.join(', ')}], not [batch, classes]; pass the class explicitly (a seed) or target the model's logits`,
+  argmaxOpset: (opset: number) =>
+    `cannot seed the gradient at the predicted class in the graph: the model's opset ${opset} has no OneHot with a class axis (opset 11 or later); pass the class explicitly`,
   seedCount: (got: number, want: number) => `the gradient graph takes ${want} seed tensor(s) (one per target), got ${got}`,
   mixedTypes: (tensor: string, type: string, dtype: string) =>
     `cannot differentiate through ${JSON.stringify(tensor)}: it holds ${type} values while the rest of the path holds ${dtype}; models mixing float types are not supported`,

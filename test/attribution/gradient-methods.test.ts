@@ -79,6 +79,26 @@ test('every gradient method: the map of "bright" peaks in the bright quadrant (V
   assert.ok(flat.map.data.every((v) => v === 0));
 });
 
+test('gradient-only methods on target pred: no clean pass; the class the gradient graph picks, its value and the map equal the explicit class target', async () => {
+  const dark = new Float32Array(3 * pixels); // logit 0 = 0.25 > logit 1 = 0
+  for (const [input, cls] of [[image, 1], [dark, 0]] as const) {
+    for (const quantity of ['logit', 'probability'] as const) {
+      const bound = await attributor.bind(input, { kind: 'pred' }, quantity);
+      for (const method of ['gradient', 'grad-x-input', 'guided-backprop', 'fullgrad']) {
+        const pred = await attributor.attribute(input, method, { kind: 'pred' }, { quantity });
+        const explicit = await attributor.attribute(input, method, { kind: 'class', cls }, { quantity });
+        assert.equal(pred.target.cls, cls, method);
+        assert.equal(pred.target.description, bound.description);
+        assert.equal(pred.target.quantity, quantity);
+        assert.deepEqual(pred.map.data, explicit.map.data, method);
+        assert.equal(pred.target.clean, explicit.target.clean);
+        assert.ok(Math.abs(pred.target.clean - bound.clean) <= 1e-6, `${method}: ${pred.target.clean} vs clean pass ${bound.clean}`);
+        assert.equal(pred.passes, 1);
+      }
+    }
+  }
+});
+
 test('gradient = the hand computation for both classes; the raw gradient is signed, the map max |·| over channels', async () => {
   const up = await attributor.attribute(image, 'gradient', bright);
   const down = await attributor.attribute(image, 'gradient', { kind: 'class', cls: 0 });
@@ -90,7 +110,8 @@ test('gradient = the hand computation for both classes; the raw gradient is sign
   }
   up.map.data.forEach((v, p) => assert.equal(v, inQuadrant(p) ? 1 / 256 : 0));
   down.map.data.forEach((v, p) => assert.equal(v, inQuadrant(p) ? 0 : 1 / 256));
-  assert.deepEqual([up.passes, up.backward], [2, 1]);
+  // Gradient-only methods: no clean pass, the gradient pass gives the value.
+  assert.deepEqual([up.passes, up.backward], [1, 1]);
   // Costs: the clean pass + one gradient image per step/sample.
   const ig = await attributor.attribute(image, 'integrated-gradients', bright, { steps: 10 });
   assert.deepEqual([ig.passes, ig.backward], [1 + 11, 11]);
@@ -211,7 +232,7 @@ test('fullgrad: ψ(|∇f ⊙ x|) + ψ(|∂f/∂z ⊙ b|) of the conv by hand; ne
   // Bias part: ∂f/∂z₀ = 1/256 in the quadrant, b₀ = −1.5; channel 1 gets no gradient → 1 there.
   result.map.data.forEach((v, p) => assert.ok(close(v, inQuadrant(p) ? 4 : 0, 1e-6), `pixel ${p}: ${v}`));
   assert.deepEqual(result.diagnostics, { biasLayers: 1 });
-  assert.deepEqual([result.passes, result.backward], [2, 1]);
+  assert.deepEqual([result.passes, result.backward], [1, 1]);
   const neuron = await attributor.attribute(image, 'fullgrad', { kind: 'neuron', layer: 'relu', channel: 0 });
   assert.ok(inQuadrant(argmax(neuron.map)));
 });

@@ -28,9 +28,9 @@ test('attribute --raw writes NAME.METHOD.grad.npy [3,16,16] equal to the gradien
   assert.equal(r.code, 0, r.stderr);
   const entries = json(out).entries;
   assert.deepEqual(entries.map((e) => [e.name, e.method, e.passes, e.backward, e.files.grad]), [
-    ['a', 'gradient', 2, 1, 'a.gradient.grad.npy'],
+    ['a', 'gradient', 1, 1, 'a.gradient.grad.npy'],
     ['a', 'integrated-gradients', 10, 9, 'a.integrated-gradients.grad.npy'],
-    ['b', 'gradient', 2, 1, 'b.gradient.grad.npy'],
+    ['b', 'gradient', 1, 1, 'b.gradient.grad.npy'],
     ['b', 'integrated-gradients', 10, 9, 'b.integrated-gradients.grad.npy'],
   ]);
   const grad = await readNpy(join(out, 'a.gradient.grad.npy'));

@@ -102,3 +102,30 @@ test('the same model and spec give a byte-identical gradient graph', async () =>
   const second = encodeModel((await buildGradientModel(branching(), spec)).model);
   assert.deepEqual(first, second);
 });
+
+test('an argmax target seeds each row at its first largest value inside the graph: the gradient of the predicted logit (or probability), no seed fed', async () => {
+  // x [batch, 3] → logits = x·W (W = diag(1, 2, 3)); ∂logit_k/∂x = W[:, k].
+  const b = new GraphBuilder({ opset: 17 });
+  const x = b.input('x', ['batch', 3]);
+  const w = b.initializer('w', Float32Array.of(1, 0, 0, 0, 2, 0, 0, 0, 3), [3, 3]);
+  b.output(b.node('MatMul', [x, w], {}, { name: 'head', outputs: ['logits'] }));
+  const model = b.build();
+  // Rows: class 2 wins; class 0 wins; a tie between classes 1 and 2 (the first, 1, is taken).
+  const rows = Float32Array.of(0, 0, 1, 5, 1, 0, 0, 1.5, 1);
+  for (const softmax of [false, true]) {
+    const grad = await GradientModel.create(model, { targets: [{ tensor: 'logits', argmax: true, softmax }], wrt: ['x'] }, { threads: 1 });
+    const plain = await GradientModel.create(model, { targets: [{ tensor: 'logits', softmax }], wrt: ['x'] }, { threads: 1 });
+    try {
+      const result = await grad.run({ x: { data: rows.slice(), dims: [3, 3] } }, [undefined]);
+      const oneHot = Float32Array.of(0, 0, 1, 1, 0, 0, 0, 1, 0);
+      const reference = await plain.run({ x: { data: rows.slice(), dims: [3, 3] } }, [{ data: oneHot, dims: [3, 3] }]);
+      assert.deepEqual(result.grads.x!.data, reference.grads.x!.data, `softmax ${softmax}`);
+      if (!softmax) assert.deepEqual([...result.grads.x!.data], [0, 0, 3, 1, 0, 0, 0, 2, 0]);
+    } finally {
+      await grad.close();
+      await plain.close();
+    }
+  }
+  // Only [batch, classes] tensors can be seeded at their maximum.
+  await assert.rejects(buildGradientModel(branching(), { targets: [{ tensor: 'out', argmax: true }], wrt: ['x'] }), /cannot seed "out" at its largest value: it has dims \[batch, 2, 4, 4\]/);
+});
