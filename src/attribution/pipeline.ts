@@ -151,7 +151,7 @@ export function imageNames(relPaths: readonly string[]): string[] {
 const CONVENTIONS = {
   maps: 'NAME.METHOD.npy: float32 [H, W] in model-input pixels, row-major; larger = more important for the target',
   overlay: 'NAME.METHOD.png: the image as the model sees it, the map min–max normalised through the turbo colour map at alpha 0.5, colour bar labelled with the map min and max',
-  passes: 'forward passes per map, the clean pass included',
+  passes: 'forward passes per map, the clean pass included (gradient-only methods take the target value from their gradient pass and run none)',
 };
 
 export async function runAttribution(options: AttributionRunOptions, hooks: AttributionRunHooks = {}): Promise<AttributionRunResult> {

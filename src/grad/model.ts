@@ -54,7 +54,8 @@ export class GradientModel {
   static async create(model: ModelProto, spec: GradientSpec, options: GradientModelOptions = {}): Promise<GradientModel> {
     const graph = await buildGradientModel(model, spec, options.inputSize);
     const { inputSize: _size, ...sessionOptions } = options;
-    const session = await ModelSession.createTransferring(encodeModel(graph.model), sessionOptions);
+    // Forward activations live until the backward pass: a pre-planned block would outgrow the run.
+    const session = await ModelSession.createTransferring(encodeModel(graph.model), { memoryPattern: false, ...sessionOptions });
     const weights = new Set((model.graph?.initializer ?? []).map((t) => t.name));
     const inputNames = (model.graph?.input ?? []).map((v) => v.name ?? '').filter((n) => !weights.has(n));
     const ownOutputs = (model.graph?.output ?? []).map((v) => v.name ?? '');

@@ -30,7 +30,7 @@ function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMet
 const version = String(ort.env.versions.node ?? ort.env.versions.common ?? '?');
 
 async function open(): Promise<ort.InferenceSession | undefined> {
-  const { threads, executionProvider, graphOptimization } = init.options;
+  const { threads, executionProvider, graphOptimization, memoryPattern } = init.options;
   if (executionProvider === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
     post({ type: 'error', stage: 'create', message: `no CUDA backend on ${process.platform}/${process.arch}`, version, cudaMissing: true });
     return undefined;
@@ -43,6 +43,7 @@ async function open(): Promise<ort.InferenceSession | undefined> {
       // One run at a time per session: parallelism comes from intra-op threads.
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      enableMemPattern: memoryPattern,
       graphOptimizationLevel: graphOptimization,
       executionProviders: [executionProvider],
     });
