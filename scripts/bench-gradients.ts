@@ -24,6 +24,7 @@ import { methodNames } from '../src/attribution/registry.js';
 import type { MethodOptions } from '../src/attribution/types.js';
 import { GradientModel } from '../src/grad/model.js';
 import { encodeModel } from '../src/onnx/codec.js';
+import { loadModel } from '../src/onnx/load.js';
 import type { ModelProto } from '../src/onnx/types.js';
 import { ModelSession } from '../src/runtime/session.js';
 import { resnet18, vit, VIT_B16 } from '../test/fixtures/tiny-models.js';
@@ -118,6 +119,15 @@ async function main(): Promise<void> {
     console.log(`${label}: ${ips.toFixed(1)} images/s (target ≥ ${target} images/s)`);
   }
   await attributor.close();
+  // What IG could reach at best: its 33 gradient images each cost a forward pass plus a backward
+  // pass of at least the forward's FLOPs (every conv's data gradient is a conv of the same size).
+  const demoModel = (await loadModel(demo)).model;
+  const plain = await ModelSession.create(encodeModel(demoModel), { threads });
+  const rows = 33;
+  const feeds = () => ({ [demoModel.graph!.input![0]!.name!]: { data: batchOf(rows, 64), dims: [rows, 3, 64, 64] } });
+  const forward = rows * (await rate(() => plain.run(feeds())));
+  await plain.close();
+  console.log(`   demo CNN forward only, batch ${rows}: ${forward.toFixed(0)} images/s, so IG with 32 steps (33 gradient images) is bounded by ≈ ${(forward / 2 / rows).toFixed(1)} images/s (forward + an equal-FLOP backward per gradient image)`);
 
   const self = fileURLToPath(import.meta.url);
   const child = (p: string) => {
