@@ -55,6 +55,7 @@ export { writeCircuits, parseQuery } from './circuits/write.js';
 export { evaluateCircuits, formatEvalTable, type AblationOption } from './circuits/eval.js';
 export { diagnoseQuery, formatDiagnosis } from './circuits/diagnose.js';
 export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
+export { parseSupportGate, SUPPORT_GATES, type SupportGate } from './circuits/support.js';
 export { longestCommonPath } from './circuits/common.js';
 export { SensitivityEngine } from './circuits/sensitivity.js';
 export { potThreshold } from './circuits/pot.js';

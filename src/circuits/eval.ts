@@ -17,6 +17,7 @@ import { readLabels } from './labels.js';
 import type { NeuronRef } from './types.js';
 import { withRunLock } from '../store/lock.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
+import type { SupportGate } from './support.js';
 
 /** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
 export interface FinderLike {
@@ -26,6 +27,7 @@ export interface FinderLike {
 
 export interface FinderOptions {
   percentile: number;
+  support?: SupportGate;
   batch: number;
   threads?: number;
   layers?: string[];
@@ -60,6 +62,8 @@ export interface EvalOptions {
   threads?: number;
   /** Analysis layers for discovery (default: the finder's default). */
   layers?: string[];
+  /** The discovery's support gate (support.ts). Default 'tokens'. */
+  support?: SupportGate;
   /**
    * Ablation protocol: `zero` (×0), `mean` (the neuron's dataset mean from the run's mean pooling)
    * or `both` (zero first — the primary numbers, matching discovery, which scores edges by zeroing —
@@ -91,7 +95,7 @@ export interface EvalHooks {
 /** The protocol, as written into eval.json (`protocol.text`) and the README. */
 export const EVAL_PROTOCOL: readonly string[] = [
   'Queries: N images drawn without replacement from the run (mulberry32 seeded with `seed`, Fisher-Yates shuffle of 0..images-1, first N, sorted ascending), or the indices given.',
-  'Circuits: CircuitFinder.find({index}) at `percentile`; U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
+  'Circuits: CircuitFinder.find({index}) at `percentile` under the support gate `support` (tokens: in token layers a neuron enters a circuit only if zeroing it alone lowers the predicted logit; all: every layer; none: activation-based GCC); U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
   'Logit: the model\'s first output (pre-softmax as exported) for the predicted class (top-1 of the unablated model, as the finder reports it) and, with labels, for the true class.',
   'Ablation (each mode of protocol.ablation.modes; the first is primary): zero = mask 0, mean = mask 0 plus a patch of the neuron\'s dataset mean, on the chosen channels at every position of their layer (all H×W of a feature map, every token incl. class tokens of a token tensor) via interventions T\' = T ⊙ M in ONE instrumented model; all rows of a query run as rows of one batch (identical rows once).',
   'circuit: all of U zeroed. random: per layer, n_l channels drawn uniformly without replacement from all C_l channels (may overlap U). outside: per layer, n_l channels drawn from the C_l − n_l channels not in U (the whole complement when it is smaller; outsideShort marks it). `draws` draws each, reported as mean ± sample sd (n − 1).',
@@ -304,6 +308,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
   }
   const modes = ablationModes(options.ablation ?? CIRCUITS_DEFAULTS.ablation);
+  const support = options.support ?? CIRCUITS_DEFAULTS.support;
   const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
   try {
@@ -312,7 +317,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
     const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
-    finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
     const queries: CircuitsEvalQuery[] = [];
     const measured: ModeRows[][] = [];
     for (const [i, index] of chosen.entries()) {
@@ -347,6 +352,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
       protocol: {
         text: EVAL_PROTOCOL,
         percentile,
+        support,
         seed,
         draws,
         steps,

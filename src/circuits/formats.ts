@@ -6,6 +6,7 @@
  */
 import type { CommonPath } from './common.js';
 import type { CircuitQueryResult, CircuitSummary } from './discover.js';
+import type { SupportGate } from './support.js';
 
 /** RUN/circuits/NAME.json: a query result without its wall time (so identical runs write identical files). */
 export interface CircuitFile extends Omit<CircuitQueryResult, 'diagnostics'> {
@@ -145,6 +146,8 @@ export interface CircuitsEvalFile {
   protocol: {
     text: readonly string[];
     percentile: number;
+    /** The discovery's support gate (support.ts); absent in files written before it existed (no gate). */
+    support?: SupportGate;
     seed: number;
     draws: number;
     steps: number;
@@ -194,7 +197,7 @@ export interface CircuitsDiagnosisFile {
   query: { index?: number; image: string };
   predicted: { class: number; label?: string; logit: number };
   target: { class: number; label?: string; logit: number; chosen: 'runner-up' | 'given' };
-  protocol: { inhibit: string; ablation: AblationMode; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number };
+  protocol: { inhibit: string; ablation: AblationMode; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number; support?: SupportGate };
   circuits: DiagnosedCircuit[];
   /** What the diagnosis concludes, with its numbers. */
   verdict: {

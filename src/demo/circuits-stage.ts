@@ -28,9 +28,14 @@ export interface DemoCircuits {
     /** The primary ablation mode of the numbers below. */
     mode: string;
     drop: { circuit: number; random: number; outside: number };
+    /** All circuits at once: circuit/random ratio with its 95 % interval; null when the random drop's interval reaches 0 (a ratio over nothing). */
+    ratio: { value: number; ci: [number, number] } | null;
     circuitBeatsRandom: number;
-    /** Each circuit alone: mean drop vs random, their ratio and 95 % interval, and completeness. */
-    perCircuit: { drop: number; random: number; ratio: number; ci: [number, number]; retained: number; retainedRandom: number };
+    /**
+     * Each circuit alone: mean drop vs random, their ratio and 95 % interval (null when the random
+     * drop's interval reaches 0), the paired difference's interval, and completeness.
+     */
+    perCircuit: { drop: number; random: number; ratio: { value: number; ci: [number, number] } | null; difference: [number, number]; beatsRandom: number; retained: number; retainedRandom: number };
   };
 }
 
@@ -72,9 +77,18 @@ export async function demoCircuits(run: string, images: readonly EmojiImage[], o
       queries: result.summary.queries,
       withCircuits: result.summary.withCircuits,
       drop: { circuit: s.drop.circuit.mean, random: s.drop.random.mean, outside: s.drop.outside.mean },
+      ratio: s.drop.random.ci[0] > 0 ? { value: s.ratio.value, ci: s.ratio.ci } : null,
       circuitBeatsRandom: s.circuitBeatsRandom,
       mode: result.summary.mode,
-      perCircuit: { drop: p.drop.mean, random: p.random.mean, ratio: p.ratio.value, ci: p.ratio.ci, retained: p.completeness.retained.mean, retainedRandom: p.completeness.random.mean },
+      perCircuit: {
+        drop: p.drop.mean,
+        random: p.random.mean,
+        ratio: p.random.ci[0] > 0 ? { value: p.ratio.value, ci: p.ratio.ci } : null,
+        difference: p.difference.ci,
+        beatsRandom: p.beatsRandom,
+        retained: p.completeness.retained.mean,
+        retainedRandom: p.completeness.random.mean,
+      },
     },
   };
 }

@@ -51,7 +51,7 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   assert.match(first.stderr, new RegExp(`img${a}: \\d+ circuit\\(s\\) from \\d+ root\\(s\\)`));
 
   const file = JSON.parse(readFileSync(files[0]!, 'utf8')) as CircuitFile;
-  assert.deepEqual(Object.keys(file), ['format', 'formatVersion', 'query', 'percentile', 'layers', 'roots', 'circuits', 'diagnostics']);
+  assert.deepEqual(Object.keys(file), ['format', 'formatVersion', 'query', 'percentile', 'layers', 'roots', 'support', 'circuits', 'diagnostics']);
   assertFormat('neurolens-circuits', file);
   const { format: _format, formatVersion: _version, ...stored } = file;
   const json = stored as unknown as CircuitQueryResult;

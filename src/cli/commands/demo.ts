@@ -51,8 +51,10 @@ export function registerDemo(program: Command): void {
             }
             const d = c.eval.drop;
             const pc = c.eval.perCircuit;
-            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits, ${c.eval.mode} ablation): predicted-class logit drop, all circuits ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
-            lines.push(`    each circuit alone: drop ${pc.drop.toFixed(3)} vs random ${pc.random.toFixed(3)} (${pc.ratio.toFixed(2)}×, 95 % CI ${pc.ci[0].toFixed(2)}–${pc.ci[1].toFixed(2)}); kept alone it restores ${(100 * pc.retained).toFixed(0)} % of the logit vs ${(100 * pc.retainedRandom).toFixed(0)} % for random sets`);
+            // A ratio over a random drop whose interval reaches 0 says nothing; the paired difference does.
+            const ratio = (r: { value: number; ci: [number, number] } | null) => (r ? `${r.value.toFixed(2)}×, 95 % CI ${r.ci[0].toFixed(2)}–${r.ci[1].toFixed(2)}` : 'ratio n/a: random drop not above 0');
+            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits, ${c.eval.mode} ablation): predicted-class logit drop, all circuits ${d.circuit.toFixed(3)} vs random ${d.random.toFixed(3)} (${ratio(c.eval.ratio)}) vs outside ${d.outside.toFixed(3)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
+            lines.push(`    each circuit alone: drop ${pc.drop.toFixed(3)} vs random ${pc.random.toFixed(3)} (${ratio(pc.ratio)}; difference 95 % CI ${pc.difference[0].toFixed(3)}–${pc.difference[1].toFixed(3)}; circuit > random for ${(100 * pc.beatsRandom).toFixed(0)} %); kept alone it restores ${(100 * pc.retained).toFixed(0)} % of the logit vs ${(100 * pc.retainedRandom).toFixed(0)} % for random sets`);
           }
           const p = run.probes;
           const n = run.neurons;
