@@ -31,7 +31,8 @@ function circuitBlock(lines: string[], p: PerCircuitSummary): void {
 
 export function formatEvalTable(result: CircuitsEvalFile): string {
   const s = result.summary;
-  const lines = [`queries: ${s.queries} (with circuits: ${s.withCircuits})`];
+  const gate = result.protocol.support;
+  const lines = [`queries: ${s.queries} (with circuits: ${s.withCircuits})${gate ? `; support gate: ${gate}` : ''}`];
   const modes = [{ mode: s.mode, predicted: s.predicted, true: s.true, perCircuit: s.perCircuit }, ...(s.alternate ? [s.alternate] : [])];
   for (const [i, m] of modes.entries()) {
     lines.push(`${m.mode} ablation${i === 0 && modes.length > 1 ? ' (primary)' : ''}:`);

@@ -231,11 +231,13 @@ export function renderCircuitReport(input: CircuitReportInput): string {
     `<td>${c.summary.layers.join(' / ')}</td><td>${num(c.summary.meanSensitivity)}</td></tr>`).join('');
   const options = result.circuits.map((c, i) => `<option value="${i}">${escape(c.id)} (${c.summary.nodes} nodes${c.effect ? `, drop ${num(c.effect.drop)}` : ''}${c.concept ? `, ${escape(c.concept.caption)}` : ''})</option>`).join('');
   const d = result.diagnostics;
+  const gate = result.support && result.support.layers.length > 0 ? result.support : undefined;
+  const gateText = gate ? ` · support gate (${escape(gate.layers.join(', '))}): ${gate.supporting} of ${gate.tested} tested neurons lower the predicted logit when zeroed alone; only they can enter a circuit` : '';
   const layerIds = result.layers.map((l) => l.id);
   // One scale for every circuit of the page, so ribbon widths compare across circuits.
   const scale = Math.min(MAX_SCALE, ...result.circuits.map((c) => sankeyScale(c, layerIds)));
   const body = result.circuits.length === 0
-    ? `<p><em>No circuits: ${result.roots.length === 0 ? 'the query is in no neuron’s top-1 % reference set' : 'no root kept an edge after the sensitivity and semantic cuts'}.</em></p>`
+    ? `<p><em>No circuits: ${result.roots.length === 0 ? 'the query is in no neuron’s top-1 % reference set' : gate ? 'no root both supports the prediction and kept an edge to a supporting neuron after the sensitivity and semantic cuts' : 'no root kept an edge after the sensitivity and semantic cuts'}.</em></p>`
     : `<h2>Circuits</h2>${measured ? `<p class="meta">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed. Concept: the caption most of its neurons' top-10 % images match best (neurons sharing it / all).</p>` : ''}<table><thead><tr><th>circuit (root)</th>${measured ? '<th>effect (logit drop)</th><th>concept</th>' : ''}<th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<p><label>Show circuit <select id="circuit">${options}</select></label></p>` +
       result.circuits.map((c, i) => circuitSection(c, i, input, scale)).join('\n');
@@ -255,7 +257,7 @@ svg.query{image-rendering:pixelated;border:1px solid #d0d7de}svg.query image{ima
 <div class="row"><figure>${queryFigure(input.query, result.roots.length ? rootBoxes : '')}<figcaption>${escape(q.image)}${q.index === undefined ? '' : ` (image ${q.index})`}: circuit roots’ regions</figcaption></figure>
 <div><table><thead><tr><th>class</th><th>label</th><th>logit</th><th>prob</th></tr></thead><tbody>${predictions}</tbody></table>
 <p class="meta">percentile ${result.percentile} · layers ${result.layers.map((l) => `${escape(l.id)} (${l.channels})`).join(', ')}<br>
-${result.roots.length} roots (${circuitRoots.size} start a circuit) · ${result.circuits.length} circuits · ${d.sources} neurons expanded · ${d.edgesConsidered} candidate edges · ${num(d.seconds, 1)} s</p></div></div>
+${result.roots.length} roots (${circuitRoots.size} start a circuit) · ${result.circuits.length} circuits · ${d.sources} neurons expanded · ${d.edgesConsidered} candidate edges${gateText} · ${num(d.seconds, 1)} s</p></div></div>
 ${body}
 ${input.appendix ?? ''}
 <script>
