@@ -42,6 +42,7 @@ import type { CircuitEdge, NeuronRef } from './types.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
 import { Ablator } from '../maps/ablate.js';
 import { gatedLayers, SupportTable, supportDrops, type SupportGate, type SupportSummary } from './support.js';
+import type { RandomCheck } from './formats.js';
 
 export interface CircuitFinderOptions {
   /** Percentile of the peaks-over-threshold sensitivity cut (0 < p < 100). Default 90. */
@@ -99,9 +100,10 @@ export interface CircuitResult {
   summary: CircuitSummary;
   /**
    * Measured effect (written by `neurolens circuits`, see annotate.ts): the predicted logit's drop
-   * with only this circuit zeroed, and its rank among the query's circuits (1 = largest drop).
+   * with only this circuit zeroed, its rank among the query's circuits (1 = largest drop), and the
+   * same drop for random sets of its per-layer sizes with the verdict (absent in older files).
    */
-  effect?: { ablation: 'zero'; drop: number; rank: number };
+  effect?: { ablation: 'zero'; drop: number; rank: number } & Partial<RandomCheck>;
   /**
    * A name from the run's concepts stage (annotate.ts): the caption most of the circuit's neurons
    * are named by — a neuron's name is the cluster most significantly over-represented among its

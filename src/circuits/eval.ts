@@ -12,7 +12,8 @@ import { Random } from '../util/random.js';
 import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
 import type { AblationMode, CircuitCheck, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, ModeSummary } from './formats.js';
-import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
+import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, querySeed, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
+import { judgeCheck } from './verdict.js';
 import { readLabels } from './labels.js';
 import type { NeuronRef } from './types.js';
 import { withRunLock } from '../store/lock.js';
@@ -115,10 +116,7 @@ const sd = (xs: readonly number[]): number => {
 };
 const stat = (xs: readonly number[]) => ({ mean: mean(xs), sd: sd(xs) });
 
-/** The per-query seed of the draws: a fixed mix of the run seed and the image index. */
-export function querySeed(seed: number, index: number): number {
-  return (Math.imul((seed ^ 0x5bd1e995) >>> 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
-}
+export { querySeed };
 
 /** N image indices of 0..images-1 drawn without replacement (seeded), ascending. */
 export function sampleQueries(images: number, n: number, seed: number): number[] {
@@ -248,12 +246,14 @@ function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label
 function summarise(rows: ClassLogits[], seed: number): ClassSummary {
   const pick = (f: (r: ClassLogits) => number) => stat(rows.map(f));
   const ci = (f: (r: ClassLogits) => number, k: number) => meanWithInterval(rows.map(f), seed + k);
+  const random = ci((r) => r.drop.random, 1);
+  const difference = ci((r) => r.drop.circuit - r.drop.random, 4);
   return {
     queries: rows.length,
     original: pick((r) => r.original),
-    drop: { circuit: ci((r) => r.drop.circuit, 0), random: ci((r) => r.drop.random, 1), outside: ci((r) => r.drop.outside, 2) },
-    difference: ci((r) => r.drop.circuit - r.drop.random, 4),
-    ratio: ratioWithInterval(rows.map((r) => [r.drop.circuit, r.drop.random] as const), seed + 3),
+    drop: { circuit: ci((r) => r.drop.circuit, 0), random, outside: ci((r) => r.drop.outside, 2) },
+    difference,
+    ...judgeCheck(random.ci, ratioWithInterval(rows.map((r) => [r.drop.circuit, r.drop.random] as const), seed + 3), difference.ci),
     auc: { deletion: pick((r) => r.auc.deletion), insertion: pick((r) => r.auc.insertion) },
     circuitBeatsRandom: rows.length === 0 ? 0 : rows.filter((r) => r.drop.circuit > r.drop.random).length / rows.length,
   };
