@@ -86,7 +86,7 @@ export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
 export type { NeuronLabelsFile } from './neurons/caption-labels.js';
 export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
-export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.js';
+export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-probes.js';
 
 // Attribution maps and their evaluation
 export * from './attribution/types.js';
