@@ -15,7 +15,7 @@ import { createGenerator } from 'ts-json-schema-generator';
 export const FORMATS = [
   { format: 'neurolens-run', type: 'RunManifest', file: 'src/record/types.ts' },
   { format: 'neurolens-concepts', type: 'ConceptLayer', file: 'src/concepts/types.ts' },
-  { format: 'neurolens-probes', type: 'ProbeLayer', file: 'src/probes/pipeline.ts' },
+  { format: 'neurolens-probes', type: 'ProbeLayer', file: 'src/probes/layer-probes.ts' },
   { format: 'neurolens-neurons-summary', type: 'RatesSummary', file: 'src/neurons/types.ts' },
   { format: 'neurolens-exemplars', type: 'ExemplarsFile', file: 'src/neurons/types.ts' },
   { format: 'neurolens-dissection', type: 'DissectionFile', file: 'src/neurons/dissect.ts' },

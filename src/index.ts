@@ -55,6 +55,7 @@ export { writeCircuits, parseQuery } from './circuits/write.js';
 export { evaluateCircuits, formatEvalTable, type AblationOption } from './circuits/eval.js';
 export { diagnoseQuery, formatDiagnosis } from './circuits/diagnose.js';
 export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
+export { parseSupportGate, SUPPORT_GATES, type SupportGate } from './circuits/support.js';
 export { longestCommonPath } from './circuits/common.js';
 export { SensitivityEngine } from './circuits/sensitivity.js';
 export { potThreshold } from './circuits/pot.js';
@@ -85,7 +86,7 @@ export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
 export type { NeuronLabelsFile } from './neurons/caption-labels.js';
 export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
-export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/pipeline.js';
+export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-probes.js';
 
 // Attribution maps and their evaluation
 export * from './attribution/types.js';

@@ -3,7 +3,10 @@
  *
  *  - effect: the predicted logit's drop when the circuit ALONE is zeroed (one batch row per circuit,
  *    as `circuits eval` measures it). Circuits are ranked by it, so reports and the explorer open on
- *    the circuit that matters most, not on the first root found.
+ *    the circuit that matters most, not on the first root found. Against it, the drops of random
+ *    sets of the circuit's per-layer sizes — the very draws `circuits eval` makes for this query at
+ *    its default seed and draws — and the verdict (verdict.ts), so every circuit file says whether
+ *    each of its circuits beats random neurons without a separate eval run.
  *  - concept: a name from the run's concepts stage (RUN/concepts/LAYER.json). Each neuron is named
  *    by the cluster (any level) most over-represented among its top-10 % reference images: the
  *    smallest one-sided hypergeometric p-value of the overlap, kept only below a Bonferroni bound
@@ -17,6 +20,8 @@ import type { Ablator, MaskRow } from '../maps/ablate.js';
 import type { TensorLike } from '../runtime/types.js';
 import type { CircuitQueryResult, CircuitResult } from './discover.js';
 import type { Reference } from './reference.js';
+import { CIRCUITS_DEFAULTS } from './defaults.js';
+import { planCircuits, querySeed, randomCheck } from './faithfulness.js';
 
 /** A concept cluster as this module reads it. */
 export interface ConceptSet {
@@ -120,14 +125,21 @@ export async function annotateCircuits(
 ): Promise<CircuitQueryResult> {
   if (result.circuits.length === 0) return result;
   const predicted = result.query.predicted[0]!.class;
-  const rows: MaskRow[] = [{ neurons: [] }, ...result.circuits.map((c) => ({ neurons: c.nodes.map((n) => ({ layer: n.layer, channel: n.channel })), factor: 0 }))];
+  // Planned on the discovery order, as eval plans them, so the draws match eval's for this query.
+  const plans = planCircuits(result, { seed: querySeed(CIRCUITS_DEFAULTS.seed, result.query.index ?? 0), draws: CIRCUITS_DEFAULTS.draws });
+  const zero = (neurons: MaskRow['neurons']): MaskRow => ({ neurons, factor: 0 });
+  const rows: MaskRow[] = [{ neurons: [] }, ...plans.flatMap((p) => [zero(p.nodes), ...p.random.map(zero)])];
   const logits = await options.ablator.run(options.image, rows);
   const original = logits[0]![predicted]!;
+  const drop = (row: number) => original - logits[row]![predicted]!;
   const layerIndex = (id: string) => result.layers.findIndex((l) => l.id === id);
   const circuits = result.circuits
     .map((c, i) => {
       const concept = options.concepts.length > 0 ? circuitConcept(c, layerIndex, options.reference, options.concepts) : undefined;
-      return { c: { ...c, effect: { ablation: 'zero' as const, drop: original - logits[1 + i]![predicted]!, rank: 0 }, ...(concept ? { concept } : {}) }, i };
+      const base = 1 + i * (1 + CIRCUITS_DEFAULTS.draws);
+      const randomDrops = Array.from({ length: CIRCUITS_DEFAULTS.draws }, (_, d) => drop(base + 1 + d));
+      const effect = { ablation: 'zero' as const, drop: drop(base), rank: 0, ...randomCheck(drop(base), randomDrops, plans[i]!.seed) };
+      return { c: { ...c, effect, ...(concept ? { concept } : {}) }, i };
     })
     .sort((a, b) => b.c.effect.drop - a.c.effect.drop || a.i - b.i)
     .map(({ c }, r) => ({ ...c, effect: { ...c.effect, rank: r + 1 } }));

@@ -2,6 +2,8 @@
 export const CIRCUITS_DEFAULTS = {
   /** Percentile of the peaks-over-threshold sensitivity cut. */
   percentile: 90,
+  /** Layers whose neurons must lower the predicted logit when ablated to enter a circuit: token layers (see support.ts). */
+  support: 'tokens',
   /** Rows per model run of a block (and images per batch for reference crops). */
   batch: 32,
   /** `circuits eval`: number of seeded random queries. */

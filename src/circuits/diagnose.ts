@@ -28,6 +28,7 @@ import type { AblationMode, CircuitsDiagnosisFile, DiagnosedCircuit } from './fo
 import type { CircuitSummary } from './discover.js';
 import type { NeuronRef } from './types.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
+import type { SupportGate } from './support.js';
 
 export interface DiagnoseOptions {
   /** A finished run folder (recorded with top10 pooling). */
@@ -48,6 +49,8 @@ export interface DiagnoseOptions {
   threads?: number;
   /** Analysis layers for discovery. */
   layers?: string[];
+  /** The discovery's support gate (support.ts). Default 'tokens'. */
+  support?: SupportGate;
   /** Where to write the result. Default RUN/circuits/QUERY.diagnosis.json. */
   out?: string;
   /** Finder factory (tests pass a fake). Default: discover.ts' CircuitFinder. */
@@ -82,11 +85,12 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
   const { run, query, stimulate = CIRCUITS_DEFAULTS.stimulate, percentile = CIRCUITS_DEFAULTS.percentile, batch = CIRCUITS_DEFAULTS.batch } = options;
   if (!Number.isFinite(stimulate)) throw new NeurolensError('usage', circuitMessages.badFactor(stimulate));
   const mode = options.ablation ?? 'zero';
+  const support = options.support ?? CIRCUITS_DEFAULTS.support;
   if (mode !== 'zero' && mode !== 'mean') throw new NeurolensError('usage', circuitMessages.badDiagnoseAblation(String(mode)));
   const ablation = await openRunAblation(run, { batch, withMeans: mode === 'mean', ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
   try {
-    finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
     const result = await finder.find(query);
     const circuits = result.circuits.map((circuit) => ({
       circuit,
@@ -144,6 +148,7 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
         change: 'logit after − logit before (first model output, raw); margin = predicted − target',
         rank: same ? 'target = predicted: by the predicted logit\'s drop when inhibited, descending' : 'by marginDrop = −(change of predicted − target when inhibited), descending; ties by circuit order',
         percentile,
+        support,
         stimulateFactor: stimulate,
       },
       circuits: ranked,

@@ -4,9 +4,11 @@
  *  1. the query's clean tensors at every analysis layer (one full pass, SensitivityEngine.clean) and
  *     its `top10` pooled activations (poolBatch, as the recorder pools);
  *  2. roots: every neuron of every layer but the last with the query in its T1 (act ≥ θ1);
- *  3. forward expansion (discoverCircuits): a neuron's out-edges are selectEdges over its
+ *  3. the support gate (support.ts): in gated layers (token layers by default) only neurons whose
+ *     ablation alone lowers the predicted logit may start a circuit or be a target;
+ *  4. forward expansion (discoverCircuits): a neuron's out-edges are selectEdges over its
  *     sensitivity scores (SensitivityEngine), the SFS of its T1 against the next layer's T1 sets,
- *     and "query in T10" of each target (act ≥ θ10).
+ *     and "query in T10" (act ≥ θ10) and the gate of each target.
  *
  * Scores are computed in batches: when a neuron of layer l is first expanded, every neuron of l
  * that is already known to need expanding (the remaining roots of l and every target reached so far
@@ -38,6 +40,9 @@ import { SensitivityEngine, type CleanActivations } from './sensitivity.js';
 import { semanticFlowScores } from './sfs.js';
 import type { CircuitEdge, NeuronRef } from './types.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
+import { Ablator } from '../maps/ablate.js';
+import { gatedLayers, SupportTable, supportDrops, type SupportGate, type SupportSummary } from './support.js';
+import type { RandomCheck } from './formats.js';
 
 export interface CircuitFinderOptions {
   /** Percentile of the peaks-over-threshold sensitivity cut (0 < p < 100). Default 90. */
@@ -48,6 +53,8 @@ export interface CircuitFinderOptions {
   threads?: number;
   /** Run layer ids to analyse (at least 2, in any order; used in the run's order). Default: every recorded layer. */
   layers?: string[];
+  /** Layers whose neurons must support the prediction to enter a circuit (support.ts). Default 'tokens'. */
+  support?: SupportGate;
 }
 
 /** A query: an image of the run by its index, or any image file (decoded with the run's preprocessing). */
@@ -69,6 +76,8 @@ export interface CircuitNode {
   region: Box;
   /** The query's `top10` pooled activation of the neuron. */
   act: number;
+  /** In a layer under the support gate: the predicted logit's drop when this neuron alone is zeroed on the query (> 0). */
+  support?: number;
 }
 
 export interface CircuitSummary {
@@ -91,9 +100,10 @@ export interface CircuitResult {
   summary: CircuitSummary;
   /**
    * Measured effect (written by `neurolens circuits`, see annotate.ts): the predicted logit's drop
-   * with only this circuit zeroed, and its rank among the query's circuits (1 = largest drop).
+   * with only this circuit zeroed, its rank among the query's circuits (1 = largest drop), and the
+   * same drop for random sets of its per-layer sizes with the verdict (absent in older files).
    */
-  effect?: { ablation: 'zero'; drop: number; rank: number };
+  effect?: { ablation: 'zero'; drop: number; rank: number } & Partial<RandomCheck>;
   /**
    * A name from the run's concepts stage (annotate.ts): the caption most of the circuit's neurons
    * are named by — a neuron's name is the cluster most significantly over-represented among its
@@ -117,7 +127,9 @@ export interface CircuitQueryResult {
   layers: { id: string; channels: number }[];
   /** Every neuron (not of the last layer) with the query in its T1; ordered by layer, then channel. */
   roots: NeuronRef[];
-  /** One per root that an earlier circuit did not reach and that has at least one edge; in root order, or ranked by `effect` once measured. */
+  /** The support gate: which layers' neurons had to lower the predicted logit when ablated to enter a circuit, and how many did. */
+  support?: SupportSummary;
+  /** One per root (admitted by the support gate) that an earlier circuit did not reach and that has at least one edge; in root order, or ranked by `effect` once measured. */
   circuits: CircuitResult[];
   diagnostics: {
     /** Neurons whose sensitivity scores were computed (= neurons expanded). */
@@ -171,6 +183,9 @@ export class CircuitFinder {
     readonly percentile: number,
     /** Images per batch for viewer runs. */
     readonly batch: number,
+    readonly support: SupportGate,
+    /** Single-neuron ablations for the support gate (absent when no layer is gated). */
+    private readonly ablator: Ablator | undefined,
   ) {}
 
   /**
@@ -195,14 +210,19 @@ export class CircuitFinder {
     const model: ModelProto = loaded.model;
     const session = options.threads === undefined ? {} : { threads: options.threads };
     const engine = await SensitivityEngine.create(model, layers, { ...session, batch });
-    let viewer: InstrumentedModel;
+    const support = options.support ?? CIRCUITS_DEFAULTS.support;
+    let viewer: InstrumentedModel | undefined;
+    let ablator: Ablator | undefined;
     try {
       viewer = await InstrumentedModel.create(model, { taps: layers.map((l) => l.tensor) }, session);
+      if (gatedLayers(layers, support).some(Boolean)) {
+        ablator = await Ablator.create(model, layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels, ...(l.layout ? { layout: l.layout } : {}) })), { ...session, batch });
+      }
     } catch (error) {
-      await engine.close();
+      await Promise.all([engine.close(), viewer?.close()]);
       throw error;
     }
-    return new CircuitFinder({ dir, manifest, images, layers, prep: manifest.preprocessing, reference }, engine, viewer, percentile, batch);
+    return new CircuitFinder({ dir, manifest, images, layers, prep: manifest.preprocessing, reference }, engine, viewer, percentile, batch, support, ablator);
   }
 
   /** Where a query's image is and how the result names it (throws for an index outside the run). */
@@ -245,11 +265,20 @@ export class CircuitFinder {
       for (let c = 0; c < layers[l]!.channels; c++) if (isTop(reference.layers[l]!, c, acts[l]![c]!, '1')) roots.push({ layer: layers[l]!.id, channel: c });
     }
 
-    const expansion = new Expansion(this.engine, clean, reference, acts, layers, this.percentile);
-    for (const root of roots) expansion.need(layers.findIndex((l) => l.id === root.layer), root.channel);
+    // Every neuron that could become a root or a target has the query in its T10 (T1 ⊆ T10).
+    const table = await SupportTable.measure(
+      layers,
+      this.support,
+      (l, c) => isTop(reference.layers[l]!, c, acts[l]![c]!, '10'),
+      (neurons) => supportDrops((image, rows) => this.ablator!.run(image, rows), { data: input.data, dims }, neurons, predicted[0]!.class),
+    );
+    const layerOf = (ref: NeuronRef) => layers.findIndex((l) => l.id === ref.layer);
+    const admitted = roots.filter((r) => table.admits(layerOf(r), r.channel));
+    const expansion = new Expansion(this.engine, clean, reference, acts, layers, this.percentile, table);
+    for (const root of admitted) expansion.need(layerOf(root), root.channel);
     const circuits = await discoverCircuits({
       layers: layers.map((l) => l.id),
-      roots,
+      roots: admitted,
       edgesFrom: (layer, channel) => expansion.edgesFrom(layers.findIndex((l) => l.id === layer), channel),
       onProgress: (p) => hooks.onProgress?.({ phase: 'expand', ...p }),
     });
@@ -268,7 +297,8 @@ export class CircuitFinder {
       const nodes = circuit.nodes.map((n) => {
         const l = index.get(n.layer)!;
         perLayer[l]!++;
-        return { layer: n.layer, channel: n.channel, region: regionOf(l, n.channel), act: acts[l]![n.channel]! };
+        const drop = table.drop(l, n.channel);
+        return { layer: n.layer, channel: n.channel, region: regionOf(l, n.channel), act: acts[l]![n.channel]!, ...(drop === undefined ? {} : { support: drop }) };
       });
       const total = circuit.edges.reduce((s, e) => s + e.sensitivity, 0);
       return {
@@ -285,6 +315,7 @@ export class CircuitFinder {
       percentile: this.percentile,
       layers: layers.map((l) => ({ id: l.id, channels: l.channels })),
       roots,
+      support: table.summary,
       circuits: results,
       diagnostics: { sources: expansion.sources, edgesConsidered: expansion.considered, seconds: Math.round(seconds * 1000) / 1000 },
     };
@@ -304,7 +335,7 @@ export class CircuitFinder {
 
   /** Releases every session. Safe to call more than once. */
   close(): Promise<void> {
-    this.closing ??= Promise.all([this.engine.close(), this.viewer.close()]).then(() => undefined);
+    this.closing ??= Promise.all([this.engine.close(), this.viewer.close(), this.ablator?.close()]).then(() => undefined);
     return this.closing;
   }
 }
@@ -324,6 +355,7 @@ class Expansion {
     private readonly acts: Float32Array[],
     private readonly layers: readonly LayerRecord[],
     private readonly percentile: number,
+    private readonly support: SupportTable,
   ) {
     this.pending = layers.map(() => new Set<number>());
   }
@@ -351,7 +383,7 @@ class Expansion {
       targetLayer: this.layers[layer + 1]!.id,
       scores,
       sfs,
-      queryInT10: (c) => isTop(target, c, targetActs[c]!, '10'),
+      queryInT10: (c) => isTop(target, c, targetActs[c]!, '10') && this.support.admits(layer + 1, c),
       percentile: this.percentile,
     });
     this.sources++;

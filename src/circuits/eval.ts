@@ -12,11 +12,13 @@ import { Random } from '../util/random.js';
 import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
 import type { AblationMode, CircuitCheck, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, ModeSummary } from './formats.js';
-import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
+import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, querySeed, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
+import { judgeCheck } from './verdict.js';
 import { readLabels } from './labels.js';
 import type { NeuronRef } from './types.js';
 import { withRunLock } from '../store/lock.js';
 import { CIRCUITS_DEFAULTS } from './defaults.js';
+import type { SupportGate } from './support.js';
 
 /** The CircuitFinder surface eval and diagnose use (discover.ts implements it). */
 export interface FinderLike {
@@ -26,6 +28,7 @@ export interface FinderLike {
 
 export interface FinderOptions {
   percentile: number;
+  support?: SupportGate;
   batch: number;
   threads?: number;
   layers?: string[];
@@ -60,6 +63,8 @@ export interface EvalOptions {
   threads?: number;
   /** Analysis layers for discovery (default: the finder's default). */
   layers?: string[];
+  /** The discovery's support gate (support.ts). Default 'tokens'. */
+  support?: SupportGate;
   /**
    * Ablation protocol: `zero` (×0), `mean` (the neuron's dataset mean from the run's mean pooling)
    * or `both` (zero first — the primary numbers, matching discovery, which scores edges by zeroing —
@@ -91,7 +96,7 @@ export interface EvalHooks {
 /** The protocol, as written into eval.json (`protocol.text`) and the README. */
 export const EVAL_PROTOCOL: readonly string[] = [
   'Queries: N images drawn without replacement from the run (mulberry32 seeded with `seed`, Fisher-Yates shuffle of 0..images-1, first N, sorted ascending), or the indices given.',
-  'Circuits: CircuitFinder.find({index}) at `percentile`; U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
+  'Circuits: CircuitFinder.find({index}) at `percentile` under the support gate `support` (tokens: in token layers a neuron enters a circuit only if zeroing it alone lowers the predicted logit; all: every layer; none: activation-based GCC); U = union of the nodes of all the query\'s circuits; n_l = |U ∩ layer l|.',
   'Logit: the model\'s first output (pre-softmax as exported) for the predicted class (top-1 of the unablated model, as the finder reports it) and, with labels, for the true class.',
   'Ablation (each mode of protocol.ablation.modes; the first is primary): zero = mask 0, mean = mask 0 plus a patch of the neuron\'s dataset mean, on the chosen channels at every position of their layer (all H×W of a feature map, every token incl. class tokens of a token tensor) via interventions T\' = T ⊙ M in ONE instrumented model; all rows of a query run as rows of one batch (identical rows once).',
   'circuit: all of U zeroed. random: per layer, n_l channels drawn uniformly without replacement from all C_l channels (may overlap U). outside: per layer, n_l channels drawn from the C_l − n_l channels not in U (the whole complement when it is smaller; outsideShort marks it). `draws` draws each, reported as mean ± sample sd (n − 1).',
@@ -111,10 +116,7 @@ const sd = (xs: readonly number[]): number => {
 };
 const stat = (xs: readonly number[]) => ({ mean: mean(xs), sd: sd(xs) });
 
-/** The per-query seed of the draws: a fixed mix of the run seed and the image index. */
-export function querySeed(seed: number, index: number): number {
-  return (Math.imul((seed ^ 0x5bd1e995) >>> 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
-}
+export { querySeed };
 
 /** N image indices of 0..images-1 drawn without replacement (seeded), ascending. */
 export function sampleQueries(images: number, n: number, seed: number): number[] {
@@ -244,12 +246,14 @@ function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label
 function summarise(rows: ClassLogits[], seed: number): ClassSummary {
   const pick = (f: (r: ClassLogits) => number) => stat(rows.map(f));
   const ci = (f: (r: ClassLogits) => number, k: number) => meanWithInterval(rows.map(f), seed + k);
+  const random = ci((r) => r.drop.random, 1);
+  const difference = ci((r) => r.drop.circuit - r.drop.random, 4);
   return {
     queries: rows.length,
     original: pick((r) => r.original),
-    drop: { circuit: ci((r) => r.drop.circuit, 0), random: ci((r) => r.drop.random, 1), outside: ci((r) => r.drop.outside, 2) },
-    difference: ci((r) => r.drop.circuit - r.drop.random, 4),
-    ratio: ratioWithInterval(rows.map((r) => [r.drop.circuit, r.drop.random] as const), seed + 3),
+    drop: { circuit: ci((r) => r.drop.circuit, 0), random, outside: ci((r) => r.drop.outside, 2) },
+    difference,
+    ...judgeCheck(random.ci, ratioWithInterval(rows.map((r) => [r.drop.circuit, r.drop.random] as const), seed + 3), difference.ci),
     auc: { deletion: pick((r) => r.auc.deletion), insertion: pick((r) => r.auc.insertion) },
     circuitBeatsRandom: rows.length === 0 ? 0 : rows.filter((r) => r.drop.circuit > r.drop.random).length / rows.length,
   };
@@ -304,6 +308,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
   }
   const modes = ablationModes(options.ablation ?? CIRCUITS_DEFAULTS.ablation);
+  const support = options.support ?? CIRCUITS_DEFAULTS.support;
   const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
   try {
@@ -312,7 +317,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
     const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
-    finder = await (options.finder ?? defaultFinder)(run, { percentile, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
     const queries: CircuitsEvalQuery[] = [];
     const measured: ModeRows[][] = [];
     for (const [i, index] of chosen.entries()) {
@@ -347,6 +352,7 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
       protocol: {
         text: EVAL_PROTOCOL,
         percentile,
+        support,
         seed,
         draws,
         steps,

@@ -12,12 +12,15 @@
 import { Random } from '../util/random.js';
 import type { MaskRow } from '../maps/ablate.js';
 import { layerPosition, type CircuitResultLike } from './common.js';
-import type { AblationMode, CircuitCheck, Interval, MeanSd, PerCircuitSummary } from './formats.js';
+import type { AblationMode, CircuitCheck, Interval, MeanSd, PerCircuitSummary, RandomCheck } from './formats.js';
 import type { NeuronRef } from './types.js';
+import { judgeAgainstDraws, judgeCheck } from './verdict.js';
 
 /** One circuit's ablation sets (see CIRCUIT_PROTOCOL). */
 export interface CircuitPlan {
   id: string | number;
+  /** Seed of the circuit's draws (circuitSeed); its bootstrap uses a seed derived from it. */
+  seed: number;
   nodes: NeuronRef[];
   perLayer: Record<string, number>;
   /** Random sets of the circuit's per-layer sizes, one per draw. */
@@ -35,7 +38,9 @@ export const CIRCUIT_PROTOCOL: readonly string[] = [
   'Completeness: keep only the circuit\'s nodes in the layers it touches (every other channel of those layers ablated): logit_keep. floor: every channel of those layers ablated. retained = (logit_keep − floor) / (original − floor), the share of the predicted logit that the kept circuit restores (1: all of it; 0: no better than nothing kept); null (left out of the summary) when original − floor < 0.1·|original|, i.e. when the whole layers barely carry the logit. random: keep each random set instead.',
   'zero ablation: the channels multiplied by 0 at every position. mean ablation: replaced at every position by the neuron\'s dataset mean (column mean of the run\'s mean pooling: mean over images of each image\'s mean over positions).',
   'Circuits are ranked by their drop of the predicted logit under the primary ablation (descending; ties: discovery order).',
-  'Summary: per query, the mean over its circuits; then mean and sample sd over queries with circuits. difference = circuit drop − random drop per query (paired). ratio = mean circuit drop / mean random drop (meaningless when the random drop\'s interval includes 0). 95 % intervals: percentile bootstrap over queries (`resamples` resamples, mulberry32 seeded with `seed`).',
+  'Per circuit and query: random interval = percentile bootstrap of the mean over its draws; difference = drop − random mean and ratio = drop / random mean, their intervals from the random interval\'s ends.',
+  'Summary: per query, the mean over its circuits; then mean and sample sd over queries with circuits. difference = circuit drop − random drop per query (paired). ratio = mean circuit drop / mean random drop. 95 % intervals: percentile bootstrap over queries (`resamples` resamples, mulberry32 seeded with `seed`).',
+  'Verdict (each circuit, the per-circuit summary and the union): when the random drop\'s interval lies above 0, by the ratio (pass: its interval above 1); when it reaches 0 or below, the ratio is null (n/a, a quotient of noise) and the verdict is by the difference (pass: its interval above 0).',
 ];
 
 /** Completeness is defined only when ablating the circuit's whole layers lowers the logit by at least this share of |original|. */
@@ -62,6 +67,11 @@ function pick(rng: Random, pool: readonly number[], n: number): number[] {
   return items.slice(0, take);
 }
 
+/** The per-query seed of the draws: a fixed mix of the run seed and the image index. */
+export function querySeed(seed: number, index: number): number {
+  return (Math.imul((seed ^ 0x5bd1e995) >>> 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+}
+
 /** The seed of one circuit's draws (distinct from the union draws' stream). */
 export function circuitSeed(querySeedValue: number, position: number): number {
   return (Math.imul(querySeedValue ^ 0x27d4eb2f, 0x165667b1) + Math.imul(position + 1, 0x9e3779b1)) >>> 0;
@@ -80,10 +90,12 @@ export function planCircuits(result: CircuitResultLike, options: { seed: number;
     const touched = [...byLayer.keys()].sort((a, b) => a - b);
     const nodes = touched.flatMap((l) => [...byLayer.get(l)!].sort((a, b) => a - b).map((channel) => ({ layer: layers[l]!.id, channel })));
     const rest = (l: number, kept: ReadonlySet<number>) => Array.from({ length: layers[l]!.channels }, (_, c) => c).filter((c) => !kept.has(c)).map((channel) => ({ layer: layers[l]!.id, channel }));
-    const rng = new Random(circuitSeed(options.seed, position));
+    const seed = circuitSeed(options.seed, position);
+    const rng = new Random(seed);
     const draws = Array.from({ length: options.draws }, () => touched.map((l) => ({ l, channels: pick(rng, Array.from({ length: layers[l]!.channels }, (_, c) => c), byLayer.get(l)!.size) })));
     return {
       id: circuit.id,
+      seed,
       nodes,
       perLayer: Object.fromEntries(touched.map((l) => [layers[l]!.id, byLayer.get(l)!.size])),
       random: draws.map((d) => d.flatMap(({ l, channels }) => channels.map((channel) => ({ layer: layers[l]!.id, channel })))),
@@ -120,18 +132,28 @@ export function readCircuitChecks(plans: readonly CircuitPlan[], logits: readonl
     const defined = original - floor >= MIN_FLOOR_GAP * Math.abs(original);
     const share = (x: number) => (x - floor) / (original - floor);
     const randomDrops = Array.from({ length: D }, (_, d) => original - at(base + 1 + d));
+    const drop = original - at(base);
     const keptRandom = defined ? Array.from({ length: D }, (_, d) => share(at(base + 2 + D + d))) : [];
     return {
       id: p.id,
       neurons: p.nodes.length,
       perLayer: p.perLayer,
-      drop: original - at(base),
-      random: { mean: mean(randomDrops), sd: sd(randomDrops), values: randomDrops },
+      drop,
+      ...randomCheck(drop, randomDrops, p.seed),
       completeness: { logit: at(base + 1 + D), floor, retained: defined ? share(at(base + 1 + D)) : null, random: { mean: mean(keptRandom), sd: sd(keptRandom), values: keptRandom } },
       order: i,
     };
   });
   return checks.sort((a, b) => b.drop - a.drop || a.order - b.order).map(({ order: _order, ...c }, r) => ({ rank: r + 1, ...c }));
+}
+
+/**
+ * A circuit's drop against the drops of its random draws (`seed`: the circuit's draw seed, from
+ * which the bootstrap's own seed is derived).
+ */
+export function randomCheck(drop: number, randomDrops: number[], seed: number): RandomCheck {
+  const random = { ...meanWithInterval(randomDrops, (seed ^ 0x2545f491) >>> 0), values: randomDrops };
+  return { random, ...judgeAgainstDraws(drop, random) };
 }
 
 /** Percentile bootstrap interval of `statistic` over resampled rows (seeded; NaN-free input). */
@@ -170,14 +192,17 @@ export function summariseCircuits(perQuery: readonly CircuitCheck[][], seed: num
   const retained = complete.map((cs) => mean(cs.map((c) => c.completeness.retained!)));
   const retainedRandom = complete.map((cs) => mean(cs.map((c) => c.completeness.random.mean)));
   const all = queries.flat();
+  const randomDrop = meanWithInterval(random, seed + 1);
+  const difference = meanWithInterval(drop.map((d, i) => d - random[i]!), seed + 5);
   return {
     queries: queries.length,
     circuits: all.length,
     drop: meanWithInterval(drop, seed),
-    random: meanWithInterval(random, seed + 1),
-    difference: meanWithInterval(drop.map((d, i) => d - random[i]!), seed + 5),
-    ratio: ratioWithInterval(drop.map((d, i) => [d, random[i]!] as const), seed + 2),
+    random: randomDrop,
+    difference,
+    ...judgeCheck(randomDrop.ci, ratioWithInterval(drop.map((d, i) => [d, random[i]!] as const), seed + 2), difference.ci),
     beatsRandom: all.length === 0 ? 0 : all.filter((c) => c.drop > c.random.mean).length / all.length,
+    passes: all.length === 0 ? 0 : all.filter((c) => c.verdict.pass).length / all.length,
     completeness: { circuits: complete.flat().length, retained: meanWithInterval(retained, seed + 3), random: meanWithInterval(retainedRandom, seed + 4) },
   };
 }

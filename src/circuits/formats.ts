@@ -6,6 +6,7 @@
  */
 import type { CommonPath } from './common.js';
 import type { CircuitQueryResult, CircuitSummary } from './discover.js';
+import type { SupportGate } from './support.js';
 
 /** RUN/circuits/NAME.json: a query result without its wall time (so identical runs write identical files). */
 export interface CircuitFile extends Omit<CircuitQueryResult, 'diagnostics'> {
@@ -34,11 +35,37 @@ export type Interval = [number, number];
 /** A mean over queries with its bootstrap interval. */
 export type MeanSdCi = MeanSd & { ci: Interval };
 
+/**
+ * Whether a circuit beat random neurons (verdict.ts): from the circuit/random ratio (its interval
+ * above 1) when the random drop's interval lies above 0, otherwise from the paired difference
+ * circuit − random (its interval above 0), the ratio then withheld with the reason.
+ */
+export interface CheckVerdict {
+  basis: 'ratio' | 'difference';
+  pass: boolean;
+  /** Why the ratio is not given (basis `difference`). */
+  ratioNa?: string;
+}
+
+/** A circuit/random ratio with its 95 % interval; null where the random drop's interval reaches 0 (see CheckVerdict). */
+export type RatioCi = { value: number; ci: Interval } | null;
+
 /** How neurons are removed: multiplied by 0, or replaced by their dataset mean. */
 export type AblationMode = 'zero' | 'mean';
 
+/** A circuit's drop of the predicted logit against random sets of its per-layer sizes, on one query, with its verdict. */
+export interface RandomCheck {
+  /** Drops with random sets of the same per-layer sizes ablated instead; `ci`: percentile bootstrap of their mean over the draws. */
+  random: MeanSd & { ci: Interval; values: number[] };
+  /** drop − random (sd: of the draws); its interval follows from the random interval. */
+  difference: MeanSdCi;
+  /** drop / random mean; null when the random interval reaches 0. */
+  ratio: RatioCi;
+  verdict: CheckVerdict;
+}
+
 /** One circuit ablated alone and kept alone (predicted class), against random sets of its per-layer sizes. */
-export interface CircuitCheck {
+export interface CircuitCheck extends RandomCheck {
   /** 1 = the largest drop of the predicted logit. */
   rank: number;
   id: string | number;
@@ -46,8 +73,6 @@ export interface CircuitCheck {
   perLayer: Record<string, number>;
   /** Predicted logit drop with only this circuit ablated. */
   drop: number;
-  /** Drops with random sets of the same per-layer sizes ablated instead. */
-  random: MeanSd & { values: number[] };
   /**
    * Only the circuit kept in its layers: the logit, the floor (those layers wholly ablated), and
    * retained = (logit − floor) / (original − floor), null when original − floor < 0.1·|original|
@@ -66,10 +91,14 @@ export interface PerCircuitSummary {
   random: MeanSdCi;
   /** Per query circuit drop − random drop (paired): above 0 with its interval, the circuits beat random. */
   difference: MeanSdCi;
-  /** mean drop / mean random drop. */
-  ratio: { value: number; ci: Interval };
+  /** mean drop / mean random drop; null when the random drop's interval reaches 0. */
+  ratio: RatioCi;
+  /** Whether circuits alone beat random sets over the queries (ratio or difference, see CheckVerdict). */
+  verdict: CheckVerdict;
   /** Share of circuits whose drop exceeds their mean random drop. */
   beatsRandom: number;
+  /** Share of circuits whose own verdict (against their draws, CircuitCheck.verdict) passes. */
+  passes: number;
   /** Over circuits whose completeness is defined (`circuits` of them). */
   completeness: { circuits: number; retained: MeanSdCi; random: MeanSdCi };
 }
@@ -100,8 +129,10 @@ export interface ClassSummary {
   drop: { circuit: MeanSdCi; random: MeanSdCi; outside: MeanSdCi };
   /** Per query union drop − random drop (paired). */
   difference: MeanSdCi;
-  /** mean union drop / mean random drop. */
-  ratio: { value: number; ci: Interval };
+  /** mean union drop / mean random drop; null when the random drop's interval reaches 0. */
+  ratio: RatioCi;
+  /** Whether the union beat random sets over the queries (ratio or difference, see CheckVerdict). */
+  verdict: CheckVerdict;
   auc: { deletion: MeanSd; insertion: MeanSd };
   /** Share of queries where zeroing the circuit moved the logit more than random sets did. */
   circuitBeatsRandom: number;
@@ -145,6 +176,8 @@ export interface CircuitsEvalFile {
   protocol: {
     text: readonly string[];
     percentile: number;
+    /** The discovery's support gate (support.ts); absent in files written before it existed (no gate). */
+    support?: SupportGate;
     seed: number;
     draws: number;
     steps: number;
@@ -194,7 +227,7 @@ export interface CircuitsDiagnosisFile {
   query: { index?: number; image: string };
   predicted: { class: number; label?: string; logit: number };
   target: { class: number; label?: string; logit: number; chosen: 'runner-up' | 'given' };
-  protocol: { inhibit: string; ablation: AblationMode; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number };
+  protocol: { inhibit: string; ablation: AblationMode; stimulate: string; change: string; rank: string; percentile: number; stimulateFactor: number; support?: SupportGate };
   circuits: DiagnosedCircuit[];
   /** What the diagnosis concludes, with its numbers. */
   verdict: {

@@ -16,6 +16,7 @@ import type { CircuitNode, CircuitQueryResult, CircuitResult } from './discover.
 import type { ModelView } from '../maps/crops.js';
 import { neuronKey, type NeuronCrop } from './neuron-crops.js';
 import type { Box } from '../maps/region.js';
+import { circuitMessages } from '../messages/circuits.js';
 
 export interface CircuitReportInput {
   title: string;
@@ -171,7 +172,16 @@ function nodeCard(ci: number, node: CircuitNode, crops: NeuronCrop[] | undefined
   }).join('');
   const r = node.region;
   return `<div class="card${root ? ' root' : ''}" id="${anchor(ci, node)}"><div class="name">${escape(nodeLabel(node.layer, node.channel))}${root ? ' <b>root</b>' : ''}</div>` +
-    `<div class="meta">act ${num(node.act)} · region ${r.x},${r.y} ${r.width}×${r.height}</div><div class="crops">${pictures || '<em>no reference images</em>'}</div></div>`;
+    `<div class="meta">act ${num(node.act)}${node.support === undefined ? '' : ` · support ${num(node.support)} (logit drop zeroed alone)`} · region ${r.x},${r.y} ${r.width}×${r.height}</div><div class="crops">${pictures || '<em>no reference images</em>'}</div></div>`;
+}
+
+/** The circuit against random sets of its sizes on this query (older files: empty). */
+function randomText(c: CircuitResult): string {
+  const e = c.effect;
+  if (!e?.random || !e.difference || !e.verdict) return '';
+  const iv = (i: readonly [number, number]) => `[${num(i[0])}, ${num(i[1])}]`;
+  const ratio = e.ratio ? `${num(e.ratio.value)}× ${iv(e.ratio.ci)}` : 'ratio n/a';
+  return `random ${num(e.random.mean)} ${iv(e.random.ci)} · circuit − random ${num(e.difference.mean)} ${iv(e.difference.ci)} · ${ratio} · ${circuitMessages.verdict(e.verdict)}`;
 }
 
 /** "caption (k/n neurons)", or empty without a concepts run. */
@@ -189,6 +199,7 @@ function circuitSection(circuit: CircuitResult, ci: number, input: CircuitReport
   return `<section class="circuit" id="circuit-${ci}"${ci === 0 ? '' : ' hidden'}>` +
     `<h2>Circuit ${escape(circuit.id)}${circuit.concept ? ` — ${escape(circuit.concept.caption)}` : ''} <span class="meta">${circuit.effect ? `rank ${circuit.effect.rank} · logit drop ${num(circuit.effect.drop)} when zeroed · ` : ''}${s.nodes} nodes · ${s.edges} edges · mean sensitivity ${num(s.meanSensitivity)}</span></h2>` +
     `<p class="meta">nodes per layer: ${perLayer}</p>` +
+    (randomText(circuit) ? `<p class="meta" title="${escape(circuit.effect?.verdict?.ratioNa ?? '')}">${escape(randomText(circuit))}</p>` : '') +
     `<div class="row"><figure>${queryFigure(input.query, boxRect(root.region, 'box', `root ${nodeLabel(root.layer, root.channel)}`), 160)}<figcaption>root region on the query</figcaption></figure>` +
     `<div class="scroll">${sankeySvg(circuit, layerIds, ci, scale)}</div></div>` +
     `<h3>Nodes <span class="meta">top ${Math.max(0, ...circuit.nodes.map((n) => input.crops.get(neuronKey(n))?.length ?? 0))} reference images each, cropped to the node's region</span></h3><div class="cards">${cards}</div></section>`;
@@ -227,16 +238,18 @@ export function renderCircuitReport(input: CircuitReportInput): string {
   // Effect and concept columns only for results that carry them (older files keep their layout).
   const measured = result.circuits.some((c) => c.effect || c.concept);
   const rows = result.circuits.map((c, i) =>
-    `<tr><td><a href="#circuit-${i}" data-circuit="${i}">${escape(c.id)}</a></td>${measured ? `<td>${c.effect ? num(c.effect.drop) : ''}</td><td>${escape(conceptText(c))}</td>` : ''}<td>${c.summary.nodes}</td><td>${c.summary.edges}</td>` +
+    `<tr><td><a href="#circuit-${i}" data-circuit="${i}">${escape(c.id)}</a></td>${measured ? `<td>${c.effect ? num(c.effect.drop) : ''}</td><td>${escape(randomText(c))}</td><td>${escape(conceptText(c))}</td>` : ''}<td>${c.summary.nodes}</td><td>${c.summary.edges}</td>` +
     `<td>${c.summary.layers.join(' / ')}</td><td>${num(c.summary.meanSensitivity)}</td></tr>`).join('');
   const options = result.circuits.map((c, i) => `<option value="${i}">${escape(c.id)} (${c.summary.nodes} nodes${c.effect ? `, drop ${num(c.effect.drop)}` : ''}${c.concept ? `, ${escape(c.concept.caption)}` : ''})</option>`).join('');
   const d = result.diagnostics;
+  const gate = result.support && result.support.layers.length > 0 ? result.support : undefined;
+  const gateText = gate ? ` · support gate (${escape(gate.layers.join(', '))}): ${gate.supporting} of ${gate.tested} tested neurons lower the predicted logit when zeroed alone; only they can enter a circuit` : '';
   const layerIds = result.layers.map((l) => l.id);
   // One scale for every circuit of the page, so ribbon widths compare across circuits.
   const scale = Math.min(MAX_SCALE, ...result.circuits.map((c) => sankeyScale(c, layerIds)));
   const body = result.circuits.length === 0
-    ? `<p><em>No circuits: ${result.roots.length === 0 ? 'the query is in no neuron’s top-1 % reference set' : 'no root kept an edge after the sensitivity and semantic cuts'}.</em></p>`
-    : `<h2>Circuits</h2>${measured ? `<p class="meta">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed. Concept: the caption most of its neurons' top-10 % images match best (neurons sharing it / all).</p>` : ''}<table><thead><tr><th>circuit (root)</th>${measured ? '<th>effect (logit drop)</th><th>concept</th>' : ''}<th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
+    ? `<p><em>No circuits: ${result.roots.length === 0 ? 'the query is in no neuron’s top-1 % reference set' : gate ? 'no root both supports the prediction and kept an edge to a supporting neuron after the sensitivity and semantic cuts' : 'no root kept an edge after the sensitivity and semantic cuts'}.</em></p>`
+    : `<h2>Circuits</h2>${measured ? `<p class="meta">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed. Concept: the caption most of its neurons' top-10 % images match best (neurons sharing it / all).</p>` : ''}<table><thead><tr><th>circuit (root)</th>${measured ? '<th>effect (logit drop)</th><th>vs random sets of its sizes (95 % intervals over draws)</th><th>concept</th>' : ''}<th>nodes</th><th>edges</th><th>nodes per layer (${result.layers.map((l) => escape(l.id)).join(' / ')})</th><th>mean sensitivity</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<p><label>Show circuit <select id="circuit">${options}</select></label></p>` +
       result.circuits.map((c, i) => circuitSection(c, i, input, scale)).join('\n');
   return `${pageHead(input.title, `body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:1200px}
@@ -255,7 +268,7 @@ svg.query{image-rendering:pixelated;border:1px solid #d0d7de}svg.query image{ima
 <div class="row"><figure>${queryFigure(input.query, result.roots.length ? rootBoxes : '')}<figcaption>${escape(q.image)}${q.index === undefined ? '' : ` (image ${q.index})`}: circuit roots’ regions</figcaption></figure>
 <div><table><thead><tr><th>class</th><th>label</th><th>logit</th><th>prob</th></tr></thead><tbody>${predictions}</tbody></table>
 <p class="meta">percentile ${result.percentile} · layers ${result.layers.map((l) => `${escape(l.id)} (${l.channels})`).join(', ')}<br>
-${result.roots.length} roots (${circuitRoots.size} start a circuit) · ${result.circuits.length} circuits · ${d.sources} neurons expanded · ${d.edgesConsidered} candidate edges · ${num(d.seconds, 1)} s</p></div></div>
+${result.roots.length} roots (${circuitRoots.size} start a circuit) · ${result.circuits.length} circuits · ${d.sources} neurons expanded · ${d.edgesConsidered} candidate edges${gateText} · ${num(d.seconds, 1)} s</p></div></div>
 ${body}
 ${input.appendix ?? ''}
 <script>

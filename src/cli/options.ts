@@ -7,7 +7,7 @@
  * and the library uses the very constant the help printed, so the two cannot drift apart.
  */
 import { Option, type Command } from 'commander';
-import { CLI, DEFAULT_MAX_BATCH, NeurolensError, POOLINGS, circuitMessages, cliMessages, listMethods, methodOptions, methodsUsing, parseOptionText, type MethodOption, type MethodOptions, type Pooling } from '../index.js';
+import { CLI, DEFAULT_MAX_BATCH, NeurolensError, POOLINGS, circuitMessages, cliMessages, listMethods, methodOptions, methodsUsing, parseOptionText, parseSupportGate, type MethodOption, type MethodOptions, type Pooling } from '../index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Value parsers
@@ -170,6 +170,11 @@ export function maxBatchOption(what = 'most inputs per model run'): Option {
 export function outOption(what: string, defaultValue?: string, placeholder = 'dir'): Option {
   const option = new Option(`--out <${placeholder}>`, what);
   return defaultValue === undefined ? option.makeOptionMandatory() : option.default(defaultValue);
+}
+
+/** `--support <layers>`: which layers' circuit neurons must support the prediction (circuits/support.ts). */
+export function supportOption(defaultValue: string): Option {
+  return shownDefault(new Option('--support <layers>', 'layers whose neurons must lower the predicted logit when ablated to enter a circuit: tokens, all or none').argParser(parseSupportGate), defaultValue);
 }
 
 /** `--percentile <p>`: percentile of the sensitivity cut, in (0, 100). */

@@ -11,6 +11,7 @@ import { openRun } from '../run/open.js';
 import { writeCircuits } from '../circuits/write.js';
 import { diagnoseQuery } from '../circuits/diagnose.js';
 import { evaluateCircuits } from '../circuits/eval.js';
+import type { CheckVerdict, Interval, RatioCi } from '../circuits/formats.js';
 import type { EmojiImage } from './emoji.js';
 
 /** Misclassified images tried for a diagnosis with a narrowing circuit. */
@@ -28,9 +29,20 @@ export interface DemoCircuits {
     /** The primary ablation mode of the numbers below. */
     mode: string;
     drop: { circuit: number; random: number; outside: number };
+    /**
+     * All circuits at once: the circuit/random ratio with its 95 % interval (null when the random
+     * drop's interval reaches 0: a ratio over nothing), the paired difference's interval, and the
+     * verdict (by the ratio, or by the difference where the ratio is null).
+     */
+    ratio: RatioCi;
+    difference: Interval;
+    verdict: CheckVerdict;
     circuitBeatsRandom: number;
-    /** Each circuit alone: mean drop vs random, their ratio and 95 % interval, and completeness. */
-    perCircuit: { drop: number; random: number; ratio: number; ci: [number, number]; retained: number; retainedRandom: number };
+    /**
+     * Each circuit alone: mean drop vs random, ratio, difference and verdict as above, the share of
+     * circuits passing against their own random draws, and completeness.
+     */
+    perCircuit: { drop: number; random: number; ratio: RatioCi; difference: Interval; verdict: CheckVerdict; beatsRandom: number; passes: number; retained: number; retainedRandom: number };
   };
 }
 
@@ -72,9 +84,22 @@ export async function demoCircuits(run: string, images: readonly EmojiImage[], o
       queries: result.summary.queries,
       withCircuits: result.summary.withCircuits,
       drop: { circuit: s.drop.circuit.mean, random: s.drop.random.mean, outside: s.drop.outside.mean },
+      ratio: s.ratio,
+      difference: s.difference.ci,
+      verdict: s.verdict,
       circuitBeatsRandom: s.circuitBeatsRandom,
       mode: result.summary.mode,
-      perCircuit: { drop: p.drop.mean, random: p.random.mean, ratio: p.ratio.value, ci: p.ratio.ci, retained: p.completeness.retained.mean, retainedRandom: p.completeness.random.mean },
+      perCircuit: {
+        drop: p.drop.mean,
+        random: p.random.mean,
+        ratio: p.ratio,
+        difference: p.difference.ci,
+        verdict: p.verdict,
+        beatsRandom: p.beatsRandom,
+        passes: p.passes,
+        retained: p.completeness.retained.mean,
+        retainedRandom: p.completeness.random.mean,
+      },
     },
   };
 }

@@ -51,6 +51,11 @@ export const circuitMessages = {
   noMeanPooling: (run: string, poolings: readonly string[]) =>
     `run ${run} recorded ${poolings.join(', ')} pooling but mean ablation needs mean: use --ablation zero, or record again with --pool mean,top10`,
   badAblation: (value: string) => `--ablation must be zero, mean or both, got ${JSON.stringify(value)}`,
+  ratioNa: (random: readonly [number, number]) =>
+    `ratio n/a: the random drop's 95 % interval [${random[0].toFixed(3)}, ${random[1].toFixed(3)}] reaches 0, so a ratio over it is noise; judged by the circuit − random difference`,
+  verdict: (v: { basis: 'ratio' | 'difference'; pass: boolean }) =>
+    `${v.pass ? 'pass' : 'FAIL'}: ${v.basis === 'ratio' ? 'circuit/random ratio' : 'circuit − random difference'}, 95 % interval ${v.pass ? '' : 'not '}above ${v.basis === 'ratio' ? '1' : '0'}`,
+  badSupport: (value: string) => `--support must be tokens (gate token layers, the default), all or none (plain activation-based circuits), got ${JSON.stringify(value)}`,
   badDiagnoseAblation: (value: string) => `--ablation must be zero or mean for a diagnosis, got ${JSON.stringify(value)}`,
   diagnosisNarrows: (id: string, measure: string, by: number, margin: number | null, narrowing: number, circuits: number) =>
     `circuit ${id} narrows ${measure} most: inhibiting it lowers it by ${by.toFixed(3)}${margin !== null && margin > 0 ? ` of ${margin.toFixed(3)} (${((100 * by) / margin).toFixed(0)} %)` : ''}; ${narrowing} of ${circuits} circuit(s) narrow it`,

@@ -5,7 +5,7 @@
  */
 import { probeMessages } from '../messages/index.js';
 import { CONFIDENCE, type Interval } from './bootstrap.js';
-import type { ConceptProbes } from './pipeline.js';
+import type { ConceptProbes } from './layer-probes.js';
 
 /** The claims of one layer (stored as `headline` in RUN/probes/LAYER.json). */
 export interface ProbeHeadline {

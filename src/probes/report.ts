@@ -5,7 +5,7 @@
  * Each thumbnail is embedded once, as a CSS class holding its data URI, however often it is shown.
  */
 import { escapeHtml, pageHead } from '../report/html.js';
-import type { ConceptProbes, ProbeLayer, ProbeScores, Scores } from './pipeline.js';
+import type { ConceptProbes, ProbeLayer, ProbeScores, Scores } from './layer-probes.js';
 import { headlineText } from './headline.js';
 import type { Interval } from './bootstrap.js';
 import { probeMessages } from '../messages/index.js';

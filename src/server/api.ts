@@ -26,7 +26,7 @@ import type { LayerRecord } from '../record/types.js';
 export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
 export type { CurveKind, EvalResult, ImageEvaluation, MapEvaluation, MethodAggregate, MethodChecks, RandomComparison, Stat } from '../attribution/eval/types.js';
 export type { CircuitPrediction } from '../circuits/discover.js';
-export type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, CommonFile, DiagnosedCircuit, LogitChange, MeanSd } from '../circuits/formats.js';
+export type { CheckVerdict, CircuitCheck, CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, CommonFile, DiagnosedCircuit, LogitChange, MeanSd, PerCircuitSummary } from '../circuits/formats.js';
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 export type { RatesSummary } from '../neurons/types.js';
 export type { LayerRecord } from '../record/types.js';
@@ -318,6 +318,10 @@ export interface SankeyNode {
   act: number;
   region: Box;
   root: boolean;
+  /** Whether the discovery's support gate applied to the node's layer; null for files written before the gate existed. */
+  gated: boolean | null;
+  /** In a gated layer: the predicted logit's drop when this neuron alone is zeroed on the query (why it was admitted). */
+  support?: number;
 }
 
 export interface SankeyLink {

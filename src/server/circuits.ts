@@ -18,6 +18,7 @@ export async function listCircuits(run: RunIndex): Promise<CircuitsResponse> {
 /** One Sankey graph per circuit: a column per analysis layer, links weighted by sensitivity. */
 export function sankeyOf(doc: CircuitDoc): CircuitResponse['sankey'] {
   const column = new Map(doc.layers.map((l, i) => [l.id, i]));
+  const gated = doc.support ? new Set(doc.support.layers) : null;
   return doc.circuits.map((circuit) => {
     const nodes: SankeyNode[] = circuit.nodes.map((n) => ({
       id: neuronKey(n.layer, n.channel),
@@ -27,6 +28,8 @@ export function sankeyOf(doc: CircuitDoc): CircuitResponse['sankey'] {
       act: n.act,
       region: n.region,
       root: n.layer === circuit.root.layer && n.channel === circuit.root.channel,
+      gated: gated ? gated.has(n.layer) : null,
+      ...(n.support === undefined ? {} : { support: n.support }),
     }));
     const links: SankeyLink[] = circuit.edges.map((e) => ({ source: neuronKey(e.from.layer, e.from.channel), target: neuronKey(e.to.layer, e.to.channel), value: e.sensitivity, sfs: e.sfs }));
     return { id: circuit.id, nodes, links };

@@ -1,7 +1,7 @@
 /** `/api/layers/:layer/neurons` (paginated table) and `/api/neuron/:layer/:c` (one neuron). */
 import type { ConceptLayer } from '../concepts/types.js';
 import type { ExemplarsFile } from '../neurons/types.js';
-import type { ProbeLayer } from '../probes/pipeline.js';
+import type { ProbeLayer } from '../probes/layer-probes.js';
 import type { Pooling } from '../record/types.js';
 import { NEURON_SORTS, type NeuronExemplar, type NeuronResponse, type NeuronRow, type NeuronSort, type NeuronsPage } from './api.js';
 import { neuronKey } from './circuit-index.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { tcavMessages } from '../messages/tcav.js';
 import { conceptLabels, loadLabelsFile, type ConceptLabels, type LabelSource } from '../probes/labels.js';
-import type { ProbeLayer } from '../probes/pipeline.js';
+import type { ProbeLayer } from '../probes/layer-probes.js';
 import { layerFileStem } from '../record/layout.js';
 import type { LayerRecord } from '../record/types.js';
 import type { OpenRun } from '../run/types.js';

@@ -144,7 +144,7 @@ test('completeness: keeping only the planted circuit restores its closed-form sh
   }
   assert.equal(result.summary.perCircuit.completeness.circuits, 2);
   // Where ablating the whole layers barely moves the logit, no share is defined (nor summarised).
-  const plan = { id: 'c', nodes: [], perLayer: {}, random: [[]], keep: [], keepRandom: [[]], all: [] };
+  const plan = { id: 'c', seed: 1, nodes: [], perLayer: {}, random: [[]], keep: [], keepRandom: [[]], all: [] };
   const rows = [4, 1, 3.9, 3.5, 3.7, 3.8].map((v) => Float32Array.of(v));
   const [undefinedShare] = readCircuitChecks([plan], rows, 1, 0);
   assert.equal(undefinedShare!.completeness.retained, null);
@@ -208,6 +208,17 @@ test('annotate: the planted circuit is ranked first by its measured effect and n
     assert.ok(first!.effect!.drop > second!.effect!.drop);
     assert.deepEqual({ caption: first!.concept?.caption, neurons: first!.concept?.neurons, of: first!.concept?.of }, { caption: 'soccer ball', neurons: 4, of: 4 });
     assert.ok(first!.concept!.p < 1e-10);
+    // Each circuit against random sets of its sizes: the draws `circuits eval` makes for this query,
+    // so the circuit file and eval.json agree; the planted circuit passes, the decoy does not.
+    const { result: evaluated } = await evaluateCircuits({ run: hand.run, queries: [1], threads: 1, ablation: 'zero', finder: finderOf([decoy, planted]), out: join(hand.dir, 'a.json') });
+    for (const c of annotated.circuits) {
+      const check = evaluated.queries[0]!.circuitChecks!.find((x) => x.id === c.id)!;
+      assert.equal(c.effect!.random!.values.length, 10);
+      c.effect!.random!.values.forEach((v, d) => assert.ok(Math.abs(v - check.random.values[d]!) < 1e-5, `${c.id} draw ${d}`));
+      assert.deepEqual(c.effect!.verdict, check.verdict);
+    }
+    assert.equal(first!.effect!.verdict!.pass, true);
+    assert.equal(second!.effect!.verdict!.pass, false);
   } finally {
     await ablation.close();
   }

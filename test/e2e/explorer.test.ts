@@ -22,6 +22,7 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
   let browser: Browser;
   let server: ExplorerServer;
   let runDir: string;
+  let runsDir: string;
   let webDir: string;
   let shots: string;
   let w: Watched;
@@ -51,6 +52,7 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
     const [demo, app] = await Promise.all([demoRuns(), buildApp()]);
     timings.demo = demo.seconds;
     timings.build = app.seconds;
+    runsDir = demo.runs;
     runDir = join(demo.runs, 'emoji-resnet');
     webDir = app.dir;
     server = await startServer({ run: runDir, port: 0, webDir });
@@ -184,6 +186,12 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
       await page.getByTestId('sankey-link').first().waitFor({ state: 'attached' }); // a straight ribbon's path has an empty bounding box
     }
     await shot('circuit');
+    // The selected circuit's own check against random neurons, and its neurons: a CNN's feature
+    // maps are not under the support gate, so no neuron carries a support drop.
+    await page.getByTestId('circuit-faithfulness').waitFor();
+    assert.equal((await page.getByTestId('verdict-pass').count()) + (await page.getByTestId('verdict-fail').count()) >= 1, true, 'the circuit shows its verdict');
+    const gates = await page.getByTestId('neuron-gate').allInnerTexts();
+    assert.ok(gates.length >= 2 && gates.every((g) => g === 'off'), `CNN layers are not gated: ${gates}`);
 
     const diagnosed = list.queries.find((q) => q.diagnosis);
     if (diagnosed) {
@@ -191,6 +199,29 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
       assert.ok((await page.getByTestId('diagnosis').locator('tbody tr').count()) >= 1);
       if (diagnosed.eval) await page.getByTestId('query-eval').waitFor();
       await shot('circuit-diagnosis');
+    }
+  });
+
+  test('a ViT circuit: gated neurons show the support that admitted them; the circuit its verdict', async () => {
+    const vit = await startServer({ run: join(runsDir, 'emoji-vit'), port: 0, webDir });
+    try {
+      const list = (await (await page.request.get(new URL('api/circuits', vit.url).href)).json()) as CircuitsResponse;
+      const busiest = [...list.queries].sort((a, b) => b.edges - a.edges)[0];
+      assert.ok(busiest && busiest.circuits > 0, 'the demo ViT has a query with circuits');
+      await page.goto(`${vit.url}#/circuit/${busiest.name}`);
+      await page.getByTestId('circuit-neurons').waitFor();
+      assert.match(await page.getByTestId('support-gate').innerText(), /Support gate \(tokens\) on .+: \d+ of \d+ tested neurons lower the predicted logit/);
+      const gates = await page.getByTestId('neuron-gate').allInnerTexts();
+      const supports = await page.getByTestId('neuron-support').allInnerTexts();
+      assert.ok(gates.length >= 2 && gates.every((g) => g === 'on'), `every default ViT layer is gated: ${gates}`);
+      assert.ok(supports.every((s) => Number(s) > 0), `gated neurons lower the logit when zeroed alone: ${supports}`);
+      await page.getByTestId('circuit-faithfulness').waitFor();
+      assert.equal((await page.getByTestId('verdict-pass').count()) + (await page.getByTestId('verdict-fail').count()) >= 1, true);
+      // Where a ratio is withheld, the page says why.
+      if ((await page.getByTestId('ratio-na').count()) > 0) assert.ok((await page.getByTestId('ratio-na-reason').count()) >= 1);
+      await shot('circuit-vit');
+    } finally {
+      await vit.close();
     }
   });
 

@@ -125,6 +125,8 @@ test('circuits: list, Sankey nodes/links, eval and diagnosis', async () => {
   const c = await get<CircuitResponse>('/api/circuits/img1');
   assert.equal(c.sankey.length, 1);
   assert.deepEqual(c.sankey[0]!.nodes.map((n) => [n.id, n.column, n.root]), [['layer1.0#3', 0, true], ['layer2.0#5', 1, false], ['layer2.0#7', 1, false]]);
+  // Each node says whether the support gate was on for its layer and, there, the drop that admitted it.
+  assert.deepEqual(c.sankey[0]!.nodes.map((n) => [n.gated, n.support]), [[false, undefined], [true, 0.125], [true, 0.25]]);
   assert.deepEqual(c.sankey[0]!.links, [{ source: 'layer1.0#3', target: 'layer2.0#5', value: 0.6, sfs: 0.5 }, { source: 'layer1.0#3', target: 'layer2.0#7', value: 0.4, sfs: 0.25 }]);
   assert.equal(c.eval?.neurons, 3);
   assert.equal(c.diagnosis?.target, 0);

@@ -30,14 +30,16 @@ function circuitDoc() {
     percentile: 90,
     layers: [{ id: 'layer1.0', channels: 8 }, { id: 'layer2.0', channels: 16 }],
     roots: [{ layer: 'layer1.0', channel: 3 }],
+    // layer2.0 gated (as if it were a token layer): its nodes carry the drop that admitted them.
+    support: { gate: 'tokens', layers: ['layer2.0'], tested: 4, supporting: 2 },
     circuits: [
       {
         id: 'layer1.0#3',
         root: { layer: 'layer1.0', channel: 3 },
         nodes: [
           { layer: 'layer1.0', channel: 3, region: box, act: 1.5 },
-          { layer: 'layer2.0', channel: 5, region: box, act: 0.75 },
-          { layer: 'layer2.0', channel: 7, region: box, act: 0.5 },
+          { layer: 'layer2.0', channel: 5, region: box, act: 0.75, support: 0.125 },
+          { layer: 'layer2.0', channel: 7, region: box, act: 0.5, support: 0.25 },
         ],
         edges: [
           { from: { layer: 'layer1.0', channel: 3 }, to: { layer: 'layer2.0', channel: 5 }, sensitivity: 0.6, sfs: 0.5 },

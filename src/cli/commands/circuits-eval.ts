@@ -1,8 +1,8 @@
 /** `neurolens circuits eval` and `neurolens circuits diagnose`: thin wrappers over eval.ts / diagnose.ts. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { type AblationOption, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, formatDiagnosis, formatEvalTable, NeurolensError } from '../../index.js';
-import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { type AblationOption, type SupportGate, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, formatDiagnosis, formatEvalTable, NeurolensError } from '../../index.js';
+import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, supportOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { TOP10_RUN } from './circuits.js';
@@ -29,6 +29,7 @@ interface EvalFlags {
   threads?: number;
   layers?: string[];
   ablation?: AblationOption;
+  support?: SupportGate;
 }
 
 /** '--ablation zero|mean|both'. */
@@ -55,6 +56,7 @@ interface DiagnoseFlags {
   batch?: number;
   threads?: number;
   layers?: string[];
+  support?: SupportGate;
 }
 
 const D = CIRCUITS_DEFAULTS;
@@ -68,6 +70,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(shownDefault(new Option('--queries <n|list>', 'number of seeded random queries or comma-separated image indices').argParser(parseQueries), D.queries))
     .option('--labels <file>', 'CSV (path,label) or JSONL of true classes (class name or index) to also score the true class')
     .addOption(percentileOption(D.percentile))
+    .addOption(supportOption(D.support))
     .addOption(seedOption(D.seed, 'the query sample and the random draws'))
     .addOption(shownDefault(new Option('--draws <n>', 'random and outside draws per query').argParser(positiveInteger('--draws')), D.draws))
     .addOption(shownDefault(new Option('--steps <n>', 'points of the deletion/insertion curves after k = 0').argParser(positiveInteger('--steps')), D.steps))
@@ -97,6 +100,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(shownDefault(new Option('--stimulate <f>', 'factor for stimulated neurons').argParser(finiteNumber('--stimulate')), D.stimulate))
     .addOption(shownDefault(new Option('--ablation <mode>', 'how inhibited neurons are removed: zero (×0) or mean (their dataset mean from the run)').argParser(parseDiagnoseAblation), 'zero'))
     .addOption(percentileOption(D.percentile))
+    .addOption(supportOption(D.support))
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
     .addOption(layersOption())
@@ -105,8 +109,8 @@ export function registerCircuitSubcommands(circuits: Command): void {
         const q = flags.query.trim();
         if (q === '') throw new NeurolensError('usage', circuitMessages.badQueryRef(q));
         const query = /^\d+$/.test(q) ? { index: Number(q) } : { image: q };
-        const { run, target, stimulate, percentile, batch, threads, layers, ablation } = flags;
-        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(ablation ? { ablation } : {}), ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), ...(layers ? { layers } : {}) });
+        const { run, target, stimulate, percentile, batch, threads, layers, ablation, support } = flags;
+        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(ablation ? { ablation } : {}), ...(support ? { support } : {}), ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), ...(layers ? { layers } : {}) });
         process.stdout.write(formatDiagnosis(diagnosis) + `result: ${path}\n`);
       }),
     );

@@ -6,15 +6,16 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CIRCUITS_DEFAULTS, parseQuery, writeCircuits } from '../../index.js';
+import { CIRCUITS_DEFAULTS, parseQuery, type SupportGate, writeCircuits } from '../../index.js';
 import { registerCircuitSubcommands } from './circuits-eval.js';
-import { batchOption, commaList, layersOption, percentileOption, requiredWhenCommandRuns, runOption, threadsOption } from '../options.js';
+import { batchOption, commaList, layersOption, percentileOption, requiredWhenCommandRuns, runOption, supportOption, threadsOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
 interface CircuitsFlags {
   run: string;
   query: string[];
   percentile?: number;
+  support?: SupportGate;
   layers?: string[];
   batch?: number;
   threads?: number;
@@ -31,6 +32,7 @@ async function circuits(flags: CircuitsFlags): Promise<void> {
     flags.query.map(parseQuery),
     {
       ...(flags.percentile === undefined ? {} : { percentile: flags.percentile }),
+      ...(flags.support === undefined ? {} : { support: flags.support }),
       ...(flags.batch === undefined ? {} : { batch: flags.batch }),
       ...(flags.threads === undefined ? {} : { threads: flags.threads }),
       ...(flags.layers === undefined ? {} : { layers: flags.layers }),
@@ -49,6 +51,7 @@ export function registerCircuits(program: Command): void {
     .addOption(requiredWhenCommandRuns(runOption(TOP10_RUN)))
     .addOption(requiredWhenCommandRuns(new Option('--query <images>', 'image file(s) or run image index(es), comma-separated').argParser(commaList)))
     .addOption(percentileOption(CIRCUITS_DEFAULTS.percentile))
+    .addOption(supportOption(CIRCUITS_DEFAULTS.support))
     .addOption(layersOption())
     .addOption(batchOption(CIRCUITS_DEFAULTS.batch, 'rows per run of a block, images per batch for reference crops'))
     .addOption(threadsOption())

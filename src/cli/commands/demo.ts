@@ -1,7 +1,7 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { attributionEvalMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
+import { attributionEvalMessages, circuitMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -51,8 +51,11 @@ export function registerDemo(program: Command): void {
             }
             const d = c.eval.drop;
             const pc = c.eval.perCircuit;
-            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits, ${c.eval.mode} ablation): predicted-class logit drop, all circuits ${d.circuit.toFixed(2)} vs random ${d.random.toFixed(2)} vs outside ${d.outside.toFixed(2)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
-            lines.push(`    each circuit alone: drop ${pc.drop.toFixed(3)} vs random ${pc.random.toFixed(3)} (${pc.ratio.toFixed(2)}×, 95 % CI ${pc.ci[0].toFixed(2)}–${pc.ci[1].toFixed(2)}); kept alone it restores ${(100 * pc.retained).toFixed(0)} % of the logit vs ${(100 * pc.retainedRandom).toFixed(0)} % for random sets`);
+            // A ratio over a random drop whose interval reaches 0 says nothing (it is null then); the paired difference does.
+            const ratio = (r: { value: number; ci: [number, number] } | null) => (r ? `${r.value.toFixed(2)}×, 95 % CI ${r.ci[0].toFixed(2)}–${r.ci[1].toFixed(2)}` : 'ratio n/a: random drop not above 0');
+            const diff = (i: [number, number]) => `difference 95 % CI ${i[0].toFixed(3)}–${i[1].toFixed(3)}`;
+            lines.push(`    ablation check on ${c.eval.queries} queries (${c.eval.withCircuits} with circuits, ${c.eval.mode} ablation): predicted-class logit drop, all circuits ${d.circuit.toFixed(3)} vs random ${d.random.toFixed(3)} (${ratio(c.eval.ratio)}; ${diff(c.eval.difference)}; ${circuitMessages.verdict(c.eval.verdict)}) vs outside ${d.outside.toFixed(3)}; circuit > random on ${(100 * c.eval.circuitBeatsRandom).toFixed(0)} % (${show(c.eval.path)})`);
+            lines.push(`    each circuit alone: drop ${pc.drop.toFixed(3)} vs random ${pc.random.toFixed(3)} (${ratio(pc.ratio)}; ${diff(pc.difference)}; ${circuitMessages.verdict(pc.verdict)}; circuit > random for ${(100 * pc.beatsRandom).toFixed(0)} %, ${(100 * pc.passes).toFixed(0)} % pass against their own draws); kept alone it restores ${(100 * pc.retained).toFixed(0)} % of the logit vs ${(100 * pc.retainedRandom).toFixed(0)} % for random sets`);
           }
           const p = run.probes;
           const n = run.neurons;

@@ -4,6 +4,7 @@ import type { VisualizationSpec } from 'vega-embed';
 import type { CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, MeanSd } from '../contract.js';
 import { fmt, pct } from '../format.js';
 import { VegaChart } from './VegaChart.js';
+import { RatioText, Verdict } from './CircuitChecks.js';
 
 const ms = (v?: MeanSd) => (v?.mean === undefined ? '—' : `${fmt(v.mean)} ± ${fmt(v.sd)}`);
 
@@ -18,8 +19,10 @@ function PerCircuit({ summary }: { summary: CircuitsEvalFile['summary'] }) {
       Each circuit alone ({summary.mode ?? 'zero'} ablation, {p.circuits} circuits of {p.queries} queries): predicted-logit drop {fmt(p.drop.mean)}
       {ci(p.drop)} vs {fmt(p.random.mean)}
       {ci(p.random)} for random neurons of the same layers and count; difference {fmt(p.difference?.mean)}
-      {ci(p.difference)} (95 % bootstrap intervals over queries). Kept alone in its layers, a circuit restores {pct(p.completeness?.retained?.mean)} of the logit above the
-      all-ablated floor, random sets {pct(p.completeness?.random?.mean)}.
+      {ci(p.difference)}; ratio <RatioText ratio={p.ratio} verdict={p.verdict} /> (95 % bootstrap intervals over queries): <Verdict verdict={p.verdict} />
+      {typeof p.passes === 'number' ? `; ${pct(p.passes)} of circuits beat their own random draws` : ''}. Kept alone in its layers, a circuit restores {pct(p.completeness?.retained?.mean)} of
+      the logit above the all-ablated floor, random sets {pct(p.completeness?.random?.mean)}.
+      {!p.ratio && p.verdict?.ratioNa ? <span className="muted"> Ratio {p.verdict.ratioNa.replace(/^ratio /, '')}.</span> : null}
     </p>
   );
 }
@@ -47,7 +50,10 @@ function EvalTable({ summary }: { summary: CircuitsEvalFile['summary'] }) {
           <th className="num">drop: outside</th>
           <th className="num">AUC deletion</th>
           <th className="num">AUC insertion</th>
+          <th className="num">circuit − random [95 % CI]</th>
+          <th className="num">circuit / random</th>
           <th className="num">circuit beats random</th>
+          <th>verdict</th>
         </tr>
       </thead>
       <tbody>
@@ -63,7 +69,17 @@ function EvalTable({ summary }: { summary: CircuitsEvalFile['summary'] }) {
               <td className="num">{ms(s.drop?.outside)}</td>
               <td className="num">{ms(s.auc?.deletion)}</td>
               <td className="num">{ms(s.auc?.insertion)}</td>
+              <td className="num">
+                {fmt(s.difference?.mean)}
+                {ci(s.difference)}
+              </td>
+              <td className="num">
+                <RatioText ratio={s.ratio} verdict={s.verdict} />
+              </td>
               <td className="num">{pct(s.circuitBeatsRandom)}</td>
+              <td>
+                <Verdict verdict={s.verdict} />
+              </td>
             </tr>
           );
         })}

@@ -73,7 +73,7 @@ export function Sankey(props: {
         const r = n.region;
         return (
           <a key={n.id} href={routes.neuron(n.layer, n.channel)} data-testid="sankey-node" aria-label={`neuron ${n.layer} #${n.channel}`}>
-            <title>{`${n.layer} #${n.channel}, activation ${fmt(n.act)}${n.root ? ' (root)' : ''}`}</title>
+            <title>{`${n.layer} #${n.channel}, activation ${fmt(n.act)}${typeof n.support === 'number' ? `, support ${fmt(n.support)} (logit drop zeroed alone)` : ''}${n.root ? ' (root)' : ''}`}</title>
             {props.query !== undefined && props.size && r.width > 0 && r.height > 0 && (
               <svg x={x0 - 50} y={y0 + nh / 2 - 22} width={44} height={44} viewBox={`${r.x} ${r.y} ${r.width} ${r.height}`} preserveAspectRatio="xMidYMid slice">
                 <image href={imageUrl(props.query)} x={0} y={0} width={w} height={h} preserveAspectRatio="none" />

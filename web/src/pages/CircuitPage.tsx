@@ -1,5 +1,6 @@
 // #/circuit/NAME[/CIRCUIT] — one query: the image with its roots' regions, predictions, a circuit
-// picker, the selected circuit's Sankey, its nodes, the ablation numbers and the diagnosis.
+// picker, the selected circuit's Sankey, whether it beats random neurons, its nodes with their
+// support, the ablation numbers and the diagnosis.
 import type { CircuitResponse, OverviewResponse, SankeyNode } from '../contract.js';
 import { api, fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
@@ -8,6 +9,7 @@ import { ImageBox } from '../components/ImageBox.js';
 import { Sankey } from '../components/Sankey.js';
 import { QueryEval } from '../components/EvalSummary.js';
 import { DiagnosisTable } from '../components/DiagnosisTable.js';
+import { CircuitFaithfulness, CircuitNeurons, GateLine } from '../components/CircuitChecks.js';
 import { fmt, pct } from '../format.js';
 
 export function CircuitPage({ name, circuit }: { name: string; circuit?: string }) {
@@ -33,6 +35,7 @@ export function CircuitPage({ name, circuit }: { name: string; circuit?: string 
 function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: string; size?: readonly [number, number] }) {
   const query = c.result.query;
   const current = c.sankey.find((s) => s.id === selected) ?? c.sankey[0];
+  const measured = current ? c.result.circuits.find((x) => x.id === current.id) : undefined;
   const layers = Array.isArray(c.result.layers) ? c.result.layers.map((l) => l.id) : [];
   const roots: SankeyNode[] = c.sankey.flatMap((s) => s.nodes.filter((n) => n.root));
   const shownBoxes = (current ? current.nodes.filter((n) => n.root) : roots).map((n) => ({ ...n.region, label: `${n.layer} #${n.channel}` }));
@@ -92,6 +95,7 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
                   <option key={s.id} value={s.id}>
                     {s.id} — {s.nodes.length} neurons, {s.links.length} edges
                     {r?.effect ? `, logit drop ${fmt(r.effect.drop)}` : ''}
+                    {r?.effect?.verdict ? (r.effect.verdict.pass ? ' ✓ beats random' : ' ✗ not above random') : ''}
                     {r?.concept ? `, “${r.concept.caption}” (${r.concept.neurons}/${r.concept.of} neurons)` : ''}
                   </option>
                 );
@@ -101,15 +105,11 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
           {current && (
             <>
               <Sankey nodes={current.nodes} links={current.links} layers={layers} query={query.index} size={size} />
+              <h3>Does this circuit beat random neurons?</h3>
+              <CircuitFaithfulness effect={measured?.effect} entry={c.eval} id={current.id} />
               <h3>Neurons</h3>
-              <div className="chips" data-testid="circuit-neurons">
-                {current.nodes.map((n) => (
-                  <a key={n.id} className="chip" href={links.neuron(n.layer, n.channel)}>
-                    {n.layer} #{n.channel}
-                    {n.root ? ' (root)' : ''} · {fmt(n.act, 2)}
-                  </a>
-                ))}
-              </div>
+              <GateLine support={c.result.support} />
+              <CircuitNeurons nodes={current.nodes} />
             </>
           )}
         </>
