@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy } from '../../src/store/npy.js';
@@ -9,6 +9,7 @@ import type { RunManifest } from '../../src/record/types.js';
 import type { NeuronLabelsFile } from '../../src/neurons/caption-labels.js';
 import type { ConceptLayer } from '../../src/concepts/types.js';
 import { SEED_METHODS } from '../../src/demo/attribution-stage.js';
+import { runDemo } from '../../src/demo/demo.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
@@ -85,9 +86,23 @@ test('demo --quick runs end to end on the shipped models and writes every artefa
   for (const label of ['Grad×Input', 'Guided Backprop', 'Integrated Gradients', 'FullGrad', 'Guided IG', 'DGA', 'random map']) {
     assert.match(result.stdout, new RegExp(`^ {2}${label} +(\\d\\.\\d{3} +\\d\\.\\d{3}( ✗)?( +\\d\\.\\d{3})? *){2}$`, 'm'), label);
   }
-  // A second run is resumable: the recordings are already complete.
-  const again = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'demo', '--quick', '--out', out], { encoding: 'utf8' });
-  assert.equal(again.status, 0, again.stderr);
-  assert.match(again.stdout, /already recorded/);
+  // A second run resumes: the finished recording is kept as it is, not recorded again. (Stopped at
+  // the first analysis stage: the stages after it recompute from the run and are checked above.)
+  const activations = join(out, 'quick', 'runs', 'emoji-resnet', 'activations');
+  const before = readdirSync(activations).map((f) => [f, statSync(join(activations, f)).mtimeMs, readFileSync(join(activations, f))] as const);
+  const steps: string[] = [];
+  class Stop extends Error {}
+  const again = runDemo({ quick: true, out }, {
+    onStep: (message) => {
+      steps.push(message);
+      if (message.startsWith('concept hierarchy')) throw new Stop();
+    },
+  });
+  await assert.rejects(again, Stop);
+  assert.ok(steps.some((m) => m.startsWith('recording emoji-resnet')), steps.join('; '));
+  for (const [file, mtime, bytes] of before) {
+    assert.equal(statSync(join(activations, file)).mtimeMs, mtime, `${file} was written again`);
+    assert.deepEqual(readFileSync(join(activations, file)), bytes, file);
+  }
   process.stdout.write(`# demo --quick took ${seconds.toFixed(0)} s\n`);
 });
