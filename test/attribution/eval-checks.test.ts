@@ -133,6 +133,8 @@ test('the inverse of a good map is flagged in eval.json, eval.md and the CLI tab
   assert.ok(image.smoothRandom && [2, 4, 8].includes(image.smoothRandom.grid));
   assert.equal(Object.values(bad.smoothGrids!).reduce((s, n) => s + n, 0), 2);
   assert.deepEqual((result.protocol.smoothGrids as { k: number }[]).map((g) => g.k), [2, 4, 8]);
+  // Each method's smooth random mean curves are kept for its chart.
+  for (const a of [good, bad]) assert.deepEqual(Object.keys(a.smoothRandomMeanCurves!), Object.keys(a.randomMeanCurves!));
   // The CLI table and eval.md mark the bad one, and only it.
   const row = (text: string, method: string) => text.split('\n').find((l) => l.startsWith(`| ${method} |`))!;
   for (const text of [r.stdout, readFileSync(join(out, 'eval.md'), 'utf8')]) {

@@ -9,11 +9,17 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import sharp from 'sharp';
 import { createAttributor } from '../../src/attribution/attributor.js';
+import { registerMethod, type AttributionMethodSpec } from '../../src/attribution/index.js';
+import type { AttributionMethod } from '../../src/attribution/types.js';
+import { chartSpec } from '../../src/attribution/eval/chart.js';
+import { CHART_SOURCES, chartRows } from '../../src/attribution/eval/chart-rows.js';
+import { gridsText } from '../../src/attribution/eval/checks.js';
 import { CurveEvaluator } from '../../src/attribution/eval/evaluate.js';
 import { unitGrid } from '../../src/attribution/eval/order.js';
 import { evaluateAttributions, loadAttributorModel } from '../../src/attribution/eval/pipeline.js';
 import { randomMap } from '../../src/attribution/eval/random-maps.js';
-import type { EvalAttributionsOptions, EvalResult } from '../../src/attribution/eval/types.js';
+import { smoothMapSeed, smoothRandomMap } from '../../src/attribution/eval/smooth-random.js';
+import type { CurveKind, EvalAttributionsOptions, EvalResult } from '../../src/attribution/eval/types.js';
 import { fillBaseline } from '../../src/attribution/fill.js';
 import { runAttribution } from '../../src/attribution/pipeline.js';
 import { isNeurolensError } from '../../src/errors.js';
@@ -142,6 +148,78 @@ test('evaluateAttributions: occlusion beats random, sanity decorrelates, JSON by
   // Same inputs → same bytes.
   const second = await evaluateAttributions({ ...options, out: join(dir, 'b'), noCharts: true });
   assert.equal(readFileSync(second.files[0]!, 'utf8'), readFileSync(first.files[0]!, 'utf8'));
+});
+
+/** Test methods: a horizontal ramp (the smoothest map: the coarsest grid) and seeded noise (the finest). */
+const fixedMap = (name: string, value: (p: number, width: number, rng: Random) => number): AttributionMethodSpec => ({
+  name,
+  summary: `a test method: ${name}`,
+  options: [],
+  async attribute(run) {
+    const { height, width } = run.shape;
+    const rng = new Random(7);
+    return { map: { data: Float32Array.from({ length: height * width }, (_, p) => value(p, width, rng)), height, width }, passes: 0 };
+  },
+});
+
+test('smooth random mean curves: the mean of every image\'s smooth random maps on its own grid (recomputed here), drawn dotted', async () => {
+  registerMethod(fixedMap('test-ramp', (p, width) => p % width));
+  registerMethod(fixedMap('test-noise', (_, __, rng) => rng.next()));
+  const R = 2;
+  const methods = ['test-noise', 'test-ramp'] as AttributionMethod[];
+  const { result } = await evaluateAttributions({ ...base('smooth'), methods, randomMaps: R, limit: 2, noCharts: true });
+  // The two methods' maps are matched to different grids, so each aggregate must use its own.
+  const gridsOf = (method: AttributionMethod) => result.images.map((img) => img.methods[method]!.smoothRandom!.grid);
+  assert.deepEqual(gridsOf(methods[1]!), [2, 2]);
+  assert.deepEqual(gridsOf(methods[0]!), [8, 8]);
+  // Recompute each image's smooth random maps on the grid its map was matched to, and their curves.
+  const { model: m } = await loadAttributorModel(model);
+  const attributor = await createAttributor(m, { threads: 1 });
+  const geometry = { channels: 3, height: SIZE, width: SIZE, layout: 'NCHW' as const };
+  const evaluator = new CurveEvaluator(geometry, unitGrid(SIZE, SIZE, 2), 8, ['morf', 'deletion', 'insertion'], { flip: 'mean', deletion: 'zero', insertion: 'blur' }, (im, k) => fillBaseline(im, geometry, k));
+  const ys = new Map(methods.map((method) => [method, {} as Partial<Record<CurveKind, number[][]>>]));
+  try {
+    for (const [i, img] of result.images.entries()) {
+      const image = await attributor.loadImage(join(images, img.image));
+      const bound = await attributor.bind(image, { kind: 'class', cls: img.cls! }, 'probability');
+      for (const method of methods) {
+        const k = img.methods[method]!.smoothRandom!.grid;
+        const maps = Array.from({ length: R }, (_, r) => smoothRandomMap(SIZE, SIZE, k, smoothMapSeed(0, i, r, k)));
+        const out = ys.get(method)!;
+        for (const c of (await evaluator.evaluate(image, bound, maps)).maps) for (const [kind, curve] of Object.entries(c.curves) as [CurveKind, { y: number[] }][]) (out[kind] ??= []).push(curve.y);
+      }
+    }
+  } finally {
+    await attributor.close();
+  }
+  const mean = (curves: number[][]) => curves[0]!.map((_, p) => curves.reduce((s, c) => s + c[p]!, 0) / curves.length);
+  for (const method of methods) {
+    const per = ys.get(method)!;
+    assert.equal(per.morf!.length, result.images.length * R);
+    // Random maps run one random-order curve for MoRF and LeRF.
+    const expected = { morf: mean(per.morf!), lerf: mean(per.morf!), deletion: mean(per.deletion!), insertion: mean(per.insertion!) };
+    const smooth = result.aggregate[method]!.smoothRandomMeanCurves!;
+    assert.deepEqual(Object.keys(smooth), ['morf', 'lerf', 'deletion', 'insertion']);
+    for (const kind of ['morf', 'lerf', 'deletion', 'insertion'] as const) {
+      assert.equal(smooth[kind]!.length, 9);
+      smooth[kind]!.forEach((y, p) => assert.ok(Math.abs(y - expected[kind][p]!) < 1e-5, `${method} ${kind}[${p}]: ${y} vs ${expected[kind][p]}`));
+    }
+  }
+  const a = result.aggregate[methods[0]!]!;
+  const smooth = a.smoothRandomMeanCurves!;
+  assert.notDeepEqual(smooth.morf, a.randomMeanCurves!.morf);
+  assert.notDeepEqual(smooth.morf, result.aggregate[methods[1]!]!.smoothRandomMeanCurves!.morf);
+  // The chart: a third source with the smooth curves (one random-order curve for MoRF and LeRF), its grids in the subtitle.
+  const rows = chartRows(a).filter((r) => r.source === CHART_SOURCES.smooth);
+  assert.deepEqual([...new Set(rows.map((r) => r.curve))], ['MoRF', 'deletion', 'insertion']);
+  assert.deepEqual(rows.filter((r) => r.curve === 'MoRF').map((r) => r.y), smooth.morf);
+  assert.deepEqual([...new Set(chartRows(a).map((r) => r.source))], [CHART_SOURCES.map, CHART_SOURCES.random, CHART_SOURCES.smooth]);
+  const spec = chartSpec(methods[0]!, a, result.images.length) as { title: { subtitle: string[] }; encoding: { strokeDash: { scale: { domain: string[] } } } };
+  assert.ok(spec.title.subtitle.some((line) => line.includes('dotted = smoothness-matched random maps') && line.includes(gridsText(a.smoothGrids))), spec.title.subtitle.join(' / '));
+  assert.deepEqual(spec.encoding.strokeDash.scale.domain, Object.values(CHART_SOURCES));
+  // Without random maps there is no random line, nor its legend entry.
+  const bare = { ...a, randomMeanCurves: undefined, smoothRandomMeanCurves: undefined };
+  assert.deepEqual([...new Set(chartRows(bare).map((r) => r.source))], [CHART_SOURCES.map]);
 });
 
 test('logit quantity uses the range normalisation (y_0 = 1, y_S = 0); broken images are skipped', async () => {

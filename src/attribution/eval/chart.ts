@@ -1,46 +1,36 @@
 /**
- * Curve charts: per method, the mean normalised curves of its maps (solid) and of the random maps
- * (dashed), drawn with vega-lite → SVG (headless vega view) → PNG (sharp).
+ * Curve charts: per method, the mean normalised curves of its maps (solid), of the scattered random
+ * maps (dashed) and of the smoothness-matched random maps (dotted), drawn with vega-lite → SVG
+ * (headless vega view) → PNG (sharp). A smooth map (a CAM) should be read against the dotted line:
+ * scattered random maps break every shape at once, so their MoRF curve falls fast whatever the order.
  */
 import sharp from 'sharp';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { round6 } from './curves.js';
-import type { CurveKind, MethodAggregate } from './types.js';
+import { CHART_DASHES, CHART_SOURCES, CURVE_LABELS, chartRows, chartSubtitle } from './chart-rows.js';
+import type { MethodAggregate } from './types.js';
 
-const LABELS: Record<CurveKind, string> = { morf: 'MoRF', lerf: 'LeRF', deletion: 'deletion', insertion: 'insertion' };
-
-/** The rows the chart plots: one per (curve, point). */
-export function chartRows(aggregate: MethodAggregate): { x: number; y: number; curve: string; source: string }[] {
-  const rows: { x: number; y: number; curve: string; source: string }[] = [];
-  const add = (curves: Partial<Record<CurveKind, number[]>> | undefined, source: string) => {
-    for (const [kind, ys] of Object.entries(curves ?? {}) as [CurveKind, number[]][]) {
-      // The random-order curve stands for both MoRF and LeRF; draw it once.
-      if (source === 'random' && kind === 'lerf') continue;
-      const steps = ys.length - 1;
-      ys.forEach((y, k) => rows.push({ x: round6(k / steps), y: round6(y), curve: LABELS[kind], source }));
-    }
-  };
-  add(aggregate.meanCurves, 'map');
-  add(aggregate.randomMeanCurves, 'random');
-  return rows;
-}
+export { CHART_SOURCES, chartRows, chartSubtitle, type ChartRow, type ChartSource } from './chart-rows.js';
 
 /** The vega-lite spec of one method's chart. */
 export function chartSpec(method: string, aggregate: MethodAggregate, images: number): vl.TopLevelSpec {
+  const rows = chartRows(aggregate);
+  const sources = Object.values(CHART_SOURCES).filter((s) => rows.some((r) => r.source === s));
+  // Long stroke symbols, so the dash patterns are recognisable in the legend; labels never cut.
+  const legend = { symbolType: 'stroke', symbolSize: 900, symbolStrokeWidth: 2, labelFontSize: 12, titleFontSize: 12, labelLimit: 260 } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${method}: mean perturbation curves`, subtitle: `${images} image(s); dashed = random maps (one random-order curve stands for MoRF and LeRF)` },
-    width: 420,
+    title: { text: `${method}: mean perturbation curves`, subtitle: chartSubtitle(aggregate, images), subtitleFontSize: 11, anchor: 'start' },
+    width: 460,
     height: 280,
     background: 'white',
-    data: { values: chartRows(aggregate) },
-    mark: { type: 'line', point: false },
+    data: { values: rows },
+    mark: { type: 'line', point: false, strokeWidth: 2 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: 'fraction of units removed (inserted for insertion), k/S', scale: { domain: [0, 1] } },
       y: { field: 'y', type: 'quantitative', title: 'normalised target score' },
-      color: { field: 'curve', type: 'nominal', title: 'curve', scale: { domain: ['MoRF', 'LeRF', 'deletion', 'insertion'] } },
-      strokeDash: { field: 'source', type: 'nominal', title: 'maps', scale: { domain: ['map', 'random'], range: [[1, 0], [5, 3]] } },
+      color: { field: 'curve', type: 'nominal', title: 'curve', scale: { domain: Object.values(CURVE_LABELS) }, legend },
+      strokeDash: { field: 'source', type: 'nominal', title: 'line', scale: { domain: sources, range: sources.map((s) => CHART_DASHES[s]) }, legend },
       detail: { field: 'source', type: 'nominal' },
     },
   };

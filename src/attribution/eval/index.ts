@@ -13,6 +13,7 @@ export { parameterisedLayers, cascadeSteps, randomiseTopLayers, randomTensor, la
 export { averageRanks, pearson, spearman, stat } from './spearman.js';
 export { runSanity, compareMaps, type SanityInput } from './sanity.js';
 export { openMapSource, parseMapIndex, type MapSource, type MapIndexEntry } from './maps.js';
-export { chartSpec, chartRows, renderPng } from './chart.js';
+export { chartSpec, renderPng } from './chart.js';
+export { CHART_SOURCES, CURVE_LABELS, chartRows, chartSubtitle, type ChartRow, type ChartSource } from './chart-rows.js';
 export { aggregateMethod, formatSummary, formatMarkdown, formatChecks } from './report.js';
 export { buildProtocol } from './protocol.js';

@@ -81,6 +81,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
 
   const images: ImageEvaluation[] = [];
   const randomCurves = new Map(settings.methods.map((m) => [m, [] as RandomCurves[]]));
+  const smoothCurves = new Map(settings.methods.map((m) => [m, [] as (RandomCurves | undefined)[]]));
   const kept: Kept[] = [];
   const skipped: EvalResult['skipped'] = [];
   /** The options in effect per method (defaults filled in), as the first map reports them. */
@@ -143,6 +144,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
       settings.methods.forEach((method, m) => {
         methods[method] = evaluation.methods[m]!;
         randomCurves.get(method)!.push(evaluation.randomCurves);
+        smoothCurves.get(method)!.push(evaluation.smoothCurves[m]);
       });
       const description = target.kind === 'pred' ? `predicted ${bound.description.replace(/^predicted /, '')}` : bound.description;
       const record: ImageEvaluation = { image: entry.relPath, target: description, clean: evaluation.clean, normalisation: evaluation.normalisation, methods };
@@ -178,7 +180,7 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
 
   const aggregate: EvalResult['aggregate'] = {};
   for (const method of settings.methods) {
-    aggregate[method] = roundAggregate(aggregateMethod(images.map((im) => im.methods[method]!), randomCurves.get(method)!));
+    aggregate[method] = roundAggregate(aggregateMethod(images.map((im) => im.methods[method]!), randomCurves.get(method)!, smoothCurves.get(method)!));
   }
   const protocol = buildProtocol({
     curves: settings.curves,
@@ -215,17 +217,19 @@ async function evaluateImage(evaluator: CurveEvaluator, matcher: SmoothMatcher, 
   const M = methodMaps.length;
   const curves = await evaluator.evaluate(image, bound, [...methodMaps, ...randoms, ...smooth], (m) => (m < M ? s.curves : randomKinds));
   const scattered = R > 0 ? randomBaseline(curves.maps.slice(M, M + R), s.curves) : undefined;
-  const smoothAreas = new Map(grids.map((k, g) => [k, randomBaseline(curves.maps.slice(M + R * (g + 1), M + R * (g + 2)), s.curves).areas]));
+  const smoothBaselines = new Map(grids.map((k, g) => [k, randomBaseline(curves.maps.slice(M + R * (g + 1), M + R * (g + 2)), s.curves)]));
   const methods = methodMaps.map((_, m): MapEvaluation => {
     const c = curves.maps[m]!;
     const evaluation: MapEvaluation = { curves: c.curves, areas: c.areas };
     if (c.areas.morf && c.areas.lerf) evaluation.abpc = c.areas.lerf.auc - c.areas.morf.auc;
     if (scattered) evaluation.random = scattered.areas;
     const match = matches[m];
-    if (match) evaluation.smoothRandom = { grid: match.k, autocorrelation: match.autocorrelation, areas: smoothAreas.get(match.k)! };
+    if (match) evaluation.smoothRandom = { grid: match.k, autocorrelation: match.autocorrelation, areas: smoothBaselines.get(match.k)!.areas };
     return evaluation;
   });
-  return { clean: curves.clean, normalisation: curves.normalisation, methods, randomCurves: scattered?.curves ?? {} };
+  // Each method's smooth random mean curves (its grid's): kept for the aggregate chart, not per image.
+  const smoothCurves = matches.map((match) => (match ? smoothBaselines.get(match.k)!.curves : undefined));
+  return { clean: curves.clean, normalisation: curves.normalisation, methods, randomCurves: scattered?.curves ?? {}, smoothCurves };
 }
 
 async function writeOutputs(options: EvalAttributionsOptions, result: EvalResult): Promise<string[]> {

@@ -57,7 +57,7 @@ export function buildProtocol(s: ProtocolSettings): Record<string, unknown> {
       ? 'Sanity check: not run (--sanity).'
       : `Sanity check (Adebayo et al. 2018, cascading randomisation): parameterised layers = Conv/ConvTranspose/Gemm/MatMul nodes with float32 initializer weights (with their bias: Conv/Gemm input 2, or the initializer of the Add consuming a MatMul), in node (topological) order, counted from the output: ${s.sanity.layers} layer(s). Step j re-initialises the top j layers with N(0, σ²), σ = population std of each original tensor, mulberry32 seeded by (seed, layer position) so a layer keeps its values across steps; steps ${s.sanity.steps.join(', ')} (all layers up to ${s.sanity.maxSteps} steps, else ${s.sanity.maxSteps} evenly spaced). Targets are fixed on the original model ('pred' → the original prediction). Per step: Spearman rank correlation (average ranks for ties) of the maps and of |map|, and Pearson correlation of |map|, over all H×W pixels; a constant map gives correlation 0.`,
     `Maps: ${s.maps}.`,
-    'Aggregates: mean ± sample standard deviation (n − 1; null for one image) over images; mean curves are pointwise means of y. All numbers are rounded to 6 significant digits; the file holds no timings, so identical inputs give identical bytes.',
+    'Aggregates: mean ± sample standard deviation (n − 1; null for one image) over images; mean curves are pointwise means of y (a method\'s smoothness-matched random mean curve averages, per image, the smooth maps of the grid that image\'s map was matched to). All numbers are rounded to 6 significant digits; the file holds no timings, so identical inputs give identical bytes.',
   ];
   return {
     curves: s.curves,

@@ -12,6 +12,8 @@ import { CURVE_KINDS, type CurveArea, type CurveKind, type EvalResult, type Imag
 /** Mean random-map curves of one image × method (kept for the aggregate chart, not written per image). */
 export type RandomCurves = Partial<Record<CurveKind, number[]>>;
 
+const asCurves = (c: RandomCurves): Partial<Record<CurveKind, { y: number[] }>> => Object.fromEntries(Object.entries(c).map(([k, y]) => [k, { y }]));
+
 function meanCurve(curves: readonly number[][]): number[] {
   if (curves.length === 0) return [];
   return curves[0]!.map((_, k) => curves.reduce((s, c) => s + c[k]!, 0) / curves.length);
@@ -47,8 +49,12 @@ function byKind(evals: readonly MapEvaluation[], pick: (e: MapEvaluation, k: Cur
   return out;
 }
 
-/** Aggregate of one method over its per-image evaluations (unrounded inputs). */
-export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: readonly RandomCurves[]): MethodAggregate {
+/**
+ * Aggregate of one method over its per-image evaluations (unrounded inputs). `randomCurves` and
+ * `smoothCurves` hold each image's mean curves of its scattered and of its smoothness-matched random
+ * maps (undefined where the image's map had no smooth baseline).
+ */
+export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: readonly RandomCurves[], smoothCurves: readonly (RandomCurves | undefined)[] = []): MethodAggregate {
   const aggregate: MethodAggregate = {
     auc: byKind(evals, (e, k) => e.areas[k]?.auc),
     rawAuc: byKind(evals, (e, k) => e.areas[k]?.rawAuc),
@@ -58,7 +64,7 @@ export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: r
   if (abpc.length > 0) aggregate.abpc = stat(abpc);
   if (evals.some((e) => e.random)) {
     aggregate.random = byKind(evals, (e, k) => e.random?.[k]?.auc);
-    aggregate.randomMeanCurves = meanCurves(randomCurves.map((c) => Object.fromEntries(Object.entries(c).map(([k, y]) => [k, { y }]))));
+    aggregate.randomMeanCurves = meanCurves(randomCurves.map(asCurves));
   }
   if (evals.some((e) => e.smoothRandom)) {
     aggregate.smoothRandom = byKind(evals, (e, k) => e.smoothRandom?.areas[k]?.auc);
@@ -66,6 +72,8 @@ export function aggregateMethod(evals: readonly MapEvaluation[], randomCurves: r
     for (const e of evals) if (e.smoothRandom) grids[String(e.smoothRandom.grid)] = (grids[String(e.smoothRandom.grid)] ?? 0) + 1;
     aggregate.smoothGrids = grids;
     aggregate.autocorrelation = stat(evals.flatMap((e) => (e.smoothRandom ? [e.smoothRandom.autocorrelation] : [])));
+    const smooth = smoothCurves.filter((c): c is RandomCurves => c !== undefined);
+    if (smooth.length > 0) aggregate.smoothRandomMeanCurves = meanCurves(smooth.map(asCurves));
   }
   const sanity = evals.map((e) => e.sanity ?? []);
   if (sanity.some((s) => s.length > 0)) {
@@ -119,6 +127,7 @@ export function roundAggregate(a: MethodAggregate): MethodAggregate {
   if (a.randomMeanCurves) out.randomMeanCurves = roundRecord(a.randomMeanCurves, roundAll);
   if (a.sanity) out.sanity = a.sanity.map((s) => ({ ...s, spearman: roundStat(s.spearman), spearmanAbs: roundStat(s.spearmanAbs), pearsonAbs: roundStat(s.pearsonAbs) }));
   if (a.smoothRandom) out.smoothRandom = roundRecord(a.smoothRandom, roundStat);
+  if (a.smoothRandomMeanCurves) out.smoothRandomMeanCurves = roundRecord(a.smoothRandomMeanCurves, roundAll);
   if (a.smoothGrids) out.smoothGrids = a.smoothGrids;
   if (a.autocorrelation) out.autocorrelation = roundStat(a.autocorrelation);
   if (a.checks) out.checks = roundChecks(a.checks);

@@ -114,6 +114,11 @@ export interface MethodAggregate {
   sanity?: { step: number; layers: string[]; spearman: Stat; spearmanAbs: Stat; pearsonAbs: Stat }[];
   /** Mean areas of the smoothness-matched random maps (each image's map matched to its own grid). */
   smoothRandom?: Partial<Record<CurveKind, Stat>>;
+  /**
+   * Mean normalised curves of the smoothness-matched random maps: per image, the mean over the maps
+   * of the grid that image's map was matched to, then the mean over the images (as randomMeanCurves).
+   */
+  smoothRandomMeanCurves?: Partial<Record<CurveKind, number[]>>;
   /** How many images' maps were matched to each grid k (key: k as a string). */
   smoothGrids?: Record<string, number>;
   /** The maps' unit autocorrelation over the images. */

@@ -6,6 +6,7 @@ import { api, fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
 import { VegaChart } from '../components/VegaChart.js';
+import { CHART_DASHES, CHART_SOURCES, CURVE_LABELS, chartRows, chartSubtitle } from '../../../src/attribution/eval/chart-rows.js';
 import { attributionGrid, curvesPng } from '../attribution.js';
 import { fmt } from '../format.js';
 
@@ -99,7 +100,8 @@ function AttributionBody({ a }: { a: AttributionResponse }) {
           <div className="grid">
             {Object.entries(aggregate).map(([m, g]) => {
               const png = curvesPng(m, a.pngs);
-              return png ? <img key={m} src={fileUrl(png)} alt={`evaluation curves of ${m}`} data-testid="curves-img" style={{ maxWidth: 420 }} /> : <CurvesChart key={m} method={m} curves={g.meanCurves ?? {}} />;
+              // The PNG at its own size (its legend and subtitle are unreadable scaled down), at most the page width.
+              return png ? <img key={m} src={fileUrl(png)} alt={`evaluation curves of ${m}`} data-testid="curves-img" style={{ maxWidth: '100%' }} /> : <CurvesChart key={m} method={m} aggregate={g} images={a.evaluation!.images.length} />;
             })}
           </div>
         </>
@@ -134,22 +136,26 @@ function CheckCell({ checks }: { checks?: MethodChecks }) {
   );
 }
 
-function CurvesChart({ method, curves }: { method: string; curves: MethodAggregate['meanCurves'] }) {
-  const spec = useMemo<VisualizationSpec>(
-    () => ({
+/** The eval's chart drawn live when its PNG is absent: the same rows, line styles and subtitle. */
+function CurvesChart({ method, aggregate, images }: { method: string; aggregate: MethodAggregate; images: number }) {
+  const spec = useMemo<VisualizationSpec>(() => {
+    const rows = chartRows({ ...aggregate, meanCurves: aggregate.meanCurves ?? {} });
+    const sources = Object.values(CHART_SOURCES).filter((s) => rows.some((r) => r.source === s));
+    return {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: method,
+      title: { text: method, subtitle: chartSubtitle(aggregate, images), anchor: 'start' },
       width: 300,
       height: 160,
-      data: { values: Object.entries(curves).flatMap(([kind, ys = []]) => ys.map((y, i) => ({ x: i / Math.max(1, ys.length - 1), y, kind }))) },
-      mark: 'line',
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 2 },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'fraction of units' },
         y: { field: 'y', type: 'quantitative', title: 'normalised score' },
-        color: { field: 'kind', type: 'nominal' },
+        color: { field: 'curve', type: 'nominal', title: 'curve', scale: { domain: Object.values(CURVE_LABELS) } },
+        strokeDash: { field: 'source', type: 'nominal', title: 'line', scale: { domain: sources, range: sources.map((s) => CHART_DASHES[s]) }, legend: { symbolType: 'stroke', symbolSize: 600, symbolStrokeWidth: 2, labelLimit: 260 } },
+        detail: { field: 'source', type: 'nominal' },
       },
-    }),
-    [method, curves],
-  );
+    };
+  }, [method, aggregate, images]);
   return <VegaChart spec={spec} testId="curves-chart" label={`evaluation curves of ${method}`} />;
 }
