@@ -12,6 +12,7 @@
  *
  *   npm run bench:gradients
  *   npm run bench:gradients -- --threads 2 --seconds 10
+ *   npm run bench:gradients -- --no-torch      (skip part 5: PyTorch's ViT takes minutes on 2 cores)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   const grd = child('vit-gradient');
   console.log(`4. ViT-B/16 shape, 224×224, batch 8: peak memory forward ${(fwd.peakMB / 1024).toFixed(2)} GB (${fwd.ips.toFixed(1)} images/s), with input gradient ${(grd.peakMB / 1024).toFixed(2)} GB (${grd.ips.toFixed(1)} images/s; target ≤ 4 GB); process baseline ${(grd.beforeMB / 1024).toFixed(2)} GB`);
 
+  if (process.argv.includes('--no-torch')) {
+    console.log('5. PyTorch comparison skipped (--no-torch)');
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    return;
+  }
   // Debian's python3-torch lives in the system interpreter, which a pyenv shim may hide.
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const torch = spawnSync(python, [join(root, 'scripts', 'bench-gradients-torch.py'), '--seconds', String(Math.min(seconds, 5)), ...(threads ? ['--threads', String(threads)] : [])], { encoding: 'utf8' });
