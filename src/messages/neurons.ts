@@ -21,7 +21,9 @@ export const neuronMessages = {
   noMapLayer: (layer: string) => `layer ${layer} has no spatial map (a vector layer or tokens without a patch grid); it is left out of the dissection`,
   // caption-labels.ts
   noConcepts: (run: string) =>
-    `no concepts run in ${run}/concepts and no --labels file: neuron labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\` or pass --labels FILE to get them)`,
+    `no concepts run in ${run}/concepts, no --labels file and no --masks concept on the run's images: neuron labels skipped (run \`npx neurolens concepts --run ${run} --captions FILE\`, or pass --labels FILE or --masks FILE.jsonl, to get them)`,
+  masksNotInRun: (file: string, unmatched: number, entries: number, example: string, root: string) =>
+    `${file}: ${unmatched} of ${entries} mask image(s) are not images of the run (e.g. ${example}; the run's images are under ${root}); they serve the dissection but not the enrichment labels — point their "image" paths at the run's images to use them`,
   labelsDone: (layer: string, labelled: number, channels: number, maxQ: number, top: { label: string; count: number } | null) =>
     `${layer}: ${labelled} of ${channels} neuron(s) labelled (q < ${maxQ})${top ? `; most common label "${top.label}" on ${top.count}` : ''}`,
   unknownLevel: (level: number, levels: readonly number[]) =>

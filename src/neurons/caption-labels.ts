@@ -3,23 +3,28 @@
  * written to (RUN/neurons/labels.json). A concepts run (RUN/concepts/LAYER.json, written by
  * `neurolens concepts`) gives every cluster at every level (or one level with `--concepts-level`);
  * its caption clustering is the same for every layer, so the first recorded layer that has a
- * concepts file supplies it (as the probes do). A `--labels` file gives its concepts.
+ * concepts file supplies it (as the probes do). A `--labels` file gives its concepts. A `--masks`
+ * dataset (./masks.ts, also the dissection's input) gives its concepts, each with the run images
+ * whose mask for it is not empty.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 import { NeurolensError } from '../errors.js';
 import { neuronMessages } from '../messages/neurons.js';
+import type { Preprocessing } from '../images/types.js';
 import type { ConceptLabels } from '../probes/labels.js';
 import { layerFileStem } from '../record/layout.js';
+import type { RunImageRow } from '../record/read-run.js';
 import type { LayerRecord } from '../record/types.js';
 import type { ConceptFamily, EnrichmentLabel } from './enrichment.js';
+import { loadMask, type MaskDataset, type MaskEntry } from './masks.js';
 
 export interface NeuronLabelsFile {
   format: 'neurolens-neuron-labels';
   formatVersion: 2;
-  /** The concepts file (run-relative) and the labels file (as given) that supplied candidates; null when not used. */
-  sources: { concepts: string | null; labels: string | null };
+  /** The concepts file (run-relative), the labels file and the masks file (both as given) that supplied candidates; null when not used. */
+  sources: { concepts: string | null; labels: string | null; masks: string | null };
   pooling: string;
   settings: {
     /** Top images per neuron (the run's top-k, first `top`). */
@@ -76,6 +81,45 @@ export function labelsFamily(labels: ConceptLabels): ConceptFamily {
     return { id: name, name, level: null, images };
   });
   return { source: 'labels', universe: new Uint8Array(runImages).fill(1), concepts };
+}
+
+/**
+ * The concepts of a mask dataset as one family. Entries are matched to run images by absolute path
+ * (the run's image root joined with the recorded path); an entry whose image the run did not record
+ * only serves the dissection and is returned in `unmatched`. The universe is every run image with
+ * at least one mask file: the dataset says nothing about the others. A concept's images are those
+ * whose mask for it is not empty at model input (after the image's own resize and crop, as the
+ * dissection sees it), so a mask file that is all background does not count as showing the concept.
+ * Concepts that no run image shows are left out: they could never be picked, and counting them
+ * would only weaken the within-neuron correction.
+ */
+export async function maskFamily(
+  dataset: MaskDataset,
+  run: { root: string; images: readonly Pick<RunImageRow, 'path' | 'width' | 'height'>[]; prep: Preprocessing },
+): Promise<{ family: ConceptFamily; unmatched: MaskEntry[] }> {
+  const rowOf = new Map(run.images.map((image, i) => [resolve(run.root, image.path), i]));
+  const universe = new Uint8Array(run.images.length);
+  const shown = new Map<string, Set<number>>(dataset.concepts.map((c) => [c, new Set<number>()]));
+  const unmatched: MaskEntry[] = [];
+  for (const entry of dataset.entries) {
+    const row = rowOf.get(entry.image);
+    if (row === undefined) {
+      unmatched.push(entry);
+      continue;
+    }
+    if (entry.masks.size > 0) universe[row] = 1;
+    const { width, height } = run.images[row]!;
+    for (const [concept, path] of entry.masks) {
+      const mask = await loadMask(path, width, height, run.prep).catch((error: Error) => {
+        throw new NeurolensError('input', neuronMessages.maskUnreadable(dataset.file, entry.line, path, error.message), { cause: error });
+      });
+      if (mask.includes(1)) shown.get(concept)!.add(row);
+    }
+  }
+  const concepts = dataset.concepts
+    .filter((name) => shown.get(name)!.size > 0)
+    .map((name) => ({ id: name, name, level: null, images: [...shown.get(name)!].sort((a, b) => a - b) }));
+  return { family: { source: 'masks', universe, concepts }, unmatched };
 }
 
 /** The concepts file of the first recorded layer that has one, or undefined. */

@@ -4,11 +4,13 @@
  * over-representation is unlikely under chance after correcting for every concept and neuron tried.
  *
  * Candidates are every cluster at every level of a concepts run (or one level with
- * `--concepts-level`) and every concept of a `--labels` file. Each source speaks about its own
- * images (its "universe"): a concepts run about the images it clustered, a labels file about every
- * run image (images it does not name have none of its concepts). For a neuron with top images S and
- * a concept C of universe U: n = |S ∩ U| top images, K = |C| concept images, N = |U| dataset images,
- * x = |S ∩ C| overlap.
+ * `--concepts-level`), every concept of a `--labels` file and every concept of a `--masks` dataset
+ * (./caption-labels.ts builds the three families). Each source speaks about its own images (its
+ * "universe"): a concepts run about the images it clustered, a labels file about every run image
+ * (images it does not name have none of its concepts), a mask dataset about the run images it has
+ * mask files for (a concept's images are those whose mask for it is not empty). For a neuron with
+ * top images S and a concept C of universe U: n = |S ∩ U| top images, K = |C| concept images,
+ * N = |U| dataset images, x = |S ∩ C| overlap.
  *
  * - **Score** F1 = 2x / (n + K) (the Dice coefficient of the two sets; IoU ranks the same). It is
  *   high only when the concept covers most of the top images (precision x/n) *and* most of the
@@ -28,20 +30,23 @@ import { benjaminiHochberg, logHypergeometricTail } from './significance.js';
 
 /** One concept a neuron can be labelled with. */
 export interface EnrichmentConcept {
-  /** Cluster id (`L<level>.<n>`) or the labels file's concept name. */
+  /** Cluster id (`L<level>.<n>`), or the labels file's or mask dataset's concept name. */
   id: string;
   /** What the label says: the cluster's caption, or the concept name. */
   name: string;
-  /** Concepts-run level (1 = finest); null for a labels-file concept. */
+  /** Concepts-run level (1 = finest); null for a labels-file or mask concept. */
   level: number | null;
   /** Run image indices, unique. */
   images: readonly number[];
 }
 
+/** Where a family of candidates comes from: a concepts run, a --labels file or a --masks dataset. */
+export type ConceptSource = 'clusters' | 'labels' | 'masks';
+
 /** Candidates that share one universe of images. */
 export interface ConceptFamily {
-  /** 'clusters' (a concepts run) or 'labels' (a --labels file). */
-  source: 'clusters' | 'labels';
+  /** 'clusters' (a concepts run), 'labels' (a --labels file) or 'masks' (a --masks dataset). */
+  source: ConceptSource;
   /** 1 for each run image this source speaks about (length = run images). */
   universe: Uint8Array;
   concepts: EnrichmentConcept[];
@@ -65,7 +70,7 @@ export interface EnrichmentLabel {
   /** The best concept's name when q < maxQ; null = unlabelled. */
   label: string | null;
   /** The best candidate, labelled or not; null when no candidate shares an image with the top images. */
-  best: { source: 'clusters' | 'labels'; id: string; name: string; level: number | null } | null;
+  best: { source: ConceptSource; id: string; name: string; level: number | null } | null;
   /** F1 of the top images and the best concept's images (0 without a best). */
   score: number;
   /** One-sided hypergeometric p of the best concept (1 without a best). */

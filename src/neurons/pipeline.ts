@@ -3,8 +3,9 @@
  *  1. activation rates, rarely-active neurons and rare neurons per image (./summary.ts, ./rates.ts);
  *  2. top-k exemplars with region crops as sprites, resumable (./exemplars.ts);
  *  3. with a mask dataset, NetDissect labels (./dissect.ts);
- *  4. with a concepts run and/or a --labels file, enrichment labels with their significance
- *     (./enrichment.ts) in RUN/neurons/labels.json; skipped with a note when there is neither.
+ *  4. with a concepts run, a --labels file and/or a mask dataset, enrichment labels with their
+ *     significance (./enrichment.ts) in RUN/neurons/labels.json; skipped with a note when there is
+ *     none of them (or the mask dataset shows no concept on a run image).
  * One instrumented session serves stages 2 and 3, opened only when one of them has work to do.
  */
 import { mkdir } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { neuronMessages } from '../messages/neurons.js';
 import { POOLINGS } from '../record/types.js';
 import { writeJsonAtomic } from '../store/atomic.js';
 import { readNpy } from '../store/npy.js';
-import { checkLevel, clusterFamily, clusterLevels, findConceptsLayer, labelsFamily, type NeuronLabelsFile } from './caption-labels.js';
+import { checkLevel, clusterFamily, clusterLevels, findConceptsLayer, labelsFamily, maskFamily, type NeuronLabelsFile } from './caption-labels.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import { enrichmentLabels, labelShares, type ConceptFamily } from './enrichment.js';
 import { loadLabelsFile } from '../probes/labels.js';
@@ -62,6 +63,10 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   if (concepts) checkLevel(clusterLevels(concepts.layer.clusters), options.conceptsLevel);
   const labelsFile = options.labels === undefined ? undefined : await loadLabelsFile(options.labels, run.images, 1);
   for (const warning of labelsFile?.warnings ?? []) hooks.onWarning?.(warning);
+  const masks = dataset && (await maskFamily(dataset, { root: run.manifest.images.root, images: run.images, prep: run.prep }));
+  if (dataset && masks?.unmatched.length) {
+    hooks.onWarning?.(neuronMessages.masksNotInRun(dataset.file, masks.unmatched.length, dataset.entries.length, masks.unmatched[0]!.image, run.manifest.images.root));
+  }
 
   const rates = await writeRates(run, settings, hooks);
   files.push(...rates.files);
@@ -86,9 +91,11 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   const families: ConceptFamily[] = [];
   if (concepts) families.push(clusterFamily(concepts.layer.clusters, run.images.length, options.conceptsLevel));
   if (labelsFile) families.push(labelsFamily(labelsFile));
+  const maskCandidates = masks && masks.family.concepts.length > 0;
+  if (maskCandidates) families.push(masks.family);
   if (families.length > 0) {
     const top = Math.min(settings.top > 0 ? settings.top : NEURONS_DEFAULTS.top, run.manifest.topK);
-    const sources = { concepts: concepts?.file ?? null, labels: options.labels ?? null };
+    const sources = { concepts: concepts?.file ?? null, labels: options.labels ?? null, masks: maskCandidates ? options.masks! : null };
     files.push(await writeLabels(run, families, sources, { top, maxQ: settings.maxQ, level: options.conceptsLevel ?? null }, hooks));
   } else {
     notes.push(neuronMessages.noConcepts(run.shown));
