@@ -23,8 +23,12 @@ import { loadMask, type MaskDataset, type MaskEntry } from './masks.js';
 export interface NeuronLabelsFile {
   format: 'neurolens-neuron-labels';
   formatVersion: 2;
-  /** The concepts file (run-relative), the labels file and the masks file (both as given) that supplied candidates; null when not used. */
-  sources: { concepts: string | null; labels: string | null; masks: string | null };
+  /**
+   * The concepts file (run-relative), the labels file and the masks file (both as given) that
+   * supplied candidates; null when not used. `masks` is absent in files written before mask
+   * concepts were candidates.
+   */
+  sources: { concepts: string | null; labels: string | null; masks?: string | null };
   pooling: string;
   settings: {
     /** Top images per neuron (the run's top-k, first `top`). */
