@@ -175,7 +175,8 @@ test('usage errors: a query index outside the run', async () => {
 });
 
 test('CLI: `circuits eval` and `circuits diagnose` take their options after the subcommand', async () => {
-  // The real binary for diagnose (its one-line errors are not checked elsewhere); eval in this process.
+  // diagnose through the real binary (no other test runs it as its own process); eval in this
+  // process (test/run/damaged-cli.test.ts runs the real binary's `circuits eval`).
   const spawned = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
   const cli = async (...args: string[]) => {
     const r = await runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
