@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import type { Command } from 'commander';
 import sharp from 'sharp';
 import { runAttribution, type AttributionFile } from '../../src/attribution/index.js';
 import { imageNames } from '../../src/attribution/pipeline.js';
@@ -13,14 +14,27 @@ import { readNpy } from '../../src/store/npy.js';
 import { REGION, regionWorkspace } from '../fixtures/region-model.js';
 import { assertFormat } from '../helpers/schema.js';
 import { tinyResNet, writeTempModel } from '../fixtures/tiny-models.js';
+import { attributeStubProgram } from '../fixtures/attribute-cli.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
-const STUB = join(ROOT, 'test', 'fixtures', 'attribute-cli.ts');
+const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
-function cli(entry: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real binary, to check it gives the same one-line error and exit code. */
+function spawned(...args: string[]): Result {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `program`'s command line in this process (a spawned CLI costs seconds of start-up). */
+function cli(program: Command, ...args: string[]): Promise<Result> {
+  return runInProcess(program, args, { env: { NEUROLENS_DEBUG: undefined } });
 }
 
 let ws: { dir: string; model: string; images: string };
@@ -126,11 +140,11 @@ test('runAttribution refuses a folder of another model, and checks everything be
   await assert.rejects(runAttribution({ model: ws.model, images: ws.images, out: out(), method: 'cam', target: 'purple', threads: 1 }), /--target "purple" is not a class name of the model card \(e\.g\. dark, bright\)/);
 });
 
-test('neurolens attribute: end to end, class name target; one-line errors with exit codes', () => {
+test('neurolens attribute: end to end, class name target; one-line errors with exit codes', async () => {
   const dir = out();
   const images = mkdtempSync(join(tmpdir(), 'neurolens-attr-img-'));
   copyFileSync(join(ws.images, 'a.png'), join(images, 'a.png'));
-  const ok = cli(ENTRY, 'attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'occlusion', '--window', '4', '--stride', '4', '--target', 'bright', '--threads', '1');
+  const ok = await cli(buildProgram(), 'attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'occlusion', '--window', '4', '--stride', '4', '--target', 'bright', '--threads', '1');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^occlusion: 1 map\(s\) computed, 0 reused, 0 image\(s\) skipped in [\d.]+ s \([\d.]+ images\/s\)\nresult: .*attribution\.json\n$/);
   const json = JSON.parse(readFileSync(join(dir, 'attribution.json'), 'utf8')) as AttributionFile;
@@ -147,26 +161,30 @@ test('neurolens attribute: end to end, class name target; one-line errors with e
     [['--model', ws.model, '--images', join(images, 'none'), '--out', dir, '--method', 'cam'], /none/, 1],
   ];
   for (const [args, pattern, code] of cases) {
-    const result = cli(ENTRY, 'attribute', ...args, '--threads', '1');
+    const result = await cli(buildProgram(), 'attribute', ...args, '--threads', '1');
     assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('neurolens: error:'));
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0]!, pattern);
     assert.ok(!result.stderr.includes('    at '), 'no stack trace');
   }
-  const badMethod = cli(ENTRY, 'attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'gradcam');
+  const badArgs = ['attribute', '--model', ws.model, '--images', images, '--out', dir, '--method', 'gradcam'];
+  const badMethod = await cli(buildProgram(), ...badArgs);
   assert.equal(badMethod.code, 2);
   assert.match(badMethod.stderr, /--method must be one of occlusion, .*got "gradcam"/);
+  // The real binary gives the same line and exit code.
+  const real = spawned(...badArgs);
+  assert.deepEqual([real.code, real.stderr], [badMethod.code, badMethod.stderr]);
 });
 
-test('attribute runs its own action and dispatches to a subcommand added on the returned Command', () => {
-  const sub = cli(STUB, 'attribute', 'stub', '--run', 'R', '--model', 'M');
+test('attribute runs its own action and dispatches to a subcommand added on the returned Command', async () => {
+  const sub = await cli(attributeStubProgram(), 'attribute', 'stub', '--run', 'R', '--model', 'M');
   assert.equal(sub.code, 0, sub.stderr);
   assert.equal(sub.stdout, 'stub subcommand ran with --run R --model M\n');
-  const own = cli(STUB, 'attribute', '--model', ws.model, '--images', join(ws.images, 'a.png'), '--out', out(), '--method', 'cam', '--threads', '1');
+  const own = await cli(attributeStubProgram(), 'attribute', '--model', ws.model, '--images', join(ws.images, 'a.png'), '--out', out(), '--method', 'cam', '--threads', '1');
   assert.equal(own.code, 0, own.stderr);
   assert.match(own.stdout, /^cam: 1 map\(s\) computed/);
-  const help = cli(STUB, 'attribute', '--help');
+  const help = await cli(attributeStubProgram(), 'attribute', '--help');
   assert.match(help.stdout, /--method <names>/);
   assert.match(help.stdout, /stub/);
 });

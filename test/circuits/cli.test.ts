@@ -1,7 +1,6 @@
 // `neurolens circuits` end to end on a recorded tiny run: JSON + self-contained HTML per query,
 // several queries with the common-circuit section, by-path queries, and one-line errors.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -11,13 +10,15 @@ import { record } from '../../src/record/recorder.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
 import { assertFormat } from '../helpers/schema.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const IMAGES = 120;
 
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+// In this process: a spawned CLI costs seconds of start-up per call. The real binary's one-line
+// errors for `circuits` are checked in test/run/damaged-cli.test.ts.
+async function cli(...args: string[]) {
+  return runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
 }
 
 let run: string;
@@ -42,7 +43,7 @@ const withoutTime = (r: CircuitQueryResult) => ({ ...r, diagnostics: { ...r.diag
 
 test('circuits --query A,B: JSON and HTML per query, the common circuit, progress on stderr; deterministic', async () => {
   const [a, b] = withCircuits;
-  const first = cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1', '--batch', '8');
+  const first = await cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1', '--batch', '8');
   assert.equal(first.code, 0, first.stderr);
   const dir = join(run, 'circuits');
   const files = [`img${a}.json`, `img${b}.json`, 'common.json', `img${a}.html`, `img${b}.html`].map((f) => join(dir, f));
@@ -89,19 +90,19 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   assert.ok(!/(src|href)="(?!data:|#)/.test(html), 'everything is embedded: no file or network links');
 
   // Same command again: byte-identical JSON but for the timing, identical HTML but for the timing line.
-  const again = cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1');
+  const again = await cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1');
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(JSON.parse(readFileSync(files[0]!, 'utf8')), file);
   const untimed = (s: string) => s.replace(/ · [\d.]+ s<\/p>/, '');
   assert.equal(untimed(readFileSync(files[3]!, 'utf8')), untimed(html));
 });
 
-test('circuits --query PATH: named by the file stem, same circuits as by index', () => {
+test('circuits --query PATH: named by the file stem, same circuits as by index', async () => {
   const [a] = withCircuits;
   const byIndex = JSON.parse(readFileSync(join(run, 'circuits', `img${a}.json`), 'utf8')) as CircuitFile;
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { images: { root: string } };
   const file = join(manifest.images.root, byIndex.query.image);
-  const result = cli('circuits', '--run', run, '--query', file, '--threads', '1');
+  const result = await cli('circuits', '--run', run, '--query', file, '--threads', '1');
   assert.equal(result.code, 0, result.stderr);
   const stem = byIndex.query.image.replace(/^.*\//, '').replace(/\.png$/, '');
   const byPath = JSON.parse(readFileSync(join(run, 'circuits', `${stem}.json`), 'utf8')) as CircuitFile;
@@ -114,7 +115,7 @@ test('circuits --query PATH: named by the file stem, same circuits as by index',
   assert.ok(existsSync(join(run, 'circuits', `${stem}.html`)));
 });
 
-test('errors are one line with a non-zero exit: unknown layer, no top10, index out of range, unreadable image, no query', () => {
+test('errors are one line with a non-zero exit: unknown layer, no top10, index out of range, unreadable image, no query', async () => {
   const bad = join(run, 'broken.png');
   writeFileSync(bad, 'not a png');
   const cases: [string[], RegExp, number][] = [
@@ -126,7 +127,7 @@ test('errors are one line with a non-zero exit: unknown layer, no top10, index o
     [['--run', run, '--query', '0', '--percentile', '120'], /--percentile must be/, 2],
   ];
   for (const [args, pattern, code] of cases) {
-    const result = cli('circuits', ...args, '--threads', '1');
+    const result = await cli('circuits', ...args, '--threads', '1');
     assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('neurolens: error:'));
     assert.equal(lines.length, 1, result.stderr);
@@ -135,8 +136,8 @@ test('errors are one line with a non-zero exit: unknown layer, no top10, index o
   }
 });
 
-test('circuits has the eval and diagnose subcommands', () => {
-  const help = cli('circuits', '--help');
+test('circuits has the eval and diagnose subcommands', async () => {
+  const help = await cli('circuits', '--help');
   assert.equal(help.code, 0);
   assert.match(help.stdout, /eval/);
   assert.match(help.stdout, /diagnose/);

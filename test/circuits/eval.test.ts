@@ -14,6 +14,8 @@ import { GraphBuilder, floatAttr } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { runImages, runManifest } from '../run/helpers.js';
 import { record } from '../../src/record/recorder.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 
 /**
  * input [N,3,4,4] → a = Relu(1 + 0.1·x_{c mod 3}) (6 channels, all ≈ 1) → b = Relu(W·a) with
@@ -172,19 +174,25 @@ test('usage errors: a query index outside the run', async () => {
   await assert.rejects(evaluateCircuits({ run: hand.run, draws: 0, finder: fakeFinder(layers, circuits) }), /--draws must be a positive integer/);
 });
 
-test('CLI: `circuits eval` and `circuits diagnose` take their options after the subcommand', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
-  const ev = cli('circuits', 'eval', '--run', hand.run, '--queries', '0,3', '--threads', '1', '--draws', '2', '--layers', `${hand.a},${hand.b}`);
+test('CLI: `circuits eval` and `circuits diagnose` take their options after the subcommand', async () => {
+  // diagnose through the real binary (no other test runs it as its own process); eval in this
+  // process (test/run/damaged-cli.test.ts runs the real binary's `circuits eval`).
+  const spawned = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
+  const cli = async (...args: string[]) => {
+    const r = await runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
+    return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ev = await cli('circuits', 'eval', '--run', hand.run, '--queries', '0,3', '--threads', '1', '--draws', '2', '--layers', `${hand.a},${hand.b}`);
   assert.equal(ev.status, 0, ev.stderr);
   assert.match(ev.stdout, /queries: 2 \(with circuits: \d+\)/);
   assert.match(ev.stdout, new RegExp(`result: .*circuits.eval\\.json`));
   const json = JSON.parse(readFileSync(join(hand.run, 'circuits', 'eval.json'), 'utf8')) as { chosen: number[]; protocol: { draws: number } };
   assert.deepEqual(json.chosen, [0, 3]);
   assert.equal(json.protocol.draws, 2);
-  const di = cli('circuits', 'diagnose', '--run', hand.run, '--query', '3', '--target', 'dog', '--threads', '1', '--layers', `${hand.a},${hand.b}`);
+  const di = spawned('circuits', 'diagnose', '--run', hand.run, '--query', '3', '--target', 'dog', '--threads', '1', '--layers', `${hand.a},${hand.b}`);
   assert.equal(di.status, 0, di.stderr);
   assert.match(di.stdout, /predicted (ball|dog) \(\d\).*target dog \(1\)/);
-  const bad = cli('circuits', 'eval', '--run', hand.run, '--queries', 'x');
+  const bad = await cli('circuits', 'eval', '--run', hand.run, '--queries', 'x');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--queries must be a count/);
 });

@@ -8,16 +8,31 @@ import { GraphBuilder } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
-function neurolens(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real process: for what depends on it (--debug read from argv, progress off a terminal). */
+function spawned(...args: string[]): Result {
   const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The same command line in this process (a spawned CLI costs seconds of start-up). */
+async function neurolens(...args: string[]): Promise<Result> {
+  const result = await runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
+  return { status: result.code, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** The CLI's error contract: exit ≠ 0, exactly one stderr line naming the problem, no stack trace. */
-function assertOneLineError(result: ReturnType<typeof neurolens>, pattern: RegExp): void {
+function assertOneLineError(result: Result, pattern: RegExp): void {
   assert.notEqual(result.status, 0);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
@@ -33,14 +48,14 @@ function modelFile(name: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-test('inspect prints the input, classes and the catalogue, as text and JSON', () => {
+test('inspect prints the input, classes and the catalogue, as text and JSON', async () => {
   const path = modelFile('vit.onnx', encodeModel(tinyVit()));
-  const text = neurolens('inspect', path);
+  const text = await neurolens('inspect', path);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /input\s+input\s+float32\s+\[batch, 3, 16, 16\]/);
   assert.match(text.stdout, /classes\s+5/);
   assert.match(text.stdout, /\*\s+blocks\.0\.mlp\.act\s+tokens\s+16\s+1\+4×4/);
-  const json = neurolens('inspect', path, '--json');
+  const json = await neurolens('inspect', path, '--json');
   assert.equal(json.status, 0, json.stderr);
   const summary = JSON.parse(json.stdout) as { numClasses: number; layers: { id: string; isDefault: boolean; tokens?: { prefix: number; grid: number[] } }[] };
   assert.equal(summary.numClasses, 5);
@@ -49,41 +64,46 @@ test('inspect prints the input, classes and the catalogue, as text and JSON', ()
   assert.deepEqual(defaults[0]!.tokens, { count: 17, prefix: 1, grid: [4, 4] });
 });
 
-test('bad models give one-line errors that say what to do', () => {
-  assertOneLineError(neurolens('inspect', join(dir, 'nope.onnx')), /model file not found: .*nope\.onnx/);
-  assertOneLineError(neurolens('inspect', modelFile('text.onnx', 'hello, I am not a model')), /text\.onnx (is not a valid ONNX model|holds no graph)/);
+test('bad models give one-line errors that say what to do', async () => {
+  const missing = await neurolens('inspect', join(dir, 'nope.onnx'));
+  assertOneLineError(missing, /model file not found: .*nope\.onnx/);
+  // The real binary gives the same line and exit code.
+  const real = spawned('inspect', join(dir, 'nope.onnx'));
+  assertOneLineError(real, /model file not found: .*nope\.onnx/);
+  assert.deepEqual([real.status, real.stderr], [missing.status, missing.stderr]);
+  assertOneLineError(await neurolens('inspect', modelFile('text.onnx', 'hello, I am not a model')), /text\.onnx (is not a valid ONNX model|holds no graph)/);
 
   const intModel = new GraphBuilder();
   const x = intModel.input('ids', ['batch', 3, 8, 8], 'int64');
   intModel.output(intModel.node('Identity', [x], {}, { outputs: ['out'] }), ['batch', 3, 8, 8], 'int64');
   const ws = join(dir, 'imgs-none');
-  assertOneLineError(neurolens('record', '--model', modelFile('int.onnx', encodeModel(intModel.build())), '--images', ws, '--out', join(dir, 'r1')), /int64|integer|no neuron layers|not found/);
+  assertOneLineError(await neurolens('record', '--model', modelFile('int.onnx', encodeModel(intModel.build())), '--images', ws, '--out', join(dir, 'r1')), /int64|integer|no neuron layers|not found/);
 
   const dynamic = tinyResNet();
   const dims = dynamic.graph!.input![0]!.type!.tensorType!.shape!.dim!;
   dims[2] = { dimParam: 'height' };
   dims[3] = { dimParam: 'width' };
   const dynPath = modelFile('dynamic.onnx', encodeModel(dynamic));
-  assertOneLineError(neurolens('inspect', dynPath), /height\/width.*--size/);
-  const sized = neurolens('inspect', dynPath, '--size', '16');
+  assertOneLineError(await neurolens('inspect', dynPath), /height\/width.*--size/);
+  const sized = await neurolens('inspect', dynPath, '--size', '16');
   assert.equal(sized.status, 0, sized.stderr);
 
   const vector = new GraphBuilder();
   const v = vector.input('features', ['batch', 10]);
   vector.output(vector.node('Relu', [v], {}, { outputs: ['out'] }), ['batch', 10]);
   const vectorPath = modelFile('vector.onnx', encodeModel(vector.build()));
-  assertOneLineError(neurolens('record', '--model', vectorPath, '--images', dir, '--out', join(dir, 'r2')), /no image-like input|no neuron layers/);
+  assertOneLineError(await neurolens('record', '--model', vectorPath, '--images', dir, '--out', join(dir, 'r2')), /no image-like input|no neuron layers/);
 });
 
-test('bad options are usage errors (exit 2); --debug adds the stack trace', () => {
+test('bad options are usage errors (exit 2); --debug adds the stack trace', async () => {
   const path = modelFile('resnet.onnx', encodeModel(tinyResNet()));
-  const badBatch = neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r3'), '--batch', '0');
+  const badBatch = await neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r3'), '--batch', '0');
   assert.equal(badBatch.status, 2);
   assert.match(badBatch.stderr, /--batch must be a positive integer, got '0'/);
-  const badPool = neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r4'), '--pool', 'mean,median');
+  const badPool = await neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r4'), '--pool', 'mean,median');
   assert.equal(badPool.status, 2);
   assert.match(badPool.stderr, /--pool must be a comma-separated list of mean, max, top10/);
-  const debug = neurolens('--debug', 'inspect', join(dir, 'missing.onnx'));
+  const debug = spawned('--debug', 'inspect', join(dir, 'missing.onnx'));
   assert.notEqual(debug.status, 0);
   assert.match(debug.stderr, /\n\s+at /);
 });
@@ -91,7 +111,7 @@ test('bad options are usage errors (exit 2); --debug adds the stack trace', () =
 test('record through the CLI: progress as JSON lines off a terminal, a summary on stdout, then a no-op', async () => {
   const ws = await makeWorkspace(tinyResNet(), 10);
   const out = join(ws.dir, 'run');
-  const first = neurolens('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
+  const first = spawned('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout, /recorded 10 images \(2 skipped\)/);
   const progress = first.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { progress: string; done: number; total: number });
@@ -100,7 +120,7 @@ test('record through the CLI: progress as JSON lines off a terminal, a summary o
   assert.match(first.stderr, /neurolens: warning: skipped broken\.jpg: /);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { images: { count: number } };
   assert.equal(manifest.images.count, 10);
-  const again = neurolens('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
+  const again = await neurolens('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
   assert.equal(again.status, 0);
   assert.match(again.stdout, /already complete: 10 images, 2 skipped/);
 });

@@ -9,7 +9,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runInProcess(program: Command, args: readonly string[]): Promise<CliResult> {
+export interface InProcessOptions {
+  /**
+   * Environment variables set for the run and restored after it (undefined: unset), as a spawned
+   * CLI would get them; e.g. `NEUROLENS_DEBUG: undefined` so a developer's debug setting cannot
+   * add stack traces to one-line errors.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+export async function runInProcess(program: Command, args: readonly string[], options: InProcessOptions = {}): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const stdout = process.stdout.write.bind(process.stdout);
@@ -20,6 +29,8 @@ export async function runInProcess(program: Command, args: readonly string[]): P
   process.stdout.write = capture(out, stdout);
   process.stderr.write = capture(err, stderr);
   const previous = process.exitCode;
+  const savedEnv = Object.entries(options.env ?? {}).map(([name]) => [name, process.env[name]] as const);
+  setEnv(options.env ?? {});
   process.exitCode = 0;
   try {
     await runAction(async () => {
@@ -35,5 +46,13 @@ export async function runInProcess(program: Command, args: readonly string[]): P
     process.stdout.write = stdout;
     process.stderr.write = stderr;
     process.exitCode = previous;
+    setEnv(Object.fromEntries(savedEnv));
+  }
+}
+
+function setEnv(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
   }
 }

@@ -1,4 +1,4 @@
-/** Shared setup for the neurons tests: a tiny recorded run, and a small CLI entry for spawning. */
+/** Shared setup for the neurons tests: a tiny recorded run. */
 import { join } from 'node:path';
 import { record } from '../../src/record/recorder.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';

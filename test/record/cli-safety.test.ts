@@ -5,7 +5,7 @@ import { cpSync, existsSync, readFileSync, statSync, truncateSync, unlinkSync, w
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { cliArgs, ENV, journalLines, killWhen, makeWorkspace, runToEnd, snapshotFiles } from './helpers.js';
+import { cliArgs, ENV, journalLines, killWhen, makeWorkspace, recordHere, runToEnd, snapshotFiles } from './helpers.js';
 
 function assertSameFiles(expectedRoot: string, actualRoot: string): void {
   const expected = snapshotFiles(expectedRoot);
@@ -27,7 +27,7 @@ const until = async (ok: () => boolean) => {
 test('a second record on a RUN being recorded fails at once naming the first; the first completes as a single run would', { timeout: 180_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 40);
   const reference = join(ws.dir, 'reference');
-  assert.equal(runToEnd(cliArgs(ws.model, ws.images, reference)).status, 0);
+  assert.equal((await recordHere(ws.model, ws.images, reference)).status, 0);
 
   const out = join(ws.dir, 'run');
   const first = spawn(process.execPath, cliArgs(ws.model, ws.images, out), { env: ENV });
@@ -38,6 +38,7 @@ test('a second record on a RUN being recorded fails at once naming the first; th
   await until(() => existsSync(join(out, '.lock')) && existsSync(join(out, '.record', 'state.json')));
   first.kill('SIGSTOP');
   const started = Date.now();
+  // Its own process, as a second user's command would be: the lock is held by another live process.
   const second = runToEnd(cliArgs(ws.model, ws.images, out));
   first.kill('SIGCONT');
   assert.equal(second.status, 1);
@@ -63,11 +64,11 @@ test('an image changed in place (same size) between a crash and the resume is re
   writeFileSync(changed, await png(13));
   assert.equal(statSync(changed).size, size);
 
-  const resumed = runToEnd(cliArgs(ws.model, ws.images, out));
+  const resumed = await recordHere(ws.model, ws.images, out);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /warning: img0001\.png changed since it was recorded \(same size, different content\); recording its chunk 0 again/);
   const reference = join(ws.dir, 'reference');
-  assert.equal(runToEnd(cliArgs(ws.model, ws.images, reference)).status, 0);
+  assert.equal((await recordHere(ws.model, ws.images, reference)).status, 0);
   assertSameFiles(reference, out);
 });
 
@@ -75,7 +76,7 @@ test('record --out naming an existing file: one line, exit 2, the file untouched
   const ws = await makeWorkspace(tinyResNet(), 1, { broken: false });
   const file = join(ws.dir, 'notes.txt');
   writeFileSync(file, 'mine');
-  const result = runToEnd(cliArgs(ws.model, ws.images, file));
+  const result = await recordHere(ws.model, ws.images, file);
   assert.equal(result.status, 2);
   assertOneLine(result.stderr, /^neurolens: error: .*notes\.txt is a file .*choose a folder path/);
   assert.equal(readFileSync(file, 'utf8'), 'mine');
@@ -84,16 +85,16 @@ test('record --out naming an existing file: one line, exit 2, the file untouched
 test('record on a damaged finished RUN says what it rebuilt, exit 0, same bytes as before', { timeout: 120_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 6);
   const out = join(ws.dir, 'run');
-  assert.equal(runToEnd(cliArgs(ws.model, ws.images, out)).status, 0);
+  assert.equal((await recordHere(ws.model, ws.images, out)).status, 0);
   const original = join(ws.dir, 'original');
   cpSync(out, original, { recursive: true });
   unlinkSync(join(out, 'stats', 'layer1.0.max.topk.npy'));
-  const derived = runToEnd(cliArgs(ws.model, ws.images, out));
+  const derived = await recordHere(ws.model, ws.images, out);
   assert.equal(derived.status, 0, derived.stderr);
   assert.match(derived.stderr, /^neurolens: warning: stats\/layer1\.0\.max\.topk\.npy is damaged \(missing\); rebuilding it$/m);
   assert.match(derived.stdout, /^rebuilt stats\/layer1\.0\.max\.topk\.npy in .*run\n.*run is now complete: 6 images, 2 skipped\n$/);
   truncateSync(join(out, 'logits.npy'), 10);
-  const primary = runToEnd(cliArgs(ws.model, ws.images, out));
+  const primary = await recordHere(ws.model, ws.images, out);
   assert.equal(primary.status, 0, primary.stderr);
   assert.match(primary.stdout, /^rebuilt logits\.npy in .*run\nrecorded 6 images \(2 skipped\)/);
   assertSameFiles(original, out);

@@ -6,6 +6,8 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { encodeModel } from '../../src/onnx/codec.js';
 import type { ModelProto } from '../../src/onnx/types.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 
 export interface Workspace {
   dir: string;
@@ -52,13 +54,32 @@ export function snapshotFiles(root: string): Map<string, Buffer> {
 export const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 export const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' };
 
-export function cliArgs(model: string, images: string, out: string): string[] {
-  return ['--import', 'tsx', CLI, 'record', '--model', model, '--images', images, '--out', out, '--batch', '2', '--chunk', '8', '--threads', '1'];
+/** `neurolens record` of `images` through `model` into `out`, small batches and chunks. */
+export function recordArgs(model: string, images: string, out: string): string[] {
+  return ['record', '--model', model, '--images', images, '--out', out, '--batch', '2', '--chunk', '8', '--threads', '1'];
 }
 
-export function runToEnd(args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** Node's arguments to run {@link recordArgs} as its own process. */
+export function cliArgs(model: string, images: string, out: string): string[] {
+  return ['--import', 'tsx', CLI, ...recordArgs(model, images, out)];
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs node with `args` (see {@link cliArgs}) to the end: for what needs a process of its own. */
+export function runToEnd(args: string[]): RunResult {
   const result = spawnSync(process.execPath, args, { env: ENV, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same recording as `runToEnd(cliArgs(…))`, in this process (a spawned CLI costs seconds of start-up). */
+export async function recordHere(model: string, images: string, out: string): Promise<RunResult> {
+  const result = await runInProcess(buildProgram(), recordArgs(model, images, out), { env: { SOURCE_DATE_EPOCH: ENV.SOURCE_DATE_EPOCH, NEUROLENS_DEBUG: undefined } });
+  return { status: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 export function journalLines(out: string): number {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { cliArgs, journalLines, killWhen, makeWorkspace, runToEnd, snapshotFiles } from './helpers.js';
+import { cliArgs, journalLines, killWhen, makeWorkspace, recordHere, snapshotFiles } from './helpers.js';
 
 function assertSameFiles(expectedRoot: string, actualRoot: string): void {
   const expected = snapshotFiles(expectedRoot);
@@ -15,7 +15,7 @@ function assertSameFiles(expectedRoot: string, actualRoot: string): void {
 test('kill -9 mid-recording or mid-finalize, then the same command: byte-identical to an uninterrupted run', { timeout: 180_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 160);
   const reference = join(ws.dir, 'reference');
-  const first = runToEnd(cliArgs(ws.model, ws.images, reference));
+  const first = await recordHere(ws.model, ws.images, reference);
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout, /recorded 160 images \(2 skipped\)/);
 
@@ -25,7 +25,7 @@ test('kill -9 mid-recording or mid-finalize, then the same command: byte-identic
   assert.ok(!existsSync(join(midway, 'manifest.json')), 'no manifest before the run completes');
   const journaled = journalLines(midway);
   assert.ok(journaled >= 3 && journaled < 21, `journal holds ${journaled} chunks`);
-  const resumed = runToEnd(cliArgs(ws.model, ws.images, midway));
+  const resumed = await recordHere(ws.model, ws.images, midway);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /warning: took over the lock of .*midway left by `record` \(pid \d+, since .*\), which is no longer running/);
   assertSameFiles(reference, midway);
@@ -34,12 +34,12 @@ test('kill -9 mid-recording or mid-finalize, then the same command: byte-identic
   const late = join(ws.dir, 'late');
   await killWhen(cliArgs(ws.model, ws.images, late), late, (stderr) => stderr.includes('"progress":"finalize"'));
   assert.ok(!existsSync(join(late, 'manifest.json')) || existsSync(join(late, '.record')), 'killed before the run was complete');
-  const finished = runToEnd(cliArgs(ws.model, ws.images, late));
+  const finished = await recordHere(ws.model, ws.images, late);
   assert.equal(finished.status, 0, finished.stderr);
   assertSameFiles(reference, late);
 
   // 3. Running the finished command again is a no-op.
-  const noop = runToEnd(cliArgs(ws.model, ws.images, late));
+  const noop = await recordHere(ws.model, ws.images, late);
   assert.equal(noop.status, 0);
   assert.match(noop.stdout, /already complete/);
   assertSameFiles(reference, late);
