@@ -94,11 +94,12 @@ export function registerRecord(program: Command): void {
     .action((flags: RecordFlags) =>
       runAction(async () => {
         const progress = createProgressRenderer();
-        process.once('SIGINT', () => {
+        const interrupted = () => {
           progress.stop();
           process.stderr.write(`\nneurolens: ${cliMessages.interrupted('SIGINT')}\n`);
           process.exit(130);
-        });
+        };
+        process.once('SIGINT', interrupted);
         try {
           const result = await record(toRecordOptions(flags), {
             onProgress: (p) => progress.update(p),
@@ -118,6 +119,8 @@ export function registerRecord(program: Command): void {
           );
         } finally {
           progress.stop();
+          // A library caller (or a test) may run several records in one process.
+          process.removeListener('SIGINT', interrupted);
         }
       }),
     );
