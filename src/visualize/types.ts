@@ -6,9 +6,9 @@ export interface VisualizeOptions {
   /** A finished RUN directory (from `neurolens record`); the visualisations are written into it. */
   run: string;
   /** Layer ids or tensor names of the run. Default: every recorded layer. */
-  layers?: string[];
+  layers?: readonly string[];
   /** Neuron (channel or token-unit) indices, the same for every layer. Default: every neuron of each layer. */
-  neurons?: number[];
+  neurons?: readonly number[];
   /** Optimisation steps per neuron. Default VISUALIZE_DEFAULTS.steps. */
   steps?: number;
   /** Adam learning rate on the spectrum parameters. Default VISUALIZE_DEFAULTS.rate. */
