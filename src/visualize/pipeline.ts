@@ -149,7 +149,7 @@ async function visualizeLayer(
     layer: layer.id,
     tensor: layer.tensor,
     pooling: 'mean',
-    settings: { steps: settings.steps, rate: settings.rate, seed: settings.seed, jitter: robustness.jitter, rotate: robustness.rotate, scale: robustness.scale[1] - 1 },
+    settings: { steps: settings.steps, rate: settings.rate, seed: settings.seed, jitter: robustness.jitter, rotate: robustness.rotate, scale: options.scale ?? VISUALIZE_DEFAULTS.scale },
     neurons: entries,
     passed,
     share: entries.length === 0 ? 0 : passed / entries.length,
