@@ -86,6 +86,10 @@ export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
 export type { NeuronLabelsFile } from './neurons/caption-labels.js';
 export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
+
+// Feature visualisation by optimisation
+export { visualize, VISUALIZE_DEFAULTS } from './visualize/index.js';
+export type * from './visualize/types.js';
 export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-probes.js';
 
 // Attribution maps and their evaluation

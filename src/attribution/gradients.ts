@@ -158,8 +158,11 @@ function rowArgmax(value: TensorLike, n: number): Int32Array {
   return out;
 }
 
-/** 1/positions on every position of the neuron's channel (its mean's gradient). */
-function addNeuronSeed(data: Float32Array, offset: number, dims: readonly number[], term: Extract<SeedTerm, { kind: 'neuron' }>): void {
+/**
+ * Adds 1/positions on every position of the neuron's channel (the gradient of its mean over
+ * positions) to the row of `data` at `offset`; `dims` are the tensor's [rows, …] dims.
+ */
+export function addNeuronSeed(data: Float32Array, offset: number, dims: readonly number[], term: { channel: number; layer: { layout?: string } }): void {
   const per = dims.slice(1).reduce((a, b) => a * b, 1);
   const channelsLast = dims.length === 3 || (dims.length === 4 && term.layer.layout === 'NHWC');
   const channels = channelsLast ? dims.at(-1)! : dims[1]!;

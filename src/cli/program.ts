@@ -13,6 +13,7 @@ import { registerProbe } from './commands/probe.js';
 import { registerTcav } from './commands/tcav.js';
 import { registerEdit } from './commands/edit.js';
 import { registerNeurons } from './commands/neurons.js';
+import { registerVisualize } from './commands/visualize.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerAttributeEval } from './commands/attribute-eval.js';
 import { registerServe } from './commands/serve.js';
@@ -57,6 +58,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   registerProbe(program);
   registerTcav(program);
   registerNeurons(program);
+  registerVisualize(program);
   registerAttributeEval(registerAttribute(program));
   registerEdit(program);
   registerServe(program);

@@ -24,6 +24,8 @@ export const cliMessages = {
   /** Shown defaults the library computes at run time. */
   cpuCores: 'CPU cores',
   everyRecordedLayer: 'every recorded layer',
+  visualizeEveryNeuron: 'every neuron of each layer',
+  visualizeJitter: '1/32 of the image side',
   neuronsPooling: 'max if recorded, else top10, else mean',
   neuronsActive: 'when among the top 10 % of its layer on that image',
   neuronsConceptsLevel: 'every level',

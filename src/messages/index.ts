@@ -19,6 +19,7 @@ export { probeMessages } from './probes.js';
 export { editMessages } from './edit.js';
 export { attributionMessages } from './attribution.js';
 export { neuronMessages } from './neurons.js';
+export { visualizeMessages } from './visualize.js';
 export { serverMessages } from './server.js';
 export { attributionEvalMessages } from './attribution-eval.js';
 export { runMessages } from './run.js';

@@ -1,0 +1,66 @@
+/**
+ * `neurolens visualize`: feature visualisation by optimisation into a recorded run → RUN/visualize/.
+ * A thin wrapper over the library's visualize().
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, visualize, visualizeMessages, type VisualizeOptions } from '../../index.js';
+import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { createProgressRenderer } from '../progress.js';
+import { runAction } from '../run-action.js';
+
+const D = VISUALIZE_DEFAULTS;
+
+const say = (line: string) => process.stderr.write(`neurolens visualize: ${line}\n`);
+
+/** '0,5,10-20' → [0, 5, 10, …, 20] (duplicates dropped, order kept). */
+export function neuronList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!match) throw new NeurolensError('usage', visualizeMessages.badNeurons(text));
+    const low = Number(match[1]);
+    const high = Number(match[2] ?? match[1]);
+    if (high < low || high - low > 1_000_000) throw new NeurolensError('usage', visualizeMessages.badNeurons(text));
+    for (let n = low; n <= high; n++) if (!out.includes(n)) out.push(n);
+  }
+  if (out.length === 0) throw new NeurolensError('usage', visualizeMessages.noNeurons());
+  return out;
+}
+
+async function run(flags: VisualizeOptions): Promise<void> {
+  const progress = createProgressRenderer();
+  try {
+    const result = await visualize(flags, {
+      onProgress: (p) => progress.update({ phase: `visualize ${p.layer}`, done: p.done, total: p.total }),
+      onStep: (m) => {
+        progress.stop();
+        say(m);
+      },
+    });
+    progress.stop();
+    const lines = result.layers.map((l) => `${l.layer}: ${l.passed} of ${l.neurons.length} pass (${(100 * l.share).toFixed(1)} %)${l.failed.length > 0 ? `; below their best image: ${l.failed.join(', ')}` : ''}`);
+    process.stdout.write([...lines, ...result.files.map((f) => `  ${f}`), visualizeMessages.written(result.files.length)].map((l) => `${l}\n`).join(''));
+  } finally {
+    progress.stop();
+  }
+}
+
+export function registerVisualize(program: Command): void {
+  program
+    .command('visualize')
+    .description('feature visualisation: optimise an image that maximises each neuron\'s mean activation (Fourier-space colour-decorrelated image, random jitter/scale/rotation), write it into the run and check it beats the neuron\'s best dataset image')
+    .addOption(new Option('--model <file>', 'the .onnx model the run was recorded with').makeOptionMandatory())
+    .addOption(runOption())
+    .addOption(layersOption())
+    .addOption(shownDefault(new Option('--neurons <list>', 'neuron indices of each layer, e.g. 0,5,10-20').argParser(neuronList), cliMessages.visualizeEveryNeuron))
+    .addOption(shownDefault(new Option('--steps <n>', 'optimisation steps per neuron').argParser(positiveInteger('--steps')), D.steps))
+    .addOption(shownDefault(new Option('--rate <x>', 'Adam learning rate').argParser(finiteNumber('--rate')), D.rate))
+    .addOption(shownDefault(new Option('--jitter <px>', 'largest random shift per step, in pixels').argParser(nonNegativeNumber('--jitter')), cliMessages.visualizeJitter))
+    .addOption(shownDefault(new Option('--rotate <deg>', 'largest random rotation per step, in degrees').argParser(nonNegativeNumber('--rotate')), D.rotate))
+    .addOption(shownDefault(new Option('--scale <s>', 'random scale per step in [1-s, 1+s]').argParser(nonNegativeNumber('--scale')), D.scale))
+    .addOption(seedOption(D.seed, 'the initial images and the random transformations'))
+    .addOption(batchOption(D.batch, 'neurons optimised together (one batch row each)'))
+    .addOption(threadsOption())
+    .action((flags: VisualizeOptions) => runAction(() => run(flags)));
+}

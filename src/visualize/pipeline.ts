@@ -1,0 +1,163 @@
+/**
+ * `neurolens visualize`: feature visualisation by optimisation into a recorded RUN. For every
+ * chosen layer and neuron it optimises an image (./optimise.ts) that maximises the neuron's mean
+ * activation over positions, writes it as RUN/visualize/<layer>/<neuron>.png, and checks it: the
+ * 8-bit PNG as saved must drive its neuron at least as high as the neuron's best dataset image in
+ * the same pooling (./check.ts). Per layer, RUN/visualize/<layer>/visualize.json lists every
+ * neuron's numbers, the share passing and the neurons that did not.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { NeurolensError } from '../errors.js';
+import { GradientModel } from '../grad/model.js';
+import { visualizeMessages } from '../messages/visualize.js';
+import { loadModel } from '../onnx/load.js';
+import type { ModelProto } from '../onnx/types.js';
+import { layerFileStem } from '../record/layout.js';
+import type { LayerRecord } from '../record/types.js';
+import { openRun } from '../run/open.js';
+import type { OpenRun } from '../run/types.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { withRunLock } from '../store/lock.js';
+import { bestImages } from './check.js';
+import { redirectedRelu } from './redirected-relu.js';
+import { measure, optimiseBatch, quantise, type BatchContext, type OptimiseSettings } from './optimise.js';
+import type { VisualizedNeuron, VisualizeHooks, VisualizeLayerFile, VisualizeOptions, VisualizeResult } from './types.js';
+
+export const VISUALIZE_DEFAULTS = { steps: 64, rate: 0.05, seed: 0, batch: 32, rotate: 5, scale: 0.05, initStd: 0.01 } as const;
+
+/** The default jitter: 1/32 of the image's longer side, at least one pixel. */
+export function defaultJitter(height: number, width: number): number {
+  return Math.max(1, Math.round(Math.max(height, width) / 32));
+}
+
+function checkOptions(o: VisualizeOptions): void {
+  const bad = (message: string) => new NeurolensError('usage', message);
+  const integers: [string, number | undefined, number][] = [['--steps', o.steps, 1], ['--batch', o.batch, 1], ['--seed', o.seed, 0], ['--threads', o.threads, 1]];
+  for (const [name, value, min] of integers) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) throw bad(visualizeMessages.badInteger(name, value, min));
+  }
+  if (o.rate !== undefined && !(Number.isFinite(o.rate) && o.rate > 0)) throw bad(visualizeMessages.badNumber('--rate', o.rate, 'a number > 0'));
+  if (o.jitter !== undefined && !(Number.isFinite(o.jitter) && o.jitter >= 0)) throw bad(visualizeMessages.badNumber('--jitter', o.jitter, 'a number ≥ 0'));
+  if (o.rotate !== undefined && !(Number.isFinite(o.rotate) && o.rotate >= 0 && o.rotate <= 180)) throw bad(visualizeMessages.badNumber('--rotate', o.rotate, 'a number of degrees in [0, 180]'));
+  if (o.scale !== undefined && !(Number.isFinite(o.scale) && o.scale >= 0 && o.scale < 1)) throw bad(visualizeMessages.badNumber('--scale', o.scale, 'a number in [0, 1)'));
+  if (o.neurons !== undefined) {
+    if (o.neurons.length === 0) throw bad(visualizeMessages.noNeurons());
+    for (const n of o.neurons) if (!(Number.isSafeInteger(n) && n >= 0)) throw bad(visualizeMessages.badInteger('--neurons', n, 0));
+  }
+}
+
+/** Optimises, saves and checks the visualisations; see the module comment. */
+export async function visualize(options: VisualizeOptions, hooks: VisualizeHooks = {}): Promise<VisualizeResult> {
+  checkOptions(options);
+  return withRunLock(options.run, 'visualize', () => visualizeLocked(options, hooks));
+}
+
+async function visualizeLocked(options: VisualizeOptions, hooks: VisualizeHooks): Promise<VisualizeResult> {
+  const started = performance.now();
+  const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: ['mean'], model: options.model });
+  const prep = run.manifest.preprocessing;
+  if (prep.channels !== 1 && prep.channels !== 3) throw new NeurolensError('input', visualizeMessages.notImage(prep.channels));
+  for (const layer of run.layers) {
+    for (const n of options.neurons ?? []) if (n >= layer.channels) throw new NeurolensError('usage', visualizeMessages.neuronOutOfRange(n, layer.id, layer.channels));
+  }
+  const { model } = await loadModel(options.model);
+  const weights = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  const inputName = (model.graph?.input ?? []).find((v) => !weights.has(v.name))!.name!;
+  const settings: OptimiseSettings = {
+    steps: options.steps ?? VISUALIZE_DEFAULTS.steps,
+    rate: options.rate ?? VISUALIZE_DEFAULTS.rate,
+    seed: options.seed ?? VISUALIZE_DEFAULTS.seed,
+    initStd: VISUALIZE_DEFAULTS.initStd,
+    robustness: {
+      jitter: options.jitter ?? defaultJitter(prep.height, prep.width),
+      scale: [1 - (options.scale ?? VISUALIZE_DEFAULTS.scale), 1 + (options.scale ?? VISUALIZE_DEFAULTS.scale)],
+      rotate: options.rotate ?? VISUALIZE_DEFAULTS.rotate,
+    },
+  };
+  const layers: VisualizeLayerFile[] = [];
+  const files: string[] = [];
+  for (const layer of run.layers) {
+    const file = await visualizeLayer(run, model, inputName, layer, options, settings, hooks);
+    layers.push(file.layer);
+    files.push(...file.files);
+  }
+  const passed = layers.reduce((a, l) => a + l.passed, 0);
+  const total = layers.reduce((a, l) => a + l.neurons.length, 0);
+  return { layers, files, passed, total, seconds: (performance.now() - started) / 1000 };
+}
+
+async function visualizeLayer(
+  run: OpenRun,
+  model: ModelProto,
+  inputName: string,
+  layer: LayerRecord,
+  options: VisualizeOptions,
+  settings: OptimiseSettings,
+  hooks: VisualizeHooks,
+): Promise<{ layer: VisualizeLayerFile; files: string[] }> {
+  const started = performance.now();
+  const prep = run.manifest.preprocessing;
+  const neurons = options.neurons ?? Array.from({ length: layer.channels }, (_, i) => i);
+  const best = await bestImages(run, layer);
+  const folder = join('visualize', layerFileStem(layer.id));
+  await mkdir(join(run.dir, folder), { recursive: true });
+  hooks.onStep?.(visualizeMessages.layerStart(layer.id, neurons.length, settings.steps));
+  const sessionOptions = { ...(options.threads ? { threads: options.threads } : {}), inputSize: [prep.height, prep.width] as [number, number] };
+  const spec = { targets: [{ tensor: layer.tensor }], wrt: [inputName] };
+  const gradients = await GradientModel.create(model, spec, sessionOptions);
+  const redirected = await GradientModel.create(model, { ...spec, rules: { Relu: redirectedRelu.vjp } }, sessionOptions).catch(async (error: unknown) => {
+    await gradients.close();
+    throw error;
+  });
+  const entries: VisualizedNeuron[] = [];
+  const files: string[] = [];
+  const batch = options.batch ?? VISUALIZE_DEFAULTS.batch;
+  const total = neurons.length * settings.steps;
+  try {
+    for (let start = 0; start < neurons.length; start += batch) {
+      const channels = neurons.slice(start, start + batch);
+      const ctx: BatchContext = {
+        model: gradients,
+        redirected,
+        inputName,
+        layer,
+        prep,
+        onStep: (step) => hooks.onProgress?.({ layer: layer.id, done: start * settings.steps + step * channels.length, total }),
+      };
+      const images = (await optimiseBatch(ctx, channels, settings)).map((img) => quantise(img, prep.channels));
+      const activations = await measure(ctx, channels, images.map((q) => q.planar));
+      for (const [r, neuron] of channels.entries()) {
+        const path = join(folder, `${neuron}.png`);
+        const png = await sharp(images[r]!.bytes, { raw: { width: prep.width, height: prep.height, channels: prep.channels } }).png({ compressionLevel: 9 }).toBuffer();
+        await writeFileAtomic(join(run.dir, path), png);
+        files.push(path);
+        const activation = Math.fround(activations[r]!);
+        const reference = Math.fround(best.value[neuron]!);
+        const index = best.index[neuron]!;
+        entries.push({ neuron, image: path, activation, best: { index, path: run.images[index]?.path ?? '', activation: reference }, pass: activation >= reference });
+      }
+    }
+  } finally {
+    await gradients.close();
+    await redirected.close();
+  }
+  const passed = entries.filter((e) => e.pass).length;
+  const robustness = settings.robustness;
+  const file: VisualizeLayerFile = {
+    layer: layer.id,
+    tensor: layer.tensor,
+    pooling: 'mean',
+    settings: { steps: settings.steps, rate: settings.rate, seed: settings.seed, jitter: robustness.jitter, rotate: robustness.rotate, scale: options.scale ?? VISUALIZE_DEFAULTS.scale },
+    neurons: entries,
+    passed,
+    share: entries.length === 0 ? 0 : passed / entries.length,
+    failed: entries.filter((e) => !e.pass).map((e) => e.neuron),
+  };
+  const json = join(folder, 'visualize.json');
+  await writeJsonAtomic(join(run.dir, json), file);
+  files.push(json);
+  hooks.onStep?.(visualizeMessages.layerDone(layer.id, passed, entries.length, (performance.now() - started) / 1000));
+  return { layer: file, files };
+}

@@ -1,0 +1,77 @@
+/** Public types of feature visualisation by optimisation (`neurolens visualize`). */
+
+export interface VisualizeOptions {
+  /** The .onnx model the run was recorded with (its sha256 must match the run's). */
+  model: string;
+  /** A finished RUN directory (from `neurolens record`); the visualisations are written into it. */
+  run: string;
+  /** Layer ids or tensor names of the run. Default: every recorded layer. */
+  layers?: readonly string[];
+  /** Neuron (channel or token-unit) indices, the same for every layer. Default: every neuron of each layer. */
+  neurons?: readonly number[];
+  /** Optimisation steps per neuron. Default VISUALIZE_DEFAULTS.steps. */
+  steps?: number;
+  /** Adam learning rate on the spectrum parameters. Default VISUALIZE_DEFAULTS.rate. */
+  rate?: number;
+  /** Seed of the initial images and the random transformations. Default 0. */
+  seed?: number;
+  /** Neurons optimised together, one batch row each. Default VISUALIZE_DEFAULTS.batch. */
+  batch?: number;
+  /** Largest random shift in pixels per step. Default: 1/32 of the image side, at least 1. */
+  jitter?: number;
+  /** Largest random rotation in degrees per step. Default VISUALIZE_DEFAULTS.rotate. */
+  rotate?: number;
+  /** Random scale factor range half-width: scale in [1 − s, 1 + s]. Default VISUALIZE_DEFAULTS.scale. */
+  scale?: number;
+  /** onnxruntime intra-op threads. */
+  threads?: number;
+}
+
+export interface VisualizeProgress {
+  layer: string;
+  /** Neuron-steps done and to do in this layer. */
+  done: number;
+  total: number;
+}
+
+export interface VisualizeHooks {
+  onProgress?: (progress: VisualizeProgress) => void;
+  onStep?: (message: string) => void;
+}
+
+/** One neuron's entry in the layer's visualize.json. */
+export interface VisualizedNeuron {
+  neuron: number;
+  /** Run-relative path of its PNG. */
+  image: string;
+  /** Its mean activation over positions on the saved (8-bit) PNG. */
+  activation: number;
+  /** Its best dataset image in the same pooling: run image index, path and activation. */
+  best: { index: number; path: string; activation: number };
+  /** activation ≥ best.activation. */
+  pass: boolean;
+}
+
+/** RUN/visualize/<layer>/visualize.json. */
+export interface VisualizeLayerFile {
+  layer: string;
+  tensor: string;
+  /** The pooling of both activations compared: always 'mean' (over positions). */
+  pooling: 'mean';
+  settings: { steps: number; rate: number; seed: number; jitter: number; rotate: number; scale: number };
+  neurons: VisualizedNeuron[];
+  passed: number;
+  /** passed / neurons. */
+  share: number;
+  /** Neurons whose visualisation stayed below their best image. */
+  failed: number[];
+}
+
+export interface VisualizeResult {
+  layers: VisualizeLayerFile[];
+  /** Run-relative paths written. */
+  files: string[];
+  passed: number;
+  total: number;
+  seconds: number;
+}
