@@ -1,7 +1,6 @@
 // runAttribution and `neurolens attribute` end to end: files, attribution.json, determinism,
 // reuse on re-runs, skipped images, refusing another model's folder; the CLI with a subcommand.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,21 +15,9 @@ import { assertFormat } from '../helpers/schema.js';
 import { tinyResNet, writeTempModel } from '../fixtures/tiny-models.js';
 import { attributeStubProgram } from '../fixtures/attribute-cli.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { runInProcess } from '../helpers/cli.js';
+import { runInProcess, spawnCli as spawned, type CliResult } from '../helpers/cli.js';
 
-const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real binary, to check it gives the same one-line error and exit code. */
-function spawned(...args: string[]): Result {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+type Result = CliResult;
 
 /** `program`'s command line in this process (a spawned CLI costs seconds of start-up). */
 function cli(program: Command, ...args: string[]): Promise<Result> {

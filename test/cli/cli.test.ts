@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,31 +8,16 @@ import { encodeModel } from '../../src/onnx/codec.js';
 import { tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { runInProcess } from '../helpers/cli.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real process: for what depends on it (--debug read from argv, progress off a terminal). */
-function spawned(...args: string[]): Result {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { runInProcess, spawnCli as spawned, type CliResult } from '../helpers/cli.js';
 
 /** The same command line in this process (a spawned CLI costs seconds of start-up). */
-async function neurolens(...args: string[]): Promise<Result> {
-  const result = await runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
-  return { status: result.code, stdout: result.stdout, stderr: result.stderr };
+async function neurolens(...args: string[]): Promise<CliResult> {
+  return runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
 }
 
 /** The CLI's error contract: exit ≠ 0, exactly one stderr line naming the problem, no stack trace. */
-function assertOneLineError(result: Result, pattern: RegExp): void {
-  assert.notEqual(result.status, 0);
+function assertOneLineError(result: CliResult, pattern: RegExp): void {
+  assert.notEqual(result.code, 0);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
   assert.match(lines[0]!, /^neurolens: error: /);
@@ -51,12 +35,12 @@ function modelFile(name: string, bytes: Uint8Array | string): string {
 test('inspect prints the input, classes and the catalogue, as text and JSON', async () => {
   const path = modelFile('vit.onnx', encodeModel(tinyVit()));
   const text = await neurolens('inspect', path);
-  assert.equal(text.status, 0, text.stderr);
+  assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /input\s+input\s+float32\s+\[batch, 3, 16, 16\]/);
   assert.match(text.stdout, /classes\s+5/);
   assert.match(text.stdout, /\*\s+blocks\.0\.mlp\.act\s+tokens\s+16\s+1\+4×4/);
   const json = await neurolens('inspect', path, '--json');
-  assert.equal(json.status, 0, json.stderr);
+  assert.equal(json.code, 0, json.stderr);
   const summary = JSON.parse(json.stdout) as { numClasses: number; layers: { id: string; isDefault: boolean; tokens?: { prefix: number; grid: number[] } }[] };
   assert.equal(summary.numClasses, 5);
   const defaults = summary.layers.filter((l) => l.isDefault);
@@ -70,7 +54,7 @@ test('bad models give one-line errors that say what to do', async () => {
   // The real binary gives the same line and exit code.
   const real = spawned('inspect', join(dir, 'nope.onnx'));
   assertOneLineError(real, /model file not found: .*nope\.onnx/);
-  assert.deepEqual([real.status, real.stderr], [missing.status, missing.stderr]);
+  assert.deepEqual([real.code, real.stderr], [missing.code, missing.stderr]);
   assertOneLineError(await neurolens('inspect', modelFile('text.onnx', 'hello, I am not a model')), /text\.onnx (is not a valid ONNX model|holds no graph)/);
 
   const intModel = new GraphBuilder();
@@ -86,7 +70,7 @@ test('bad models give one-line errors that say what to do', async () => {
   const dynPath = modelFile('dynamic.onnx', encodeModel(dynamic));
   assertOneLineError(await neurolens('inspect', dynPath), /height\/width.*--size/);
   const sized = await neurolens('inspect', dynPath, '--size', '16');
-  assert.equal(sized.status, 0, sized.stderr);
+  assert.equal(sized.code, 0, sized.stderr);
 
   const vector = new GraphBuilder();
   const v = vector.input('features', ['batch', 10]);
@@ -98,13 +82,13 @@ test('bad models give one-line errors that say what to do', async () => {
 test('bad options are usage errors (exit 2); --debug adds the stack trace', async () => {
   const path = modelFile('resnet.onnx', encodeModel(tinyResNet()));
   const badBatch = await neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r3'), '--batch', '0');
-  assert.equal(badBatch.status, 2);
+  assert.equal(badBatch.code, 2);
   assert.match(badBatch.stderr, /--batch must be a positive integer, got '0'/);
   const badPool = await neurolens('record', '--model', path, '--images', dir, '--out', join(dir, 'r4'), '--pool', 'mean,median');
-  assert.equal(badPool.status, 2);
+  assert.equal(badPool.code, 2);
   assert.match(badPool.stderr, /--pool must be a comma-separated list of mean, max, top10/);
   const debug = spawned('--debug', 'inspect', join(dir, 'missing.onnx'));
-  assert.notEqual(debug.status, 0);
+  assert.notEqual(debug.code, 0);
   assert.match(debug.stderr, /\n\s+at /);
 });
 
@@ -112,7 +96,7 @@ test('record through the CLI: progress as JSON lines off a terminal, a summary o
   const ws = await makeWorkspace(tinyResNet(), 10);
   const out = join(ws.dir, 'run');
   const first = spawned('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
-  assert.equal(first.status, 0, first.stderr);
+  assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /recorded 10 images \(2 skipped\)/);
   const progress = first.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { progress: string; done: number; total: number });
   assert.ok(progress.some((p) => p.progress === 'record' && p.done === p.total && p.total === 12));
@@ -121,6 +105,6 @@ test('record through the CLI: progress as JSON lines off a terminal, a summary o
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { images: { count: number } };
   assert.equal(manifest.images.count, 10);
   const again = await neurolens('record', '--model', ws.model, '--images', ws.images, '--out', out, '--batch', '4');
-  assert.equal(again.status, 0);
+  assert.equal(again.code, 0);
   assert.match(again.stdout, /already complete: 10 images, 2 skipped/);
 });

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -8,30 +7,15 @@ import { decodeModel } from '../../src/onnx/codec.js';
 import { Random } from '../../src/util/random.js';
 import { tinyResNet, tinyVit, writeTempModel } from '../fixtures/tiny-models.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { runInProcess } from '../helpers/cli.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real binary, to check it gives the same one-line errors and exit codes. */
-function spawned(...args: string[]): Result {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { runInProcess, spawnCli as spawned, type CliResult } from '../helpers/cli.js';
 
 /** The same command line in this process (a spawned CLI costs seconds of start-up). */
-async function neurolens(...args: string[]): Promise<Result> {
-  const result = await runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
-  return { status: result.code, stdout: result.stdout, stderr: result.stderr };
+async function neurolens(...args: string[]): Promise<CliResult> {
+  return runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
 }
 
-function assertUsageError(result: Result, pattern: RegExp, status = 2): void {
-  assert.equal(result.status, status, result.stderr);
+function assertUsageError(result: CliResult, pattern: RegExp, status = 2): void {
+  assert.equal(result.code, status, result.stderr);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
   assert.match(lines[0]!, /^neurolens: error: /);
@@ -56,7 +40,7 @@ test('edit end to end: writes the model, card and eval file and prints a summary
   writeFileSync(join(dir, 'labels.csv'), rows.join('\n'));
   const out = join(dir, 'out', 'net-fixed.onnx');
   const result = await neurolens('edit', '--model', model, '--ablate', 'layer2.0:3,fc:0', '--out', out, '--eval', join(dir, 'labels.csv'), '--images-root', join(dir, 'set'), '--batch', '4', '--threads', '1');
-  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /wrote .*net-fixed\.onnx: 2 neuron\(s\) in 2 layer\(s\) zeroed/);
   assert.match(result.stdout, /layer2\.0\s+feature\s+channel 3 of 16/);
   assert.match(result.stdout, /eval on labels\.csv: 6 image\(s\), 1 skipped/);
@@ -72,7 +56,7 @@ test('edit end to end: writes the model, card and eval file and prints a summary
   assert.ok(edited.metadataProps!.some((p) => p.key === 'neurolens.edit'));
 
   const scaled = await neurolens('edit', '--model', model, '--ablate', 'layer1.0:1', '--scale', '-1.5', '--out', join(dir, 'neg.onnx'));
-  assert.equal(scaled.status, 0, scaled.stderr);
+  assert.equal(scaled.code, 0, scaled.stderr);
   assert.match(scaled.stdout, /scaled ×-1\.5/);
 });
 
@@ -85,7 +69,7 @@ test('edit: bad arguments are one-line usage errors naming the argument (exit 2)
   // The real binary gives the same line and exit code.
   const real = spawned('edit', '--model', model, '--ablate', 'blocks.0.mlp.act', '--out', out);
   assertUsageError(real, /--ablate item "blocks\.0\.mlp\.act" is not LAYER:C/);
-  assert.deepEqual([real.status, real.stderr], [notLayerC.status, notLayerC.stderr]);
+  assert.deepEqual([real.code, real.stderr], [notLayerC.code, notLayerC.stderr]);
   assertUsageError(await neurolens('edit', '--model', model, '--ablate', 'blocks.0.mlp.act:x', '--out', out), /--ablate item .* is not LAYER:C/);
   assertUsageError(await neurolens('edit', '--model', model, '--ablate', 'blocks.0.mlp.act:16', '--out', out), /--ablate "blocks\.0\.mlp\.act:16": channel must be an integer 0 to 15/);
   assertUsageError(await neurolens('edit', '--model', model, '--ablate', 'blocks.0.mlp.ack:1', '--out', out), /--ablate layer "blocks\.0\.mlp\.ack" is not a layer of .*did you mean blocks\.0\.mlp\.act/);
@@ -97,7 +81,7 @@ test('edit: bad arguments are one-line usage errors naming the argument (exit 2)
   assertUsageError(await neurolens('edit', '--model', join(dir, 'none.onnx'), '--ablate', 'a:1', '--out', out), /model file not found/, 1);
   assertUsageError(await neurolens('edit', '--model', model, '--ablate', 'blocks.0.mlp.act:1', '--out', out, '--eval', join(dir, 'nolabels.csv')), /labels file not found/, 1);
   const missing = await neurolens('edit', '--model', model, '--out', out);
-  assert.equal(missing.status, 2);
+  assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--ablate/);
   // Every failure above happened before anything was written (a bad labels file included).
   assert.ok(!existsSync(out) && !existsSync(join(dir, 'vit-edited.json')));

@@ -1,5 +1,7 @@
 // Runs argv through a commander program in this process, as src/cli/main.ts does, capturing
 // stdout/stderr and the exit code (commander's own usage errors count as exit 2).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { runAction } from '../../src/cli/run-action.js';
 
@@ -55,4 +57,16 @@ function setEnv(values: Record<string, string | undefined>): void {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+}
+
+const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/**
+ * The real binary (the tsx entry, NEUROLENS_DEBUG cleared), for what depends on the process
+ * itself: --debug read from argv, progress off a terminal, the same one-line error and exit code
+ * as the in-process run. A spawn costs seconds of start-up; prefer runInProcess.
+ */
+export function spawnCli(...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', env: { ...process.env, NEUROLENS_DEBUG: '' } });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
