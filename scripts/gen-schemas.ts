@@ -27,6 +27,7 @@ export const FORMATS = [
   { format: 'neurolens-circuits-eval', type: 'CircuitsEvalFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-circuits-diagnosis', type: 'CircuitsDiagnosisFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-tcav', type: 'TcavFile', file: 'src/tcav/types.ts' },
+  { format: 'neurolens-visualize', type: 'VisualizeLayerFile', file: 'src/visualize/types.ts' },
 ] as const;
 
 /** The repository root (this file lives in scripts/). */

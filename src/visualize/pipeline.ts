@@ -146,6 +146,8 @@ async function visualizeLayer(
   const passed = entries.filter((e) => e.pass).length;
   const robustness = settings.robustness;
   const file: VisualizeLayerFile = {
+    format: 'neurolens-visualize',
+    formatVersion: 1,
     layer: layer.id,
     tensor: layer.tensor,
     pooling: 'mean',

@@ -54,6 +54,8 @@ export interface VisualizedNeuron {
 
 /** RUN/visualize/<layer>/visualize.json. */
 export interface VisualizeLayerFile {
+  format: 'neurolens-visualize';
+  formatVersion: 1;
   layer: string;
   tensor: string;
   /** The pooling of both activations compared: always 'mean' (over positions). */

@@ -14,6 +14,7 @@ import { record } from '../../src/record/recorder.js';
 import { visualize } from '../../src/visualize/index.js';
 import type { VisualizeLayerFile } from '../../src/visualize/types.js';
 import { runInProcess } from '../helpers/cli.js';
+import { assertFormat } from '../helpers/schema.js';
 import { colourQuadrantWorkspace, QUADRANT } from '../fixtures/colour-quadrant-model.js';
 
 let ws: { dir: string; model: string; images: string; run: string };
@@ -47,6 +48,8 @@ test('visualisations recover the hand-wired patterns and beat the best dataset i
   const result = await visualize({ model: ws.model, run: ws.run, ...FAST });
   assert.equal(result.total, 2);
   const file = JSON.parse(readFileSync(join(ws.run, 'visualize', 'relu', 'visualize.json'), 'utf8')) as VisualizeLayerFile;
+  assertFormat('neurolens-visualize', file);
+  assert.equal(file.format, 'neurolens-visualize');
   assert.equal(file.pooling, 'mean');
   assert.deepEqual(file.neurons.map((n) => n.neuron), [0, 1]);
   for (const n of file.neurons) {
