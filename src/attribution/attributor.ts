@@ -16,7 +16,7 @@ import { attributionMessages } from '../messages/attribution.js';
 import { openModel, type OpenedModel } from '../model/open.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import type { TensorLike } from '../runtime/types.js';
-import { GradientEngine, type GradientBatch, type SeedTerm, type TargetGradients } from './gradients.js';
+import { GradientEngine, rowArgmax, type GradientBatch, type SeedTerm, type TargetGradients } from './gradients.js';
 import { findGapHead, type GapHead } from './head.js';
 import { resolveOptions, type MethodResult, type Prepared } from './method.js';
 import { getMethod } from './registry.js';
@@ -95,9 +95,7 @@ export class ModelAttributor implements Attributor {
    * the perturbed ones.
    */
   private async bindWith(image: Float32Array, target: AttributionTarget, quantity: ScoreQuantity, extra: readonly string[], edits: readonly string[]): Promise<Bound> {
-    if (image.length !== this.size) throw new NeurolensError('usage', attributionMessages.badImage(image.length, this.size));
-    check('--quantity', quantity, (q) => q === 'logit' || q === 'probability', 'logit or probability');
-    const resolved = await resolveTarget(target, this.model.summary, this.name);
+    const resolved = await this.resolveChecked(image, target, quantity);
     const output = this.model.model.graph?.output?.[0]?.name ?? '';
     const taps = [...new Set([...(resolved.kind === 'neurons' ? resolved.neurons.map((n) => n.layer.tensor) : []), ...extra])];
     await this.engine.require(taps, edits);
@@ -109,14 +107,14 @@ export class ModelAttributor implements Attributor {
     if (resolved.kind === 'class') {
       const logits = clean.outputs[output]!;
       if (logits.dims.length !== 2) throw new NeurolensError('model', attributionMessages.noClasses(this.name));
-      cls = resolved.cls ?? argmax(logits.data as Float32Array);
+      cls = resolved.cls ?? rowArgmax(logits, 1)[0]!;
       description = this.classDescription(cls, resolved.cls === undefined);
       reader = classReader(output, cls, quantity);
       terms = [{ kind: 'class', tensor: output, cls, softmax: quantity === 'probability' }];
     } else {
       reader = neuronReader(resolved.neurons.map((n) => ({ tensor: n.layer.tensor, channel: n.channel, ...(n.layer.layout ? { layout: n.layer.layout } : {}) })));
       description = resolved.description;
-      terms = resolved.neurons.map((n) => ({ kind: 'neuron', tensor: n.layer.tensor, channel: n.channel, layer: n.layer }));
+      terms = neuronTerms(resolved.neurons);
     }
     const scorer = new Scorer(this.engine, reader, this.maxBatch, this.size);
     return {
@@ -131,6 +129,13 @@ export class ModelAttributor implements Attributor {
     };
   }
 
+  /** The target resolved, after the checks every attribute() and bind() make on their arguments. */
+  private resolveChecked(image: Float32Array, target: AttributionTarget, quantity: ScoreQuantity): ReturnType<typeof resolveTarget> {
+    if (image.length !== this.size) throw new NeurolensError('usage', attributionMessages.badImage(image.length, this.size));
+    check('--quantity', quantity, (q) => q === 'logit' || q === 'probability', 'logit or probability');
+    return resolveTarget(target, this.model.summary, this.name);
+  }
+
   /** 'predicted class 8 (heart)' / 'class 8 (heart)'. */
   private classDescription(cls: number, predicted: boolean): string {
     const label = this.model.classNames?.[cls];
@@ -143,9 +148,7 @@ export class ModelAttributor implements Attributor {
    * gradient), come from the method's first gradient pass, whose first row is the image itself.
    */
   private async attributeByGradients(image: Float32Array, method: AttributionMethod, target: AttributionTarget, quantity: ScoreQuantity, prepared: Prepared, effective: MethodOptions): Promise<AttributionResult> {
-    if (image.length !== this.size) throw new NeurolensError('usage', attributionMessages.badImage(image.length, this.size));
-    check('--quantity', quantity, (q) => q === 'logit' || q === 'probability', 'logit or probability');
-    const resolved = await resolveTarget(target, this.model.summary, this.name);
+    const resolved = await this.resolveChecked(image, target, quantity);
     const output = this.model.model.graph?.output?.[0]?.name ?? '';
     let terms: SeedTerm[];
     if (resolved.kind === 'class') {
@@ -153,7 +156,7 @@ export class ModelAttributor implements Attributor {
       const softmax = quantity === 'probability';
       terms = [resolved.cls === undefined ? { kind: 'pred', tensor: output, softmax } : { kind: 'class', tensor: output, cls: resolved.cls, softmax }];
     } else {
-      terms = resolved.neurons.map((n) => ({ kind: 'neuron', tensor: n.layer.tensor, channel: n.channel, layer: n.layer }));
+      terms = neuronTerms(resolved.neurons);
     }
     const bound = this.gradientEngine.bind(terms);
     let first: GradientBatch | undefined;
@@ -269,10 +272,9 @@ function unavailable<T extends object>(method: string, field: string): T {
   });
 }
 
-function argmax(values: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
+/** The seed terms of a neuron or circuit target: each neuron's mean activation. */
+function neuronTerms(neurons: readonly { layer: LayerInfo; channel: number }[]): SeedTerm[] {
+  return neurons.map((n) => ({ kind: 'neuron', tensor: n.layer.tensor, channel: n.channel, layer: n.layer }));
 }
 
 /** An Attributor over `model` (one session, opened on first use). */

@@ -146,7 +146,7 @@ function seedFor(terms: readonly SeedTerm[], dims: readonly (number | string)[],
 }
 
 /** Per row of a [n, …] tensor, the index of its first largest value. */
-function rowArgmax(value: TensorLike, n: number): Int32Array {
+export function rowArgmax(value: TensorLike, n: number): Int32Array {
   const data = value.data as Float32Array;
   const per = data.length / n;
   const out = new Int32Array(n);
