@@ -18,6 +18,7 @@ import { registerAttribute } from './commands/attribute.js';
 import { registerAttributeEval } from './commands/attribute-eval.js';
 import { registerServe } from './commands/serve.js';
 import { registerReport } from './commands/report.js';
+import { registerStatus, registerSubmit, registerWorker } from './commands/scale.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -63,6 +64,10 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   registerEdit(program);
   registerServe(program);
   registerReport(program);
+  // After record: `submit record` takes record's own options.
+  registerSubmit(program);
+  registerWorker(program);
+  registerStatus(program);
 
   // With positional options, `--debug` after a command name reaches that command: accept it there too
   // (run-action.ts reads it from argv).

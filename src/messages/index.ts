@@ -24,3 +24,4 @@ export { serverMessages } from './server.js';
 export { attributionEvalMessages } from './attribution-eval.js';
 export { runMessages } from './run.js';
 export { tcavMessages } from './tcav.js';
+export { scaleMessages } from './scale.js';

@@ -1,0 +1,18 @@
+/**
+ * User-facing messages of distributed execution (src/scale; see ./index.ts): submitting a stage's
+ * shards to Redis, workers, and the status of queued work.
+ */
+export const scaleMessages = {
+  badRedisUrl: (option: string, value: string) =>
+    `${option} ${JSON.stringify(value)} is not a Redis URL; pass redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379`,
+  unreachable: (url: string, detail: string) =>
+    `cannot reach Redis at ${url} (${detail}); start it (\`redis-server --port PORT\`) or pass the URL of a running one with --redis`,
+  nothingQueued: (run: string, url: string) =>
+    `no work for ${run} is queued on ${url}; queue it with \`npx neurolens submit record … --out ${run} --redis ${url}\``,
+  alreadyQueued: (run: string, stage: string, shards: number) =>
+    `${stage} of ${run} is already queued as ${shards} shards; nothing was added (see \`npx neurolens status ${run} --redis URL\`)`,
+  shardCountChanged: (run: string, stage: string, queued: number, asked: number) =>
+    `${stage} of ${run} is already queued as ${queued} shards, not ${asked}; keep --shards ${queued}, or wait for it to end and submit again`,
+  unknownJob: (name: string) => `a job named ${JSON.stringify(name)} is not neurolens work; workers on this queue must all be neurolens workers of the same version`,
+  shardFailed: (index: number, count: number, reason: string) => `shard ${index}/${count} failed: ${reason}`,
+};

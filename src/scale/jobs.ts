@@ -1,0 +1,51 @@
+/**
+ * How queued work is named and what a job carries. Job ids are derived from the run folder and
+ * the stage, so submitting the same work twice finds the first submission instead of doubling it,
+ * and `status` can find a run's jobs from its path alone.
+ */
+import { resolve } from 'node:path';
+import { sha256 } from '../store/hash.js';
+import type { ShardedStage, StageOptions } from './types.js';
+
+export const DEFAULT_QUEUE = 'neurolens';
+export const DEFAULT_SHARDS = 8;
+export const DEFAULT_ATTEMPTS = 3;
+
+/** The data of every job in a flow: the merge (parent) job and each shard (child) job. */
+export interface JobData {
+  work: StageOptions;
+  /** Absolute run folder (the same path on every machine: a shared filesystem). */
+  run: string;
+  shards: number;
+  /** Only on shard jobs. */
+  shard?: { index: number; count: number };
+}
+
+/** Result a shard job returns (stored by BullMQ; read by `status` for rates). */
+export interface ShardReturn {
+  items: number;
+  seconds: number;
+}
+
+/** BullMQ refuses ':' in custom ids; a hash of the absolute path keeps ids short and safe. */
+function flowKey(run: string, stage: ShardedStage): string {
+  return `${stage}-${sha256(`${resolve(run)}\0${stage}`).slice(0, 20)}`;
+}
+
+export const mergeJobId = (run: string, stage: ShardedStage): string => `${flowKey(run, stage)}-merge`;
+export const shardJobId = (run: string, stage: ShardedStage, index: number, count: number): string =>
+  `${flowKey(run, stage)}-${index}-of-${count}`;
+
+/** The run folder a stage writes into. */
+export function runOf(work: StageOptions): string {
+  return resolve(work.options.out);
+}
+
+/**
+ * Workers may run in other folders (or machines mounting the same share at the same path), so
+ * every path the stage reads or writes is made absolute against the submitter's folder.
+ */
+export function withAbsolutePaths(work: StageOptions): StageOptions {
+  const o = work.options;
+  return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out) } };
+}

@@ -1,0 +1,46 @@
+/**
+ * What a worker does with a job: run one shard of a stage, or merge a stage's finished shards.
+ * Each stage is its own library call; this table is the only place that knows them.
+ */
+import { isNeurolensError } from '../errors.js';
+import { record } from '../record/recorder.js';
+import { mergeRecordShards } from '../record/shards.js';
+import type { ShardSpec } from '../record/shards.js';
+import type { StageOptions } from './types.js';
+
+/** Per-job settings a worker may impose on the submitted options (its own device and threads). */
+export interface WorkerOverrides {
+  device?: 'cpu' | 'cuda';
+  threads?: number;
+}
+
+export interface ShardRun {
+  items: number;
+  seconds: number;
+}
+
+/** Runs shard `spec` of `work`; `onProgress` gets items done and the shard's size. */
+export async function runShard(work: StageOptions, spec: ShardSpec, overrides: WorkerOverrides, onProgress: (done: number, total: number) => void): Promise<ShardRun> {
+  const started = performance.now();
+  const options = {
+    ...work.options,
+    ...(overrides.device ? { executionProvider: overrides.device } : {}),
+    ...(overrides.threads ? { threads: overrides.threads } : {}),
+    shard: spec,
+  };
+  const result = await record(options, { onProgress: (p) => p.phase === 'record' && onProgress(p.done, p.total) });
+  return { items: result.images, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Merges the finished shards into the files a single-process run writes (idempotent). */
+export async function mergeShards(work: StageOptions): Promise<void> {
+  await mergeRecordShards(work.options.out);
+}
+
+/**
+ * Errors that a retry cannot fix (a bad option, a missing or malformed file, a model that cannot
+ * be used): the job fails at once instead of being tried again on every worker.
+ */
+export function isPermanent(error: unknown): boolean {
+  return isNeurolensError(error) && error.kind !== 'io' && error.kind !== 'runtime';
+}

@@ -1,0 +1,76 @@
+/** `status`: where a run's queued work stands, across every worker, read from the queue. */
+import { NeurolensError } from '../errors.js';
+import { scaleMessages } from '../messages/index.js';
+import { assertReachable, checkRedisUrl, commandConnection } from './connection.js';
+import { DEFAULT_QUEUE, mergeJobId, shardJobId, type JobData, type ShardReturn } from './jobs.js';
+import { SHARDED_STAGES, type ShardState, type ShardStatus, type StageStatus } from './types.js';
+import { resolve } from 'node:path';
+
+export interface StatusOptions {
+  redis: string;
+  /** BullMQ queue name. Default 'neurolens'. */
+  queue?: string;
+  /** Clock for rates and ETA (tests pin it). Default Date.now. */
+  now?: () => number;
+}
+
+function stateOf(state: string): ShardState {
+  if (state === 'completed') return 'done';
+  if (state === 'active') return 'running';
+  if (state === 'failed') return 'failed';
+  return 'waiting';
+}
+
+type Job = import('bullmq').Job<JobData, unknown>;
+
+function shardStatus(index: number, job: Job | undefined, state: string): ShardStatus {
+  const progress = (job?.progress ?? {}) as { done?: number; total?: number };
+  const returned = job?.returnvalue as ShardReturn | undefined;
+  const s = stateOf(state);
+  const done = s === 'done' ? (returned?.items ?? progress.total ?? 0) : (progress.done ?? 0);
+  return {
+    index,
+    state: s,
+    done,
+    ...(progress.total !== undefined ? { total: progress.total } : s === 'done' ? { total: done } : {}),
+    attempts: job?.attemptsMade ?? 0,
+    ...(s === 'failed' && job?.failedReason ? { failedReason: job.failedReason } : {}),
+  };
+}
+
+/** Items per second since the first shard started, and the time left at that rate. */
+function rateOf(jobs: (Job | undefined)[], shards: ShardStatus[], now: number): { rate?: number; etaSeconds?: number } {
+  const starts = jobs.map((j) => j?.processedOn).filter((t): t is number => t !== undefined);
+  const done = shards.reduce((sum, s) => sum + s.done, 0);
+  if (starts.length === 0 || done === 0) return {};
+  const seconds = (now - Math.min(...starts)) / 1000;
+  if (seconds <= 0) return {};
+  const rate = done / seconds;
+  const known = shards.every((s) => s.total !== undefined);
+  const left = known ? shards.reduce((sum, s) => sum + (s.total! - s.done), 0) : undefined;
+  return { rate, ...(left !== undefined ? { etaSeconds: left / rate } : {}) };
+}
+
+export async function queueStatus(run: string, options: StatusOptions): Promise<StageStatus[]> {
+  const redis = checkRedisUrl(options.redis);
+  await assertReachable(redis);
+  const { Queue } = await import('bullmq');
+  const queue = new Queue<JobData>(options.queue ?? DEFAULT_QUEUE, { connection: commandConnection(redis) });
+  const absolute = resolve(run);
+  try {
+    const stages: StageStatus[] = [];
+    for (const stage of SHARDED_STAGES) {
+      const merge = await queue.getJob(mergeJobId(absolute, stage));
+      if (!merge) continue;
+      const count = merge.data.shards;
+      const jobs = await Promise.all(Array.from({ length: count }, (_, i) => queue.getJob(shardJobId(absolute, stage, i, count))));
+      const states = await Promise.all(jobs.map((j) => j?.getState() ?? 'unknown'));
+      const shards = jobs.map((j, i) => shardStatus(i, j, states[i]!));
+      stages.push({ run: absolute, stage, shards, merge: stateOf(await merge.getState()), ...rateOf(jobs, shards, (options.now ?? Date.now)()) });
+    }
+    if (stages.length === 0) throw new NeurolensError('input', scaleMessages.nothingQueued(run, redis));
+    return stages;
+  } finally {
+    await queue.close();
+  }
+}
