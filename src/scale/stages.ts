@@ -3,8 +3,8 @@
  * Each stage is its own library call; this table is the only place that knows them.
  */
 import { isNeurolensError } from '../errors.js';
-import { record } from '../record/recorder.js';
-import { mergeRecordShards } from '../record/shards.js';
+import { mergeShards } from '../record/merge.js';
+import { recordShard } from '../record/shard-record.js';
 import type { ShardSpec } from '../record/shards.js';
 import type { StageOptions } from './types.js';
 
@@ -26,15 +26,14 @@ export async function runShard(work: StageOptions, spec: ShardSpec, overrides: W
     ...work.options,
     ...(overrides.device ? { executionProvider: overrides.device } : {}),
     ...(overrides.threads ? { threads: overrides.threads } : {}),
-    shard: spec,
   };
-  const result = await record(options, { onProgress: (p) => p.phase === 'record' && onProgress(p.done, p.total) });
-  return { items: result.images, seconds: (performance.now() - started) / 1000 };
+  const result = await recordShard(options, spec, { onProgress: (p) => p.phase === 'record' && onProgress(p.done, p.total) });
+  return { items: result.images + result.skipped, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Merges the finished shards into the files a single-process run writes (idempotent). */
-export async function mergeShards(work: StageOptions): Promise<void> {
-  await mergeRecordShards(work.options.out);
+export async function mergeStage(work: StageOptions): Promise<void> {
+  await mergeShards(work.options.out);
 }
 
 /**

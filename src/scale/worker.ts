@@ -5,7 +5,7 @@
  */
 import { checkRedisUrl, workerConnection } from './connection.js';
 import { DEFAULT_QUEUE, type JobData, type ShardReturn } from './jobs.js';
-import { isPermanent, mergeShards, runShard } from './stages.js';
+import { isPermanent, mergeStage, runShard } from './stages.js';
 import { scaleMessages } from '../messages/index.js';
 import { NeurolensError } from '../errors.js';
 import type { RunningWorker, WorkerEvent, WorkerOptions } from './types.js';
@@ -24,7 +24,7 @@ export async function startWorker(options: WorkerOptions, onEvent: (event: Worke
     onEvent({ kind: 'started', run: data.run, job: job.name === 'merge' ? 'merge' : `shard ${data.shard!.index}/${data.shard!.count}` });
     try {
       if (job.name === 'merge') {
-        await mergeShards(data.work);
+        await mergeStage(data.work);
         return { merged: true };
       }
       if (job.name !== 'shard' || !data.shard) throw new NeurolensError('usage', scaleMessages.unknownJob(job.name));
