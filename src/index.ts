@@ -28,6 +28,9 @@ export * from './images/index.js';
 
 // Recording
 export { record } from './record/recorder.js';
+export { recordShard, type RecordShardResult } from './record/shard-record.js';
+export { mergeShards, type MergeHooks, type MergeResult } from './record/merge.js';
+export { listShards, parseShard, checkShard, shardChunks, shardFolder, type ShardSpec, type ShardStage, type ShardStatus, type FinishedShard } from './record/shards.js';
 export { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './record/plan.js';
 export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
 export { openRun, recordCommand, RUN_FORMAT_VERSION, type OpenRun, type RunNeeds, type RunImageRow } from './run/index.js';
