@@ -3,7 +3,7 @@ import { NeurolensError } from '../errors.js';
 import { scaleMessages } from '../messages/index.js';
 import { assertReachable, checkRedisUrl, commandConnection } from './connection.js';
 import { DEFAULT_QUEUE, mergeJobId, shardJobId, type JobData, type ShardReturn } from './jobs.js';
-import { SHARDED_STAGES, type ShardState, type ShardStatus, type StageStatus } from './types.js';
+import { SHARDED_STAGES, type ShardState, type QueuedShardStatus, type StageStatus } from './types.js';
 import { resolve } from 'node:path';
 
 export interface StatusOptions {
@@ -23,7 +23,7 @@ function stateOf(state: string): ShardState {
 
 type Job = import('bullmq').Job<JobData, unknown>;
 
-function shardStatus(index: number, job: Job | undefined, state: string): ShardStatus {
+function shardStatus(index: number, job: Job | undefined, state: string): QueuedShardStatus {
   const progress = (job?.progress ?? {}) as { done?: number; total?: number };
   const returned = job?.returnvalue as ShardReturn | undefined;
   const s = stateOf(state);
@@ -39,7 +39,7 @@ function shardStatus(index: number, job: Job | undefined, state: string): ShardS
 }
 
 /** Items per second since the first shard started, and the time left at that rate. */
-function rateOf(jobs: (Job | undefined)[], shards: ShardStatus[], now: number): { rate?: number; etaSeconds?: number } {
+function rateOf(jobs: (Job | undefined)[], shards: QueuedShardStatus[], now: number): { rate?: number; etaSeconds?: number } {
   const starts = jobs.map((j) => j?.processedOn).filter((t): t is number => t !== undefined);
   const done = shards.reduce((sum, s) => sum + s.done, 0);
   if (starts.length === 0 || done === 0) return {};

@@ -67,7 +67,7 @@ export interface RunningWorker {
 
 export type ShardState = 'waiting' | 'running' | 'done' | 'failed';
 
-export interface ShardStatus {
+export interface QueuedShardStatus {
   index: number;
   state: ShardState;
   /** Items (images) done in this shard so far, and its size when known. */
@@ -81,7 +81,7 @@ export interface ShardStatus {
 export interface StageStatus {
   run: string;
   stage: ShardedStage;
-  shards: ShardStatus[];
+  shards: QueuedShardStatus[];
   merge: ShardState;
   /** Items per second over finished and running shards (from job timestamps), when any ran. */
   rate?: number;
