@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, queueStatus, startWorker, submit as submitWork } from '../../index.js';
 import { toRecordOptions } from './record.js';
-import { positiveInteger, shownDefault, threadsOption } from '../options.js';
+import { positiveInteger, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 import { formatStatus, formatWorkerEvent } from './scale-format.js';
 
@@ -16,12 +16,12 @@ function redisOption(): Option {
 }
 
 function queueOption(): Option {
-  return shownDefault(new Option('--queue <name>', 'BullMQ queue name (workers must use the same)'), DEFAULT_QUEUE);
+  return shownDefault(new Option('--queue <name>', 'BullMQ queue name; workers must use the same'), DEFAULT_QUEUE);
 }
 
 /** `submit record …`: record's own options (shared Option objects), plus where and how to queue. */
 export function registerSubmit(program: Command): void {
-  const submit = program.command('submit').description('queue a stage as shards on Redis for `neurolens worker` processes to run (then merged once)');
+  const submit = program.command('submit').description('queue a stage as shards on Redis for `npx neurolens worker` processes to run (then merged once)');
   const record = program.commands.find((c) => c.name() === 'record');
   if (!record) throw new Error('registerSubmit needs the record command registered first');
   const sub = submit.command('record').description('queue `record` as shards of whole chunks of the sorted image list');
@@ -49,8 +49,8 @@ export function registerWorker(program: Command): void {
     .description('run queued shards and merges from Redis until stopped (Ctrl-C finishes the running jobs first)')
     .addOption(redisOption())
     .addOption(shownDefault(new Option('--concurrency <n>', 'jobs this worker runs at once').argParser(positiveInteger('--concurrency')), 1))
-    .addOption(new Option('--device <name>', 'execution provider for every job (default: as submitted)').choices(['cpu', 'cuda']))
-    .addOption(threadsOption())
+    .addOption(new Option('--device <name>', 'execution provider for every job').choices(['cpu', 'cuda']).default(undefined, 'as submitted'))
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads per job').argParser(positiveInteger('--threads')).default(undefined, 'as submitted'))
     .addOption(new Option('--lock-ms <ms>', 'how long a dead worker keeps its shard before another takes it').argParser(positiveInteger('--lock-ms')).default(undefined, '30000'))
     .addOption(queueOption())
     .action((flags: { redis: string; concurrency: number; device?: 'cpu' | 'cuda'; threads?: number; lockMs?: number; queue?: string }) =>
