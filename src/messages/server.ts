@@ -13,4 +13,5 @@ export const serverMessages = {
   reportOutIsRun: (out: string) => `--out ${out} is inside the run folder; choose a folder outside the run`,
   reportOutNotEmpty: (out: string) => `--out ${out} exists and is not an explorer export; choose an empty or new folder`,
   reportWritten: (out: string, files: number) => `wrote the explorer to ${out} (${files} files); open ${out}/index.html`,
+  badShare: (name: string, value: string) => `${name}=${JSON.stringify(value)} is not a share; pass a number from 0 to 1 (e.g. ${name}=0.1)`,
 } as const;

@@ -8,7 +8,8 @@ import { circuitDetail, listCircuits } from './circuits.js';
 import { concepts, searchConcepts } from './concepts.js';
 import { badRequest, notFound } from './http-error.js';
 import { imageDetail, imagesPage } from './images.js';
-import { neuronDetail, neuronsPage } from './neurons.js';
+import { neuronsPage } from './layer-grid.js';
+import { neuronDetail } from './neurons.js';
 import { overview } from './overview.js';
 import type { RunIndex } from './run-index.js';
 
