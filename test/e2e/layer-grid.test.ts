@@ -5,7 +5,7 @@
 // (skipped otherwise); NEUROLENS_E2E_DEMO=DIR reuses an earlier `neurolens demo --quick --out DIR`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -27,6 +27,7 @@ describe('layer grid (e2e, chromium)', { skip, timeout: 300_000 }, () => {
   let w: Watched;
   let page: Page;
   let shots: string;
+  let copy: string;
   const timings: Record<string, number> = {};
 
   const api = async (query: string): Promise<NeuronsPage> => {
@@ -42,7 +43,8 @@ describe('layer grid (e2e, chromium)', { skip, timeout: 300_000 }, () => {
   before(async () => {
     const t0 = Date.now();
     const [demo, app] = await Promise.all([demoRuns(), buildApp()]);
-    const run = join(mkdtempSync(join(tmpdir(), 'neurolens-e2e-grid-')), 'emoji-resnet');
+    copy = mkdtempSync(join(tmpdir(), 'neurolens-e2e-grid-'));
+    const run = join(copy, 'emoji-resnet');
     // A copy made while a demo still writes would carry its lock, which is no lock on the copy.
     cpSync(join(demo.runs, 'emoji-resnet'), run, { recursive: true, filter: (src) => !src.includes('.explorer-cache') && !src.endsWith('.lock') });
     const t1 = Date.now();
@@ -60,6 +62,7 @@ describe('layer grid (e2e, chromium)', { skip, timeout: 300_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+    if (copy) rmSync(copy, { recursive: true, force: true });
     console.log(`# layer grid e2e timings (s): ${JSON.stringify(timings)}; screenshots in ${shots}`);
   });
 

@@ -1,11 +1,12 @@
 // #/layer/LAYER — every neuron of a layer as a grid of cards (feature visualisation, strongest
 // images, label with its check, rate, probe AUC, circuits) or as a compact list; sorted and
 // filtered by the server, pages fetched as the view scrolls. The static export holds every sort
-// but no filtered pages, so there the filters are off.
+// but no filtered pages, so there a filtered view is cut locally (../local-filter.ts).
 import { useEffect, useState } from 'react';
-import { CIRCUIT_FILTER_ANY, CIRCUIT_FILTER_NONE, NEURON_SORTS, type NeuronRow, type NeuronSort, type NeuronsPage } from '../contract.js';
+import { CIRCUIT_FILTER_ANY, CIRCUIT_FILTER_NONE, NEURON_SORTS, type NeuronFilter, type NeuronRow, type NeuronSort, type NeuronsPage } from '../contract.js';
 import { api, isStatic, useApi, withQuery } from '../data.js';
 import { PAGE_SIZE, usePaged, type Paged } from '../paging.js';
+import { useLocalFilter } from '../local-filter.js';
 import { links, usePageTitle } from '../router.js';
 import { NeuronGrid } from '../components/NeuronGrid.js';
 import { VirtualList } from '../components/VirtualList.js';
@@ -31,8 +32,15 @@ function share(text: string, percent: boolean): number | undefined {
   return Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
 }
 
-function filterParams(f: Filters): Record<string, string | number | undefined> {
-  return { q: f.q.trim() || undefined, minRate: share(f.minRate, true), maxRate: share(f.maxRate, true), minAuc: share(f.minAuc, false), circuit: f.circuit || undefined };
+/** The filter the inputs ask for, or null when none is set. */
+function filterOf(f: Filters): NeuronFilter | null {
+  const filter: NeuronFilter = { q: f.q.trim(), minRate: share(f.minRate, true) ?? null, maxRate: share(f.maxRate, true) ?? null, minAuc: share(f.minAuc, false) ?? null, circuit: f.circuit || null };
+  return filter.q === '' && filter.minRate === null && filter.maxRate === null && filter.minAuc === null && filter.circuit === null ? null : filter;
+}
+
+function filterParams(f: NeuronFilter | null): Record<string, string | number | undefined> {
+  if (!f) return {};
+  return { q: f.q || undefined, minRate: f.minRate ?? undefined, maxRate: f.maxRate ?? undefined, minAuc: f.minAuc ?? undefined, circuit: f.circuit ?? undefined };
 }
 
 /** `value` once it has stopped changing for `ms` (so typing does not send a request per key). */
@@ -46,10 +54,9 @@ function useSettled<T>(value: T, ms: number): T {
 }
 
 function FilterBar({ filters, set, circuits, probes }: { filters: Filters; set: (f: Filters) => void; circuits: string[]; probes: boolean }) {
-  const off = isStatic();
-  const field = (key: keyof Filters) => ({ value: filters[key], disabled: off, onChange: (e: { target: { value: string } }) => set({ ...filters, [key]: e.target.value }) });
+  const field = (key: keyof Filters) => ({ value: filters[key], onChange: (e: { target: { value: string } }) => set({ ...filters, [key]: e.target.value }) });
   return (
-    <div className="toolbar" data-testid="neuron-filters" title={off ? 'filters need the explorer server (neurolens serve); the static export holds sorted pages only' : undefined}>
+    <div className="toolbar" data-testid="neuron-filters">
       <input type="search" placeholder="label contains…" aria-label="filter by label" data-testid="filter-label" {...field('q')} />
       <label>
         rate ≥ <input type="number" min={0} max={100} step={1} className="narrow" aria-label="minimum activation rate (%)" data-testid="filter-min-rate" {...field('minRate')} /> %
@@ -72,7 +79,7 @@ function FilterBar({ filters, set, circuits, probes }: { filters: Filters; set: 
           </option>
         ))}
       </select>
-      {Object.values(filters).some((v) => v !== '') && !off && (
+      {Object.values(filters).some((v) => v !== '') && (
         <button type="button" onClick={() => set(NO_FILTERS)} data-testid="filter-clear">
           clear filters
         </button>
@@ -145,16 +152,19 @@ export function LayerPage({ layer }: { layer: string }) {
   const [sort, setSort] = useState<NeuronSort>('rate');
   const [view, setView] = useState<'grid' | 'list'>('grid');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const params = filterParams(useSettled(filters, 250));
+  const filter = filterOf(useSettled(filters, 250));
+  // The static export has no filtered pages: there the server pages stay unfiltered and the local filter cuts them.
+  const params = isStatic() ? {} : filterParams(filter);
   const key = `${layer}|${sort}|${JSON.stringify(params)}`;
-  const paged = usePaged<NeuronsPage, NeuronRow>(
+  const served = usePaged<NeuronsPage, NeuronRow>(
     key,
     (offset, limit) => withQuery(api('layers', layer, 'neurons'), { offset, limit, sort, ...params }),
     (r) => ({ total: r.total, rows: r.neurons }),
   );
+  const paged = useLocalFilter(layer, sort, isStatic() ? filter : null) ?? served;
   // The unfiltered first page (usually already loaded) says what the layer's analyses hold.
   const head = useApi<NeuronsPage>(withQuery(api('layers', layer, 'neurons'), { offset: 0, limit: PAGE_SIZE, sort }));
-  const filtered = Object.values(params).some((v) => v !== undefined);
+  const filtered = filter !== null;
   return (
     <>
       <h1>
