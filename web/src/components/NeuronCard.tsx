@@ -74,8 +74,8 @@ export function NeuronCard({ layer, n }: { layer: string; n: NeuronRow }) {
       <div className="card-body">
         <Visualization layer={layer} n={n} />
         <div className="card-exemplars" aria-label="strongest images">
-          {n.exemplars.map((i) => (
-            <img key={i} src={thumbUrl(i, 64, isStatic())} alt={`image ${i}`} width={46} height={46} loading="lazy" data-testid="card-exemplar" />
+          {n.exemplars.map((i, k) => (
+            <img key={k} src={thumbUrl(i, 64, isStatic())} alt={`image ${i}`} width={46} height={46} loading="lazy" data-testid="card-exemplar" />
           ))}
         </div>
       </div>

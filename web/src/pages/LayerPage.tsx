@@ -165,6 +165,7 @@ export function LayerPage({ layer }: { layer: string }) {
   // The unfiltered first page (usually already loaded) says what the layer's analyses hold.
   const head = useApi<NeuronsPage>(withQuery(api('layers', layer, 'neurons'), { offset: 0, limit: PAGE_SIZE, sort }));
   const filtered = filter !== null;
+  const listing = `${layer}|${sort}|${JSON.stringify(filter)}`;
   return (
     <>
       <h1>
@@ -200,7 +201,8 @@ export function LayerPage({ layer }: { layer: string }) {
       {paged.error !== undefined && <ErrorBanner error={paged.error} />}
       {paged.total === undefined && paged.error === undefined && <Loading what="neurons" />}
       {paged.total === 0 && <p className="muted" data-testid="neuron-none">No neuron matches these filters.</p>}
-      {paged.total !== undefined && paged.total > 0 && (view === 'grid' ? <NeuronGrid layer={layer} total={paged.total} paged={paged} /> : <NeuronList layer={layer} total={paged.total} paged={paged} />)}
+      {/* Keyed by the listing, so a new sort or filter starts at the top. */}
+      {paged.total !== undefined && paged.total > 0 && (view === 'grid' ? <NeuronGrid key={listing} layer={layer} total={paged.total} paged={paged} /> : <NeuronList key={listing} layer={layer} total={paged.total} paged={paged} />)}
     </>
   );
 }
