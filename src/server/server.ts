@@ -12,6 +12,7 @@ import { NeurolensError } from '../errors.js';
 import { serverMessages } from '../messages/index.js';
 import { contentType, resolveInside } from './files.js';
 import { describeError, HttpError } from './http-error.js';
+import { liveInput, liveModelFile } from './live.js';
 import { handleApi } from './router.js';
 import { RunIndex } from './run-index.js';
 import { thumbIndex, thumbnail, thumbSize } from './thumbs.js';
@@ -130,6 +131,11 @@ export function createHandler(run: RunIndex, webDir: string, bound: string): (re
       if (rawPath.startsWith('/thumb/')) {
         const bytes = await thumbnail(run, thumbIndex(rawPath.slice('/thumb/'.length)), thumbSize(query.get('size')));
         return send(res, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'public, max-age=31536000, immutable' }, bytes, head);
+      }
+      if (rawPath.startsWith('/live/model/')) return await sendFile(res, await liveModelFile(run, rawPath.slice('/live/model/'.length)), head, 'no-cache');
+      if (rawPath.startsWith('/live/input/')) {
+        const bytes = await liveInput(run, rawPath.slice('/live/input/'.length));
+        return send(res, 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' }, bytes, head);
       }
       if (rawPath.startsWith('/files/')) return await sendFile(res, await resolveInside(run.dir, rawPath.slice('/files/'.length)), head, 'no-cache');
       if (rawPath.startsWith('/assets/')) return await sendFile(res, await resolveInside(webDir, rawPath.slice(1)), head, 'public, max-age=3600');
