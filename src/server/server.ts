@@ -1,6 +1,7 @@
 /**
  * `neurolens serve`: a read-only local HTTP server over one RUN directory — the JSON API
- * (router.ts), thumbnails, files inside RUN, and the prebuilt single-page app for everything else.
+ * (router.ts), thumbnails, files inside RUN, the run's model and preprocessed inputs for the
+ * browser's live interventions (live.ts), and the prebuilt single-page app for everything else.
  * GET/HEAD only; no request bodies; URLs up to {@link MAX_URL_BYTES}. Errors are `{ "error" }`
  * JSON with their status, never a stack. The library never prints: warnings go to `onWarning`.
  */

@@ -102,6 +102,22 @@ describe('live interventions (e2e, chromium)', { skip, timeout: 600_000 }, () =>
     assert.deepEqual(w.errors, []);
   });
 
+  test('a preset button (the strongest neurons of a layer, factor chosen) writes its intervention into the URL', async () => {
+    const detail = (await (await page.request.get(`${server.url}api/image/${IMAGE}`)).json()) as ImageResponse;
+    const strongest = detail.strongest.find((s) => s.layer === 'layer4.1')!;
+    const channels = strongest.neurons.map((n) => n.channel).sort((a, b) => a - b);
+    await browserTop5(`#/image/${IMAGE}`);
+    assert.ok((await page.getByTestId('iv-presets').locator('button').count()) >= detail.strongest.length);
+    await page.getByLabel('preset factor').selectOption('0.5');
+    await page.getByTestId('iv-presets').getByRole('button', { name: 'strongest: top 5 of layer4.1' }).click();
+    const iv = `layer4.1:${channels.join(',')}*0.5`;
+    await page.locator(`[data-testid="live-top5"][data-iv="${iv}"]`).waitFor({ timeout: 120_000 });
+    assert.ok(page.url().endsWith(`?iv=${iv}`), page.url());
+    const rows = await page.getByTestId('live-row').evaluateAll((els: { dataset: { class?: string; prob?: string } }[]) => els.map((e) => [Number(e.dataset.class), Number(e.dataset.prob)]));
+    assertSame({ classes: rows.map((r) => r[0]!), scores: rows.map((r) => r[1]!) }, await nodeTop5([{ layer: 'layer4.1', channels, factor: 0.5 }]), 'preset');
+    assert.deepEqual(w.errors, []);
+  });
+
   test('a malformed or unknown intervention shows one line saying how to write it', async () => {
     await page.goto(`${server.url}#/image/${IMAGE}?iv=nolayer:3`);
     await page.getByTestId('error-banner').waitFor({ timeout: 60_000 });

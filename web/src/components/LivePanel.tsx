@@ -40,13 +40,13 @@ function usePresets(im: ImageResponse): Preset[] {
         const doc = await load<ConceptsResponse>(api('concepts', c.layer)).catch(() => null);
         for (const step of c.path) {
           const cluster = doc?.clusters.find((k) => k.id === step.id);
-          if (cluster && cluster.neurons.length > 0) found.push({ kind: 'concept', name: `${c.layer} · ${step.caption}`, terms: [{ layer: c.layer, channels: [...cluster.neurons].sort((a, b) => a - b), factor: 0 }] });
+          if (cluster && cluster.neurons.length > 0) found.push({ kind: 'concept', name: `${c.layer} L${step.level} · ${step.caption} (${cluster.neurons.length})`, terms: [{ layer: c.layer, channels: [...cluster.neurons].sort((a, b) => a - b), factor: 0 }] });
         }
       }
       const circuits = await load<CircuitsResponse>(api('circuits')).catch(() => null);
       for (const q of circuits?.queries.filter((q) => q.query.index === im.index) ?? []) {
         const detail = await load<CircuitResponse>(api('circuits', q.name)).catch(() => null);
-        for (const c of detail?.result.circuits ?? []) found.push({ kind: 'circuit', name: `${q.name} · ${c.id}`, terms: byLayer(c.nodes, 0) });
+        for (const c of detail?.result.circuits ?? []) found.push({ kind: 'circuit', name: `${q.name} · ${c.id} (${c.nodes.length})`, terms: byLayer(c.nodes, 0) });
       }
       if (live) setMore(found);
     })();
@@ -141,8 +141,8 @@ function LiveEditor({ im, info }: { im: ImageResponse; info: LiveResponse }) {
         </label>
       </div>
       <div className="chips" data-testid="iv-presets">
-        {presets.map((p) => (
-          <button key={`${p.kind}:${p.name}`} type="button" className="chip" title={serialiseIntervention(p.terms)} onClick={() => apply(p.terms.map((t) => ({ ...t, factor })))}>
+        {presets.map((p, i) => (
+          <button key={i} type="button" className="chip" title={serialiseIntervention(p.terms)} onClick={() => apply(p.terms.map((t) => ({ ...t, factor })))}>
             {p.kind}: {p.name}
           </button>
         ))}
