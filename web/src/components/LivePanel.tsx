@@ -74,15 +74,9 @@ function LiveBody({ im }: { im: ImageResponse }) {
 
 type Outcome = { base: Prediction; edited: Prediction; ms: number } | { error: string };
 
-function LiveEditor({ im, info }: { im: ImageResponse; info: LiveResponse }) {
-  const hash = useHash();
-  const text = hashQuery(hash).get(INTERVENTION_PARAM) ?? '';
-  const [draft, setDraft] = useState(text);
-  const [factor, setFactor] = useState(0);
+/** The top-5 with and without the intervention `text` on image `index` (null while running). */
+function useOutcome(text: string, info: LiveResponse, index: number): Outcome | null {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const presets = usePresets(im);
-  useEffect(() => setDraft(text), [text]);
-
   useEffect(() => {
     let live = true;
     setOutcome(null);
@@ -93,7 +87,7 @@ function LiveEditor({ im, info }: { im: ImageResponse; info: LiveResponse }) {
         const scales = interventionScales(parsed.terms, info.layers);
         if (!scales.ok) throw new Error(scales.error);
         const model = await liveModel(info);
-        const input = await model.input(im.index);
+        const input = await model.input(index);
         const base = await model.predict(input, new Map());
         const edited = scales.scales.size === 0 ? base : await model.predict(input, scales.scales);
         if (live) setOutcome({ base, edited, ms: edited.ms });
@@ -104,7 +98,18 @@ function LiveEditor({ im, info }: { im: ImageResponse; info: LiveResponse }) {
     return () => {
       live = false;
     };
-  }, [text, info, im.index]);
+  }, [text, info, index]);
+  return outcome;
+}
+
+function LiveEditor({ im, info }: { im: ImageResponse; info: LiveResponse }) {
+  const hash = useHash();
+  const text = hashQuery(hash).get(INTERVENTION_PARAM) ?? '';
+  const [draft, setDraft] = useState(text);
+  const [factor, setFactor] = useState(0);
+  const outcome = useOutcome(text, info, im.index);
+  const presets = usePresets(im);
+  useEffect(() => setDraft(text), [text]);
 
   const apply = (terms: InterventionTerm[]) => setHashQuery(interventionQuery(terms));
   const applyDraft = () => {
