@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openRunAblation } from '../../src/maps/ablate.js';
 import type { LiveResponse } from '../../src/server/api.js';
 import type { RunManifest } from '../../src/record/types.js';
+import { exportReport } from '../../src/server/export.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { explorerFixture, type ExplorerFixture } from './helpers.js';
 
@@ -123,4 +124,17 @@ test('/live/input/INDEX is the tensor the Node pipeline feeds the model (raw flo
     await ablation.close();
   }
   for (const bad of ['/live/input/999', '/live/input/x', '/live/input/-1', '/live/input/1/2']) assert.equal((await get(server.url, bad)).status, 404, bad);
+});
+
+test('the static export leaves live interventions out: no wasm runtime, no model, no /api/live data', async () => {
+  const web = mkdtempSync(join(tmpdir(), 'neurolens-live-web-'));
+  cpSync(fx.web, web, { recursive: true });
+  mkdirSync(join(web, 'ort'));
+  writeFileSync(join(web, 'ort', 'ort-wasm-simd-threaded.wasm'), 'wasm');
+  const out = join(mkdtempSync(join(tmpdir(), 'neurolens-live-export-')), 'site');
+  await exportReport({ run: fx.run, out, webDir: web });
+  assert.ok(existsSync(join(out, 'index.html')));
+  assert.ok(!existsSync(join(out, 'ort')), 'the 14 MB runtime is not copied');
+  assert.ok(!existsSync(join(out, 'live')));
+  assert.ok(!existsSync(join(out, 'data', 'api', 'live.js')));
 });
