@@ -44,6 +44,7 @@ export class LiveModel {
   /** Runs one at a time: a session does not take concurrent runs. */
   private queue: Promise<unknown> = Promise.resolve();
   private ranks: Map<string, number> | undefined;
+  private readonly inputs = new Map<number, Promise<Float32Array>>();
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -60,8 +61,18 @@ export class LiveModel {
     return new LiveModel(session, scalable, info);
   }
 
-  /** The preprocessed input of run image `index`, as the server's Node pipeline made it. */
-  async input(index: number): Promise<Float32Array> {
+  /** The preprocessed input of run image `index`, as the server's Node pipeline made it (fetched once). */
+  input(index: number): Promise<Float32Array> {
+    let input = this.inputs.get(index);
+    if (!input) {
+      input = this.fetchInput(index);
+      input.catch(() => this.inputs.delete(index));
+      this.inputs.set(index, input);
+    }
+    return input;
+  }
+
+  private async fetchInput(index: number): Promise<Float32Array> {
     const data = new Float32Array(await fetchBytes(`${this.info.input.url}${index}`, `image ${index}`));
     const size = this.info.input.dims.reduce((a, b) => a * b, 1);
     if (data.length !== size) throw new Error(`image ${index}: the server sent ${data.length} values, the model input needs ${size}`);
