@@ -80,6 +80,9 @@ export const ENDPOINTS = [
   { path: '/api/attribution/:name', doc: 'AttributionResponse: attribution.json + eval.json of one folder (static: yes)' },
   { path: '/api/images', query: 'offset, limit (≤ 500, default 100), q', doc: 'ImagesPage (static: every page at limit=STATIC_PAGE_SIZE, no q)' },
   { path: '/api/image/:index', doc: 'ImageResponse: predictions, strongest neurons, concept paths (static: every image)' },
+  { path: '/api/live', doc: 'LiveResponse: the model file, input and layers for live interventions in the browser (static: no — the export omits live interventions)' },
+  { path: '/live/model/:name', doc: "the run's model file, only under the name manifest.json gives it (static: no)" },
+  { path: '/live/input/:index', doc: 'the image as the model sees it: the preprocessed input tensor, raw little-endian float32 (static: no)' },
   { path: '/thumb/:index', query: 'size=64|128', doc: 'image thumbnail (PNG), immutable (static: thumb/INDEX.png at 128)' },
   { path: '/files/:path*', doc: 'a file inside RUN (PNG, JSON, HTML…); never a directory (static: files/PATH for referenced files)' },
 ] as const;
@@ -477,4 +480,24 @@ export interface ImageResponse {
   strongest: { layer: string; pooling: string; neurons: { channel: number; activation: number }[] }[];
   /** Per concepts layer: the clusters holding this image, level 1 up to the top. */
   concepts: { layer: string; path: { id: string; level: number; caption: string }[] }[];
+}
+
+/** `/api/live`: what the browser needs to run the model itself and scale its neurons. */
+export interface LiveResponse {
+  model: {
+    /** model.path of the manifest (shown to the user). */
+    path: string;
+    /** URL of the model file relative to the app, or null when it cannot be served (see `problem`). */
+    url: string | null;
+    bytes: number;
+    /** Why the model cannot be served (missing, or not the recorded model), with the fix. */
+    problem?: string;
+  };
+  /** The input tensor: its graph input name, dims ([1, …]) and URL prefix (`live/input/` + INDEX). */
+  input: { name: string; dims: number[]; url: string };
+  /** Graph output whose top-5 is shown. */
+  output: string;
+  /** Layers that can be scaled (the run's recorded layers). */
+  layers: Pick<LayerRecord, 'id' | 'tensor' | 'kind' | 'channels' | 'layout'>[];
+  classNames: string[] | null;
 }

@@ -131,7 +131,8 @@ export async function exportReport(options: ExportOptions): Promise<ExportResult
   const run = await RunIndex.open(options.run);
   const out = await prepareOut(run.dir, options.out);
   const progress = options.onProgress ?? (() => {});
-  let files = await copyTree(webDir, out, (r) => r === 'index.html');
+  // ort/ is the browser's model runtime (14 MB), used only by live interventions, which need the server.
+  let files = await copyTree(webDir, out, (r) => r === 'index.html' || r === 'ort');
   await writeFile(join(out, 'index.html'), staticIndexHtml(await readIndexHtml(webDir)));
   await writeFile(join(out, EXPORT_MARKER), 'neurolens explorer export\n');
   files += 2;
