@@ -155,3 +155,26 @@ export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
     </table>
   );
 }
+
+/**
+ * The circuit's own faithfulness in one sentence above its diagram: its logit drop against random
+ * sets of its sizes, and the verdict — failing in red where the check fails.
+ */
+export function FaithfulnessHeadline({ effect }: { effect?: Effect }) {
+  if (!effect || typeof effect.drop !== 'number') return <p className="muted" data-testid="faithfulness-headline">Not measured: this file was written before circuits were checked against random neurons.</p>;
+  const failed = effect.verdict ? !effect.verdict.pass : false;
+  return (
+    <p className={`faithfulness-headline${failed ? ' check-failed' : ''}`} data-testid="faithfulness-headline">
+      Faithfulness: zeroing this circuit alone lowers the predicted logit by <strong data-testid="faithfulness-drop">{fmt(effect.drop)}</strong>
+      {effect.random && (
+        <>
+          ; random sets of its per-layer sizes: {fmt(effect.random.mean)} {iv(effect.random.ci)}; circuit − random {effect.difference ? `${fmt(effect.difference.mean)} ${iv(effect.difference.ci)}` : '—'}; ratio{' '}
+          <RatioText ratio={effect.ratio} verdict={effect.verdict} />
+        </>
+      )}
+      {' — '}
+      {effect.verdict ? <Verdict verdict={effect.verdict} /> : <span className="muted">no verdict (no random draws stored)</span>}
+      {failed && ' (this circuit fails its check: its effect is not distinguishable from random neurons)'}
+    </p>
+  );
+}
