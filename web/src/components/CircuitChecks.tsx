@@ -165,7 +165,7 @@ export function FaithfulnessHeadline({ effect }: { effect?: Effect }) {
   const failed = effect.verdict ? !effect.verdict.pass : false;
   return (
     <p className={`faithfulness-headline${failed ? ' check-failed' : ''}`} data-testid="faithfulness-headline">
-      Faithfulness: zeroing this circuit alone lowers the predicted logit by <strong data-testid="faithfulness-drop">{fmt(effect.drop)}</strong>
+      Faithfulness: logit drop <strong data-testid="faithfulness-drop">{fmt(effect.drop)}</strong> when this circuit alone is zeroed (predicted logit before − after: positive = it falls)
       {effect.random && (
         <>
           ; random sets of its per-layer sizes: {fmt(effect.random.mean)} {iv(effect.random.ci)}; circuit − random {effect.difference ? `${fmt(effect.difference.mean)} ${iv(effect.difference.ci)}` : '—'}; ratio{' '}
