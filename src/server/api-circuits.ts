@@ -18,6 +18,8 @@ export interface CircuitQuerySummary {
   eval: boolean;
   /** Run-relative path of NAME.html, if any. */
   report: string | null;
+  /** The circuit the query's page opens on (DefaultCircuit) and its logit drop, if measured. */
+  default: DefaultCircuit & { drop: number | null };
 }
 
 export interface CircuitsResponse {

@@ -1,7 +1,7 @@
 /** `/api/circuits` (the queries) and `/api/circuits/:name` (one query, Sankey-ready). */
 import type { CircuitsDiagnosisFile } from '../circuits/formats.js';
-import type { CircuitResponse, CircuitsResponse, DefaultCircuit, NodeConcept, NodeCrops, SankeyLink, SankeyNode } from './api.js';
-import { neuronKey, type CircuitDoc } from './circuit-index.js';
+import type { CircuitResponse, CircuitsResponse, NodeConcept, NodeCrops, SankeyLink, SankeyNode } from './api.js';
+import { defaultCircuit, neuronKey, type CircuitDoc } from './circuit-index.js';
 import { nodeConcepts, nodeCrops } from './circuit-nodes.js';
 import { notFound } from './http-error.js';
 import type { LabelIndex } from './neuron-labels.js';
@@ -62,18 +62,6 @@ export function sankeyOf(doc: CircuitDoc, extras: NodeExtras = noExtras): Circui
     const links: SankeyLink[] = circuit.edges.map((e) => ({ source: neuronKey(e.from.layer, e.from.channel), target: neuronKey(e.to.layer, e.to.channel), value: e.sensitivity, sfs: e.sfs }));
     return { id: circuit.id, nodes, links };
   });
-}
-
-/** The most important circuit: see DefaultCircuit for the rule. */
-export function defaultCircuit(doc: CircuitDoc): DefaultCircuit {
-  const circuits = Array.isArray(doc.circuits) ? doc.circuits : [];
-  if (circuits.length === 0) return { id: null, basis: 'none' };
-  const measured = circuits.filter((c) => typeof c.effect?.drop === 'number' && Number.isFinite(c.effect.drop));
-  if (measured.length === 0) return { id: circuits[0]!.id, basis: 'unmeasured' };
-  // Largest drop first; a tie keeps the file's order (its rank).
-  const best = (list: typeof measured) => list.reduce((a, b) => (b.effect!.drop > a.effect!.drop ? b : a));
-  const passing = measured.filter((c) => c.effect!.verdict?.pass === true);
-  return passing.length > 0 ? { id: best(passing).id, basis: 'passing' } : { id: best(measured).id, basis: 'failing' };
 }
 
 export async function circuitDetail(run: RunIndex, name: string): Promise<CircuitResponse> {

@@ -72,6 +72,8 @@ describe('circuit page (e2e, chromium)', { skip, timeout: 600_000 }, () => {
     assert.equal(c.default.id, expected, 'the API picks by the stated rule');
 
     await page.goto(`${server.url}#/circuits`);
+    const row = page.getByTestId('circuit-queries').locator('tbody tr').filter({ has: page.getByTestId('circuit-link').filter({ hasText: new RegExp(`^${busiest.name}$`) }) });
+    assert.match(await row.getByTestId('query-default').innerText(), new RegExp(`^${expected.replace(/[.#]/g, '\\$&')} drop `), 'the list names the circuit the page opens on');
     await page.getByTestId('circuit-link').filter({ hasText: new RegExp(`^${busiest.name}$`) }).click();
     await page.getByTestId('sankey').waitFor();
     // The page states its rule and opens on that circuit (no circuit in the URL).

@@ -11,8 +11,8 @@ import sharp from 'sharp';
 import { loadConceptSets, neuronConcept } from '../../src/circuits/annotate.js';
 import { CROPS_INDEX } from '../../src/circuits/crop-files.js';
 import type { CircuitCropsFile, CircuitFile } from '../../src/circuits/formats.js';
-import type { CircuitResponse, SankeyNode } from '../../src/server/api.js';
-import { defaultCircuit } from '../../src/server/circuits.js';
+import type { CircuitResponse, CircuitsResponse, SankeyNode } from '../../src/server/api.js';
+import { defaultCircuit } from '../../src/server/circuit-index.js';
 import { exportReport } from '../../src/server/export.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { writeNpy } from '../../src/store/npy.js';
@@ -113,6 +113,12 @@ test('default circuit: the largest drop among passing circuits, else the largest
   assert.deepEqual((await get<CircuitResponse>('/api/circuits/failing')).default, { id: 'layer1.0#3', basis: 'failing' });
   assert.deepEqual((await get<CircuitResponse>('/api/circuits/old')).default, { id: 'layer1.0#1', basis: 'unmeasured' });
   assert.deepEqual(defaultCircuit(doc(1, [])), { id: null, basis: 'none' });
+  // The list says per query which circuit its page opens on, with that circuit's drop.
+  const list = await get<CircuitsResponse>('/api/circuits');
+  const byName = new Map(list.queries.map((q) => [q.name, q.default]));
+  assert.deepEqual(byName.get('passing'), { id: 'layer1.0#4', basis: 'passing', drop: 0.5 });
+  assert.deepEqual(byName.get('failing'), { id: 'layer1.0#3', basis: 'failing', drop: 0.4 });
+  assert.deepEqual(byName.get('old'), { id: 'layer1.0#1', basis: 'unmeasured', drop: null });
   // Ties keep the stored order.
   assert.deepEqual(defaultCircuit(doc(1, [circuit(1, 5, check(0.5, true)), circuit(2, 5, check(0.5, true))])), { id: 'layer1.0#1', basis: 'passing' });
 });

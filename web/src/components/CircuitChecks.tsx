@@ -123,13 +123,14 @@ export function GateLine({ support }: { support?: CircuitFile['support'] }) {
   );
 }
 
-/** The circuit's neurons with activation and, where the gate was on, the support that admitted them. */
+/** The circuit's neurons with their names, activation and, where the gate was on, the support that admitted them. */
 export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
   return (
     <table data-testid="circuit-neurons">
       <thead>
         <tr>
           <th>neuron</th>
+          <th>name</th>
           <th className="num">activation</th>
           <th>support gate</th>
           <th className="num">support: logit drop zeroed alone</th>
@@ -144,6 +145,7 @@ export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
               </a>
               {n.root ? ' (root)' : ''}
             </td>
+            <td>{n.concept?.caption ?? n.neuronLabel?.text ?? <span className="muted">unnamed</span>}</td>
             <td className="num">{fmt(n.act, 2)}</td>
             <td data-testid="neuron-gate">{n.gated === true ? 'on' : n.gated === false ? 'off' : '—'}</td>
             <td className="num" data-testid="neuron-support">
