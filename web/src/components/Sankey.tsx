@@ -59,7 +59,7 @@ export function Sankey(props: {
   const perColumn = Math.max(1, ...columns.map((c) => props.nodes.filter((n) => n.column === c).length));
   // At least 240 px between columns so labels never collide; wider circuits scroll sideways.
   const width = Math.max(available, LEFT + RIGHT + 240 * Math.max(0, columns.length - 1) + 20);
-  const height = Math.max(320, 96 * perColumn + 60);
+  const height = Math.max(240, 96 * perColumn + 60);
   // A name may run up to the next column's thumbnails; the full name is in the tooltip.
   const gap = columns.length > 1 ? (width - LEFT - RIGHT) / (columns.length - 1) : RIGHT;
   const chars = Math.max(8, Math.floor((Math.min(gap, RIGHT) - THUMB - 36) / CHAR_PX));
