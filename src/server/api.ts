@@ -17,7 +17,6 @@
  */
 import type { AttributionFile } from '../attribution/pipeline.js';
 import type { EvalResult } from '../attribution/eval/types.js';
-import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, CommonFile } from '../circuits/formats.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
@@ -30,6 +29,9 @@ export type { CheckVerdict, CircuitCheck, CircuitFile, CircuitsDiagnosisFile, Ci
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 export type { RatesSummary } from '../neurons/types.js';
 export type { LayerRecord } from '../record/types.js';
+
+/** The circuit endpoints' responses (their own file: the circuit page grew its own vocabulary). */
+export type * from './api-circuits.js';
 
 export const API_VERSION = 1;
 
@@ -74,8 +76,8 @@ export const ENDPOINTS = [
   { path: '/api/neuron/:layer/:c', query: 'pooling', doc: 'NeuronResponse: stats, histogram, exemplars, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
   { path: '/api/concepts/:layer', doc: 'ConceptsResponse: the stored hierarchy of one layer (static: yes)' },
   { path: '/api/concepts/:layer/search', query: 'q', doc: 'ConceptSearchResponse: clusters whose caption/keywords/description contain q (static: no — filter ConceptsResponse locally)' },
-  { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run (static: yes)' },
-  { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with Sankey nodes/links, eval, diagnosis (static: yes)' },
+  { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run, each with the circuit its page opens on (static: yes)' },
+  { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with the circuit to open on, Sankey nodes (names, flows, reference crops)/links, eval, diagnosis (static: yes)' },
   { path: '/api/attribution', doc: 'AttributionListResponse: attribution output folders (static: yes)' },
   { path: '/api/attribution/:name', doc: 'AttributionResponse: attribution.json + eval.json of one folder (static: yes)' },
   { path: '/api/images', query: 'offset, limit (≤ 500, default 100), q', doc: 'ImagesPage (static: every page at limit=STATIC_PAGE_SIZE, no q)' },
@@ -363,64 +365,6 @@ export interface ConceptSearchResponse {
   total: number;
   /** At most 200 matches, by level then id. */
   results: { id: string; level: number; caption: string; keywords: string[]; images: number; neurons: number }[];
-}
-
-export interface CircuitQuerySummary {
-  /** File stem: RUN/circuits/NAME.json. */
-  name: string;
-  query: { index?: number; image: string };
-  circuits: number;
-  nodes: number;
-  edges: number;
-  diagnosis: boolean;
-  /** The query is among eval.json's queries. */
-  eval: boolean;
-  /** Run-relative path of NAME.html, if any. */
-  report: string | null;
-}
-
-export interface CircuitsResponse {
-  queries: CircuitQuerySummary[];
-  /** circuits/common.json as stored, if any. */
-  common: CommonFile | null;
-  /** circuits/eval.json `summary` and `protocol`, if any. */
-  eval: Pick<CircuitsEvalFile, 'summary' | 'protocol'> | null;
-}
-
-export interface SankeyNode {
-  /** `LAYER#CHANNEL`. */
-  id: string;
-  layer: string;
-  channel: number;
-  /** Column = index of the layer among the query's analysis layers. */
-  column: number;
-  act: number;
-  region: Box;
-  root: boolean;
-  /** Whether the discovery's support gate applied to the node's layer; null for files written before the gate existed. */
-  gated: boolean | null;
-  /** In a gated layer: the predicted logit's drop when this neuron alone is zeroed on the query (why it was admitted). */
-  support?: number;
-}
-
-export interface SankeyLink {
-  source: string;
-  target: string;
-  /** Ribbon width: the edge's sensitivity. */
-  value: number;
-  sfs: number;
-}
-
-export interface CircuitResponse {
-  name: string;
-  /** RUN/circuits/NAME.json as stored. */
-  result: CircuitFile;
-  sankey: { id: string; nodes: SankeyNode[]; links: SankeyLink[] }[];
-  /** This query's entry of circuits/eval.json, if any. */
-  eval: CircuitsEvalQuery | null;
-  /** RUN/circuits/NAME.diagnosis.json as stored, if any. */
-  diagnosis: CircuitsDiagnosisFile | null;
-  report: string | null;
 }
 
 export interface AttributionSummary {
