@@ -20,8 +20,21 @@ import { openRun, readManifestIfAny, type ChunkRecord } from './state.js';
 import { manifestBase } from './finalize.js';
 import { dropChangedChunks } from './resume-check.js';
 import { chunkRange, recordMissingChunks } from './record-chunks.js';
-import { checkShard, finishedPath, readFinishedShard, rangePath, shardChunks, shardFolder, shardsFolder, type FinishedShard, type ShardRange, type ShardSpec } from './shards.js';
+import { checkShard, finishedPath, readFinishedShard, rangePath, shardUnits, shardFolder, shardsFolder, type FinishedShardHeader, type ShardRange, type ShardSpec } from '../shards/spec.js';
+import type { ManifestBase } from './finalize.js';
 import type { RecordHooks, RecordOptions } from './types.js';
+
+/** A finished record shard's `shard.json`: with it, a merge needs nothing from the model. */
+export interface FinishedRecordShard extends FinishedShardHeader {
+  stage: 'record';
+  chunkSize: number;
+  batch: number;
+  createdAt: string;
+  /** Images recorded and skipped by this shard. */
+  recorded: number;
+  skipped: number;
+  base: ManifestBase;
+}
 
 export interface RecordShardResult {
   /** 'complete' when this call finished the shard; 'unchanged' when it was already finished (or the run already merged). */
@@ -85,7 +98,7 @@ async function recordShardLocked(plan: RunPlan, spec: ShardSpec, options: Record
   const { layout } = plan;
   if (await readManifestIfAny(new RunLayout(options.out))) return 'merged';
   for (const folder of [layout.root, layout.work]) await removeStaleTempFiles(folder);
-  const done = await readFinishedShard(layout.root);
+  const done = await readFinishedShard<FinishedRecordShard>(layout.root);
   if (done) {
     if (done.base.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(layout.root, ['run']));
     return { status: 'unchanged', ...spec, images: done.recorded, skipped: done.skipped, recordedNow: 0 };
@@ -94,21 +107,19 @@ async function recordShardLocked(plan: RunPlan, spec: ShardSpec, options: Record
   if (run.status === 'complete') throw new Error('a shard folder never holds a manifest');
   if (run.status === 'resume') await dropChangedChunks(plan, run.done, hooks.onWarning);
   const chunkCount = Math.ceil(plan.entries.length / run.state.chunkSize);
-  const chunks = shardChunks(spec, chunkCount);
-  const images = Math.max(0, Math.min(plan.entries.length, chunks[1] * run.state.chunkSize) - chunks[0] * run.state.chunkSize);
-  const range: ShardRange = { chunks, chunkCount, images };
+  const chunks = shardUnits(spec, chunkCount);
+  const range: ShardRange = { unit: 'chunk', first: chunks[0], end: chunks[1], total: chunkCount };
   await writeJsonAtomic(rangePath(layout.root), range);
   const recordedNow = await recordMissingChunks(plan, run.state, run.done, chunkRange(...chunks), options, hooks);
   const journal = await readJournal<ChunkRecord>(layout.journal);
   const records = new Map(journal.map((r) => [r.chunk, r]));
   const mine = chunkRange(...chunks).map((c) => records.get(c)!);
-  const finished: FinishedShard = {
+  const finished: FinishedRecordShard = {
     format: 'neurolens-shard',
     formatVersion: 1,
     stage: 'record',
     ...spec,
-    chunks,
-    chunkCount,
+    range,
     chunkSize: run.state.chunkSize,
     batch: run.state.batch,
     createdAt: run.state.createdAt,

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { record, recordShard, mergeShards, listShards, parseShard, type RecordOptions } from '../../src/index.js';
+import { record, recordShard, mergeShards, listShards, parseShard, type FinishedRecordShard, type RecordOptions } from '../../src/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { ENV, makeWorkspace, snapshotFiles, type Workspace } from './helpers.js';
 
@@ -46,8 +46,8 @@ test('3 shards recorded in scrambled order, then merged: byte-identical to one r
     const result = await recordShard(options(ws, run), { index, count: 3 });
     assert.equal(result.status, 'complete');
   }
-  const statuses = await listShards(run);
-  assert.deepEqual(statuses.map((s) => [s.index, s.count, s.complete, s.chunksDone, s.chunks]), [[0, 3, true, 2, 2], [1, 3, true, 2, 2], [2, 3, true, 2, 2]]);
+  const statuses = await listShards<FinishedRecordShard>(run, 'record');
+  assert.deepEqual(statuses.map((s) => [s.index, s.count, s.complete, s.done, s.size]), [[0, 3, true, 2, 2], [1, 3, true, 2, 2], [2, 3, true, 2, 2]]);
   // The corrupt files fall into two different shards (43 entries, chunks of 8, two chunks a shard).
   assert.deepEqual(statuses.map((s) => s.finished!.skipped), [2, 1, 0]);
   assert.equal((await recordShard(options(ws, run), { index: 1, count: 3 })).status, 'unchanged');
@@ -75,15 +75,15 @@ test('a shard aborted after its first chunk, then run again, still merges identi
   const missing = await merge(run);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr.trim().split('\n').length, 1);
-  assert.match(missing.stderr, /error: shard 1\/3 of .*sharded is missing; run the other shards' `npx neurolens record … --out .*sharded` command with --shard 1\/3, then merge again/);
+  assert.match(missing.stderr, /error: record shard 1\/3 of .*sharded is missing; run the other shards' `npx neurolens record …` command with --shard 1\/3, then merge again/);
 
   const abort = new AbortController();
   await assert.rejects(recordShard(options(ws, run), { index: 1, count: 3 }, { signal: abort.signal, onChunk: () => abort.abort() }), { name: 'AbortError' });
-  const status = (await listShards(run)).find((s) => s.index === 1)!;
-  assert.deepEqual([status.complete, status.chunksDone, status.chunks], [false, 1, 2]);
+  const status = (await listShards<FinishedRecordShard>(run, 'record')).find((s) => s.index === 1)!;
+  assert.deepEqual([status.complete, status.done, status.size], [false, 1, 2]);
   const unfinished = await merge(run);
   assert.equal(unfinished.code, 1);
-  assert.match(unfinished.stderr, /error: shard 1\/3 of .*sharded is not finished; run its `npx neurolens record … --shard I\/N` command again \(it resumes\), then merge again\n$/);
+  assert.match(unfinished.stderr, /error: record shard 1\/3 of .*sharded is not finished; run its `npx neurolens record … --shard I\/N` command again \(it resumes\), then merge again\n$/);
 
   // A plain record into the run is refused: it would ignore the shards' work.
   const plain = await runInProcess(buildProgram(), ['record', '--model', ws.model, '--images', ws.images, '--out', run, '--batch', '2', '--chunk', '8', '--threads', '1']);
@@ -104,10 +104,10 @@ test('merge refuses shards of different splits or different runs, naming what to
   await recordShard(options(ws, run, { topK: 3 }), { index: 1, count: 2 });
   const disagree = await merge(run);
   assert.equal(disagree.code, 1);
-  assert.match(disagree.stderr, /error: shard 1\/2 of .*run was recorded with a different top-k than shard 0\/2; delete .*record-1-of-2 and record it again/);
+  assert.match(disagree.stderr, /error: record shard 1\/2 of .*run was made with a different top-k than shard 0\/2; delete .*record-1-of-2 and run it again/);
   await recordShard(options(ws, run), { index: 0, count: 1 });
-  assert.match((await merge(run)).stderr, /error: .*shards holds shards of different splits \(of 1 and of 2\); delete the folders of the split you do not want/);
-  assert.match((await merge(join(ws.dir, 'nothing'))).stderr, /error: .*nothing holds no shards to merge \(no .*nothing\/shards\/record-I-of-N\); record them first with `npx neurolens record … --out .*nothing --shard I\/N`\n$/);
+  assert.match((await merge(run)).stderr, /error: .*shards holds record shards of different splits \(of 1 and of 2\); delete the folders of the split you do not want/);
+  assert.match((await merge(join(ws.dir, 'nothing'))).stderr, /error: .*nothing holds no shards to merge \(no .*nothing\/shards\/record-I-of-N or circuits-eval-I-of-N\); make them first with `npx neurolens record … --out .*nothing --shard I\/N`/);
 });
 
 test('--shard takes I/N with 0 <= I < N and refuses anything else, naming --shard', async () => {

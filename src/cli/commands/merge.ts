@@ -21,8 +21,11 @@ export function registerMerge(program: Command): void {
             },
           });
           progress.stop();
-          const line = result.status === 'unchanged' ? shardMessages.alreadyMerged(run, result.images, result.skipped) : shardMessages.merged(run, result.shards, result.images, result.skipped);
-          process.stdout.write(`${line}\nmanifest: ${result.manifestPath}\n`);
+          const lines = result.merged.map((m) =>
+            m.stage === 'record' ? shardMessages.merged(run, m.shards, m.units, result.skipped) : shardMessages.mergedEval(m.path, m.shards, m.units),
+          );
+          if (result.status === 'unchanged') lines.push(shardMessages.alreadyMerged(run, result.images, result.skipped));
+          process.stdout.write(`${lines.join('\n')}\nmanifest: ${result.manifestPath}\n`);
         } finally {
           progress.stop();
         }
