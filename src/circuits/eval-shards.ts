@@ -63,7 +63,7 @@ export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpe
       const mine: ShardSettings & { chosen: number[]; out: string | null } = { ...settings, chosen: session.chosen, out: options.out ?? null };
       const finished = await readFinishedShard<FinishedEvalShard>(dir);
       const stored = finished ? { ...finished.settings, chosen: finished.chosen, out: finished.out } : await readShardJson<typeof mine>(settingsPath(dir), dir);
-      if (stored && stableJson(stored) !== stableJson(mine)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir));
+      if (stored && stableJson(stored) !== stableJson(mine)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'circuits eval'));
       const [first, end] = shardUnits(spec, session.chosen.length);
       const result = { ...spec, dir, queries: end - first };
       if (finished) return { status: 'unchanged', ...result, evaluatedNow: 0 };

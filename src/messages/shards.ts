@@ -21,12 +21,18 @@ export const shardMessages = {
     `${run}/shards holds ${stage} shards of different splits (${counts.map((n) => `of ${n}`).join(' and ')}); delete the folders of the split you do not want, then merge again`,
   shardsDisagree: (run: string, command: string, index: number, count: number, what: string, dir: string) =>
     `${command} shard ${index}/${count} of ${run} was made with ${what} than shard 0/${count}; delete ${dir} and run it again with the same command as the others, then merge again`,
-  shardOptionsDiffer: (dir: string) =>
-    `${dir} holds a circuits eval shard made with different options; run it with the options it was started with, or delete ${dir} to start it again`,
+  shardOptionsDiffer: (dir: string, command: string) =>
+    `${dir} holds a ${command} shard made with different options; run it with the options it was started with, or delete ${dir} to start it again`,
   evalOfAnotherRun: (run: string, dir: string) =>
     `the circuits eval shards in ${run}/shards were made on a different recording than ${run} holds now (see ${dir}); delete them and run the shards again`,
   mergedEval: (path: string, shards: number, queries: number) =>
     `merged ${shards} circuits eval ${plural(shards, 'shard', 'shards')} into ${path}: ${queries} queries`,
+  oneMethodPerShard: (methods: readonly string[]) =>
+    `--shard takes one --method at a time (got ${methods.join(', ')}); run the shards of each method one after the other, merging in between`,
+  mergedAttribution: (path: string, shards: number, images: number) =>
+    `merged ${shards} attribute ${plural(shards, 'shard', 'shards')} into ${path}: ${images} images`,
+  attributionShardDone: (index: number, count: number, images: number, skipped: number, out: string) =>
+    `attributed shard ${index}/${count}: ${images} images (${skipped} skipped) into ${out}/shards; run \`npx neurolens merge ${out}\` once every shard is finished`,
   evalShardDone: (index: number, count: number, queries: number, run: string) =>
     `evaluated circuits eval shard ${index}/${count}: ${queries} queries into ${run}/shards; run \`npx neurolens merge ${run}\` once every shard is finished`,
   mergedRunDiffers: (run: string) =>

@@ -1,7 +1,7 @@
 /**
  * `merge RUN`: assembles every stage's finished shards in RUN into the files the single-process
  * stage writes — the recording first (record/merge.ts), then the circuits evaluation
- * (circuits/eval-shards.ts) — holding the run's lock and every shard's, so no shard changes under
+ * (circuits/eval-shards.ts); in an `attribute` OUT, the maps (attribution/shards.ts) — holding the run's lock and every shard's, so no shard changes under
  * it. Shard folders are removed only once everything is written: a merge killed midway loses
  * nothing, and running it again finishes it.
  */
@@ -17,6 +17,7 @@ import { mergeRecordShards } from '../record/merge.js';
 import type { FinishedRecordShard } from '../record/shard-record.js';
 import type { RecordProgress } from '../record/types.js';
 import { mergeEvalShards, type FinishedEvalShard } from '../circuits/eval-shards.js';
+import { mergeAttributionShards, type FinishedAttributionShard } from '../attribution/shards.js';
 import { listShards, shardsFolder, type ShardStage, type ShardStatus } from './spec.js';
 
 export interface MergeHooks {
@@ -38,10 +39,10 @@ export interface MergeResult {
   /** 'complete' when this call merged shards; 'unchanged' when RUN held none (already merged). */
   status: 'complete' | 'unchanged';
   merged: MergedStage[];
-  manifestPath: string;
-  /** The run's images and skipped images (from its manifest). */
-  images: number;
-  skipped: number;
+  /** The run's manifest and its images and skipped images; absent in a folder without one (an attribute OUT). */
+  manifestPath?: string;
+  images?: number;
+  skipped?: number;
   seconds: number;
 }
 
@@ -54,7 +55,8 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
   const layout = new RunLayout(run);
   const record = await listShards<FinishedRecordShard>(run, 'record');
   const evals = await listShards<FinishedEvalShard>(run, 'circuits-eval');
-  const all: ShardStatus[] = [...record, ...evals];
+  const maps = await listShards<FinishedAttributionShard>(run, 'attribute');
+  const all: ShardStatus[] = [...record, ...evals, ...maps];
   const merged: MergedStage[] = [];
   if (all.length === 0) {
     const manifest = await readManifestIfAny(layout);
@@ -70,14 +72,16 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
       merged.push({ stage: 'record', shards: record.length, path: layout.manifest, units: manifest.images.count });
     }
     if (evals.length > 0) merged.push({ stage: 'circuits-eval', shards: evals.length, ...(await mergeEvalShards(run, evals)) });
+    if (maps.length > 0) merged.push({ stage: 'attribute', shards: maps.length, ...(await mergeAttributionShards(run, maps)) });
     for (const status of all) await removeFolder(status.dir);
     // Anything else a user put there stays.
     await rmdir(shardsFolder(run)).catch(() => undefined);
   } finally {
     for (const release of releases) await release();
   }
-  const manifest = (await readManifestIfAny(layout))!;
-  return { status: 'complete', merged, manifestPath: layout.manifest, images: manifest.images.count, skipped: manifest.images.skipped, seconds: (performance.now() - started) / 1000 };
+  const manifest = await readManifestIfAny(layout);
+  const counts = manifest ? { manifestPath: layout.manifest, images: manifest.images.count, skipped: manifest.images.skipped } : {};
+  return { status: 'complete', merged, ...counts, seconds: (performance.now() - started) / 1000 };
 }
 
 async function removeFolder(dir: string): Promise<void> {

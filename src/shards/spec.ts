@@ -22,10 +22,10 @@ export interface ShardSpec {
 }
 
 /** The stages that can be split into shards (their folders are named after them). */
-export type ShardStage = 'record' | 'circuits-eval';
-export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval'];
+export type ShardStage = 'record' | 'circuits-eval' | 'attribute';
+export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute'];
 /** The command that records a stage's shards (for messages saying what to run). */
-export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval' };
+export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute' };
 
 /** Parses `I/N` (the CLI's --shard); throws NeurolensError('usage') naming --shard otherwise. */
 export function parseShard(value: string): ShardSpec {
@@ -59,7 +59,7 @@ export function shardFolder(run: string, stage: ShardStage, spec: ShardSpec): st
 
 /** `range.json`: the shard's share of the stage's units (record: chunks; circuits eval: queries). */
 export interface ShardRange {
-  unit: 'chunk' | 'query';
+  unit: 'chunk' | 'query' | 'image';
   first: number;
   end: number;
   /** Units of the whole stage. */
@@ -87,6 +87,16 @@ export function finishedPath(dir: string): string {
 /** The journal of finished units in a shard folder (record keeps its run-like `.record/` layout). */
 export function shardJournal(stage: ShardStage, dir: string): string {
   return stage === 'record' ? join(dir, '.record', 'journal.jsonl') : join(dir, 'journal.jsonl');
+}
+
+/** Units a shard has finished: journal lines, or for attribute the images its attribution.json lists. */
+async function unitsDone(stage: ShardStage, dir: string): Promise<number> {
+  if (stage === 'attribute') {
+    const file = await readShardJson<{ entries?: unknown[]; skipped?: unknown[] }>(join(dir, 'attribution.json'), dir);
+    return (file?.entries?.length ?? 0) + (file?.skipped?.length ?? 0);
+  }
+  const units = await readJournal<{ chunk?: number; index?: number }>(shardJournal(stage, dir));
+  return new Set(units.map((u) => u.chunk ?? u.index)).size;
 }
 
 /** Where a stage's shard stands, for a scheduler: finished or not, and its units done so far. */
@@ -140,14 +150,13 @@ export async function listShards<F extends FinishedShardHeader = FinishedShardHe
     const spec = { index: Number(match[1]), count: Number(match[2]) };
     const dir = join(shardsFolder(run), name);
     const finished = await readFinishedShard<F>(dir);
-    const range = await readShardJson<ShardRange>(rangePath(dir), dir);
-    const units = await readJournal<{ chunk?: number; index?: number }>(shardJournal(stage, dir));
+    const range = finished?.range ?? (await readShardJson<ShardRange>(rangePath(dir), dir));
     statuses.push({
       stage,
       ...spec,
       dir,
       complete: finished !== undefined,
-      done: new Set(units.map((u) => u.chunk ?? u.index)).size,
+      done: await unitsDone(stage, dir),
       ...(range ? { size: range.end - range.first, unit: range.unit } : {}),
       ...(finished ? { finished } : {}),
     });
