@@ -4,13 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { record, recordShard, mergeShards, listShards, parseShard, type FinishedRecordShard, type RecordOptions } from '../../src/index.js';
 import { runInProcess } from '../helpers/cli.js';
-import { ENV, makeWorkspace, snapshotFiles, type Workspace } from './helpers.js';
+import { CLI, ENV, makeWorkspace, recordArgs, snapshotFiles, type Workspace } from './helpers.js';
 
 process.env.SOURCE_DATE_EPOCH = ENV.SOURCE_DATE_EPOCH;
 
@@ -93,6 +94,28 @@ test('a shard aborted after its first chunk, then run again, still merges identi
   const resumed = await recordShard(options(ws, run), { index: 1, count: 3 });
   assert.equal(resumed.status, 'complete');
   assert.equal(resumed.recordedNow, 8, 'only the chunk that was not journaled is recorded again');
+  assert.equal((await mergeShards(run)).status, 'complete');
+  assertSameFiles(reference, run);
+});
+
+/** Runs `node args` as its own process; resolves with its exit code and stderr. */
+function runProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: ENV });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('3 shards recorded at the same time by 3 processes into one RUN, then merged: byte-identical to one record', { timeout: 300_000 }, async () => {
+  const ws = await workspace();
+  const reference = join(ws.dir, 'reference');
+  await record(options(ws, reference));
+  const run = join(ws.dir, 'sharded');
+  const results = await Promise.all([0, 1, 2].map((index) => runProcess(['--import', 'tsx', CLI, ...recordArgs(ws.model, ws.images, run), '--shard', `${index}/3`])));
+  for (const result of results) assert.equal(result.code, 0, result.stderr);
   assert.equal((await mergeShards(run)).status, 'complete');
   assertSameFiles(reference, run);
 });
