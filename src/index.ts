@@ -33,6 +33,7 @@ export { mergeShards, type MergeHooks, type MergeResult, type MergedStage } from
 export { listShards, parseShard, checkShard, shardUnits, shardFolder, SHARD_STAGES, type ShardSpec, type ShardStage, type ShardStatus, type ShardRange, type FinishedShardHeader } from './shards/spec.js';
 export { evaluateCircuitsShard, type EvalShardResult, type FinishedEvalShard } from './circuits/eval-shards.js';
 export { runAttributionShard, type AttributionShardResult, type FinishedAttributionShard } from './attribution/shards.js';
+export { evaluateAttributionsShard, type AttributionEvalShardResult, type FinishedAttributionEvalShard } from './attribution/eval/shards.js';
 export { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './record/plan.js';
 export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
 export { openRun, recordCommand, RUN_FORMAT_VERSION, type OpenRun, type RunNeeds, type RunImageRow } from './run/index.js';

@@ -16,7 +16,7 @@ import { wrapFsError } from '../store/fs-errors.js';
 import { RunLayout } from '../record/layout.js';
 import { readManifestIfAny } from '../record/state.js';
 import {
-  checkShard, completeSplit, finishedPath, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits,
+  checkShard, completeSplit, fromExactJson, toExactJson, finishedPath, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits,
   type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { assembleEval, openEval, writeEval, type EvalHooks, type EvalOptions, type EvalSettings, type EvaluatedQuery } from './eval.js';
@@ -77,7 +77,7 @@ export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpe
         const index = session.chosen[i]!;
         if (done.has(index)) continue;
         hooks.signal?.throwIfAborted();
-        await appendJournal(journal, { index, ...(await session.evaluate(index)) } satisfies JournaledQuery);
+        await appendJournal(journal, toExactJson({ index, ...(await session.evaluate(index)) } satisfies JournaledQuery));
         evaluatedNow++;
         hooks.onProgress?.({ done: i + 1 - first, total: end - first });
       }
@@ -105,7 +105,8 @@ export async function mergeEvalShards(run: string, statuses: readonly ShardStatu
   if (manifest?.fingerprint !== first.settings.run.fingerprint) throw new NeurolensError('conflict', shardMessages.evalOfAnotherRun(run, statuses[0]!.dir));
   const evaluated: EvaluatedQuery[] = [];
   for (const [i, shard] of finished.entries()) {
-    const records = new Map((await readJournal<JournaledQuery>(shardJournal('circuits-eval', statuses[i]!.dir))).map((q) => [q.index, q]));
+    const journaled = await readJournal<unknown>(shardJournal('circuits-eval', statuses[i]!.dir));
+    const records = new Map(journaled.map((q) => fromExactJson<JournaledQuery>(q)).map((q) => [q.index, q]));
     for (let q = shard.range.first; q < shard.range.end; q++) {
       const { index: _index, ...query } = records.get(shard.chosen[q]!)!;
       evaluated.push(query);

@@ -29,6 +29,12 @@ export const shardMessages = {
     `merged ${shards} circuits eval ${plural(shards, 'shard', 'shards')} into ${path}: ${queries} queries`,
   oneMethodPerShard: (methods: readonly string[]) =>
     `--shard takes one --method at a time (got ${methods.join(', ')}); run the shards of each method one after the other, merging in between`,
+  noSanityShards: () =>
+    '--shard cannot be combined with --sanity (the sanity check runs over every image after the main pass); run the shards without --sanity, or attribute eval with --sanity in one process',
+  mergedAttributionEval: (path: string, shards: number, images: number) =>
+    `merged ${shards} attribute eval ${plural(shards, 'shard', 'shards')} into ${path}: ${images} images`,
+  attributionEvalShardDone: (index: number, count: number, images: number, out: string) =>
+    `evaluated attribute eval shard ${index}/${count}: ${images} images into ${out}/shards; run \`npx neurolens merge ${out}\` once every shard is finished`,
   mergedAttribution: (path: string, shards: number, images: number) =>
     `merged ${shards} attribute ${plural(shards, 'shard', 'shards')} into ${path}: ${images} images`,
   attributionShardDone: (index: number, count: number, images: number, skipped: number, out: string) =>

@@ -1,7 +1,8 @@
 /**
  * `merge RUN`: assembles every stage's finished shards in RUN into the files the single-process
  * stage writes — the recording first (record/merge.ts), then the circuits evaluation
- * (circuits/eval-shards.ts); in an `attribute` OUT, the maps (attribution/shards.ts) — holding the run's lock and every shard's, so no shard changes under
+ * (circuits/eval-shards.ts); in an `attribute` OUT the maps (attribution/shards.ts), in an
+ * `attribute eval` OUT the evaluation (attribution/eval/shards.ts) — holding the run's lock and every shard's, so no shard changes under
  * it. Shard folders are removed only once everything is written: a merge killed midway loses
  * nothing, and running it again finishes it.
  */
@@ -18,6 +19,7 @@ import type { FinishedRecordShard } from '../record/shard-record.js';
 import type { RecordProgress } from '../record/types.js';
 import { mergeEvalShards, type FinishedEvalShard } from '../circuits/eval-shards.js';
 import { mergeAttributionShards, type FinishedAttributionShard } from '../attribution/shards.js';
+import { mergeAttributionEvalShards, type FinishedAttributionEvalShard } from '../attribution/eval/shards.js';
 import { listShards, shardsFolder, type ShardStage, type ShardStatus } from './spec.js';
 
 export interface MergeHooks {
@@ -56,7 +58,8 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
   const record = await listShards<FinishedRecordShard>(run, 'record');
   const evals = await listShards<FinishedEvalShard>(run, 'circuits-eval');
   const maps = await listShards<FinishedAttributionShard>(run, 'attribute');
-  const all: ShardStatus[] = [...record, ...evals, ...maps];
+  const mapEvals = await listShards<FinishedAttributionEvalShard>(run, 'attribute-eval');
+  const all: ShardStatus[] = [...record, ...evals, ...maps, ...mapEvals];
   const merged: MergedStage[] = [];
   if (all.length === 0) {
     const manifest = await readManifestIfAny(layout);
@@ -73,6 +76,7 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
     }
     if (evals.length > 0) merged.push({ stage: 'circuits-eval', shards: evals.length, ...(await mergeEvalShards(run, evals)) });
     if (maps.length > 0) merged.push({ stage: 'attribute', shards: maps.length, ...(await mergeAttributionShards(run, maps)) });
+    if (mapEvals.length > 0) merged.push({ stage: 'attribute-eval', shards: mapEvals.length, ...(await mergeAttributionEvalShards(run, mapEvals)) });
     for (const status of all) await removeFolder(status.dir);
     // Anything else a user put there stays.
     await rmdir(shardsFolder(run)).catch(() => undefined);

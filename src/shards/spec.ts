@@ -22,10 +22,10 @@ export interface ShardSpec {
 }
 
 /** The stages that can be split into shards (their folders are named after them). */
-export type ShardStage = 'record' | 'circuits-eval' | 'attribute';
-export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute'];
+export type ShardStage = 'record' | 'circuits-eval' | 'attribute' | 'attribute-eval';
+export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute', 'attribute-eval'];
 /** The command that records a stage's shards (for messages saying what to run). */
-export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute' };
+export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute', 'attribute-eval': 'attribute eval' };
 
 /** Parses `I/N` (the CLI's --shard); throws NeurolensError('usage') naming --shard otherwise. */
 export function parseShard(value: string): ShardSpec {
@@ -97,6 +97,30 @@ async function unitsDone(stage: ShardStage, dir: string): Promise<number> {
   }
   const units = await readJournal<{ chunk?: number; index?: number }>(shardJournal(stage, dir));
   return new Set(units.map((u) => u.chunk ?? u.index)).size;
+}
+
+/**
+ * A value as plain JSON that reads back to the very same numbers: JSON keeps every finite double
+ * exactly, and NaN and ±Infinity (which JSON has no form for) are tagged. For journals whose
+ * numbers a merge recomputes summaries from.
+ */
+export function toExactJson(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : { $number: String(value) };
+  if (Array.isArray(value)) return value.map(toExactJson);
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, toExactJson);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toExactJson(v)]));
+  return value;
+}
+
+/** The inverse of {@link toExactJson}. */
+export function fromExactJson<T>(value: unknown): T {
+  if (Array.isArray(value)) return value.map((v) => fromExactJson(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const tag = (value as { $number?: unknown }).$number;
+    if (typeof tag === 'string' && Object.keys(value).length === 1) return Number(tag) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromExactJson(v)])) as T;
+  }
+  return value as T;
 }
 
 /** Where a stage's shard stands, for a scheduler: finished or not, and its units done so far. */

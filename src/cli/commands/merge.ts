@@ -7,8 +7,8 @@ import { runAction } from '../run-action.js';
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .description('assemble the shards of `record`, `circuits eval` or `attribute` `--shard I/N` into the files one process writes')
-    .argument('<run>', 'the folder the shards were made in (the run, or the OUT of `attribute`)')
+    .description('assemble the shards of `record`, `circuits eval`, `attribute` or `attribute eval` `--shard I/N` into the files one process writes')
+    .argument('<run>', 'the folder the shards were made in (the run, or the OUT of `attribute` / `attribute eval`)')
     .action((run: string) =>
       runAction(async () => {
         const progress = createProgressRenderer();
@@ -24,7 +24,8 @@ export function registerMerge(program: Command): void {
           const lines = result.merged.map((m) =>
             m.stage === 'record' ? shardMessages.merged(run, m.shards, m.units, result.skipped ?? 0)
             : m.stage === 'circuits-eval' ? shardMessages.mergedEval(m.path, m.shards, m.units)
-            : shardMessages.mergedAttribution(m.path, m.shards, m.units),
+            : m.stage === 'attribute' ? shardMessages.mergedAttribution(m.path, m.shards, m.units)
+            : shardMessages.mergedAttributionEval(m.path, m.shards, m.units),
           );
           if (result.status === 'unchanged') lines.push(shardMessages.alreadyMerged(run, result.images ?? 0, result.skipped ?? 0));
           if (result.manifestPath) lines.push(`manifest: ${result.manifestPath}`);
