@@ -62,6 +62,7 @@ test('3 shards recorded in scrambled order, then merged: byte-identical to one r
   // Merged runs behave as recorded ones: a second merge and a plain record have nothing to do.
   assert.match((await merge(run)).stdout, /already complete: 40 images, 3 skipped/);
   assert.equal((await record(options(ws, run))).status, 'unchanged');
+  assert.equal((await recordShard(options(ws, run), { index: 0, count: 3 })).status, 'unchanged');
   assertSameFiles(reference, run);
 });
 
