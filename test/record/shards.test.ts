@@ -134,6 +134,18 @@ test('merge refuses shards of different splits or different runs, naming what to
   assert.match((await merge(join(ws.dir, 'nothing'))).stderr, /error: .*nothing holds no shards to merge \(no .*nothing\/shards\/record-I-of-N or circuits-eval-I-of-N\); make them first with `npx neurolens record … --out .*nothing --shard I\/N`/);
 });
 
+test('more shards than chunks: the empty shards finish at once and the merge is still byte-identical', { timeout: 120_000 }, async () => {
+  const ws = await makeWorkspace(tinyResNet(), 6, { broken: false });
+  const reference = join(ws.dir, 'reference');
+  await record(options(ws, reference));
+  const run = join(ws.dir, 'run');
+  const results = [];
+  for (const index of [3, 1, 0, 2]) results.push(await recordShard(options(ws, run), { index, count: 4 }));
+  assert.deepEqual(results.map((r) => r.images), [6, 0, 0, 0], 'one chunk of 8: the last shard records it');
+  assert.equal((await mergeShards(run)).status, 'complete');
+  assertSameFiles(reference, run);
+});
+
 test('--shard takes I/N with 0 <= I < N and refuses anything else, naming --shard', async () => {
   assert.deepEqual(parseShard('0/3'), { index: 0, count: 3 });
   assert.deepEqual(parseShard('2/3'), { index: 2, count: 3 });
