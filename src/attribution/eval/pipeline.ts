@@ -23,7 +23,7 @@ import { buildProtocol } from './protocol.js';
 import { randomBaseline, randomCurveKinds, randomMap, randomMapSeed } from './random-maps.js';
 import { cascadeSteps, parameterisedLayers } from './randomise.js';
 import { aggregateMethod, formatMarkdown, roundAggregate, roundImage, type RandomCurves } from './report.js';
-import { SmoothMatcher, smoothMapSeed, smoothRandomMap, type GridReference } from './smooth-random.js';
+import { SmoothMatcher, smoothMapSeed, smoothRandomMap } from './smooth-random.js';
 import { runSanity } from './sanity.js';
 import { resolveSettings, type EvalSettings } from './settings.js';
 import type { EvalAttributionsOptions, EvalHooks, EvalResult, ImageEvaluation, MapEvaluation } from './types.js';
