@@ -16,7 +16,7 @@ import { withRunLock } from '../store/lock.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { planRun, type RunPlan } from './plan.js';
 import { RunLayout } from './layout.js';
-import { openRun, readManifestIfAny, type ChunkRecord } from './state.js';
+import { differingParts, openRun, readManifestIfAny, type ChunkRecord } from './state.js';
 import { manifestBase } from './finalize.js';
 import { dropChangedChunks } from './resume-check.js';
 import { chunkRange, recordMissingChunks } from './record-chunks.js';
@@ -78,7 +78,7 @@ export async function recordShard(options: RecordOptions, spec: ShardSpec, hooks
   });
   const result = await withRunLock(dir, 'record --shard', () => recordShardLocked({ ...plan, layout: new RunLayout(dir) }, spec, options, hooks), { create: true, onWarning: hooks.onWarning });
   if (result === 'merged') {
-    // Merged while this call waited for its lock: leave no empty folder behind.
+    // Merged between the check above and taking the lock: leave no empty folder behind.
     await rmdir(shardsFolder(out)).catch(() => undefined);
     const manifest = (await mergedAlready(out, plan))!;
     return unchanged(manifest.images.count, manifest.images.skipped);
@@ -90,7 +90,7 @@ export async function recordShard(options: RecordOptions, spec: ShardSpec, hooks
 async function mergedAlready(out: string, plan: RunPlan) {
   const manifest = await readManifestIfAny(plan.layout);
   if (!manifest) return undefined;
-  if (manifest.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(out, ['run']));
+  if (manifest.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, manifest.identity)));
   return manifest;
 }
 
@@ -100,7 +100,7 @@ async function recordShardLocked(plan: RunPlan, spec: ShardSpec, options: Record
   for (const folder of [layout.root, layout.work]) await removeStaleTempFiles(folder);
   const done = await readFinishedShard<FinishedRecordShard>(layout.root);
   if (done) {
-    if (done.base.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(layout.root, ['run']));
+    if (done.base.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(layout.root, differingParts(plan.identity, done.base.identity)));
     return { status: 'unchanged', ...spec, images: done.recorded, skipped: done.skipped, recordedNow: 0 };
   }
   const run = await openRun(plan, hooks.onWarning);

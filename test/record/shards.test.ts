@@ -126,6 +126,8 @@ test('merge refuses shards of different splits or different runs, naming what to
   const run = join(ws.dir, 'run');
   await recordShard(options(ws, run), { index: 0, count: 2 });
   await recordShard(options(ws, run, { topK: 3 }), { index: 1, count: 2 });
+  // A finished shard is not redone with other options: the refusal names what differs.
+  await assert.rejects(recordShard(options(ws, run), { index: 1, count: 2 }), /record-1-of-2 already holds a recording with a different top-k; choose another --out/);
   const disagree = await merge(run);
   assert.equal(disagree.code, 1);
   assert.match(disagree.stderr, /error: record shard 1\/2 of .*run was made with a different top-k than shard 0\/2; delete .*record-1-of-2 and run it again/);
