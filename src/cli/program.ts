@@ -6,6 +6,7 @@ import { helpConfiguration } from './help.js';
 import { checkRequired } from './options.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRecord } from './commands/record.js';
+import { registerMerge } from './commands/merge.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConcepts } from './commands/concepts.js';
 import { registerCircuits } from './commands/circuits.js';
@@ -53,6 +54,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   registerDemo(program);
   registerInspect(program);
   registerRecord(program);
+  registerMerge(program);
   registerConcepts(program);
   registerCircuits(program);
   registerProbe(program);

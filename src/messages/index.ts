@@ -7,6 +7,7 @@ export { onnxMessages } from './onnx.js';
 export { imageMessages } from './images.js';
 export { storeMessages } from './store.js';
 export { recordMessages } from './record.js';
+export { shardMessages } from './shards.js';
 export { cliMessages, CLI } from './cli.js';
 export { runtimeMessages } from './runtime.js';
 export { demoMessages } from './demo.js';

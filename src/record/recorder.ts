@@ -5,18 +5,14 @@
  * run it checks the artefacts and rebuilds a missing or damaged one. The RUN is locked while written.
  */
 import { performance } from 'node:perf_hooks';
-import { availableParallelism } from 'node:os';
-import { NeurolensError } from '../errors.js';
-import { imageMessages, recordMessages } from '../messages/index.js';
-import { decodeConcurrency, decodeImage, tuneDecoding } from '../images/index.js';
-import { InstrumentedModel } from '../runtime/instrumented.js';
+import { recordMessages } from '../messages/index.js';
 import { removeStaleTempFiles } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
-import { OrderedPrefetch } from './prefetch.js';
 import { planRun, type RunPlan } from './plan.js';
+import type { RunLayout } from './layout.js';
 import { openRun, startRebuild, type ChunkRecord, type RunState } from './state.js';
-import { recordChunk } from './chunk.js';
-import { finalizeRun, writeNeuronStats } from './finalize.js';
+import { finalizeRun, manifestBase, writeNeuronStats } from './finalize.js';
+import { chunkRange, recordMissingChunks } from './record-chunks.js';
 import { dropChangedChunks } from './resume-check.js';
 import { isDerived, verifyArtifacts, type DamagedArtifact } from './verify.js';
 import type { RecordHooks, RecordOptions, RecordResult, RunManifest } from './types.js';
@@ -30,7 +26,7 @@ async function rebuildDerived(plan: RunPlan, manifest: RunManifest, damaged: rea
   const pairs = new Set(damaged.map((d) => `${d.artifact.layer}\u0000${d.artifact.pooling}`));
   for (const layer of plan.layers) {
     for (const pooling of plan.poolings) {
-      if (pairs.has(`${layer.id}\u0000${pooling}`)) await writeNeuronStats(plan, layer, pooling, manifest.images.count);
+      if (pairs.has(`${layer.id}\u0000${pooling}`)) await writeNeuronStats(plan.layout, plan.topK, layer, pooling, manifest.images.count);
     }
   }
 }
@@ -62,8 +58,9 @@ async function recordLocked(options: RecordOptions, hooks: RecordHooks): Promise
     if (run.status === 'resume') await dropChangedChunks(plan, run.done, hooks.onWarning);
   }
   const chunkCount = Math.ceil(plan.entries.length / progress.state.chunkSize);
-  const recordedNow = await recordMissingChunks(plan, progress.state, progress.done, options, hooks);
-  const manifest = await finalizeRun(plan, progress.state, chunkCount, hooks.onProgress);
+  const recordedNow = await recordMissingChunks(plan, progress.state, progress.done, chunkRange(0, chunkCount), options, hooks);
+  const target = { layout: plan.layout, base: manifestBase(plan), createdAt: progress.state.createdAt, chunkLayouts: Array<RunLayout>(chunkCount).fill(plan.layout) };
+  const manifest = await finalizeRun(target, hooks.onProgress);
   return {
     status: rebuilt.length > 0 ? 'repaired' : 'complete',
     rebuilt,
@@ -73,68 +70,4 @@ async function recordLocked(options: RecordOptions, hooks: RecordHooks): Promise
     recordedNow,
     seconds: seconds(),
   };
-}
-
-/** Records every chunk not in `done`; returns the number of images recorded. */
-async function recordMissingChunks(plan: RunPlan, state: RunState, done: Map<number, ChunkRecord>, options: RecordOptions, hooks: RecordHooks): Promise<number> {
-  const { entries } = plan;
-  const chunkCount = Math.ceil(entries.length / state.chunkSize);
-  const todo = Array.from({ length: chunkCount }, (_, c) => c).filter((c) => !done.has(c));
-  let processed = [...done.values()].reduce((sum, r) => sum + r.images + r.skipped, 0);
-  let skipped = [...done.values()].reduce((sum, r) => sum + r.skipped, 0);
-  let recordedNow = 0;
-  if (todo.length === 0) return 0;
-
-  tuneDecoding();
-  const model = await InstrumentedModel.create(
-    plan.opened.loaded.model,
-    { taps: plan.layers.map((l) => l.tensor) },
-    { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu' },
-  );
-  const order = todo.flatMap((c) => {
-    const first = c * state.chunkSize;
-    return Array.from({ length: Math.min(state.chunkSize, entries.length - first) }, (_, i) => first + i);
-  });
-  const decode = async (i: number) => {
-    const entry = entries[order[i]!]!;
-    if (entry.brokenLink) throw new NeurolensError('input', imageMessages.decodeFailed(entry.relPath, imageMessages.reasonBrokenLink()));
-    return decodeImage(entry.path, plan.prep, { displayPath: entry.relPath });
-  };
-  const prefetch = new OrderedPrefetch(order.length, decode, Math.max(decodeConcurrency(), 2) + state.batch);
-  const recordStart = performance.now();
-  let lastReport = 0;
-  const report = (force = false) => {
-    const now = performance.now();
-    if (!force && now - lastReport < 200) return;
-    lastReport = now;
-    const rate = recordedNow / Math.max((now - recordStart) / 1000, 1e-9);
-    const left = entries.length - processed;
-    hooks.onProgress?.({ phase: 'record', done: processed, total: entries.length, skipped, rate, etaSeconds: rate > 0 ? left / rate : undefined });
-  };
-  try {
-    report(true);
-    for (const chunk of todo) {
-      await recordChunk(
-        {
-          plan,
-          model,
-          prefetch,
-          batch: state.batch,
-          chunkSize: state.chunkSize,
-          onWarning: hooks.onWarning,
-          onImage: (wasSkipped) => {
-            processed++;
-            if (wasSkipped) skipped++;
-            else recordedNow++;
-            report();
-          },
-        },
-        chunk,
-      );
-    }
-    report(true);
-  } finally {
-    await model.close();
-  }
-  return recordedNow;
 }

@@ -7,12 +7,13 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
 import { runMessages } from '../messages/run.js';
-import { recordMessages } from '../messages/index.js';
+import { recordMessages, shardMessages } from '../messages/index.js';
 import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
 import { RUN_LOCK_FILE } from '../store/lock.js';
 import { recoverJournal } from '../store/journal.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import type { RunPlan } from './plan.js';
+import type { RunLayout } from './layout.js';
 import type { RunManifest } from './types.js';
 
 export interface RunState {
@@ -50,7 +51,8 @@ async function readJsonIfExists<T>(path: string, damaged: (detail: string) => st
   }
 }
 
-function differingParts(ours: Record<string, string>, theirs: Record<string, string> | undefined): string[] {
+/** The identity parts (model, images, layers …) two runs differ in, to name them in a refusal. */
+export function differingParts(ours: Record<string, string>, theirs: Record<string, string> | undefined): string[] {
   if (!theirs) return ['format'];
   const parts = Object.keys(ours).filter((k) => ours[k] !== theirs[k]);
   return parts.length > 0 ? parts : ['settings'];
@@ -63,10 +65,15 @@ export function creationTime(env: NodeJS.ProcessEnv = process.env): string {
   return new Date().toISOString();
 }
 
+/** The manifest of the run at `layout`, or undefined when it has none (not finished). */
+export async function readManifestIfAny(layout: RunLayout): Promise<(RunManifest & { identity?: Record<string, string> }) | undefined> {
+  return readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest, (d) => runMessages.manifestBroken(layout.manifest, d));
+}
+
 export async function openRun(plan: RunPlan, onWarning?: (message: string) => void): Promise<OpenedRun> {
   const { layout } = plan;
   const out = layout.root;
-  const manifest = await readJsonIfExists<RunManifest & { identity?: Record<string, string> }>(layout.manifest, (d) => runMessages.manifestBroken(layout.manifest, d));
+  const manifest = await readManifestIfAny(layout);
   if (manifest) {
     if (manifest.fingerprint === plan.fingerprint) {
       // A crash after the manifest was written can leave the work folder behind.
@@ -92,6 +99,8 @@ export async function openRun(plan: RunPlan, onWarning?: (message: string) => vo
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(error, out);
   }
+  // Shards are merged, not recorded over (a run without --shard would ignore their work).
+  if (existing.includes('shards')) throw new NeurolensError('conflict', shardMessages.shardsPresent(out));
   if (existing.length > 0) throw new NeurolensError('conflict', recordMessages.notARun(out));
   const fresh: RunState = { fingerprint: plan.fingerprint, identity: plan.identity, createdAt: creationTime(), batch: plan.batch, chunkSize: plan.chunkSize };
   try {

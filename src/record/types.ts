@@ -51,6 +51,13 @@ export interface RecordHooks {
   onProgress?: (progress: RecordProgress) => void;
   /** One line per image that could not be decoded (it is also listed in skipped.jsonl). */
   onWarning?: (message: string) => void;
+  /**
+   * Stops the recording before its next chunk (a worker cancelling a job): the chunks already
+   * journaled stay, and running the same recording again resumes after them.
+   */
+  signal?: AbortSignal;
+  /** Called after each chunk is journaled (a worker's unit of progress that survives a crash). */
+  onChunk?: (chunk: { chunk: number; images: number; skipped: number }) => void;
 }
 
 export interface RecordResult {

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
-  record, cliMessages, recordMessages, NeurolensError, POOLINGS, DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, DEFAULT_RESIZE, DEFAULT_TOP_K, CLI,
-  type Pooling, type RecordOptions,
+  record, recordShard, parseShard, cliMessages, recordMessages, shardMessages, NeurolensError, POOLINGS, DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, DEFAULT_RESIZE, DEFAULT_TOP_K, CLI,
+  type Pooling, type RecordHooks, type RecordOptions, type RecordResult, type ShardSpec,
 } from '../../index.js';
 import { batchOption, commaList, deviceOption, fraction, limitOption, outOption, positiveInteger, shownDefault, sizeOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
@@ -27,6 +27,7 @@ interface RecordFlags {
   cropFraction?: number;
   mean?: number[];
   std?: number[];
+  shard?: ShardSpec;
 }
 
 function poolings(value: string): Pooling[] {
@@ -70,6 +71,18 @@ export function toRecordOptions(flags: RecordFlags): RecordOptions {
   };
 }
 
+/** What a finished `record` prints. */
+function summary(out: string, result: RecordResult): string {
+  const rate = result.recordedNow > 0 ? ` (${(result.recordedNow / result.seconds).toFixed(1)} images/s)` : '';
+  const rebuilt = result.rebuilt.length > 0 ? `${recordMessages.rebuilt(out, result.rebuilt)}\n` : '';
+  return (
+    rebuilt +
+    (result.status === 'unchanged' || (result.status === 'repaired' && result.recordedNow === 0)
+      ? `${out} is ${result.status === 'unchanged' ? 'already ' : 'now '}complete: ${result.images} images, ${result.skipped} skipped${result.status === 'unchanged' ? ' (nothing to do)' : ''}\n`
+      : `recorded ${result.images} images (${result.skipped} skipped) into ${out} in ${result.seconds.toFixed(1)} s${rate}\n` + `manifest: ${result.manifestPath}\n`)
+  );
+}
+
 export function registerRecord(program: Command): void {
   program
     .command('record')
@@ -87,6 +100,7 @@ export function registerRecord(program: Command): void {
     .addOption(shownDefault(new Option('--top-k <n>', 'top images kept per neuron in the summaries').argParser(positiveInteger('--top-k')), DEFAULT_TOP_K))
     .addOption(shownDefault(new Option('--chunk <n>', 'images per journaled chunk, the most a crash can lose').argParser(positiveInteger('--chunk')), DEFAULT_CHUNK))
     .addOption(deviceOption())
+    .option('--shard <i/n>', 'record only shard I of N (a contiguous share of the images) into RUN/shards/; `merge RUN` assembles them', parseShard)
     .addOption(shownDefault(new Option('--resize <mode>', 'resize policy').choices(['shorter-crop', 'stretch']), cliMessages.fromModelCard(DEFAULT_RESIZE)))
     .addOption(shownDefault(new Option('--crop-fraction <f>', 'centre-crop fraction for shorter-crop').argParser(fraction('--crop-fraction')), DEFAULT_CROP_FRACTION))
     .addOption(shownDefault(new Option('--mean <r,g,b>', 'normalisation mean in 0..1 units').argParser(numbers('--mean')), cliMessages.fromModelCard('ImageNet')))
@@ -101,22 +115,23 @@ export function registerRecord(program: Command): void {
         };
         process.once('SIGINT', interrupted);
         try {
-          const result = await record(toRecordOptions(flags), {
+          const hooks: RecordHooks = {
             onProgress: (p) => progress.update(p),
             onWarning: (message) => {
               progress.stop();
               process.stderr.write(`neurolens: warning: ${message}\n`);
             },
-          });
+          };
+          if (flags.shard) {
+            const result = await recordShard(toRecordOptions(flags), flags.shard, hooks);
+            progress.stop();
+            const { index, count } = flags.shard;
+            process.stdout.write(`${result.status === 'unchanged' ? shardMessages.shardUnchanged(index, count, flags.out) : shardMessages.shardRecorded(index, count, result.images, result.skipped, flags.out)}\n`);
+            return;
+          }
+          const result = await record(toRecordOptions(flags), hooks);
           progress.stop();
-          const rate = result.recordedNow > 0 ? ` (${(result.recordedNow / result.seconds).toFixed(1)} images/s)` : '';
-          if (result.rebuilt.length > 0) process.stdout.write(`${recordMessages.rebuilt(flags.out, result.rebuilt)}\n`);
-          process.stdout.write(
-            result.status === 'unchanged' || (result.status === 'repaired' && result.recordedNow === 0)
-              ? `${flags.out} is ${result.status === 'unchanged' ? 'already ' : 'now '}complete: ${result.images} images, ${result.skipped} skipped${result.status === 'unchanged' ? ' (nothing to do)' : ''}\n`
-              : `recorded ${result.images} images (${result.skipped} skipped) into ${flags.out} in ${result.seconds.toFixed(1)} s${rate}\n` +
-                  `manifest: ${result.manifestPath}\n`,
-          );
+          process.stdout.write(summary(flags.out, result));
         } finally {
           progress.stop();
           // A library caller (or a test) may run several records in one process.
