@@ -26,6 +26,7 @@ export const FORMATS = [
   { format: 'neurolens-circuits-common', type: 'CommonFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-circuits-eval', type: 'CircuitsEvalFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-circuits-diagnosis', type: 'CircuitsDiagnosisFile', file: 'src/circuits/formats.ts' },
+  { format: 'neurolens-circuit-crops', type: 'CircuitCropsFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-tcav', type: 'TcavFile', file: 'src/tcav/types.ts' },
   { format: 'neurolens-visualize', type: 'VisualizeLayerFile', file: 'src/visualize/types.ts' },
 ] as const;

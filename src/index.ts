@@ -28,9 +28,12 @@ export * from './images/index.js';
 
 // Recording
 export { record } from './record/recorder.js';
-export { recordShard, type RecordShardResult } from './record/shard-record.js';
-export { mergeShards, type MergeHooks, type MergeResult } from './record/merge.js';
-export { listShards, parseShard, checkShard, shardChunks, shardFolder, type ShardSpec, type ShardStage, type ShardStatus, type FinishedShard } from './record/shards.js';
+export { recordShard, type RecordShardResult, type FinishedRecordShard } from './record/shard-record.js';
+export { mergeShards, type MergeHooks, type MergeResult, type MergedStage } from './shards/merge.js';
+export { listShards, parseShard, checkShard, shardUnits, shardFolder, SHARD_STAGES, type ShardSpec, type ShardStage, type ShardStatus, type ShardRange, type FinishedShardHeader } from './shards/spec.js';
+export { evaluateCircuitsShard, type EvalShardResult, type FinishedEvalShard } from './circuits/eval-shards.js';
+export { runAttributionShard, type AttributionShardResult, type FinishedAttributionShard } from './attribution/shards.js';
+export { evaluateAttributionsShard, type AttributionEvalShardResult, type FinishedAttributionEvalShard } from './attribution/eval/shards.js';
 export { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './record/plan.js';
 export { POOLINGS, type Pooling, type RecordOptions, type RecordHooks, type RecordProgress, type RecordResult, type RunManifest, type LayerRecord, type ArtifactRecord } from './record/types.js';
 export { openRun, recordCommand, RUN_FORMAT_VERSION, type OpenRun, type RunNeeds, type RunImageRow } from './run/index.js';
@@ -55,7 +58,7 @@ export { LlmClient } from './llm/client.js';
 // Concept circuits
 export { CircuitFinder, type CircuitQuery, type CircuitQueryResult } from './circuits/discover.js';
 export { writeCircuits, parseQuery } from './circuits/write.js';
-export { evaluateCircuits, formatEvalTable, type AblationOption } from './circuits/eval.js';
+export { evaluateCircuits, formatEvalTable, type AblationOption, type EvalOptions, type EvalHooks } from './circuits/eval.js';
 export { diagnoseQuery, formatDiagnosis } from './circuits/diagnose.js';
 export { CIRCUITS_DEFAULTS } from './circuits/defaults.js';
 export { parseSupportGate, SUPPORT_GATES, type SupportGate } from './circuits/support.js';
@@ -97,7 +100,7 @@ export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-prob
 
 // Attribution maps and their evaluation
 export * from './attribution/types.js';
-export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, DEFAULT_MAX_BATCH, type AttributionRunOptions, type AttributionRunResult } from './attribution/index.js';
+export { openAttributor, createAttributor, parseTarget, fillBaseline, runAttribution, DEFAULT_MAX_BATCH, type AttributionRunOptions, type AttributionRunHooks, type AttributionRunResult } from './attribution/index.js';
 export { FILL_KINDS, type FillKind } from './attribution/fill.js';
 export { evaluateAttributions, formatSummary as formatAttributionEvalSummary, checkCurves, checkMethods, EVAL_DEFAULTS, BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type CurveKind, type EvalOutput } from './attribution/eval/index.js';
 export { registerMethod, listMethods, methodNames, methodOptions, methodsUsing, rawMethodNames, checkRawMethod, parseOptionText, type AttributionMethodSpec, type MethodOption, type MethodResult, type MethodRun } from './attribution/index.js';

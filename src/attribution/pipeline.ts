@@ -155,10 +155,42 @@ const CONVENTIONS = {
 };
 
 export async function runAttribution(options: AttributionRunOptions, hooks: AttributionRunHooks = {}): Promise<AttributionRunResult> {
-  return withRunLock(options.out, 'attribute', () => runAttributionLocked(options, hooks), { create: true });
+  return withRunLock(options.out, 'attribute', async () => (await attributeImages(options, hooks)).result, { create: true });
 }
 
-async function runAttributionLocked(options: AttributionRunOptions, hooks: AttributionRunHooks): Promise<AttributionRunResult> {
+/** A contiguous share of the listed images, written into a folder of its own (a shard, see shards.ts). */
+export interface AttributionShare {
+  dir: string;
+  /** The images `[first, end)` of `count` listed. */
+  range: (count: number) => [number, number];
+}
+
+/** What shards must agree on to be merged: the maps' protocol and how they were made. */
+export interface AttributionSettings {
+  protocol: Record<string, unknown>;
+  method: AttributionMethod;
+  target: string;
+  quantity: ScoreQuantity;
+  options: Record<string, unknown>;
+  raw: boolean;
+  /** Images listed (after --limit). */
+  images: number;
+}
+
+/** Sorts attribution.json's entries: by name, then method. */
+export function sortEntries(entries: Iterable<AttributionEntry>): AttributionEntry[] {
+  return [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+}
+
+/**
+ * Attributes the images (all, or a share's range, named as in the whole list) into OUT (or the
+ * share's folder); the caller holds that folder's lock.
+ */
+export async function attributeImages(
+  options: AttributionRunOptions,
+  hooks: AttributionRunHooks,
+  share?: AttributionShare,
+): Promise<{ result: AttributionRunResult; settings: AttributionSettings; range: [number, number] }> {
   const started = performance.now();
   const size = options.preprocessing?.size;
   const inputSize: [number, number] | undefined = size === undefined ? undefined : typeof size === 'number' ? [size, size] : [size[0], size[1]];
@@ -176,7 +208,8 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
     const listed = await listImages(options.images);
     const entries = options.limit === undefined ? listed : listed.slice(0, options.limit);
     const names = imageNames(entries.map((e) => e.relPath));
-    const out = resolve(options.out);
+    const [first, end] = share ? share.range(entries.length) : [0, entries.length];
+    const out = resolve(share ? share.dir : options.out);
     await mkdir(out, { recursive: true });
     const jsonPath = join(out, 'attribution.json');
     const protocol = { tool: 'neurolens attribute', model: { file: basename(opened.loaded.path), sha256: opened.sha256 }, preprocessing: prep, ...CONVENTIONS };
@@ -190,12 +223,13 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
     let lastWrite = 0;
     const flush = async (force: boolean) => {
       if (!force && performance.now() - lastWrite < 1000) return;
-      const sorted = [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
-      await writeJsonAtomic(jsonPath, { format: 'neurolens-attribution', formatVersion: 1, protocol, entries: sorted, skipped } satisfies AttributionFile);
+      await writeJsonAtomic(jsonPath, { format: 'neurolens-attribution', formatVersion: 1, protocol, entries: sortEntries(byKey.values()), skipped } satisfies AttributionFile);
       lastWrite = performance.now();
     };
     const spec = formatTarget(target);
-    for (const [i, entry] of entries.entries()) {
+    const total = end - first;
+    for (let i = first; i < end; i++) {
+      const entry = entries[i]!;
       const name = names[i]!;
       const file: AttributionEntry['files'] = { npy: `${name}.${options.method}.npy`, png: `${name}.${options.method}.png` };
       const grad = `${name}.${options.method}.grad.npy`;
@@ -206,7 +240,7 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
         if (!(error instanceof NeurolensError) || error.kind !== 'input') throw error;
         skipped.push({ path: entry.relPath, reason: error.message });
         hooks.onWarning?.(attributionMessages.imageSkipped(entry.relPath, error.message));
-        report(hooks, i + 1, entries.length, computed, skipped.length, started);
+        report(hooks, i + 1 - first, total, computed, skipped.length, started);
         continue;
       }
       const key = `${name}\u0000${options.method}`;
@@ -238,11 +272,16 @@ async function runAttributionLocked(options: AttributionRunOptions, hooks: Attri
         await flush(false);
       }
       files.push(join(out, file.npy), join(out, file.png), ...(file.grad ? [join(out, file.grad)] : []));
-      report(hooks, i + 1, entries.length, computed, skipped.length, started);
+      report(hooks, i + 1 - first, total, computed, skipped.length, started);
     }
     await flush(true);
     files.push(jsonPath);
-    return { out, json: jsonPath, files, computed, reused, skipped: skipped.length, passes, seconds: (performance.now() - started) / 1000 };
+    const settings: AttributionSettings = { protocol, method: options.method, target: spec, quantity, options: { ...effective }, raw: options.raw === true, images: entries.length };
+    return {
+      result: { out, json: jsonPath, files, computed, reused, skipped: skipped.length, passes, seconds: (performance.now() - started) / 1000 },
+      settings,
+      range: [first, end],
+    };
   } finally {
     await attributor.close();
   }
@@ -273,7 +312,7 @@ function report(hooks: AttributionRunHooks, done: number, total: number, compute
  * The entries of an earlier run into OUT; refuses an OUT of another model or preprocessing, or one
  * holding another file under this name. Files written before the format tag existed have none.
  */
-async function readPrevious(path: string, protocol: Record<string, unknown>): Promise<AttributionEntry[]> {
+export async function readPrevious(path: string, protocol: Record<string, unknown>): Promise<AttributionEntry[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

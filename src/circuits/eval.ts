@@ -10,7 +10,8 @@ import { circuitMessages } from '../messages/circuits.js';
 import { stableJson, writeFileAtomic } from '../store/atomic.js';
 import { Random } from '../util/random.js';
 import { openRunAblation, type MaskRow, type QueryRef } from '../maps/ablate.js';
-import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
+import type { CircuitResultLike } from './common.js';
+import { curveAuc, planQuery, type QueryPlan } from './eval-plan.js';
 import type { AblationMode, CircuitCheck, CircuitsEvalFile, CircuitsEvalQuery, ClassLogits, ClassSummary, ModeSummary } from './formats.js';
 import { BOOTSTRAP_RESAMPLES, CIRCUIT_PROTOCOL, circuitRows, meanWithInterval, planCircuits, querySeed, ratioWithInterval, readCircuitChecks, summariseCircuits, type CircuitPlan } from './faithfulness.js';
 import { judgeCheck } from './verdict.js';
@@ -91,6 +92,8 @@ export { readLabels };
 
 export interface EvalHooks {
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** Stops before the next query (a worker cancelling a job). */
+  signal?: AbortSignal;
 }
 
 /** The protocol, as written into eval.json (`protocol.text`) and the README. */
@@ -124,100 +127,7 @@ export function sampleQueries(images: number, n: number, seed: number): number[]
   return new Random(seed).shuffle(all).slice(0, Math.min(n, images)).sort((a, b) => a - b);
 }
 
-/** The k grid of the curves. */
-export function curveSteps(edges: number, steps: number): number[] {
-  if (edges <= steps) return Array.from({ length: edges + 1 }, (_, k) => k);
-  return Array.from({ length: steps + 1 }, (_, j) => Math.round((j * edges) / steps));
-}
-
-/** Trapezoid area of y over x = k/K. */
-export function curveAuc(ks: readonly number[], ys: readonly number[]): number {
-  const K = ks[ks.length - 1]!;
-  if (!(K > 0)) return ys[0] ?? 0;
-  let area = 0;
-  for (let j = 1; j < ks.length; j++) area += ((ks[j]! - ks[j - 1]!) / K) * ((ys[j]! + ys[j - 1]!) / 2);
-  return area;
-}
-
-/** Every ablation set of one query (see EVAL_PROTOCOL). */
-export interface QueryPlan {
-  union: NeuronRef[];
-  perLayer: Record<string, number>;
-  random: NeuronRef[][];
-  outside: NeuronRef[][];
-  outsideShort: boolean;
-  edges: number;
-  ks: number[];
-  deletion: NeuronRef[][];
-  insertion: NeuronRef[][];
-}
-
-export function planQuery(result: CircuitResultLike, options: { seed: number; index: number; draws: number; steps: number }): QueryPlan {
-  const layers = result.layers;
-  const key = (n: { layer: number; channel: number }) => n.layer * 1_000_003 + n.channel;
-  const at = (n: { layer: number | string; channel: number }) => ({ layer: layerPosition(layers, n.layer), channel: n.channel });
-  const inU = new Map<number, { layer: number; channel: number }>();
-  const edges = new Map<string, { from: { layer: number; channel: number }; to: { layer: number; channel: number }; sensitivity: number }>();
-  for (const circuit of result.circuits) {
-    for (const node of circuit.nodes) inU.set(key(at(node)), at(node));
-    for (const edge of circuit.edges) {
-      const from = at(resolveEnd(circuit.nodes, edge.from));
-      const to = at(resolveEnd(circuit.nodes, edge.to));
-      const k = `${key(from)}>${key(to)}`;
-      if (!edges.has(k)) edges.set(k, { from, to, sensitivity: edge.sensitivity });
-    }
-  }
-  const ref = (n: { layer: number; channel: number }): NeuronRef => ({ layer: layers[n.layer]!.id, channel: n.channel });
-  const unionNodes = [...inU.values()].sort((a, b) => a.layer - b.layer || a.channel - b.channel);
-  const counts = layers.map((_, l) => unionNodes.filter((n) => n.layer === l).length);
-  const rng = new Random(querySeed(options.seed, options.index));
-  const pick = (pool: number[], n: number): number[] => {
-    // Partial Fisher-Yates: the first n places of a shuffle, in draw order.
-    const items = [...pool];
-    const take = Math.min(n, items.length);
-    for (let i = 0; i < take; i++) {
-      const j = i + rng.int(items.length - i);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items.slice(0, take);
-  };
-  const random: NeuronRef[][] = [];
-  for (let d = 0; d < options.draws; d++) {
-    random.push(layers.flatMap((layer, l) => (counts[l]! > 0 ? pick(Array.from({ length: layer.channels }, (_, c) => c), counts[l]!).map((channel) => ({ layer: layer.id, channel })) : [])));
-  }
-  let outsideShort = false;
-  const outside: NeuronRef[][] = [];
-  for (let d = 0; d < options.draws; d++) {
-    outside.push(layers.flatMap((layer, l) => {
-      if (counts[l] === 0) return [];
-      const pool = Array.from({ length: layer.channels }, (_, c) => c).filter((c) => !inU.has(key({ layer: l, channel: c })));
-      if (pool.length < counts[l]!) outsideShort = true;
-      return pick(pool, counts[l]!).map((channel) => ({ layer: layer.id, channel }));
-    }));
-  }
-  const ranked = [...edges.values()].sort((a, b) => b.sensitivity - a.sensitivity || a.from.layer - b.from.layer || a.from.channel - b.from.channel || a.to.layer - b.to.layer || a.to.channel - b.to.channel);
-  const order: { layer: number; channel: number }[] = [];
-  const seen = new Set<number>();
-  const prefix = [0];
-  for (const edge of ranked) {
-    for (const n of [edge.from, edge.to]) {
-      if (!seen.has(key(n))) {
-        seen.add(key(n));
-        order.push(n);
-      }
-    }
-    prefix.push(order.length);
-  }
-  const ks = curveSteps(ranked.length, options.steps);
-  const union = unionNodes.map(ref);
-  const deletion = ks.map((k) => order.slice(0, prefix[k]).map(ref));
-  const insertion = ks.map((k) => {
-    const restored = new Set(order.slice(0, prefix[k]).map(key));
-    return unionNodes.filter((n) => !restored.has(key(n))).map(ref);
-  });
-  const perLayer = Object.fromEntries(layers.flatMap((layer, l) => (counts[l]! > 0 ? [[layer.id, counts[l]!]] : [])));
-  return { union, perLayer, random, outside, outsideShort, edges: ranked.length, ks, deletion, insertion };
-}
+export { curveAuc, curveSteps, planQuery, type QueryPlan } from './eval-plan.js';
 
 function classLogits(logits: Float32Array[], plan: QueryPlan, cls: number, label: string | undefined): ClassLogits {
   const D = plan.random.length;
@@ -266,7 +176,7 @@ function unionRows(plan: QueryPlan, mode: AblationMode): MaskRow[] {
 }
 
 /** One mode's measures of one query. */
-interface ModeRows {
+export interface ModeRows {
   predicted: ClassLogits;
   true?: ClassLogits | null;
   circuitChecks: CircuitCheck[];
@@ -299,10 +209,62 @@ async function measureQuery(
 
 /** Runs the verification and writes RUN/circuits/eval.json; returns the result and its path. */
 export async function evaluateCircuits(options: EvalOptions, hooks: EvalHooks = {}): Promise<{ result: CircuitsEvalFile; path: string }> {
-  return withRunLock(options.run, 'circuits eval', () => evaluateCircuitsLocked(options, hooks));
+  return withRunLock(options.run, 'circuits eval', async () => {
+    const session = await openEval(options);
+    try {
+      const evaluated: EvaluatedQuery[] = [];
+      for (const [i, index] of session.chosen.entries()) {
+        hooks.signal?.throwIfAborted();
+        evaluated.push(await session.evaluate(index));
+        hooks.onProgress?.({ done: i + 1, total: session.chosen.length });
+      }
+      const result = assembleEval(session.settings, session.chosen, evaluated);
+      await writeEval(session.settings.out, result);
+      return { result, path: session.settings.out };
+    } finally {
+      await session.close();
+    }
+  });
 }
 
-async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): Promise<{ result: CircuitsEvalFile; path: string }> {
+/** Writes an eval result atomically (creating its folder). */
+export async function writeEval(out: string, result: CircuitsEvalFile): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, stableJson(result));
+}
+
+/** One query's entry in eval.json and its measures per mode (what the summary is computed from). */
+export interface EvaluatedQuery {
+  entry: CircuitsEvalQuery;
+  /** Per ablation mode, primary first; empty when the query has no circuit. */
+  measured: ModeRows[];
+}
+
+/** Everything of an eval result that does not depend on the queries' measures. */
+export interface EvalSettings {
+  run: CircuitsEvalFile['run'];
+  protocol: CircuitsEvalFile['protocol'];
+  modes: AblationMode[];
+  seed: number;
+  withTruth: boolean;
+  /** Where the result goes. */
+  out: string;
+}
+
+/** An open evaluation: its settings, the queries chosen, and one query's evaluation at a time. */
+export interface EvalSession {
+  settings: EvalSettings;
+  chosen: number[];
+  evaluate(index: number): Promise<EvaluatedQuery>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the run and the finder and settles the settings and the queries. A query's evaluation
+ * depends on nothing but the settings and its index (its draws are seeded by querySeed), so the
+ * queries can be evaluated in any grouping (shards) and assembled in order.
+ */
+export async function openEval(options: EvalOptions): Promise<EvalSession> {
   const { run, percentile = CIRCUITS_DEFAULTS.percentile, seed = CIRCUITS_DEFAULTS.seed, draws = CIRCUITS_DEFAULTS.draws, steps = CIRCUITS_DEFAULTS.steps, batch = CIRCUITS_DEFAULTS.batch } = options;
   for (const [name, v, min] of [['draws', draws, 1], ['steps', steps, 1], ['seed', seed, 0]] as const) {
     if (!Number.isSafeInteger(v) || v < min) throw new NeurolensError('usage', circuitMessages.badEvalOption(name, v));
@@ -311,43 +273,18 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
   const support = options.support ?? CIRCUITS_DEFAULTS.support;
   const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}) });
   let finder: FinderLike | undefined;
+  const close = async () => {
+    await Promise.all([finder?.close(), ablation.close()]);
+  };
   try {
     const count = ablation.images.length;
     const requested = options.queries ?? CIRCUITS_DEFAULTS.queries;
     const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
-    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
-    const queries: CircuitsEvalQuery[] = [];
-    const measured: ModeRows[][] = [];
-    for (const [i, index] of chosen.entries()) {
-      const result = await finder.find({ index });
-      const plan = planQuery(result, { seed, index, draws, steps });
-      const predictedClass = result.query.predicted[0]!.class;
-      const base = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
-      let entry: CircuitsEvalQuery;
-      if (plan.union.length > 0) {
-        const plans = planCircuits(result, { seed: querySeed(seed, index), draws });
-        const t = truth ? truth.get(index) ?? null : undefined;
-        const image = await ablation.loadImage({ index });
-        const byMode = await measureQuery((rows) => ablation.ablator.run(image, rows), plan, plans, modes, { predicted: predictedClass, ...(t === undefined ? {} : { true: t }) }, ablation.label);
-        measured.push(byMode);
-        const [primary, other] = byMode as [ModeRows, ModeRows | undefined];
-        entry = { ...base, outsideShort: plan.outsideShort, ks: plan.ks, ...primary, ...(other ? { alternate: { mode: modes[1]!, ...other } } : {}) };
-      } else {
-        entry = { ...base, predicted: { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) } };
-      }
-      queries.push(entry);
-      hooks.onProgress?.({ done: i + 1, total: chosen.length });
-    }
-    const modeSummary = (m: number): ModeSummary => {
-      const rows = measured.map((q) => q[m]!);
-      const trueRows = rows.flatMap((r) => (r.true ? [r.true] : []));
-      return { predicted: summarise(rows.map((r) => r.predicted), seed), ...(truth ? { true: summarise(trueRows, seed + 10) } : {}), perCircuit: summariseCircuits(rows.map((r) => r.circuitChecks), seed + 20) };
-    };
-    const result: CircuitsEvalFile = {
-      format: 'neurolens-circuits-eval',
-      formatVersion: 1,
+    const found = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    finder = found;
+    const settings: EvalSettings = {
       run: { fingerprint: ablation.manifest.fingerprint, model: ablation.manifest.model.sha256, images: count },
       protocol: {
         text: EVAL_PROTOCOL,
@@ -364,23 +301,57 @@ async function evaluateCircuitsLocked(options: EvalOptions, hooks: EvalHooks): P
         ablation: { modes, text: CIRCUIT_PROTOCOL },
         bootstrap: { resamples: BOOTSTRAP_RESAMPLES, level: 0.95, over: 'queries' },
       },
-      chosen,
-      summary: {
-        queries: chosen.length,
-        withCircuits: measured.length,
-        mode: modes[0]!,
-        ...modeSummary(0),
-        ...(modes.length > 1 ? { alternate: { mode: modes[1]!, ...modeSummary(1) } } : {}),
-      },
-      queries,
+      modes,
+      seed,
+      withTruth: truth !== undefined,
+      out: options.out ?? join(run, 'circuits', 'eval.json'),
     };
-    const out = options.out ?? join(run, 'circuits', 'eval.json');
-    await mkdir(dirname(out), { recursive: true });
-    await writeFileAtomic(out, stableJson(result));
-    return { result, path: out };
-  } finally {
-    await Promise.all([finder?.close(), ablation.close()]);
+    const evaluate = async (index: number): Promise<EvaluatedQuery> => {
+      const result = await found.find({ index });
+      const plan = planQuery(result, { seed, index, draws, steps });
+      const predictedClass = result.query.predicted[0]!.class;
+      const base = { index, image: ablation.images.find((r) => Number(r.index) === index)!.path, circuits: result.circuits.length, neurons: plan.union.length, perLayer: plan.perLayer, edges: plan.edges };
+      if (plan.union.length === 0) {
+        return { entry: { ...base, predicted: { class: predictedClass, ...(ablation.label(predictedClass) !== undefined ? { label: ablation.label(predictedClass) } : {}) } }, measured: [] };
+      }
+      const plans = planCircuits(result, { seed: querySeed(seed, index), draws });
+      const t = truth ? truth.get(index) ?? null : undefined;
+      const image = await ablation.loadImage({ index });
+      const byMode = await measureQuery((rows) => ablation.ablator.run(image, rows), plan, plans, modes, { predicted: predictedClass, ...(t === undefined ? {} : { true: t }) }, ablation.label);
+      const [primary, other] = byMode as [ModeRows, ModeRows | undefined];
+      return { entry: { ...base, outsideShort: plan.outsideShort, ks: plan.ks, ...primary, ...(other ? { alternate: { mode: modes[1]!, ...other } } : {}) }, measured: byMode };
+    };
+    return { settings, chosen, evaluate, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
+}
+
+/** The eval result of the evaluated queries (in the order of `chosen`). */
+export function assembleEval(settings: EvalSettings, chosen: number[], evaluated: readonly EvaluatedQuery[]): CircuitsEvalFile {
+  const { modes, seed } = settings;
+  const measured = evaluated.filter((q) => q.measured.length > 0).map((q) => q.measured);
+  const modeSummary = (m: number): ModeSummary => {
+    const rows = measured.map((q) => q[m]!);
+    const trueRows = rows.flatMap((r) => (r.true ? [r.true] : []));
+    return { predicted: summarise(rows.map((r) => r.predicted), seed), ...(settings.withTruth ? { true: summarise(trueRows, seed + 10) } : {}), perCircuit: summariseCircuits(rows.map((r) => r.circuitChecks), seed + 20) };
+  };
+  return {
+    format: 'neurolens-circuits-eval',
+    formatVersion: 1,
+    run: settings.run,
+    protocol: settings.protocol,
+    chosen,
+    summary: {
+      queries: chosen.length,
+      withCircuits: measured.length,
+      mode: modes[0]!,
+      ...modeSummary(0),
+      ...(modes.length > 1 ? { alternate: { mode: modes[1]!, ...modeSummary(1) } } : {}),
+    },
+    queries: evaluated.map((q) => q.entry),
+  };
 }
 
 export { formatEvalTable } from './eval-table.js';

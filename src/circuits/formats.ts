@@ -1,9 +1,11 @@
 /**
  * The files `neurolens circuits` writes under RUN/circuits/, as stored: NAME.json (one query),
- * common.json, eval.json (`circuits --eval`) and NAME.diagnosis.json (`circuits --diagnose`).
+ * common.json, eval.json (`circuits --eval`), NAME.diagnosis.json (`circuits --diagnose`) and
+ * crops/index.json (the nodes' reference crops as PNG files).
  * The explorer's API and app read them through these types; JSON Schemas are generated from them
  * (src/schemas/).
  */
+import type { Box } from '../maps/region.js';
 import type { CommonPath } from './common.js';
 import type { CircuitQueryResult, CircuitSummary } from './discover.js';
 import type { SupportGate } from './support.js';
@@ -21,6 +23,34 @@ export interface CommonFile extends CommonPath {
   formatVersion: 1;
   /** The queries' images, in query order (the order of `sensitivity` and `sfs` in each edge). */
   queries: string[];
+}
+
+/** One reference image of a circuit neuron, cropped to the neuron's region on it. */
+export interface CircuitCropImage {
+  /** Run image index. */
+  index: number;
+  /** Path relative to the run's image root. */
+  path: string;
+  /** The neuron's `top10` activation on the image. */
+  act: number;
+  /** The neuron's region on the image, in model-input pixels. */
+  region: Box;
+  /** Run-relative path of the crop (PNG); null when the image could no longer be read. */
+  file: string | null;
+}
+
+/**
+ * RUN/circuits/crops/index.json: for every neuron of any circuit written so far, its top reference
+ * images (highest `top10` activation first, ties to the lower index) cropped to its region — the
+ * pictures of the HTML reports, as files the explorer serves.
+ */
+export interface CircuitCropsFile {
+  format: 'neurolens-circuit-crops';
+  formatVersion: 1;
+  /** Side of each square crop in pixels. */
+  size: number;
+  /** Neurons in layer then channel order. */
+  neurons: { layer: string; channel: number; images: CircuitCropImage[] }[];
 }
 
 /** Mean and standard deviation over draws or queries. */

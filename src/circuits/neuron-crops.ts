@@ -61,7 +61,8 @@ export class NeuronCrops {
   private readonly matrices = new Map<string, Promise<Float32Array>>();
   private readonly rows: Map<number, RunImageRow>;
   private readonly top: number;
-  private readonly size: number;
+  /** Side of each crop in pixels. */
+  readonly size: number;
 
   constructor(
     private readonly finder: CircuitFinder,

@@ -9,6 +9,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { longestCommonPath } from './common.js';
 import { modelView } from '../maps/crops.js';
 import { NeuronCrops } from './neuron-crops.js';
+import { writeCropFiles } from './crop-files.js';
 import { CircuitFinder, inputDims, type CircuitFinderOptions, type CircuitQuery, type CircuitQueryResult } from './discover.js';
 import type { CircuitFile, CommonFile } from './formats.js';
 import { renderCircuitReport, renderCommonSection } from './report.js';
@@ -117,6 +118,7 @@ async function writeCircuitsLocked(
       say(`common circuit: ${common.length} edge(s) on the longest shared path, ${common.commonEdges} shared edge(s)`);
       appendix = renderCommonSection(common, names, await crops.forNeurons(common.nodes));
     }
+    const neurons = results.flatMap((r) => r.circuits.flatMap((c) => c.nodes));
     for (const [i, result] of results.entries()) {
       const name = names[i]!;
       const nodes = result.circuits.flatMap((c) => c.nodes);
@@ -131,6 +133,13 @@ async function writeCircuitsLocked(
       const path = join(outDir, `${name}.html`);
       await writeFileAtomic(path, html);
       written.push(path);
+    }
+    if (neurons.length > 0) {
+      // Every crop is cached by now: this only writes the reports' pictures as files for the explorer.
+      const layers = finder.run.layers.map((l) => l.id);
+      const files = await writeCropFiles(resolve(run), neurons, await crops.forNeurons(neurons), crops.size, layers);
+      say(circuitMessages.cropsWritten(new Set(neurons.map((n) => `${n.layer}#${n.channel}`)).size, files.pngs, files.index));
+      written.push(files.index);
     }
     return { results, names, files: written };
   } finally {

@@ -36,6 +36,7 @@ export const circuitMessages = {
   noQuery: () => `--query needs at least one image path or run image index (comma-separated for several)`,
   queryWritten: (name: string, circuits: number, roots: number, seconds: number) =>
     `${name}: ${circuits} circuit(s) from ${roots} root(s) in ${seconds.toFixed(1)} s`,
+  cropsWritten: (neurons: number, pngs: number, index: string) => `reference crops of ${neurons} neuron(s): ${pngs} PNG(s) listed in ${index}`,
   // ablate.ts / eval.ts / diagnose.ts (`neurolens circuits eval|diagnose`)
   badFactor: (value: unknown) => `the neuron factor must be a finite number (0 inhibits, 2 doubles), got ${String(value)}`,
   ablateLayer: (layer: string, layers: readonly string[]) =>

@@ -16,12 +16,25 @@ import { withRunLock } from '../store/lock.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { planRun, type RunPlan } from './plan.js';
 import { RunLayout } from './layout.js';
-import { openRun, readManifestIfAny, type ChunkRecord } from './state.js';
+import { differingParts, openRun, readManifestIfAny, type ChunkRecord } from './state.js';
 import { manifestBase } from './finalize.js';
 import { dropChangedChunks } from './resume-check.js';
 import { chunkRange, recordMissingChunks } from './record-chunks.js';
-import { checkShard, finishedPath, readFinishedShard, rangePath, shardChunks, shardFolder, shardsFolder, type FinishedShard, type ShardRange, type ShardSpec } from './shards.js';
+import { checkShard, finishedPath, readFinishedShard, rangePath, shardUnits, shardFolder, shardsFolder, type FinishedShardHeader, type ShardRange, type ShardSpec } from '../shards/spec.js';
+import type { ManifestBase } from './finalize.js';
 import type { RecordHooks, RecordOptions } from './types.js';
+
+/** A finished record shard's `shard.json`: with it, a merge needs nothing from the model. */
+export interface FinishedRecordShard extends FinishedShardHeader {
+  stage: 'record';
+  chunkSize: number;
+  batch: number;
+  createdAt: string;
+  /** Images recorded and skipped by this shard. */
+  recorded: number;
+  skipped: number;
+  base: ManifestBase;
+}
 
 export interface RecordShardResult {
   /** 'complete' when this call finished the shard; 'unchanged' when it was already finished (or the run already merged). */
@@ -65,7 +78,7 @@ export async function recordShard(options: RecordOptions, spec: ShardSpec, hooks
   });
   const result = await withRunLock(dir, 'record --shard', () => recordShardLocked({ ...plan, layout: new RunLayout(dir) }, spec, options, hooks), { create: true, onWarning: hooks.onWarning });
   if (result === 'merged') {
-    // Merged while this call waited for its lock: leave no empty folder behind.
+    // Merged between the check above and taking the lock: leave no empty folder behind.
     await rmdir(shardsFolder(out)).catch(() => undefined);
     const manifest = (await mergedAlready(out, plan))!;
     return unchanged(manifest.images.count, manifest.images.skipped);
@@ -77,7 +90,7 @@ export async function recordShard(options: RecordOptions, spec: ShardSpec, hooks
 async function mergedAlready(out: string, plan: RunPlan) {
   const manifest = await readManifestIfAny(plan.layout);
   if (!manifest) return undefined;
-  if (manifest.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(out, ['run']));
+  if (manifest.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(out, differingParts(plan.identity, manifest.identity)));
   return manifest;
 }
 
@@ -85,30 +98,28 @@ async function recordShardLocked(plan: RunPlan, spec: ShardSpec, options: Record
   const { layout } = plan;
   if (await readManifestIfAny(new RunLayout(options.out))) return 'merged';
   for (const folder of [layout.root, layout.work]) await removeStaleTempFiles(folder);
-  const done = await readFinishedShard(layout.root);
+  const done = await readFinishedShard<FinishedRecordShard>(layout.root);
   if (done) {
-    if (done.base.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(layout.root, ['run']));
+    if (done.base.fingerprint !== plan.fingerprint) throw new NeurolensError('conflict', recordMessages.runConflict(layout.root, differingParts(plan.identity, done.base.identity)));
     return { status: 'unchanged', ...spec, images: done.recorded, skipped: done.skipped, recordedNow: 0 };
   }
   const run = await openRun(plan, hooks.onWarning);
   if (run.status === 'complete') throw new Error('a shard folder never holds a manifest');
   if (run.status === 'resume') await dropChangedChunks(plan, run.done, hooks.onWarning);
   const chunkCount = Math.ceil(plan.entries.length / run.state.chunkSize);
-  const chunks = shardChunks(spec, chunkCount);
-  const images = Math.max(0, Math.min(plan.entries.length, chunks[1] * run.state.chunkSize) - chunks[0] * run.state.chunkSize);
-  const range: ShardRange = { chunks, chunkCount, images };
+  const chunks = shardUnits(spec, chunkCount);
+  const range: ShardRange = { unit: 'chunk', first: chunks[0], end: chunks[1], total: chunkCount };
   await writeJsonAtomic(rangePath(layout.root), range);
   const recordedNow = await recordMissingChunks(plan, run.state, run.done, chunkRange(...chunks), options, hooks);
   const journal = await readJournal<ChunkRecord>(layout.journal);
   const records = new Map(journal.map((r) => [r.chunk, r]));
   const mine = chunkRange(...chunks).map((c) => records.get(c)!);
-  const finished: FinishedShard = {
+  const finished: FinishedRecordShard = {
     format: 'neurolens-shard',
     formatVersion: 1,
     stage: 'record',
     ...spec,
-    chunks,
-    chunkCount,
+    range,
     chunkSize: run.state.chunkSize,
     batch: run.state.batch,
     createdAt: run.state.createdAt,

@@ -51,7 +51,8 @@ async function readJsonIfExists<T>(path: string, damaged: (detail: string) => st
   }
 }
 
-function differingParts(ours: Record<string, string>, theirs: Record<string, string> | undefined): string[] {
+/** The identity parts (model, images, layers …) two runs differ in, to name them in a refusal. */
+export function differingParts(ours: Record<string, string>, theirs: Record<string, string> | undefined): string[] {
   if (!theirs) return ['format'];
   const parts = Object.keys(ours).filter((k) => ours[k] !== theirs[k]);
   return parts.length > 0 ? parts : ['settings'];

@@ -17,7 +17,6 @@
  */
 import type { AttributionFile } from '../attribution/pipeline.js';
 import type { EvalResult } from '../attribution/eval/types.js';
-import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, CommonFile } from '../circuits/formats.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
@@ -30,6 +29,9 @@ export type { CheckVerdict, CircuitCheck, CircuitFile, CircuitsDiagnosisFile, Ci
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 export type { RatesSummary } from '../neurons/types.js';
 export type { LayerRecord } from '../record/types.js';
+
+/** The circuit endpoints' responses (their own file: the circuit page grew its own vocabulary). */
+export type * from './api-circuits.js';
 
 export const API_VERSION = 1;
 
@@ -47,8 +49,18 @@ export const MAX_PAGE_LIMIT = 500;
 export const HISTOGRAM_BINS = 32;
 /** Thumbnail sizes `/thumb/:index?size=` accepts (default 128). */
 export const THUMB_SIZES = [64, 128] as const;
-export type NeuronSort = 'rate' | 'index' | 'maxact';
-export const NEURON_SORTS: readonly NeuronSort[] = ['rate', 'index', 'maxact'];
+/**
+ * Orders of a layer's neurons: activation rate, index, max activation, label (passing labels A–Z
+ * first), best probe AUC, number of circuits holding the neuron. All but `index` and `label` are
+ * descending; ties go to the lower index.
+ */
+export type NeuronSort = 'rate' | 'index' | 'maxact' | 'label' | 'auc' | 'circuits';
+export const NEURON_SORTS: readonly NeuronSort[] = ['rate', 'index', 'maxact', 'label', 'auc', 'circuits'];
+/** Strongest images per neuron a NeuronsPage row carries (for the layer grid's thumbnails). */
+export const ROW_EXEMPLARS = 4;
+/** `circuit=` filter values besides a query name: in any circuit, or in none. */
+export const CIRCUIT_FILTER_ANY = '*';
+export const CIRCUIT_FILTER_NONE = '-';
 
 /**
  * Every route, with its query parameters and what it answers. `:x` is one path segment.
@@ -56,16 +68,23 @@ export const NEURON_SORTS: readonly NeuronSort[] = ['rate', 'index', 'maxact'];
  */
 export const ENDPOINTS = [
   { path: '/api/overview', doc: 'OverviewResponse: model, layers, dataset, which analyses exist (static: yes)' },
-  { path: '/api/layers/:layer/neurons', query: 'offset, limit (≤ 500, default 100), sort=rate|index|maxact (default index), pooling', doc: 'NeuronsPage (static: every page of every sort at limit=STATIC_PAGE_SIZE, no pooling param)' },
+  {
+    path: '/api/layers/:layer/neurons',
+    query: 'offset, limit (≤ 500, default 100), sort=rate|index|maxact|label|auc|circuits (default index), pooling; filters: q (label text), minRate, maxRate, minAuc (0–1), circuit (query name, * any, - none)',
+    doc: 'NeuronsPage: rows with exemplars, visualisation, label check, best probe AUC, circuits (static: every page of every sort at limit=STATIC_PAGE_SIZE, no pooling param, no filters)',
+  },
   { path: '/api/neuron/:layer/:c', query: 'pooling', doc: 'NeuronResponse: stats, histogram, exemplars, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
   { path: '/api/concepts/:layer', doc: 'ConceptsResponse: the stored hierarchy of one layer (static: yes)' },
   { path: '/api/concepts/:layer/search', query: 'q', doc: 'ConceptSearchResponse: clusters whose caption/keywords/description contain q (static: no — filter ConceptsResponse locally)' },
-  { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run (static: yes)' },
-  { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with Sankey nodes/links, eval, diagnosis (static: yes)' },
+  { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run, each with the circuit its page opens on (static: yes)' },
+  { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with the circuit to open on, Sankey nodes (names, flows, reference crops)/links, eval, diagnosis (static: yes)' },
   { path: '/api/attribution', doc: 'AttributionListResponse: attribution output folders (static: yes)' },
   { path: '/api/attribution/:name', doc: 'AttributionResponse: attribution.json + eval.json of one folder (static: yes)' },
   { path: '/api/images', query: 'offset, limit (≤ 500, default 100), q', doc: 'ImagesPage (static: every page at limit=STATIC_PAGE_SIZE, no q)' },
   { path: '/api/image/:index', doc: 'ImageResponse: predictions, strongest neurons, concept paths (static: every image)' },
+  { path: '/api/live', doc: 'LiveResponse: the model file, input and layers for live interventions in the browser (static: no — the export omits live interventions)' },
+  { path: '/live/model/:name', doc: "the run's model file, only under the name manifest.json gives it (static: no)" },
+  { path: '/live/input/:index', doc: 'the image as the model sees it: the preprocessed input tensor, raw little-endian float32 (static: no)' },
   { path: '/thumb/:index', query: 'size=64|128', doc: 'image thumbnail (PNG), immutable (static: thumb/INDEX.png at 128)' },
   { path: '/files/:path*', doc: 'a file inside RUN (PNG, JSON, HTML…); never a directory (static: files/PATH for referenced files)' },
 ] as const;
@@ -136,6 +155,22 @@ export function fileUrl(runPath: string, isStatic: boolean): string {
 /** URL of an image thumbnail; static mode has one size ({@link STATIC_THUMB_SIZE}). */
 export function thumbUrl(index: number, size: 64 | 128, isStatic: boolean): string {
   return isStatic ? `thumb/${index}.png` : `/thumb/${index}?size=${size}`;
+}
+
+/**
+ * Whether a NeuronsPage row passes `filter`: `q` is matched (case-insensitive) against a label
+ * that is shown as a label — one that passes its check or has none — never a failed candidate.
+ * The server cuts pages with it; the static app may filter loaded rows the same way.
+ */
+export function neuronMatches(row: NeuronRow, filter: NeuronFilter): boolean {
+  const q = filter.q.trim().toLowerCase();
+  if (q !== '' && !(row.label?.text && row.labelCheck !== 'fail' && row.label.text.toLowerCase().includes(q))) return false;
+  if (filter.minRate !== null && !(row.rate >= filter.minRate)) return false;
+  if (filter.maxRate !== null && !(row.rate <= filter.maxRate)) return false;
+  if (filter.minAuc !== null && !(row.probe !== null && row.probe.auc >= filter.minAuc)) return false;
+  if (filter.circuit === CIRCUIT_FILTER_ANY) return row.circuits.length > 0;
+  if (filter.circuit === CIRCUIT_FILTER_NONE) return row.circuits.length === 0;
+  return filter.circuit === null || row.circuits.includes(filter.circuit);
 }
 
 // ---------------------------------------------------------------- responses
@@ -224,6 +259,39 @@ export interface NeuronRow {
   /** Largest pooled activation over the run's images. */
   max: number;
   label: NeuronLabel | null;
+  /**
+   * The label's check: 'pass' (significant enrichment, or a dissection IoU above its minimum),
+   * 'fail' (tested, nothing significant: `label.evidence.best` is only a candidate), 'unchecked'
+   * (a label with no test behind it); null without a label.
+   */
+  labelCheck: LabelCheck | null;
+  /** Run indices of the neuron's strongest images, up to ROW_EXEMPLARS (exemplars file, else stats top-k). */
+  exemplars: number[];
+  /** Its feature visualisation (RUN/visualize/LAYER/C.png), when that PNG exists. */
+  visualization: NeuronVisualization | null;
+  /** The best test AUC among the probes that name the neuron (best single neuron or a top neuron). */
+  probe: { concept: string; auc: number } | null;
+  /** Circuit queries (RUN/circuits/NAME.json) holding the neuron, by name. */
+  circuits: string[];
+}
+
+export type LabelCheck = 'pass' | 'fail' | 'unchecked';
+
+export interface NeuronVisualization {
+  /** Run-relative path of the PNG. */
+  image: string;
+  /** From visualize.json: the PNG's activation against the neuron's best dataset image; null when not listed. */
+  check: { pass: boolean; activation: number; best: number } | null;
+}
+
+/** The filters a NeuronsPage was cut with (null: not set). */
+export interface NeuronFilter {
+  q: string;
+  minRate: number | null;
+  maxRate: number | null;
+  minAuc: number | null;
+  /** A circuit query name, CIRCUIT_FILTER_ANY or CIRCUIT_FILTER_NONE. */
+  circuit: string | null;
 }
 
 export interface NeuronsPage {
@@ -232,9 +300,22 @@ export interface NeuronsPage {
   sort: NeuronSort;
   offset: number;
   limit: number;
-  /** Neurons in the layer. */
+  /** Neurons matching the filters (all of the layer's when none is set). */
   total: number;
   neurons: NeuronRow[];
+  /** Neurons in the layer. */
+  channels: number;
+  filter: NeuronFilter;
+  /** What the layer's analyses hold, for the filters and the grid's notes. */
+  layerAnalyses: {
+    /** Neurons with a visualisation PNG, and how many of those pass their check. */
+    visualized: number;
+    visualizedPassed: number;
+    /** Whether any probe names a neuron of the layer. */
+    probes: boolean;
+    /** Circuit queries holding any neuron of the layer, by name. */
+    circuits: string[];
+  };
 }
 
 export interface Box {
@@ -284,64 +365,6 @@ export interface ConceptSearchResponse {
   total: number;
   /** At most 200 matches, by level then id. */
   results: { id: string; level: number; caption: string; keywords: string[]; images: number; neurons: number }[];
-}
-
-export interface CircuitQuerySummary {
-  /** File stem: RUN/circuits/NAME.json. */
-  name: string;
-  query: { index?: number; image: string };
-  circuits: number;
-  nodes: number;
-  edges: number;
-  diagnosis: boolean;
-  /** The query is among eval.json's queries. */
-  eval: boolean;
-  /** Run-relative path of NAME.html, if any. */
-  report: string | null;
-}
-
-export interface CircuitsResponse {
-  queries: CircuitQuerySummary[];
-  /** circuits/common.json as stored, if any. */
-  common: CommonFile | null;
-  /** circuits/eval.json `summary` and `protocol`, if any. */
-  eval: Pick<CircuitsEvalFile, 'summary' | 'protocol'> | null;
-}
-
-export interface SankeyNode {
-  /** `LAYER#CHANNEL`. */
-  id: string;
-  layer: string;
-  channel: number;
-  /** Column = index of the layer among the query's analysis layers. */
-  column: number;
-  act: number;
-  region: Box;
-  root: boolean;
-  /** Whether the discovery's support gate applied to the node's layer; null for files written before the gate existed. */
-  gated: boolean | null;
-  /** In a gated layer: the predicted logit's drop when this neuron alone is zeroed on the query (why it was admitted). */
-  support?: number;
-}
-
-export interface SankeyLink {
-  source: string;
-  target: string;
-  /** Ribbon width: the edge's sensitivity. */
-  value: number;
-  sfs: number;
-}
-
-export interface CircuitResponse {
-  name: string;
-  /** RUN/circuits/NAME.json as stored. */
-  result: CircuitFile;
-  sankey: { id: string; nodes: SankeyNode[]; links: SankeyLink[] }[];
-  /** This query's entry of circuits/eval.json, if any. */
-  eval: CircuitsEvalQuery | null;
-  /** RUN/circuits/NAME.diagnosis.json as stored, if any. */
-  diagnosis: CircuitsDiagnosisFile | null;
-  report: string | null;
 }
 
 export interface AttributionSummary {
@@ -401,4 +424,24 @@ export interface ImageResponse {
   strongest: { layer: string; pooling: string; neurons: { channel: number; activation: number }[] }[];
   /** Per concepts layer: the clusters holding this image, level 1 up to the top. */
   concepts: { layer: string; path: { id: string; level: number; caption: string }[] }[];
+}
+
+/** `/api/live`: what the browser needs to run the model itself and scale its neurons. */
+export interface LiveResponse {
+  model: {
+    /** model.path of the manifest (shown to the user). */
+    path: string;
+    /** URL of the model file relative to the app, or null when it cannot be served (see `problem`). */
+    url: string | null;
+    bytes: number;
+    /** Why the model cannot be served (missing, or not the recorded model), with the fix. */
+    problem?: string;
+  };
+  /** The input tensor: its graph input name, dims ([1, …]) and URL prefix (`live/input/` + INDEX). */
+  input: { name: string; dims: number[]; url: string };
+  /** Graph output whose top-5 is shown. */
+  output: string;
+  /** Layers that can be scaled (the run's recorded layers). */
+  layers: Pick<LayerRecord, 'id' | 'tensor' | 'kind' | 'channels' | 'layout'>[];
+  classNames: string[] | null;
 }

@@ -4,7 +4,7 @@
  * neuron page can list the circuits holding it without rescanning. Built once per folder state.
  */
 import type { CircuitFile, CircuitsEvalFile, CommonFile } from '../circuits/formats.js';
-import type { Box, CircuitQuerySummary } from './api.js';
+import type { Box, CircuitQuerySummary, DefaultCircuit } from './api.js';
 
 /** A circuit query file (RUN/circuits/NAME.json) as stored. */
 export type CircuitDoc = CircuitFile;
@@ -38,6 +38,23 @@ function isCircuitDoc(doc: unknown): doc is CircuitDoc {
 
 export const neuronKey = (layer: string, channel: number): string => `${layer}#${channel}`;
 
+/** The most important circuit: see DefaultCircuit for the rule. */
+export function defaultCircuit(doc: CircuitDoc): DefaultCircuit {
+  const circuits = Array.isArray(doc.circuits) ? doc.circuits : [];
+  if (circuits.length === 0) return { id: null, basis: 'none' };
+  const measured = circuits.filter((c) => typeof c.effect?.drop === 'number' && Number.isFinite(c.effect.drop));
+  if (measured.length === 0) return { id: circuits[0]!.id, basis: 'unmeasured' };
+  // Largest drop first; a tie keeps the file's order (its rank).
+  const best = (list: typeof measured) => list.reduce((a, b) => (b.effect!.drop > a.effect!.drop ? b : a));
+  const passing = measured.filter((c) => c.effect!.verdict?.pass === true);
+  return passing.length > 0 ? { id: best(passing).id, basis: 'passing' } : { id: best(measured).id, basis: 'failing' };
+}
+
+const withDrop = (doc: CircuitDoc, d: DefaultCircuit): CircuitQuerySummary['default'] => {
+  const drop = doc.circuits.find((c) => c.id === d.id)?.effect?.drop;
+  return { ...d, drop: typeof drop === 'number' ? drop : null };
+};
+
 /** Builds the index from the JSON file names of RUN/circuits (sorted). */
 export async function buildCircuitIndex(run: JsonSource, names: readonly string[]): Promise<CircuitIndex> {
   const index: CircuitIndex = { queries: new Map(), byNeuron: new Map(), common: null, eval: null };
@@ -60,6 +77,7 @@ export async function buildCircuitIndex(run: JsonSource, names: readonly string[
       diagnosis: diagnoses.has(name),
       eval: doc.query.index !== undefined && evaluated.has(doc.query.index),
       report: (await run.exists(html)) ? html : null,
+      default: withDrop(doc, defaultCircuit(doc)),
     };
     index.queries.set(name, { doc, summary });
     for (const circuit of doc.circuits) {

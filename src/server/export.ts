@@ -11,7 +11,7 @@ import { copyFile, mkdir, readdir, readFile, realpath, rm, stat, writeFile } fro
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { serverMessages } from '../messages/index.js';
-import { canonicalEndpoint, NEURON_SORTS, STATIC_CALLBACK, STATIC_FLAG, STATIC_PAGE_SIZE, staticDataPath, type AttributionListResponse, type CircuitsResponse, type NeuronResponse, type OverviewResponse } from './api.js';
+import { canonicalEndpoint, NEURON_SORTS, STATIC_CALLBACK, STATIC_FLAG, STATIC_PAGE_SIZE, staticDataPath, type AttributionListResponse, type CircuitResponse, type CircuitsResponse, type NeuronResponse, type NeuronsPage, type OverviewResponse } from './api.js';
 import { describeError, HttpError } from './http-error.js';
 import { handleApi } from './router.js';
 import { RunIndex } from './run-index.js';
@@ -115,11 +115,16 @@ async function* endpoints(run: RunIndex, overview: OverviewResponse): AsyncGener
   for (const row of images) yield `/api/image/${row.index}`;
 }
 
-/** Run files a response points at (sprites, PNGs, HTML reports). */
+/** Run files a response points at (sprites, visualisations, PNGs, HTML reports). */
 function referencedFiles(endpoint: string, json: unknown): string[] {
   if (endpoint.startsWith('/api/neuron/')) return (json as NeuronResponse).sprite ? [(json as NeuronResponse).sprite!] : [];
+  if (endpoint.startsWith('/api/layers/')) return (json as NeuronsPage).neurons.flatMap((n) => (n.visualization ? [n.visualization.image] : []));
   if (endpoint === '/api/overview') return (json as OverviewResponse).analyses.reports;
   if (endpoint === '/api/circuits') return (json as CircuitsResponse).queries.flatMap((q) => (q.report ? [q.report] : []));
+  if (endpoint.startsWith('/api/circuits/')) {
+    const crops = (json as CircuitResponse).sankey.flatMap((s) => s.nodes.flatMap((n) => (n.crops ? [...n.crops.images.flatMap((i) => (i.crop ? [i.crop] : [])), ...(n.crops.sprite ? [n.crops.sprite.file] : [])] : [])));
+    return [...new Set(crops)];
+  }
   if (endpoint === '/api/attribution') return (json as AttributionListResponse).runs.flatMap((r) => r.pngs);
   return [];
 }
@@ -130,7 +135,8 @@ export async function exportReport(options: ExportOptions): Promise<ExportResult
   const run = await RunIndex.open(options.run);
   const out = await prepareOut(run.dir, options.out);
   const progress = options.onProgress ?? (() => {});
-  let files = await copyTree(webDir, out, (r) => r === 'index.html');
+  // ort/ is the browser's model runtime (14 MB), used only by live interventions, which need the server.
+  let files = await copyTree(webDir, out, (r) => r === 'index.html' || r === 'ort');
   await writeFile(join(out, 'index.html'), staticIndexHtml(await readIndexHtml(webDir)));
   await writeFile(join(out, EXPORT_MARKER), 'neurolens explorer export\n');
   files += 2;

@@ -1,39 +1,13 @@
-/** `/api/layers/:layer/neurons` (paginated table) and `/api/neuron/:layer/:c` (one neuron). */
+/** `/api/neuron/:layer/:c` (one neuron); the layer's paginated neurons are in ./layer-grid.ts. */
 import type { ConceptLayer } from '../concepts/types.js';
 import type { ExemplarsFile } from '../neurons/types.js';
 import type { ProbeLayer } from '../probes/layer-probes.js';
 import type { Pooling } from '../record/types.js';
-import { NEURON_SORTS, type NeuronExemplar, type NeuronResponse, type NeuronRow, type NeuronSort, type NeuronsPage } from './api.js';
+import type { NeuronExemplar, NeuronResponse } from './api.js';
 import { neuronKey } from './circuit-index.js';
-import { badRequest, notFound } from './http-error.js';
+import { notFound } from './http-error.js';
 import { channelHistogram } from './layer-scan.js';
-import { pageOf } from './paging.js';
 import type { RunIndex } from './run-index.js';
-
-export async function neuronsPage(run: RunIndex, layerId: string, query: URLSearchParams): Promise<NeuronsPage> {
-  const layer = run.layer(layerId);
-  const pooling = run.pooling(query.get('pooling'));
-  const sort = (query.get('sort') || 'index') as NeuronSort;
-  if (!NEURON_SORTS.includes(sort)) throw badRequest(`sort must be one of ${NEURON_SORTS.join(', ')}`);
-  const [stats, scan, labels] = await Promise.all([run.stats(layer.id, pooling), run.scan(layer.id, pooling), run.labels()]);
-  const total = stats.channels;
-  const { offset, limit } = pageOf(query, total);
-  const order = Array.from({ length: total }, (_, i) => i);
-  // Descending by the key, ties by lower index, so pages are stable.
-  if (sort === 'rate') order.sort((a, b) => stats.get(b, 'rate') - stats.get(a, 'rate') || a - b);
-  if (sort === 'maxact') order.sort((a, b) => scan.max[b]! - scan.max[a]! || a - b);
-  const layerLabels = labels.get(layer.id);
-  const neurons: NeuronRow[] = order.slice(offset, offset + limit).map((c) => ({
-    index: c,
-    rate: stats.get(c, 'rate'),
-    mean: stats.get(c, 'mean'),
-    std: stats.get(c, 'std'),
-    q99: stats.get(c, 'q99'),
-    max: scan.max[c]!,
-    label: layerLabels?.get(c) ?? null,
-  }));
-  return { layer: layer.id, pooling, sort, offset, limit, total, neurons };
-}
 
 async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, channel: number): Promise<{ list: NeuronExemplar[]; source: 'neurons' | 'topk' }> {
   const doc = await run.json<ExemplarsFile>(run.exemplarsFile(layerId));

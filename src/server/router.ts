@@ -8,7 +8,9 @@ import { circuitDetail, listCircuits } from './circuits.js';
 import { concepts, searchConcepts } from './concepts.js';
 import { badRequest, notFound } from './http-error.js';
 import { imageDetail, imagesPage } from './images.js';
-import { neuronDetail, neuronsPage } from './neurons.js';
+import { neuronsPage } from './layer-grid.js';
+import { liveInfo } from './live.js';
+import { neuronDetail } from './neurons.js';
 import { overview } from './overview.js';
 import type { RunIndex } from './run-index.js';
 
@@ -27,6 +29,7 @@ const ROUTES: [string, Handler][] = [
   ['/api/attribution/:name', (run, [name]) => attributionDetail(run, name!)],
   ['/api/images', (run, _p, q) => imagesPage(run, q)],
   ['/api/image/:index', (run, [index]) => imageDetail(run, index!)],
+  ['/api/live', (run) => liveInfo(run)],
 ];
 
 const COMPILED = ROUTES.map(([pattern, handler]) => ({ parts: pattern.split('/').filter((s) => s !== ''), handler }));

@@ -1,6 +1,7 @@
 /**
  * `neurolens serve`: a read-only local HTTP server over one RUN directory — the JSON API
- * (router.ts), thumbnails, files inside RUN, and the prebuilt single-page app for everything else.
+ * (router.ts), thumbnails, files inside RUN, the run's model and preprocessed inputs for the
+ * browser's live interventions (live.ts), and the prebuilt single-page app for everything else.
  * GET/HEAD only; no request bodies; URLs up to {@link MAX_URL_BYTES}. Errors are `{ "error" }`
  * JSON with their status, never a stack. The library never prints: warnings go to `onWarning`.
  */
@@ -12,6 +13,7 @@ import { NeurolensError } from '../errors.js';
 import { serverMessages } from '../messages/index.js';
 import { contentType, resolveInside } from './files.js';
 import { describeError, HttpError } from './http-error.js';
+import { liveInput, liveModelFile } from './live.js';
 import { handleApi } from './router.js';
 import { RunIndex } from './run-index.js';
 import { thumbIndex, thumbnail, thumbSize } from './thumbs.js';
@@ -130,6 +132,11 @@ export function createHandler(run: RunIndex, webDir: string, bound: string): (re
       if (rawPath.startsWith('/thumb/')) {
         const bytes = await thumbnail(run, thumbIndex(rawPath.slice('/thumb/'.length)), thumbSize(query.get('size')));
         return send(res, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'public, max-age=31536000, immutable' }, bytes, head);
+      }
+      if (rawPath.startsWith('/live/model/')) return await sendFile(res, await liveModelFile(run, rawPath.slice('/live/model/'.length)), head, 'no-cache');
+      if (rawPath.startsWith('/live/input/')) {
+        const bytes = await liveInput(run, rawPath.slice('/live/input/'.length));
+        return send(res, 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' }, bytes, head);
       }
       if (rawPath.startsWith('/files/')) return await sendFile(res, await resolveInside(run.dir, rawPath.slice('/files/'.length)), head, 'no-cache');
       if (rawPath.startsWith('/assets/')) return await sendFile(res, await resolveInside(webDir, rawPath.slice(1)), head, 'public, max-age=3600');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { CircuitFinder, type CircuitQueryResult } from '../../src/circuits/discover.js';
-import type { CircuitFile, CommonFile } from '../../src/circuits/formats.js';
+import type { CircuitCropsFile, CircuitFile, CommonFile } from '../../src/circuits/formats.js';
 import { record } from '../../src/record/recorder.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { makeWorkspace } from '../record/helpers.js';
@@ -46,7 +46,7 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   const first = await cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1', '--batch', '8');
   assert.equal(first.code, 0, first.stderr);
   const dir = join(run, 'circuits');
-  const files = [`img${a}.json`, `img${b}.json`, 'common.json', `img${a}.html`, `img${b}.html`].map((f) => join(dir, f));
+  const files = [`img${a}.json`, `img${b}.json`, 'common.json', `img${a}.html`, `img${b}.html`, 'crops/index.json'].map((f) => join(dir, f));
   assert.deepEqual(first.stdout.trim().split('\n'), files);
   assert.match(first.stderr, new RegExp(`neurolens circuits: img${a}: roots \\d+/\\d+`));
   assert.match(first.stderr, new RegExp(`img${a}: \\d+ circuit\\(s\\) from \\d+ root\\(s\\)`));
@@ -89,12 +89,28 @@ test('circuits --query A,B: JSON and HTML per query, the common circuit, progres
   assert.match(html, /Common circuit of 2 queries/);
   assert.ok(!/(src|href)="(?!data:|#)/.test(html), 'everything is embedded: no file or network links');
 
+  // The report's crops as run files for the explorer: every node of both queries, each PNG the very
+  // picture the report embeds.
+  const crops = JSON.parse(readFileSync(files[5]!, 'utf8')) as CircuitCropsFile;
+  assertFormat('neurolens-circuit-crops', crops);
+  const second = JSON.parse(readFileSync(files[1]!, 'utf8')) as CircuitFile;
+  const nodes = new Set([...json.circuits, ...second.circuits].flatMap((c) => c.nodes.map((n) => `${n.layer}#${n.channel}`)));
+  assert.deepEqual(new Set(crops.neurons.map((n) => `${n.layer}#${n.channel}`)), nodes);
+  const pictures = crops.neurons.flatMap((n) => n.images.filter((i) => i.file !== null));
+  assert.ok(pictures.length >= nodes.size, 'at least one crop per neuron');
+  for (const p of pictures.slice(0, 5)) {
+    assert.match(p.file!, /^circuits\/crops\/[^/]+\/\d+\.\d+\.png$/);
+    const uri = `data:image/png;base64,${readFileSync(join(run, p.file!)).toString('base64')}`;
+    assert.ok([files[3]!, files[4]!].some((f) => readFileSync(f, 'utf8').includes(uri)), `${p.file} is a report picture`);
+  }
+
   // Same command again: byte-identical JSON but for the timing, identical HTML but for the timing line.
   const again = await cli('circuits', '--run', run, '--query', `${a},${b}`, '--threads', '1');
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(JSON.parse(readFileSync(files[0]!, 'utf8')), file);
   const untimed = (s: string) => s.replace(/ · [\d.]+ s<\/p>/, '');
   assert.equal(untimed(readFileSync(files[3]!, 'utf8')), untimed(html));
+  assert.deepEqual(JSON.parse(readFileSync(files[5]!, 'utf8')), crops);
 });
 
 test('circuits --query PATH: named by the file stem, same circuits as by index', async () => {

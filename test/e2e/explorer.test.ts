@@ -84,7 +84,9 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
   });
 
   test('layer list is virtualised and sortable', async () => {
-    await go('#/layer/layer4.1', 'neuron-row');
+    await go('#/layer/layer4.1', 'neuron-card');
+    await page.getByTestId('view-list').click(); // the grid is the default view (layer-grid.test.ts)
+    await page.getByTestId('neuron-row').first().waitFor();
     assert.match(await page.getByTestId('neuron-total').innerText(), /^192 neurons$/);
     const rendered = await page.getByTestId('neuron-row').count();
     assert.ok(rendered > 5 && rendered < 192, `only the visible rows are in the DOM (${rendered})`);
@@ -322,7 +324,8 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
       await s.page.screenshot({ path: join(shots, 'static-neuron.png'), fullPage: true });
 
       await s.page.goto(`${fileBase}#/layer/layer4.1`);
-      await s.page.getByTestId('neuron-row').first().waitFor();
+      await s.page.getByTestId('neuron-card').first().waitFor();
+      assert.ok((await loadedImageWidths(s.page, '[data-testid="card-exemplar"]')).every((px) => px > 0), 'grid thumbnails load from disk');
       await s.page.goto(`${fileBase}#/concepts/layer4.1`);
       await s.page.getByTestId('concept-node').first().waitFor();
       await s.page.goto(`${fileBase}#/circuits`);

@@ -120,7 +120,7 @@ test('concepts: the stored tree and caption search', async () => {
 test('circuits: list, Sankey nodes/links, eval and diagnosis', async () => {
   const list = await get<CircuitsResponse>('/api/circuits');
   assert.equal(list.queries.length, 1);
-  assert.deepEqual(list.queries[0], { name: 'img1', query: { index: 1, image: 'red/1.png' }, circuits: 1, nodes: 3, edges: 2, diagnosis: true, eval: true, report: 'circuits/img1.html' });
+  assert.deepEqual(list.queries[0], { name: 'img1', query: { index: 1, image: 'red/1.png' }, circuits: 1, nodes: 3, edges: 2, diagnosis: true, eval: true, report: 'circuits/img1.html', default: { id: 'layer1.0#3', basis: 'unmeasured', drop: null } });
   assert.deepEqual(list.eval?.summary, { queries: 1 });
   const c = await get<CircuitResponse>('/api/circuits/img1');
   assert.equal(c.sankey.length, 1);

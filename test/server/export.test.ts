@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NeurolensError } from '../../src/errors.js';
-import { canonicalEndpoint, fileUrl, STATIC_CALLBACK, STATIC_FLAG, staticDataPath, thumbUrl, type OverviewResponse } from '../../src/server/api.js';
+import { canonicalEndpoint, fileUrl, NEURON_SORTS, STATIC_CALLBACK, STATIC_FLAG, staticDataPath, thumbUrl, type OverviewResponse } from '../../src/server/api.js';
 import { exportReport, type ExportProgress } from '../../src/server/export.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { snapshotFiles } from '../record/helpers.js';
@@ -78,7 +78,7 @@ test('report: the app with the static flag, every endpoint as a data script matc
     assert.deepEqual(json, api, endpoint);
   }
   const neuronCount = overview.layers.reduce((s, l) => s + l.channels, 0);
-  assert.equal(result.endpoints, 1 + overview.layers.length * 3 + neuronCount + 2 + 2 + 2 + 1 + 24);
+  assert.equal(result.endpoints, 1 + overview.layers.length * NEURON_SORTS.length + neuronCount + 2 + 2 + 2 + 1 + 24);
   for (let i = 0; i < 24; i++) assert.equal(readFileSync(join(out, 'thumb', `${i}.png`)).subarray(1, 4).toString(), 'PNG');
   assert.ok(existsSync(join(out, 'files', 'neurons', 'thumbs', 'layer2.0', '5.png')));
   assert.ok(existsSync(join(out, 'files', 'attribution', 'occl', 'red_0.occlusion.png')));

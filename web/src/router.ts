@@ -82,15 +82,33 @@ export const links = {
   image: (index: number) => href('image', index),
 };
 
-/** The current route; re-renders on hash changes. */
-export function useRoute(): Route {
+/** The query part of a location hash ('#/image/3?iv=…' → iv=…). */
+export function hashQuery(hash: string): URLSearchParams {
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
+}
+
+/** Replaces the query part of the current hash (a new history entry, so Back undoes it). */
+export function setHashQuery(query: string): void {
+  const hash = window.location.hash;
+  const at = hash.indexOf('?');
+  window.location.hash = (at < 0 ? hash : hash.slice(0, at)) + query;
+}
+
+/** The current location hash; re-renders on hash changes. */
+export function useHash(): string {
   const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
     const onChange = () => setHash(window.location.hash);
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return parseRoute(hash);
+  return hash;
+}
+
+/** The current route; re-renders on hash changes. */
+export function useRoute(): Route {
+  return parseRoute(useHash());
 }
 
 /** Sets the document title for the page being shown. */

@@ -23,7 +23,7 @@ import { buildProtocol } from './protocol.js';
 import { randomBaseline, randomCurveKinds, randomMap, randomMapSeed } from './random-maps.js';
 import { cascadeSteps, parameterisedLayers } from './randomise.js';
 import { aggregateMethod, formatMarkdown, roundAggregate, roundImage, type RandomCurves } from './report.js';
-import { SmoothMatcher, smoothMapSeed, smoothRandomMap, type GridReference } from './smooth-random.js';
+import { SmoothMatcher, smoothMapSeed, smoothRandomMap } from './smooth-random.js';
 import { runSanity } from './sanity.js';
 import { resolveSettings, type EvalSettings } from './settings.js';
 import type { EvalAttributionsOptions, EvalHooks, EvalResult, ImageEvaluation, MapEvaluation } from './types.js';
@@ -53,10 +53,32 @@ export async function loadAttributorModel(modelPath: string): Promise<{ model: A
 }
 
 export async function evaluateAttributions(options: EvalAttributionsOptions, hooks: EvalHooks = {}, factory: AttributorFactory = createAttributor): Promise<EvalOutput> {
-  return withRunLock(options.out, 'attribute eval', () => evaluateAttributionsLocked(options, hooks, factory), { create: true });
+  return withRunLock(options.out, 'attribute eval', async () => {
+    const prepared = await prepareEval(options);
+    const evaluated: EvaluatedImage[] = [];
+    const all = prepared.entries.map((_, i) => i);
+    await evaluateImages(prepared, factory, all, hooks, async (image) => void evaluated.push(image));
+    return finishEval(prepared, factory, evaluated, hooks);
+  }, { create: true });
 }
 
-async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hooks: EvalHooks, factory: AttributorFactory): Promise<EvalOutput> {
+/** Everything settled before the first image: settings, model, target, images, map source. */
+export interface PreparedEval {
+  options: EvalAttributionsOptions;
+  settings: EvalSettings;
+  model: AttributorModel;
+  sha256: string;
+  target: AttributionTarget;
+  /** Parameterised layers of the sanity check (empty without it). */
+  layers: ReturnType<typeof parameterisedLayers>;
+  entries: Awaited<ReturnType<typeof listImages>>;
+  maps: MapSource | undefined;
+  attributorOptions: AttributorOptions;
+  mapOptions: Record<string, unknown>;
+}
+
+/** Checks the options and opens what the evaluation reads (a typo fails before any image runs). */
+export async function prepareEval(options: EvalAttributionsOptions): Promise<PreparedEval> {
   const settings = resolveSettings(options);
   const { model, sha256 } = await loadAttributorModel(options.model);
   const target = typeof options.target === 'string' ? parseTarget(options.target, model.classNames) : (options.target ?? { kind: 'pred' });
@@ -72,27 +94,49 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
     const spec = formatTarget(target);
     if (maps.targets.some((t) => t !== spec)) throw new NeurolensError('usage', msg.mapsOtherTarget(options.maps, maps.targets, spec));
   }
-
   const attributorOptions: AttributorOptions = {};
   if (options.threads !== undefined) attributorOptions.threads = options.threads;
   if (options.maxBatch !== undefined) attributorOptions.maxBatch = options.maxBatch;
   if (options.device !== undefined) attributorOptions.executionProvider = options.device;
   const mapOptions = { ...(options.methodOptions ?? {}), ...(options.mapQuantity ? { quantity: options.mapQuantity } : {}) };
+  return { options, settings, model, sha256, target, layers, entries, maps, attributorOptions, mapOptions };
+}
 
-  const images: ImageEvaluation[] = [];
-  const randomCurves = new Map(settings.methods.map((m) => [m, [] as RandomCurves[]]));
-  const smoothCurves = new Map(settings.methods.map((m) => [m, [] as (RandomCurves | undefined)[]]));
-  const kept: Kept[] = [];
-  const skipped: EvalResult['skipped'] = [];
-  /** The options in effect per method (defaults filled in), as the first map reports them. */
-  const effective: Record<string, unknown> = {};
-  let references: GridReference[] = [];
-  const attributor = await factory(model, attributorOptions);
+/**
+ * One image's outcome, in the order of the list: skipped, or its (unrounded) evaluation, the
+ * random-map curves the aggregate needs and the method options in effect. What the sanity check
+ * needs (`kept`) stays in memory; the rest is plain JSON (shards journal it).
+ */
+export interface EvaluatedImage {
+  index: number;
+  skipped?: { path: string; reason: string };
+  record?: ImageEvaluation;
+  randomCurves?: RandomCurves;
+  smoothCurves?: (RandomCurves | undefined)[];
+  /** Per method, the options in effect as this image's map reported them (computed maps only). */
+  effective?: Record<string, unknown>;
+  kept?: Kept;
+}
+
+/**
+ * Evaluates the images of `indices` (positions in the list), handing each outcome to `onImage` in
+ * order. An image's outcome depends on nothing but the settings and the image (its random maps are
+ * seeded by its index), so images can be evaluated in any grouping (shards).
+ */
+export async function evaluateImages(
+  prepared: PreparedEval,
+  factory: AttributorFactory,
+  indices: readonly number[],
+  hooks: EvalHooks,
+  onImage: (image: EvaluatedImage) => Promise<void>,
+): Promise<void> {
+  const { settings, model, target, entries, maps, mapOptions } = prepared;
+  const prep = model.preprocessing;
+  const attributor = await factory(model, prepared.attributorOptions);
   try {
     const geometry = { channels: prep.channels, height: prep.height, width: prep.width, layout: prep.layout };
     const grid = unitGrid(prep.height, prep.width, settings.unit);
     const matcher = new SmoothMatcher(grid);
-    references = matcher.references;
     const evaluator = new CurveEvaluator(geometry, grid, settings.steps, settings.curves, settings.baselines, (image, kind) => fillBaseline(image, geometry, kind));
     const started = Date.now();
     // Bound targets by resolved target: a BoundTarget scores any inputs (its value depends on the
@@ -105,23 +149,26 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
       return found;
     };
     // The next image decodes (sharp, libuv threads) while this one is scored.
-    const load = (i: number) => (i < entries.length ? attributor.loadImage(entries[i]!.path).then((image) => ({ image }), (error: unknown) => ({ error })) : undefined);
+    const load = (j: number) => (j < indices.length ? attributor.loadImage(entries[indices[j]!]!.path).then((image) => ({ image }), (error: unknown) => ({ error })) : undefined);
     let next = load(0);
-    for (let i = 0; i < entries.length; i++) {
+    for (let j = 0; j < indices.length; j++) {
+      hooks.signal?.throwIfAborted();
+      const i = indices[j]!;
       const entry = entries[i]!;
       const loaded = (await next)!;
-      next = load(i + 1);
+      next = load(j + 1);
       if ('error' in loaded) {
         const error = loaded.error;
         if (!isNeurolensError(error) || error.kind !== 'input') throw error;
-        skipped.push({ path: entry.relPath, reason: error.message });
         hooks.onWarning?.(msg.imageSkipped(entry.relPath, error.message));
-        hooks.onProgress?.({ phase: 'attribute eval', done: i + 1, total: entries.length });
+        await onImage({ index: i, skipped: { path: entry.relPath, reason: error.message } });
+        hooks.onProgress?.({ phase: 'attribute eval', done: j + 1, total: indices.length });
         continue;
       }
       const image = loaded.image;
       let fixed: AttributionTarget = target;
       const methodMaps: Float32Array[] = [];
+      const effective: Record<string, unknown> = {};
       if (target.kind === 'pred' && maps) {
         // No map computation to resolve 'pred': bind once (this image's class), keep it for reuse.
         const bound = await attributor.bind(image, target, settings.quantity);
@@ -134,38 +181,53 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
           // The first map resolves 'pred'; the other methods explain that class.
           const result = await attributor.attribute(image, method, fixed, mapOptions);
           if (fixed.kind === 'pred') fixed = { kind: 'class', cls: result.target.cls! };
-          effective[method] ??= { ...result.options, ...(result.target.quantity === 'activation' ? {} : { quantity: result.target.quantity }) };
+          effective[method] = { ...result.options, ...(result.target.quantity === 'activation' ? {} : { quantity: result.target.quantity }) };
           methodMaps.push(result.map.data);
         }
       }
       const bound = await boundFor(image, fixed);
       const evaluation = await evaluateImage(evaluator, matcher, image, bound, methodMaps, settings, i, prep.height, prep.width);
       const methods: ImageEvaluation['methods'] = {};
-      settings.methods.forEach((method, m) => {
-        methods[method] = evaluation.methods[m]!;
-        randomCurves.get(method)!.push(evaluation.randomCurves);
-        smoothCurves.get(method)!.push(evaluation.smoothCurves[m]);
-      });
+      settings.methods.forEach((method, m) => (methods[method] = evaluation.methods[m]!));
       const description = target.kind === 'pred' ? `predicted ${bound.description.replace(/^predicted /, '')}` : bound.description;
       const record: ImageEvaluation = { image: entry.relPath, target: description, clean: evaluation.clean, normalisation: evaluation.normalisation, methods };
       if (bound.cls !== undefined) record.cls = bound.cls;
-      images.push(record);
-      if (settings.sanity) kept.push({ file: entry.path, target: fixed, maps: methodMaps });
+      await onImage({
+        index: i,
+        record,
+        randomCurves: evaluation.randomCurves,
+        smoothCurves: evaluation.smoothCurves,
+        ...(maps ? {} : { effective }),
+        ...(settings.sanity ? { kept: { file: entry.path, target: fixed, maps: methodMaps } } : {}),
+      });
       const seconds = (Date.now() - started) / 1000;
-      hooks.onProgress?.({ phase: 'attribute eval', done: i + 1, total: entries.length, rate: seconds > 0 ? (i + 1) / seconds : undefined });
+      hooks.onProgress?.({ phase: 'attribute eval', done: j + 1, total: indices.length, rate: seconds > 0 ? (j + 1) / seconds : undefined });
     }
   } finally {
     await attributor.close();
   }
+}
+
+/** From the outcomes of every image (in list order): the sanity check, aggregates, and the files. */
+export async function finishEval(prepared: PreparedEval, factory: AttributorFactory, evaluated: readonly EvaluatedImage[], hooks: EvalHooks = {}): Promise<EvalOutput> {
+  const { options, settings, model, sha256, target, layers, maps, mapOptions } = prepared;
+  const prep = model.preprocessing;
+  const done = evaluated.filter((e) => e.record !== undefined);
+  const images = done.map((e) => e.record!);
+  const skipped: EvalResult['skipped'] = evaluated.flatMap((e) => (e.skipped ? [e.skipped] : []));
+  /** The options in effect per method (defaults filled in), as the first map reports them. */
+  const effective: Record<string, unknown> = {};
+  for (const e of done) for (const method of settings.methods) if (e.effective?.[method] !== undefined) effective[method] ??= e.effective[method];
   if (images.length === 0) throw new NeurolensError('input', msg.noImagesLeft(options.images));
 
   let sanitySteps: number[] = [];
   if (settings.sanity) {
+    const kept = done.map((e) => e.kept!);
     sanitySteps = cascadeSteps(layers.length, settings.sanitySteps);
     const started = Date.now();
     const steps = await runSanity({
       model,
-      create: (m) => factory(m, attributorOptions),
+      create: (m) => factory(m, prepared.attributorOptions),
       files: kept.map((k) => k.file),
       targets: kept.map((k) => k.target),
       methods: settings.methods,
@@ -173,26 +235,28 @@ async function evaluateAttributionsLocked(options: EvalAttributionsOptions, hook
       maxSteps: settings.sanitySteps,
       seed: settings.seed,
       methodOptions: settings.methods.map((method) => (maps ? maps.optionsOf(method) : mapOptions)),
-      onProgress: (done, total) => hooks.onProgress?.({ phase: 'sanity', done, total, rate: done / Math.max(1e-3, (Date.now() - started) / 1000) }),
+      onProgress: (d, total) => hooks.onProgress?.({ phase: 'sanity', done: d, total, rate: d / Math.max(1e-3, (Date.now() - started) / 1000) }),
     });
     images.forEach((image, i) => settings.methods.forEach((method, m) => (image.methods[method]!.sanity = steps[i]![m]!)));
   }
 
   const aggregate: EvalResult['aggregate'] = {};
   for (const method of settings.methods) {
-    aggregate[method] = roundAggregate(aggregateMethod(images.map((im) => im.methods[method]!), randomCurves.get(method)!, smoothCurves.get(method)!));
+    const m = settings.methods.indexOf(method);
+    aggregate[method] = roundAggregate(aggregateMethod(images.map((im) => im.methods[method]!), done.map((e) => e.randomCurves!), done.map((e) => e.smoothCurves![m])));
   }
+  const grid = unitGrid(prep.height, prep.width, settings.unit);
   const protocol = buildProtocol({
     curves: settings.curves,
     steps: settings.steps,
     unit: settings.unit,
-    units: unitGrid(prep.height, prep.width, settings.unit).count,
+    units: grid.count,
     grid: [Math.ceil(prep.height / settings.unit), Math.ceil(prep.width / settings.unit)],
     baselines: settings.baselines,
     quantity: settings.quantity,
     target: formatTarget(target),
     randomMaps: settings.randomMaps,
-    smoothGrids: references,
+    smoothGrids: new SmoothMatcher(grid).references,
     seed: settings.seed,
     maps: options.maps ? `read from ${basename(options.maps)}/ (attribution.json index, NAME.METHOD.npy)` : 'computed with Attributor.attribute (the target fixed per image, pred → the predicted class)',
     methodOptions: maps ? Object.fromEntries(settings.methods.map((m) => [m, maps.optionsOf(m)])) : effective,

@@ -236,4 +236,6 @@ export interface EvalHooks {
   onProgress?: (progress: EvalProgress) => void;
   /** One-line warnings (an image that cannot be decoded is skipped). */
   onWarning?: (message: string) => void;
+  /** Stops before the next image (a worker cancelling a job). */
+  signal?: AbortSignal;
 }

@@ -13,11 +13,15 @@ import {
   checkCurves,
   checkMethods,
   evaluateAttributions,
+  evaluateAttributionsShard,
   formatAttributionEvalSummary,
+  parseShard,
+  shardMessages,
   methodNames,
   type BaselineKind,
   type EvalAttributionsOptions,
   type ScoreQuantity,
+  type ShardSpec,
 } from '../../index.js';
 import {
   addMethodOptions,
@@ -38,6 +42,7 @@ import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 interface EvalFlags {
+  shard?: ShardSpec;
   model?: string;
   images?: string;
   method?: string | string[];
@@ -162,6 +167,7 @@ function ownOptions(): Option[] {
     threadsOption(),
     maxBatchOption('most images per model run'),
     deviceOption(),
+    new Option('--shard <i/n>', 'evaluate only shard I of N of the images into OUT/shards/ (no --sanity); `merge OUT` assembles them').argParser(parseShard),
   ];
 }
 
@@ -178,13 +184,21 @@ export function registerAttributeEval(attribute: Command): void {
   addMethodOptions(command, OWN_FLAGS)
     .action((own: EvalFlags, self: Command) =>
       runAction(async () => {
-        const options = evalOptionsFromFlags(withParent(own, self));
+        const flags = withParent(own, self);
+        const options = evalOptionsFromFlags(flags);
         const progress = createProgressRenderer();
         try {
-          const { result, files } = await evaluateAttributions(options, {
-            onProgress: (p) => progress.update({ phase: p.phase, done: p.done, total: p.total, ...(p.rate === undefined ? {} : { rate: p.rate }) }),
-            onWarning: (line) => process.stderr.write(`neurolens attribute eval: ${line}\n`),
-          });
+          const hooks = {
+            onProgress: (p: { phase: string; done: number; total: number; rate?: number }) => progress.update({ phase: p.phase, done: p.done, total: p.total, ...(p.rate === undefined ? {} : { rate: p.rate }) }),
+            onWarning: (line: string) => process.stderr.write(`neurolens attribute eval: ${line}\n`),
+          };
+          if (flags.shard) {
+            const done = await evaluateAttributionsShard(options, flags.shard, hooks);
+            progress.stop();
+            process.stdout.write(`${shardMessages.attributionEvalShardDone(done.index, done.count, done.images, options.out)}\n`);
+            return;
+          }
+          const { result, files } = await evaluateAttributions(options, hooks);
           progress.stop();
           process.stdout.write(formatAttributionEvalSummary(result) + files.map((f) => `${f}\n`).join(''));
         } finally {

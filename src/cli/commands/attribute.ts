@@ -7,7 +7,7 @@
  * addMethodOptions and methodOptionsFromFlags (../options.ts), which serve `attribute eval` too.
  */
 import { Option, type Command } from 'commander';
-import { NeurolensError, attributionMessages, checkRawMethod, cliMessages, methodNames, rawMethodNames, runAttribution } from '../../index.js';
+import { NeurolensError, attributionMessages, checkRawMethod, cliMessages, methodNames, parseShard, rawMethodNames, runAttribution, runAttributionShard, shardMessages, type AttributionRunHooks, type AttributionRunOptions, type ShardSpec } from '../../index.js';
 import {
   addMethodOptions,
   deviceOption,
@@ -36,6 +36,7 @@ interface AttributeFlags {
   size?: [number, number];
   device: 'cpu' | 'cuda';
   raw?: boolean;
+  shard?: ShardSpec;
   [methodOption: string]: unknown;
 }
 
@@ -52,6 +53,7 @@ async function attribute(flags: AttributeFlags): Promise<void> {
   if (!flags.model) throw new NeurolensError('usage', attributionMessages.noModel());
   if (!flags.images) throw new NeurolensError('usage', attributionMessages.noImages());
   if (!flags.out) throw new NeurolensError('usage', attributionMessages.noOut());
+  if (flags.shard && methods.length > 1) throw new NeurolensError('usage', shardMessages.oneMethodPerShard(methods));
   const progress = createProgressRenderer();
   // Finished maps are written atomically and reused by the same command: say so on Ctrl-C.
   const interrupted = () => {
@@ -63,33 +65,38 @@ async function attribute(flags: AttributeFlags): Promise<void> {
   try {
     const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
     const methodOptions = methodOptionsFromFlags(flags);
+    const hooks: AttributionRunHooks = {
+      onProgress: (p) => progress.update(p),
+      onWarning: (message) => {
+        progress.stop();
+        process.stderr.write(`neurolens: warning: ${message}\n`);
+      },
+    };
     for (const method of methods) {
-      const result = await runAttribution(
-        {
-          model: flags.model,
-          images: flags.images,
-          out: flags.out,
-          method,
-          target: flags.target,
-          quantity: flags.quantity,
-          ...methodOptions,
-          ...defined({
-            maxBatch: flags.maxBatch,
-            limit: flags.limit,
-            threads: flags.threads,
-          }),
-          executionProvider: flags.device,
-          ...(flags.raw ? { raw: true } : {}),
-          ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
-        },
-        {
-          onProgress: (p) => progress.update(p),
-          onWarning: (message) => {
-            progress.stop();
-            process.stderr.write(`neurolens: warning: ${message}\n`);
-          },
-        },
-      );
+      const options: AttributionRunOptions = {
+        model: flags.model,
+        images: flags.images,
+        out: flags.out,
+        method,
+        target: flags.target,
+        quantity: flags.quantity,
+        ...methodOptions,
+        ...defined({
+          maxBatch: flags.maxBatch,
+          limit: flags.limit,
+          threads: flags.threads,
+        }),
+        executionProvider: flags.device,
+        ...(flags.raw ? { raw: true } : {}),
+        ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
+      };
+      if (flags.shard) {
+        const done = await runAttributionShard(options, flags.shard, hooks);
+        progress.stop();
+        process.stdout.write(`${shardMessages.attributionShardDone(done.index, done.count, done.images, done.skipped, flags.out)}\n`);
+        continue;
+      }
+      const result = await runAttribution(options, hooks);
       progress.stop();
       const rate = result.computed > 0 ? ` (${(result.computed / result.seconds).toFixed(2)} images/s)` : '';
       process.stdout.write(
@@ -124,6 +131,7 @@ export function registerAttribute(program: Command): Command {
     .addOption(threadsOption())
     .addOption(sizeOption())
     .addOption(deviceOption())
+    .option('--shard <i/n>', 'attribute only shard I of N of the images into OUT/shards/ (one method); `merge OUT` assembles them', parseShard)
     .option('--raw', `also store each map's signed input gradient as NAME.METHOD.grad.npy, float32 [C,H,W] (${rawMethodNames().join(', ')})`)
     .addHelpText('after', methodsHelp());
   return addMethodOptions(command).action((flags: AttributeFlags) => runAction(() => attribute(flags)));

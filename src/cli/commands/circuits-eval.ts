@@ -1,7 +1,7 @@
 /** `neurolens circuits eval` and `neurolens circuits diagnose`: thin wrappers over eval.ts / diagnose.ts. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { type AblationOption, type SupportGate, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, formatDiagnosis, formatEvalTable, NeurolensError } from '../../index.js';
+import { type AblationOption, type ShardSpec, type SupportGate, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, evaluateCircuitsShard, formatDiagnosis, formatEvalTable, NeurolensError, parseShard, shardMessages } from '../../index.js';
 import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, supportOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -30,6 +30,7 @@ interface EvalFlags {
   layers?: string[];
   ablation?: AblationOption;
   support?: SupportGate;
+  shard?: ShardSpec;
 }
 
 /** '--ablation zero|mean|both'. */
@@ -78,11 +79,20 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
     .addOption(layersOption())
+    .option('--shard <i/n>', 'evaluate only shard I of N of the queries into RUN/shards/; `merge RUN` assembles eval.json', parseShard)
     .action((flags: EvalFlags) =>
       runAction(async () => {
         const progress = createProgressRenderer();
         try {
-          const { result, path } = await evaluateCircuits(flags, { onProgress: (p) => progress.update({ phase: 'circuits eval', ...p }) });
+          const hooks = { onProgress: (p: { done: number; total: number }) => progress.update({ phase: 'circuits eval', ...p }) };
+          if (flags.shard) {
+            const { shard, ...options } = flags;
+            const done = await evaluateCircuitsShard(options, shard, hooks);
+            progress.stop();
+            process.stdout.write(`${shardMessages.evalShardDone(shard.index, shard.count, done.queries, flags.run)}\n`);
+            return;
+          }
+          const { result, path } = await evaluateCircuits(flags, hooks);
           progress.stop();
           process.stdout.write(formatEvalTable(result) + `result: ${path}\n`);
         } finally {

@@ -7,8 +7,8 @@ import { runAction } from '../run-action.js';
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .description('assemble the shards of `record --shard I/N` into RUN: the same files one `record` writes')
-    .argument('<run>', 'the run folder the shards were recorded into (--out of every shard)')
+    .description('assemble the shards of `record`, `circuits eval`, `attribute` or `attribute eval` `--shard I/N` into the files one process writes')
+    .argument('<run>', 'the folder the shards were made in (the run, or the OUT of `attribute` / `attribute eval`)')
     .action((run: string) =>
       runAction(async () => {
         const progress = createProgressRenderer();
@@ -21,8 +21,15 @@ export function registerMerge(program: Command): void {
             },
           });
           progress.stop();
-          const line = result.status === 'unchanged' ? shardMessages.alreadyMerged(run, result.images, result.skipped) : shardMessages.merged(run, result.shards, result.images, result.skipped);
-          process.stdout.write(`${line}\nmanifest: ${result.manifestPath}\n`);
+          const lines = result.merged.map((m) =>
+            m.stage === 'record' ? shardMessages.merged(run, m.shards, m.units, result.skipped ?? 0)
+            : m.stage === 'circuits-eval' ? shardMessages.mergedEval(m.path, m.shards, m.units)
+            : m.stage === 'attribute' ? shardMessages.mergedAttribution(m.path, m.shards, m.units)
+            : shardMessages.mergedAttributionEval(m.path, m.shards, m.units),
+          );
+          if (result.status === 'unchanged') lines.push(shardMessages.alreadyMerged(run, result.images ?? 0, result.skipped ?? 0));
+          if (result.manifestPath) lines.push(`manifest: ${result.manifestPath}`);
+          process.stdout.write(`${lines.join('\n')}\n`);
         } finally {
           progress.stop();
         }

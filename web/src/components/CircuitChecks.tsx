@@ -123,13 +123,14 @@ export function GateLine({ support }: { support?: CircuitFile['support'] }) {
   );
 }
 
-/** The circuit's neurons with activation and, where the gate was on, the support that admitted them. */
+/** The circuit's neurons with their names, activation and, where the gate was on, the support that admitted them. */
 export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
   return (
     <table data-testid="circuit-neurons">
       <thead>
         <tr>
           <th>neuron</th>
+          <th>name</th>
           <th className="num">activation</th>
           <th>support gate</th>
           <th className="num">support: logit drop zeroed alone</th>
@@ -144,6 +145,7 @@ export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
               </a>
               {n.root ? ' (root)' : ''}
             </td>
+            <td>{n.concept?.caption ?? n.neuronLabel?.text ?? <span className="muted">unnamed</span>}</td>
             <td className="num">{fmt(n.act, 2)}</td>
             <td data-testid="neuron-gate">{n.gated === true ? 'on' : n.gated === false ? 'off' : '—'}</td>
             <td className="num" data-testid="neuron-support">
@@ -153,5 +155,28 @@ export function CircuitNeurons({ nodes }: { nodes: readonly SankeyNode[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * The circuit's own faithfulness in one sentence above its diagram: its logit drop against random
+ * sets of its sizes, and the verdict — failing in red where the check fails.
+ */
+export function FaithfulnessHeadline({ effect }: { effect?: Effect }) {
+  if (!effect || typeof effect.drop !== 'number') return <p className="muted" data-testid="faithfulness-headline">Not measured: this file was written before circuits were checked against random neurons.</p>;
+  const failed = effect.verdict ? !effect.verdict.pass : false;
+  return (
+    <p className={`faithfulness-headline${failed ? ' check-failed' : ''}`} data-testid="faithfulness-headline">
+      Faithfulness: logit drop <strong data-testid="faithfulness-drop">{fmt(effect.drop)}</strong> when this circuit alone is zeroed (predicted logit before − after: positive = it falls)
+      {effect.random && (
+        <>
+          ; random sets of its per-layer sizes: {fmt(effect.random.mean)} {iv(effect.random.ci)}; circuit − random {effect.difference ? `${fmt(effect.difference.mean)} ${iv(effect.difference.ci)}` : '—'}; ratio{' '}
+          <RatioText ratio={effect.ratio} verdict={effect.verdict} />
+        </>
+      )}
+      {' — '}
+      {effect.verdict ? <Verdict verdict={effect.verdict} /> : <span className="muted">no verdict (no random draws stored)</span>}
+      {failed && ' (this circuit fails its check: its effect is not distinguishable from random neurons)'}
+    </p>
   );
 }

@@ -1,5 +1,6 @@
 // A query's diagnosis: per circuit, the logit changes when it is inhibited or stimulated, ranked by
-// how much inhibiting it narrows the predicted-vs-target margin.
+// how much inhibiting it narrows the predicted-vs-target margin. The caption and the headers say
+// which way Δ points, since "drop" columns and "change" columns have opposite signs.
 import type { CircuitsDiagnosisFile } from '../contract.js';
 import { links } from '../router.js';
 import { fmt } from '../format.js';
@@ -9,6 +10,7 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
   const rows = Array.isArray(diagnosis.circuits) ? diagnosis.circuits : [];
   const predicted = diagnosis.predicted as CircuitsDiagnosisFile['predicted'] | undefined;
   const target = diagnosis.target as CircuitsDiagnosisFile['target'] | undefined;
+  const protocol = diagnosis.protocol as Partial<CircuitsDiagnosisFile['protocol']> | undefined;
   return (
     <>
       <p>
@@ -20,17 +22,22 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
         </p>
       )}
       <table data-testid="diagnosis">
+        <caption className="muted" data-testid="delta-definition">
+          Δ = logit after the intervention − logit before (raw logits): a <strong>positive Δ means the intervention raised</strong> that class's logit, a negative Δ lowered it. Inhibit sets
+          the circuit's neurons {protocol?.ablation === 'mean' ? 'to their mean activation' : 'to 0'}; stimulate multiplies them by {typeof protocol?.stimulateFactor === 'number' ? protocol.stimulateFactor : 2}.
+          Margin drop = −(Δpredicted − Δtarget) under inhibition: positive means inhibiting the circuit narrows the predicted class's lead over the target.
+        </caption>
         <thead>
           <tr>
             <th className="num">rank</th>
             <th>circuit</th>
             <th className="num">neurons</th>
-            <th className="num">margin drop</th>
+            <th className="num" title="−(Δpredicted − Δtarget) when inhibited; positive = the margin narrows">margin drop (+ narrows)</th>
             <th>narrows?</th>
-            <th className="num">inhibit: Δpredicted</th>
-            <th className="num">inhibit: Δtarget</th>
-            <th className="num">stimulate: Δpredicted</th>
-            <th className="num">stimulate: Δtarget</th>
+            <th className="num">inhibit: Δpredicted (+ = up)</th>
+            <th className="num">inhibit: Δtarget (+ = up)</th>
+            <th className="num">stimulate: Δpredicted (+ = up)</th>
+            <th className="num">stimulate: Δtarget (+ = up)</th>
           </tr>
         </thead>
         <tbody>
@@ -68,3 +75,4 @@ export function DiagnosisTable({ name, diagnosis, onSelect }: { name: string; di
     </>
   );
 }
+

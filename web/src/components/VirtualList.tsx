@@ -11,13 +11,17 @@ export function VirtualList(props: {
   onRange?: (first: number, last: number) => void;
   testId?: string;
   label: string;
+  /** Rows rendered beyond the visible ones (default 8; fewer for tall rows of images). */
+  overscan?: number;
+  /** Extra class of each row (the grid lays its cards out with it). */
+  rowClass?: string;
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: props.count,
     getScrollElement: () => parent.current,
     estimateSize: () => props.rowHeight,
-    overscan: 8,
+    overscan: props.overscan ?? 8,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -33,7 +37,7 @@ export function VirtualList(props: {
           <div
             key={item.key}
             role="listitem"
-            className="virtual-row"
+            className={props.rowClass ? `virtual-row ${props.rowClass}` : 'virtual-row'}
             style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
           >
             {props.row(item.index)}

@@ -1,7 +1,9 @@
 // #/circuit/NAME[/CIRCUIT] — one query: the image with its roots' regions, predictions, a circuit
-// picker, the selected circuit's Sankey, whether it beats random neurons, its nodes with their
-// support, the ablation numbers and the diagnosis.
-import type { CircuitResponse, OverviewResponse, SankeyNode } from '../contract.js';
+// picker that opens on the most important circuit (the rule is stated on the page), the selected
+// circuit's faithfulness, its Sankey with each node's reference crops, whether it beats random
+// neurons, its nodes with their support, the ablation numbers and the diagnosis.
+import { useState } from 'react';
+import type { CircuitResponse, DefaultCircuit, OverviewResponse, SankeyNode } from '../contract.js';
 import { api, fileUrl, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
@@ -9,7 +11,8 @@ import { ImageBox } from '../components/ImageBox.js';
 import { Sankey } from '../components/Sankey.js';
 import { QueryEval } from '../components/EvalSummary.js';
 import { DiagnosisTable } from '../components/DiagnosisTable.js';
-import { CircuitFaithfulness, CircuitNeurons, GateLine } from '../components/CircuitChecks.js';
+import { CircuitFaithfulness, CircuitNeurons, FaithfulnessHeadline, GateLine } from '../components/CircuitChecks.js';
+import { NodeDetail } from '../components/NodeCrops.js';
 import { fmt, pct } from '../format.js';
 
 export function CircuitPage({ name, circuit }: { name: string; circuit?: string }) {
@@ -34,7 +37,10 @@ export function CircuitPage({ name, circuit }: { name: string; circuit?: string 
 
 function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: string; size?: readonly [number, number] }) {
   const query = c.result.query;
-  const current = c.sankey.find((s) => s.id === selected) ?? c.sankey[0];
+  const current = c.sankey.find((s) => s.id === selected) ?? c.sankey.find((s) => s.id === c.default?.id) ?? c.sankey[0];
+  const [picked, setPicked] = useState<string | null>(null);
+  // The node whose pictures show: the one clicked in this circuit, else the circuit's root.
+  const node = current ? (current.nodes.find((n) => n.id === picked) ?? current.nodes.find((n) => n.root) ?? current.nodes[0]) : undefined;
   const measured = current ? c.result.circuits.find((x) => x.id === current.id) : undefined;
   const layers = Array.isArray(c.result.layers) ? c.result.layers.map((l) => l.id) : [];
   const roots: SankeyNode[] = c.sankey.flatMap((s) => s.nodes.filter((n) => n.root));
@@ -80,7 +86,7 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
       </div>
 
       <h2>Circuits ({c.sankey.length})</h2>
-      {c.result.circuits.some((x) => x.effect) && <p className="muted">Ranked by effect: the drop of the predicted logit when the circuit alone is zeroed; the page opens on the first.</p>}
+      <DefaultRule rule={c.default} c={c} />
       {c.sankey.length === 0 ? (
         <p className="muted">No root of this query has an edge: no circuit.</p>
       ) : (
@@ -93,6 +99,7 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
                 const r = c.result.circuits.find((x) => x.id === s.id);
                 return (
                   <option key={s.id} value={s.id}>
+                    {s.id === c.default?.id ? '★ ' : ''}
                     {s.id} — {s.nodes.length} neurons, {s.links.length} edges
                     {r?.effect ? `, logit drop ${fmt(r.effect.drop)}` : ''}
                     {r?.effect?.verdict ? (r.effect.verdict.pass ? ' ✓ beats random' : ' ✗ not above random') : ''}
@@ -104,7 +111,12 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
           </label>
           {current && (
             <>
-              <Sankey nodes={current.nodes} links={current.links} layers={layers} query={query.index} size={size} />
+              <FaithfulnessHeadline effect={measured?.effect} />
+              <p className="muted">
+                Hover a node for its name, importance and checks; click it (or focus it and press Enter) for its reference images. Red: the root; ribbon width ∝ sensitivity.
+              </p>
+              <Sankey nodes={current.nodes} links={current.links} layers={layers} query={query.index} size={size} selected={node?.id} onSelect={setPicked} />
+              {node && <NodeDetail node={node} size={size} />}
               <h3>Does this circuit beat random neurons?</h3>
               <CircuitFaithfulness effect={measured?.effect} entry={c.eval} id={current.id} />
               <h3>Neurons</h3>
@@ -128,5 +140,29 @@ function CircuitBody({ c, selected, size }: { c: CircuitResponse; selected?: str
         </>
       )}
     </div>
+  );
+}
+
+/** The rule the page opens by, and which circuit it picked. */
+function DefaultRule({ rule, c }: { rule?: DefaultCircuit; c: CircuitResponse }) {
+  if (!rule || rule.basis === 'none') return null;
+  const drop = c.result.circuits.find((x) => x.id === rule.id)?.effect?.drop;
+  const picked = (
+    <>
+      <code data-testid="default-circuit">{rule.id}</code>
+      {drop !== undefined && ` (logit drop ${fmt(drop)})`}
+    </>
+  );
+  return (
+    <p className={rule.basis === 'failing' ? 'check-failed' : 'muted'} data-testid="default-rule">
+      {rule.basis === 'unmeasured' ? (
+        <>Opens on the first circuit, {picked}: this file was written before circuits were measured, so none can be called most important.</>
+      ) : (
+        <>
+          Opens on the most important circuit (★): the largest drop of the predicted logit when the circuit alone is zeroed, among the circuits that beat random neurons of the same layers
+          (verdict ✓). {rule.basis === 'passing' ? <>Here: {picked}.</> : <>No circuit of this query passes that check, so the page opens on the largest drop, {picked}, which fails it.</>}
+        </>
+      )}
+    </p>
   );
 }

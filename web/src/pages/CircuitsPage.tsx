@@ -5,6 +5,7 @@ import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
 import { ImageBox } from '../components/ImageBox.js';
 import { EvalSummary } from '../components/EvalSummary.js';
+import { fmt } from '../format.js';
 
 export function CircuitsPage() {
   usePageTitle('Circuits');
@@ -18,12 +19,17 @@ export function CircuitsPage() {
             <p className="muted">This run has no circuits (run `npx neurolens circuits`).</p>
           ) : (
             <>
+              <p className="muted">
+                Each query's page opens on its most important circuit: the largest drop of the predicted logit when the circuit alone is zeroed, among the circuits that beat random neurons of
+                the same layers; where none does, the largest drop, marked ✗.
+              </p>
               <table data-testid="circuit-queries">
                 <thead>
                   <tr>
                     <th>query</th>
                     <th>image</th>
                     <th className="num">circuits</th>
+                    <th title="the largest logit drop (circuit alone zeroed) among circuits that beat random neurons; else the largest drop, failing">opens on (most important)</th>
                     <th className="num">nodes</th>
                     <th className="num">edges</th>
                     <th>diagnosis</th>
@@ -43,6 +49,17 @@ export function CircuitsPage() {
                         {q.query.index !== undefined && <ImageBox index={q.query.index} px={40} alt={q.query.image} />} <span className="muted">{q.query.image}</span>
                       </td>
                       <td className="num">{q.circuits}</td>
+                      <td data-testid="query-default">
+                        {q.default?.id ? (
+                          <span className={q.default.basis === 'failing' ? 'check-failed' : undefined}>
+                            <code>{q.default.id}</code>
+                            {q.default.drop !== null && ` drop ${fmt(q.default.drop)}`}
+                            {q.default.basis === 'passing' ? ' ✓' : q.default.basis === 'failing' ? ' ✗ none beats random' : ''}
+                          </span>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                       <td className="num">{q.nodes}</td>
                       <td className="num">{q.edges}</td>
                       <td>{q.diagnosis ? '✓' : ''}</td>

@@ -1,10 +1,12 @@
-// #/image/INDEX — one image: predictions, its strongest neurons per layer, its concept paths.
+// #/image/INDEX[?iv=…] — one image: predictions, a live intervention (the model run in the browser),
+// its strongest neurons per layer, its concept paths.
 import type { ImageResponse } from '../contract.js';
 import { api, useApi } from '../data.js';
 import { links, usePageTitle } from '../router.js';
 import { Loaded } from '../components/Status.js';
 import { ImageBox } from '../components/ImageBox.js';
 import { fmt } from '../format.js';
+import { LivePanel } from '../components/LivePanel.js';
 
 export function ImagePage({ index }: { index: number }) {
   usePageTitle(`Image ${index}`);
@@ -50,6 +52,9 @@ function ImageBody({ im }: { im: ImageResponse }) {
           </table>
         </div>
       </div>
+
+      <h2>Live intervention</h2>
+      <LivePanel im={im} />
 
       <h2>Strongest neurons</h2>
       <table data-testid="strongest">
