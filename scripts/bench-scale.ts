@@ -20,7 +20,7 @@ import { encodeModel } from '../src/onnx/codec.js';
 import { catalogueModel } from '../src/onnx/catalogue/index.js';
 import { record } from '../src/record/recorder.js';
 import { recordShard } from '../src/record/shard-record.js';
-import { mergeShards } from '../src/record/merge.js';
+import { mergeShards } from '../src/shards/merge.js';
 import { queueStatus, submit } from '../src/scale/index.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';

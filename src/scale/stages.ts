@@ -3,9 +3,9 @@
  * Each stage is its own library call; this table is the only place that knows them.
  */
 import { isNeurolensError } from '../errors.js';
-import { mergeShards } from '../record/merge.js';
+import { mergeShards } from '../shards/merge.js';
 import { recordShard } from '../record/shard-record.js';
-import type { ShardSpec } from '../record/shards.js';
+import type { ShardSpec } from '../shards/spec.js';
 import type { StageOptions } from './types.js';
 
 /** Per-job settings a worker may impose on the submitted options (its own device and threads). */
