@@ -21,6 +21,7 @@ import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEval
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
+import type { NeuronCorrelations, NeuronDistribution, NeuronEffectsView, NeuronVisualization } from './neuron-api.js';
 
 /** The stored formats responses carry as stored (the app imports them from here). */
 export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
@@ -30,6 +31,7 @@ export type { CheckVerdict, CircuitCheck, CircuitFile, CircuitsDiagnosisFile, Ci
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 export type { RatesSummary } from '../neurons/types.js';
 export type { LayerRecord } from '../record/types.js';
+export type * from './neuron-api.js';
 
 export const API_VERSION = 1;
 
@@ -57,7 +59,7 @@ export const NEURON_SORTS: readonly NeuronSort[] = ['rate', 'index', 'maxact'];
 export const ENDPOINTS = [
   { path: '/api/overview', doc: 'OverviewResponse: model, layers, dataset, which analyses exist (static: yes)' },
   { path: '/api/layers/:layer/neurons', query: 'offset, limit (≤ 500, default 100), sort=rate|index|maxact (default index), pooling', doc: 'NeuronsPage (static: every page of every sort at limit=STATIC_PAGE_SIZE, no pooling param)' },
-  { path: '/api/neuron/:layer/:c', query: 'pooling', doc: 'NeuronResponse: stats, histogram, exemplars, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
+  { path: '/api/neuron/:layer/:c', query: 'pooling (default: the neurons stage\'s pooling)', doc: 'NeuronResponse: stats, histogram, exemplars, quantile and lowest images, correlated neurons, ablation effects, heatmaps, visualisation, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
   { path: '/api/concepts/:layer', doc: 'ConceptsResponse: the stored hierarchy of one layer (static: yes)' },
   { path: '/api/concepts/:layer/search', query: 'q', doc: 'ConceptSearchResponse: clusters whose caption/keywords/description contain q (static: no — filter ConceptsResponse locally)' },
   { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run (static: yes)' },
@@ -255,6 +257,10 @@ export interface NeuronExemplar {
 export interface NeuronResponse {
   layer: string;
   channel: number;
+  /**
+   * The one pooling of every activation in the response (stats, histogram, exemplars, quantiles,
+   * correlations): `?pooling=`, else the pooling of the neurons stage's exemplars, else the run default.
+   */
   pooling: string;
   /** Neurons in the layer. */
   channels: number;
@@ -266,6 +272,16 @@ export interface NeuronResponse {
   exemplarSource: 'neurons' | 'topk';
   /** Run-relative path of the neuron's sprite (neurons/thumbs/LAYER/C.png), if any. */
   sprite: string | null;
+  /** The pooling that ranked the sprite's crops (the neurons stage's); may differ from `pooling` when one was asked for. */
+  spritePooling: string | null;
+  /** Images at activation quantiles and the lowest images (computed from the stored activations). */
+  distribution: NeuronDistribution;
+  /** The most correlated neurons in this and the adjacent layers, with the significance threshold. */
+  correlations: NeuronCorrelations;
+  /** Ablation class effects and exemplar heatmaps from `neurolens neurons --effects`; null when not computed. */
+  effects: NeuronEffectsView | null;
+  /** The feature visualisation from `neurolens visualize` with its check; null when not computed. */
+  visualization: NeuronVisualization | null;
   label: NeuronLabel | null;
   /** Concept clusters of this layer whose neuron group holds the neuron. */
   concepts: { id: string; level: number; caption: string; groupSize: number; images: number; difference: boolean }[];
