@@ -28,7 +28,7 @@ export function hottest(map: Float32Array, count: number): number[] {
 }
 
 /** A copy of `image` with every channel of the given pixel positions set to 0. */
-export function deletePixels(image: Float32Array, pixels: readonly number[], prep: Pick<Preprocessing, 'channels' | 'height' | 'width' | 'layout'>): Float32Array {
+export function deletePixels(image: Float32Array, pixels: readonly number[], prep: { channels: number; height: number; width: number; layout: Preprocessing['layout'] }): Float32Array {
   const out = image.slice();
   const plane = prep.height * prep.width;
   for (const p of pixels) {

@@ -15,22 +15,6 @@ export const LOWEST_IMAGES = 8;
 /** Correlated neurons kept per neighbouring layer. */
 export const CORRELATED_PER_LAYER = 5;
 
-/** One neuron's column of a layer matrix, and the Pearson sums against every channel of that matrix. */
-export async function readColumn(path: string, channel: number): Promise<Float32Array> {
-  const reader = await NpyReader.open(path);
-  try {
-    const channels = reader.header.shape[1] ?? 1;
-    const out = new Float32Array(reader.rows);
-    let at = 0;
-    await forEachChunk(reader, channels, (rows, count) => {
-      for (let r = 0; r < count; r++) out[at++] = rows[r * channels + channel]!;
-    });
-    return out;
-  } finally {
-    await reader.close();
-  }
-}
-
 /**
  * Quantile bands and lowest images of `column` (NaN left out). Ranks are ascending by value, ties
  * by lower image index; band q centres on rank round(q·(n−1)): BAND_IMAGES consecutive ranks
@@ -92,17 +76,26 @@ class PearsonSums {
   }
 }
 
-/** Pearson r of `column` with every channel of the matrix at `path` (rows aligned by image). */
-export async function correlateWith(path: string, column: Float32Array): Promise<{ r: Float64Array; n: Float64Array }> {
+/**
+ * Pearson r of a column with every channel of the matrix at `path` (rows aligned by image). The
+ * column is given, or is channel `x.channel` of this same matrix (then read in the same pass and
+ * returned, so the neuron's own layer is streamed once).
+ */
+export async function correlateWith(path: string, x: Float32Array | { channel: number }): Promise<{ r: Float64Array; n: Float64Array; column: Float32Array }> {
   const reader = await NpyReader.open(path);
   try {
     const channels = reader.header.shape[1] ?? 1;
     const sums = new PearsonSums(channels);
+    const own = x instanceof Float32Array ? null : x.channel;
+    const column = own === null ? (x as Float32Array) : new Float32Array(reader.rows);
     let at = 0;
     await forEachChunk(reader, channels, (rows, count) => {
-      for (let i = 0; i < count; i++) sums.add(column[at++] ?? NaN, rows, i * channels);
+      for (let i = 0; i < count; i++, at++) {
+        if (own !== null) column[at] = rows[i * channels + own]!;
+        sums.add(column[at] ?? NaN, rows, i * channels);
+      }
     });
-    return { r: Float64Array.from({ length: channels }, (_, c) => sums.r(c)), n: sums.n };
+    return { r: Float64Array.from({ length: channels }, (_, c) => sums.r(c)), n: sums.n, column };
   } finally {
     await reader.close();
   }
@@ -128,7 +121,8 @@ export function normalQuantile(p: number): number {
 /** The (1 − alpha) interval of r from n pairs (Fisher z). */
 export function fisherInterval(r: number, n: number, alpha = 0.05): [number, number] {
   if (!(n > 3) || !Number.isFinite(r)) return [-1, 1];
-  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
+  if (Math.abs(r) >= 1) return [r, r];
+  const z = Math.atanh(r);
   const half = normalQuantile(1 - alpha / 2) / Math.sqrt(n - 3);
   return [Math.tanh(z - half), Math.tanh(z + half)];
 }

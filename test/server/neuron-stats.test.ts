@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { correlateWith, distributionOf, fisherInterval, normalQuantile, readColumn, significantR, strongest } from '../../src/server/neuron-stats.js';
+import { correlateWith, distributionOf, fisherInterval, normalQuantile, significantR, strongest } from '../../src/server/neuron-stats.js';
 import { writeNpy } from '../../src/store/npy.js';
 
 const name = (i: number) => `img${i}.png`;
@@ -42,9 +42,10 @@ test('correlations streamed from an npy matrix equal a direct Pearson computatio
   m[5 * channels + 3] = NaN;
   const path = join(dir, 'a.npy');
   await writeNpy(path, m, [rows, channels]);
-  const column = await readColumn(path, 0);
+  const { r, n, column } = await correlateWith(path, { channel: 0 });
   assert.deepEqual(Array.from(column), [0, 1, 2, 3, 4, 5, 6]);
-  const { r, n } = await correlateWith(path, column);
+  // A given column (another layer's neuron) gives the same sums.
+  assert.deepEqual(Array.from((await correlateWith(path, column)).r), Array.from(r));
   const direct = (c: number) => {
     const xs: number[] = [];
     const ys: number[] = [];
