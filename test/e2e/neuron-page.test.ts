@@ -32,7 +32,9 @@ describe('neuron page sections (e2e, chromium)', { skip, timeout: 900_000 }, () 
     const [demo, app] = await Promise.all([demoRuns(), buildApp()]);
     copy = mkdtempSync(join(tmpdir(), 'neurolens-e2e-neuron-'));
     const runDir = join(copy, 'emoji-resnet');
-    cpSync(join(demo.runs, 'emoji-resnet'), runDir, { recursive: true, filter: (src) => !src.endsWith('.lock') });
+    // Without the lock of a writer that may still run on the source, and without any effects or
+    // visualisation outputs it may already hold (this test writes its own).
+    cpSync(join(demo.runs, 'emoji-resnet'), runDir, { recursive: true, filter: (src) => !/(\.lock|[\\/]neurons[\\/]effects\.[^\\/]*|[\\/]neurons[\\/]heatmaps|[\\/]visualize)$/.test(src) });
     const t0 = Date.now();
     const neuronsRun = await openNeuronsRun(runDir, { layers: [LAYER] });
     await writeEffects(neuronsRun, { effectImages: 4, heatmaps: 2, seed: 0, batch: 33, threads: 2 });
