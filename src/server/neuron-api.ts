@@ -56,6 +56,8 @@ export interface NeuronCorrelations {
    */
   threshold: number;
   searched: number;
+  /** 1, or k when a large run's correlations use every k-th image (bounded work per page). */
+  stride: number;
 }
 
 /** One neuron's feature visualisation (RUN/visualize/LAYER/visualize.json), with its check. */

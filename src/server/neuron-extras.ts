@@ -10,7 +10,7 @@ import type { Pooling } from '../record/types.js';
 import type { VisualizeLayerFile } from '../visualize/types.js';
 import type { NeuronEffectsFile } from '../neurons/effects-types.js';
 import type { CorrelatedNeuron, NeuronCorrelations, NeuronDistribution, NeuronEffectsView, NeuronVisualization } from './neuron-api.js';
-import { correlateWith, distributionOf, strongest } from './neuron-stats.js';
+import { correlateWith, correlationStride, distributionOf, strongest } from './neuron-stats.js';
 import type { RunIndex } from './run-index.js';
 
 /** Neurons whose distribution and correlations stay cached (each entry holds a few hundred numbers). */
@@ -39,13 +39,15 @@ export function activationSections(run: RunIndex, layerId: string, channel: numb
 async function computeSections(run: RunIndex, layerId: string, channel: number, pooling: Pooling) {
   const layers = run.manifest.layers;
   const at = layers.findIndex((l) => l.id === layerId);
-  const [own, images] = await Promise.all([correlateWith(run.activationsPath(layerId, pooling), { channel }), run.images()]);
+  const images = await run.images();
+  const stride = correlationStride(images.length);
+  const own = await correlateWith(run.activationsPath(layerId, pooling), { channel }, stride);
   const distribution = distributionOf(own.column, (i) => images[i]?.path ?? '');
   const neighbours: { layer: string; relation: CorrelatedNeuron['relation'] }[] = [];
   if (at > 0) neighbours.push({ layer: layers[at - 1]!.id, relation: 'previous' });
   if (at >= 0 && at + 1 < layers.length) neighbours.push({ layer: layers[at + 1]!.id, relation: 'next' });
-  const sums = await Promise.all(neighbours.map((l) => correlateWith(run.activationsPath(l.layer, pooling), own.column)));
-  const correlations = strongest([{ layer: layerId, relation: 'same' as const, skip: channel, ...own }, ...neighbours.map((l, i) => ({ ...l, ...sums[i]! }))]);
+  const sums = await Promise.all(neighbours.map((l) => correlateWith(run.activationsPath(l.layer, pooling), own.column, stride)));
+  const correlations = strongest([{ layer: layerId, relation: 'same' as const, skip: channel, ...own }, ...neighbours.map((l, i) => ({ ...l, ...sums[i]! }))], undefined, stride);
   return { distribution, correlations };
 }
 

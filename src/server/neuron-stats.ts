@@ -14,6 +14,16 @@ export const BAND_IMAGES = 4;
 export const LOWEST_IMAGES = 8;
 /** Correlated neurons kept per neighbouring layer. */
 export const CORRELATED_PER_LAYER = 5;
+/**
+ * Most images a correlation uses: larger runs use every k-th image (k = ⌈images / this⌉), which
+ * bounds a neuron page's work per neighbouring layer at this many rows × channels.
+ */
+export const CORRELATION_IMAGES = 4096;
+
+/** The image stride that keeps a correlation within CORRELATION_IMAGES. */
+export function correlationStride(images: number): number {
+  return Math.max(1, Math.ceil(images / CORRELATION_IMAGES));
+}
 
 /**
  * Quantile bands and lowest images of `column` (NaN left out). Ranks are ascending by value, ties
@@ -78,10 +88,11 @@ class PearsonSums {
 
 /**
  * Pearson r of a column with every channel of the matrix at `path` (rows aligned by image). The
- * column is given, or is channel `x.channel` of this same matrix (then read in the same pass and
- * returned, so the neuron's own layer is streamed once).
+ * column is given, or is channel `x.channel` of this same matrix (then read in full in the same
+ * pass and returned, so the neuron's own layer is streamed once). Only rows 0, stride, 2·stride, …
+ * enter the correlations.
  */
-export async function correlateWith(path: string, x: Float32Array | { channel: number }): Promise<{ r: Float64Array; n: Float64Array; column: Float32Array }> {
+export async function correlateWith(path: string, x: Float32Array | { channel: number }, stride = 1): Promise<{ r: Float64Array; n: Float64Array; column: Float32Array }> {
   const reader = await NpyReader.open(path);
   try {
     const channels = reader.header.shape[1] ?? 1;
@@ -92,7 +103,7 @@ export async function correlateWith(path: string, x: Float32Array | { channel: n
     await forEachChunk(reader, channels, (rows, count) => {
       for (let i = 0; i < count; i++, at++) {
         if (own !== null) column[at] = rows[i * channels + own]!;
-        sums.add(column[at] ?? NaN, rows, i * channels);
+        if (at % stride === 0) sums.add(column[at] ?? NaN, rows, i * channels);
       }
     });
     return { r: Float64Array.from({ length: channels }, (_, c) => sums.r(c)), n: sums.n, column };
@@ -140,6 +151,7 @@ export function significantR(n: number, searched: number): number {
 export function strongest(
   layers: { layer: string; relation: CorrelatedNeuron['relation']; r: Float64Array; n: Float64Array; skip?: number }[],
   perLayer = CORRELATED_PER_LAYER,
+  stride = 1,
 ): NeuronCorrelations {
   const out: CorrelatedNeuron[] = [];
   let searched = 0;
@@ -156,5 +168,5 @@ export function strongest(
     for (const c of candidates.slice(0, perLayer)) out.push({ layer: l.layer, relation: l.relation, channel: c, r: l.r[c]!, ci: fisherInterval(l.r[c]!, l.n[c]!), n: l.n[c]! });
   }
   out.sort((a, b) => Math.abs(b.r) - Math.abs(a.r) || a.channel - b.channel);
-  return { neurons: out, threshold: significantR(Number.isFinite(minN) ? minN : 0, searched), searched };
+  return { neurons: out, threshold: significantR(Number.isFinite(minN) ? minN : 0, searched), searched, stride };
 }

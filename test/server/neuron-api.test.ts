@@ -72,6 +72,7 @@ test('distribution and correlations equal direct computations on the stored acti
   assert.ok(!n.correlations.neurons.some((x) => x.layer === 'layer2.0' && x.channel === 5), 'the neuron itself is left out');
   for (let i = 1; i < n.correlations.neurons.length; i++) assert.ok(Math.abs(n.correlations.neurons[i - 1]!.r) >= Math.abs(n.correlations.neurons[i]!.r));
   assert.ok(n.correlations.threshold > 0 && n.correlations.threshold < 1);
+  assert.equal(n.correlations.stride, 1);
 });
 
 test('effects and visualisation: null until their files exist, then served as stored', async () => {

@@ -3,10 +3,24 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { correlateWith, distributionOf, fisherInterval, normalQuantile, significantR, strongest } from '../../src/server/neuron-stats.js';
+import { correlateWith, correlationStride, distributionOf, fisherInterval, normalQuantile, significantR, strongest } from '../../src/server/neuron-stats.js';
 import { writeNpy } from '../../src/store/npy.js';
 
 const name = (i: number) => `img${i}.png`;
+
+function pearson(xs: number[], ys: number[]): number {
+  const mx = xs.reduce((s, v) => s + v, 0) / xs.length;
+  const my = ys.reduce((s, v) => s + v, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+    syy += (ys[i]! - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
 
 test('quantile bands centre on rank round(q·(n−1)) in ascending order, strongest first; lowest and ties', () => {
   // 10 images; ascending order by value: 3(0) 7(0) 0(1) 5(2) 9(3) 1(4) 2(5) 8(6) 4(7) 6(8), image 10 NaN.
@@ -58,6 +72,11 @@ test('correlations streamed from an npy matrix equal a direct Pearson computatio
   };
   for (let c = 0; c < channels; c++) assert.ok(Math.abs(r[c]! - direct(c)) < 1e-9, `channel ${c}: ${r[c]} vs ${direct(c)}`);
   assert.equal(n[3], 6);
+  // Stride 2: rows 0, 2, 4, 6 only.
+  const even = await correlateWith(path, { channel: 0 }, 2);
+  assert.equal(even.n[1], 4);
+  assert.deepEqual(Array.from(even.column), [0, 1, 2, 3, 4, 5, 6], 'the column itself is read in full');
+  assert.ok(Math.abs(even.r[2]! - pearson([0, 2, 4, 6], [0, -4, -16, -36])) < 1e-9);
   assert.ok(r[2]! < -0.9);
   const best = strongest([{ layer: 'a', relation: 'same', r, n, skip: 0 }], 2);
   assert.deepEqual(best.neurons.map((x) => x.channel), [1, 2]);
@@ -68,6 +87,9 @@ test('correlations streamed from an npy matrix equal a direct Pearson computatio
 
 test('normal quantile, Fisher interval and the Bonferroni threshold of r', () => {
   assert.ok(Math.abs(normalQuantile(0.975) - 1.959964) < 1e-6);
+  assert.equal(correlationStride(4096), 1);
+  assert.equal(correlationStride(4097), 2);
+  assert.equal(correlationStride(25_000), 7);
   assert.ok(Math.abs(normalQuantile(0.001) + 3.090232) < 1e-6);
   // r = 0 with n = 103: ±tanh(1.96 / 10).
   const [lo, hi] = fisherInterval(0, 103);

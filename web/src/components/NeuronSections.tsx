@@ -144,7 +144,7 @@ export function CorrelationSection({ n }: { n: NeuronResponse }) {
   return (
     <div data-testid="neuron-correlations">
       <p className="muted">
-        Pearson r of {n.pooling}-pooled activations over the run&apos;s images; 95 % intervals (Fisher z). Beyond chance among the {c.searched} neurons searched: |r| &gt; {fmt(c.threshold)}{' '}
+        Pearson r of {n.pooling}-pooled activations over {c.stride > 1 ? `every ${c.stride}th of the run's images` : 'the run\'s images'} ({c.neurons[0]?.n} images); 95 % intervals (Fisher z). Beyond chance among the {c.searched} neurons searched: |r| &gt; {fmt(c.threshold)}{' '}
         (Bonferroni).
       </p>
       <table>
