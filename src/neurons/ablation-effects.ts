@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { decodeImage } from '../images/index.js';
 import type { AblateLayer, Ablator, MaskRow } from '../maps/ablate.js';
+import { neuronMessages } from '../messages/neurons.js';
 import { studentTwoSided } from '../tcav/stats.js';
 import { Random } from '../util/random.js';
 import type { ClassEffect, NeuronAblation } from './effects-types.js';
@@ -36,16 +37,26 @@ export function ablateLayers(run: NeuronsRun): AblateLayer[] {
   return run.layers.map((l) => ({ id: l.id, tensor: l.tensor, kind: l.kind, channels: l.channels, ...(l.layout ? { layout: l.layout } : {}) }));
 }
 
-/** Accumulates, over `sample`, every analysed neuron's logit changes when zeroed alone. */
-export async function measureAblation(run: NeuronsRun, ablator: Ablator, sample: readonly number[], hooks: NeuronsHooks = {}): Promise<Map<string, EffectSums>> {
+/**
+ * Accumulates, over `sample`, every analysed neuron's logit changes when zeroed alone; images that
+ * can no longer be read are left out with a warning (`used` lists the others).
+ */
+export async function measureAblation(run: NeuronsRun, ablator: Ablator, sample: readonly number[], hooks: NeuronsHooks = {}): Promise<{ sums: Map<string, EffectSums>; used: number[] }> {
   const rows: MaskRow[] = [{ neurons: [] }];
   for (const layer of run.layers) for (let c = 0; c < layer.channels; c++) rows.push({ neurons: [{ layer: layer.id, channel: c }], factor: 0 });
   const prep = run.prep;
   const dims = prep.layout === 'NHWC' ? [1, prep.height, prep.width, prep.channels] : [1, prep.channels, prep.height, prep.width];
   const out = new Map<string, EffectSums>();
   hooks.onProgress?.({ phase: 'effects-ablation', done: 0, total: sample.length });
+  const used: number[] = [];
   for (const [done, index] of sample.entries()) {
-    const decoded = await decodeImage(join(run.manifest.images.root, run.images[index]!.path), prep);
+    const path = run.images[index]!.path;
+    const decoded = await decodeImage(join(run.manifest.images.root, path), prep).catch(() => undefined);
+    if (!decoded) {
+      hooks.onWarning?.(neuronMessages.effectsImageUnreadable(path));
+      continue;
+    }
+    used.push(index);
     const logits = await ablator.run({ data: decoded.data, dims }, rows);
     const base = logits[0]!;
     let row = 1;
@@ -64,7 +75,7 @@ export async function measureAblation(run: NeuronsRun, ablator: Ablator, sample:
     }
     hooks.onProgress?.({ phase: 'effects-ablation', done: done + 1, total: sample.length });
   }
-  return out;
+  return { sums: out, used };
 }
 
 /** The t with P(|T| ≥ t) = p for `df` degrees of freedom (bisection on the exact tail). */

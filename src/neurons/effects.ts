@@ -42,16 +42,21 @@ export async function writeEffects(run: NeuronsRun, settings: EffectsSettings, h
   const session = settings.threads === undefined ? {} : { threads: settings.threads };
   const sample = settings.effectImages > 0 ? effectSample(run.images.length, settings.effectImages, settings.seed) : [];
   let sums = new Map<string, EffectSums>();
+  let used: number[] = [];
   let output = '';
   if (sample.length >= 2) {
     const ablator = await Ablator.create(opened.loaded.model, ablateLayers(run), { batch: settings.batch, ...session });
     try {
       output = ablator.output;
-      sums = await measureAblation(run, ablator, sample, hooks);
+      ({ sums, used } = await measureAblation(run, ablator, sample, hooks));
     } finally {
       await ablator.close();
     }
-  } else if (settings.effectImages > 0) hooks.onWarning?.(neuronMessages.effectsTooFewImages(run.images.length));
+  }
+  if (settings.effectImages > 0 && used.length < 2) {
+    hooks.onWarning?.(neuronMessages.effectsTooFewImages(used.length));
+    sums = new Map();
+  }
   const attributor = settings.heatmaps > 0 ? makeAttributor({ ...attributorModel(opened), preprocessing: run.prep }, session, run.manifest.model.path) : undefined;
   const files: string[] = [];
   try {
@@ -64,7 +69,7 @@ export async function writeEffects(run: NeuronsRun, settings: EffectsSettings, h
         formatVersion: 1,
         layer: { id: layer.id, tensor: layer.tensor, channels: layer.channels },
         settings: {
-          ablation: layerSums ? { mode: 'zero', seed: settings.seed, images: sample, output, classes: layerSums.classes, alpha: D.alpha, top: D.classes } : null,
+          ablation: layerSums ? { mode: 'zero', seed: settings.seed, images: used, output, classes: layerSums.classes, alpha: D.alpha, top: D.classes } : null,
           heatmaps: attributor ? { method: 'gradient', exemplars: settings.heatmaps, pooling: run.pooling, target: 'mean over positions', deletion: D.deletion, baseline: 'zero (the normalised mean colour)', seed: settings.seed } : null,
         },
         layerLargest: ablation ? layerSpread(ablation) : null,
@@ -73,7 +78,7 @@ export async function writeEffects(run: NeuronsRun, settings: EffectsSettings, h
       const rel = `neurons/effects.${layerFileStem(layer.id)}.json`;
       await writeJsonAtomic(join(run.dir, rel), file);
       files.push(rel);
-      hooks.onStep?.(neuronMessages.effectsDone(layer.id, sample.length >= 2 ? sample.length : 0, attributor ? settings.heatmaps : 0));
+      hooks.onStep?.(neuronMessages.effectsDone(layer.id, layerSums ? used.length : 0, attributor ? settings.heatmaps : 0));
     }
   } finally {
     await attributor?.close();

@@ -12,6 +12,7 @@ import type { Attributor } from '../attribution/types.js';
 import { renderOverlay } from '../attribution/overlay.js';
 import type { Preprocessing } from '../images/types.js';
 import { modelPixels } from '../maps/crops.js';
+import { neuronMessages } from '../messages/neurons.js';
 import { layerFileStem } from '../record/layout.js';
 import type { LayerRecord } from '../record/types.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -80,7 +81,11 @@ export async function layerHeatmaps(run: NeuronsRun, layer: LayerRecord, attribu
     for (let slot = 0; slot < k; slot++) {
       const index = (topk.data as Int32Array)[c * width + slot]!;
       if (index < 0) continue;
-      const image = await cache.get(index);
+      const image = await cache.get(index).catch(() => undefined);
+      if (!image) {
+        hooks.onWarning?.(neuronMessages.effectsImageUnreadable(run.images[index]!.path));
+        continue;
+      }
       const target = { kind: 'neuron' as const, layer: layer.id, channel: c };
       const result = await attributor.attribute(image, 'gradient', target);
       const bound = await attributor.bind(image, target);
@@ -92,7 +97,9 @@ export async function layerHeatmaps(run: NeuronsRun, layer: LayerRecord, attribu
       const [hot, rand] = await bound.score(both, 2);
       const file = join(run.manifest.images.root, run.images[index]!.path);
       const png = heatmapFile(layer.id, c, slot);
-      await writeFileAtomic(join(run.dir, png), await renderOverlay(await modelPixels(file, prep), result.map));
+      // About 128 px wide: the page shows several per neuron, and the PNG is a large share of the cost.
+      const scale = Math.max(1, Math.floor(128 / Math.max(prep.height, prep.width)));
+      await writeFileAtomic(join(run.dir, png), await renderOverlay(await modelPixels(file, prep), result.map, { scale }));
       list.push({ index, path: run.images[index]!.path, png, clean: bound.clean, hot: hot!, random: rand!, pass: hot! < rand! });
     }
     out.push(list);

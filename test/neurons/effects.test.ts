@@ -2,11 +2,11 @@
 // direct forwards with the channel zeroed (both signs), hand-checked statistics, heatmaps whose
 // target value is the recorded mean-pooled activation, and a file that matches its schema.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { decodeImage } from '../../src/images/index.js';
-import { deletePixels, effectSample, hottest, layerSpread, runNeurons, summarizeAblation, tCritical, type NeuronEffectsFile } from '../../src/neurons/index.js';
+import { deletePixels, effectSample, hottest, layerSpread, openNeuronsRun, runNeurons, summarizeAblation, tCritical, writeEffects, type NeuronEffectsFile } from '../../src/neurons/index.js';
 import { loadModel } from '../../src/onnx/load.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import { readNpy } from '../../src/store/npy.js';
@@ -107,4 +107,20 @@ test('heatmaps: the target value is the recorded mean-pooled activation; the che
   const image = Float32Array.from({ length: 2 * 2 * 2 }, (_, i) => i + 1);
   assert.deepEqual(Array.from(deletePixels(image, [1], { channels: 2, height: 2, width: 2, layout: 'NCHW' })), [1, 0, 3, 4, 5, 0, 7, 8]);
   assert.deepEqual(Array.from(deletePixels(image, [1], { channels: 2, height: 2, width: 2, layout: 'NHWC' })), [1, 2, 0, 0, 5, 6, 7, 8]);
+});
+
+test('an image that can no longer be read is left out of the ablation sample with a warning', async () => {
+  const images = await runImages(run);
+  const manifest = await runManifest(run);
+  const sample = effectSample(IMAGES, SAMPLE, SEED);
+  rmSync(join(manifest.images.root, images[sample[1]!]!.path));
+  const warnings: string[] = [];
+  const neuronsRun = await openNeuronsRun(run, { layers: ['layer2.0'] });
+  await writeEffects(neuronsRun, { effectImages: SAMPLE, heatmaps: 0, seed: SEED, batch: 8, threads: 1 }, { onWarning: (w) => warnings.push(w) });
+  const file = effects('layer2.0');
+  assert.deepEqual(file.settings.ablation?.images, sample.filter((_, i) => i !== 1));
+  assert.equal(file.settings.heatmaps, null);
+  assert.equal(file.neurons[0]!.heatmaps, null);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, new RegExp(`image ${images[sample[1]!]!.path} can no longer be read .* left out of the effects`));
 });
