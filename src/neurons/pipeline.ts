@@ -41,8 +41,8 @@ function checkOptions(options: NeuronsOptions): void {
   if (options.maxQ !== undefined && !(options.maxQ > 0 && options.maxQ <= 1)) throw bad(neuronMessages.badMaxQ(options.maxQ));
   const integers: [string, number | undefined, number][] = [
     ['--top', options.top, 0], ['--thumb-size', options.thumbSize, 1], ['--batch', options.batch, 1], ['--concepts-level', options.conceptsLevel, 1], ['--threads', options.threads, 1],
+    ['--effect-images', options.effectImages, 0], ['--heatmaps', options.heatmaps, 0], ['--seed', options.seed, 0],
   ];
-  integers.push(['--effect-images', options.effectImages, 0], ['--heatmaps', options.heatmaps, 0], ['--seed', options.seed, 0]);
   if (options.effectImages === 1) throw bad(neuronMessages.badEffectImages(1));
   for (const [name, value, min] of integers) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) throw bad(neuronMessages.badInteger(name, value, min));
