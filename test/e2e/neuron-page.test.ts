@@ -72,7 +72,7 @@ describe('neuron page sections (e2e, chromium)', { skip, timeout: 900_000 }, () 
     const heatmaps = await loadedImageWidths(page, '[data-testid="heatmap-img"]');
     assert.equal(heatmaps.length, 2);
     assert.ok(heatmaps.every((px) => px > 0), `heatmap widths ${heatmaps}`);
-    assert.match(await page.getByTestId('neuron-heatmaps').innerText(), /hot .* \/ random/);
+    assert.match(await page.getByTestId('neuron-heatmaps').innerText(), /value [-+\d.e]+; hot pixels removed [-+\d.e]+, random [-+\d.e]+ (✓|✗)/);
 
     assert.equal(await page.getByTestId('quantile-band').count(), n.distribution.bands.length);
     const thumbs = await loadedImageWidths(page, '[data-testid="distribution-img"]');

@@ -46,7 +46,7 @@ export function HeatmapSection({ n }: { n: NeuronResponse }) {
               <img src={fileUrl(m.png)} alt={`heatmap of ${n.layer} #${n.channel} on ${m.path}`} width={160} data-testid="heatmap-img" />
             </a>
             <figcaption className={m.pass ? '' : 'check-failed'}>
-              {fmt(m.clean)} → hot {fmt(m.hot)} / random {fmt(m.random)} {m.pass ? '✓' : '✗ map not confirmed'}
+              value {fmt(m.clean)}; hot pixels removed {fmt(m.hot)}, random {fmt(m.random)} {m.pass ? '✓' : '✗ map not confirmed'}
             </figcaption>
           </figure>
         ))}
