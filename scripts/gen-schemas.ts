@@ -20,6 +20,7 @@ export const FORMATS = [
   { format: 'neurolens-exemplars', type: 'ExemplarsFile', file: 'src/neurons/types.ts' },
   { format: 'neurolens-dissection', type: 'DissectionFile', file: 'src/neurons/dissect.ts' },
   { format: 'neurolens-neuron-labels', type: 'NeuronLabelsFile', file: 'src/neurons/caption-labels.ts' },
+  { format: 'neurolens-neuron-effects', type: 'NeuronEffectsFile', file: 'src/neurons/effects-types.ts' },
   { format: 'neurolens-attribution', type: 'AttributionFile', file: 'src/attribution/pipeline.ts' },
   { format: 'neurolens-attribution-eval', type: 'EvalResult', file: 'src/attribution/eval/types.ts' },
   { format: 'neurolens-circuits', type: 'CircuitFile', file: 'src/circuits/formats.ts' },

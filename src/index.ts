@@ -87,7 +87,8 @@ export { probeHeadline, headlineText, withInterval, type ProbeHeadline } from '.
 export { bootstrapIntervals, wilsonInterval, CONFIDENCE, type Interval, type MetricIntervals, type BootstrapOptions } from './probes/bootstrap.js';
 
 // Neuron statistics, exemplars, dissection
-export { runNeurons, NEURONS_DEFAULTS } from './neurons/index.js';
+export { runNeurons, NEURONS_DEFAULTS, EFFECTS_DEFAULTS } from './neurons/index.js';
+export type * from './neurons/effects-types.js';
 export type * from './neurons/types.js';
 export type { DissectionFile, DissectionNeuron } from './neurons/dissect.js';
 export type { NeuronLabelsFile } from './neurons/caption-labels.js';

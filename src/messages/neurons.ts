@@ -30,6 +30,12 @@ export const neuronMessages = {
     `--concepts-level ${level}: the concepts run has level(s) ${levels.join(', ')}; choose one of those`,
   conceptsUnreadable: (file: string, reason: string) => `cannot read ${file} (${reason}); re-run \`npx neurolens concepts\` on the run`,
   exemplarUnreadable: (path: string) => `exemplar image ${path} can no longer be read (moved or damaged since recording); its crops are left grey`,
+  // effects.ts (--effects)
+  effectsImageUnreadable: (path: string) => `image ${path} can no longer be read (moved or damaged since recording); it is left out of the effects`,
+  badEffectImages: (value: unknown) => `--effect-images must be 0 (no ablation effects) or at least 2 (their intervals come from the spread over images), got ${JSON.stringify(String(value))}`,
+  effectsTooFewImages: (images: number) => `only ${images} readable image(s) for the ablation sample; ablation effects need at least 2 (their intervals come from the spread over images), so they are skipped`,
+  effectsDone: (layer: string, images: number, heatmaps: number) =>
+    `${layer}: ${images > 0 ? `ablation effects over ${images} image(s)` : 'no ablation effects'}, ${heatmaps > 0 ? `heatmaps of the top ${heatmaps} exemplar(s)` : 'no heatmaps'}`,
   // CLI summary lines
   layerDone: (layer: string, computed: number, channels: number) => `${layer}: exemplars of ${computed} neuron(s) computed (${channels - computed} already done)`,
   written: (files: number) => `${files} file(s) written`,

@@ -10,3 +10,7 @@ export { enrichmentLabels, labelShares, bestConcept, prepareFamilies, type Conce
 export { benjaminiHochberg, hypergeometricTail, logHypergeometricTail, logChoose } from './significance.js';
 export { openNeuronsRun, LazySession, type NeuronsRun } from './run.js';
 export * from './types.js';
+export { writeEffects, EFFECTS_DEFAULTS, type EffectsSettings } from './effects.js';
+export { effectSample, measureAblation, summarizeAblation, layerSpread, tCritical, ablateLayers, type EffectSums } from './ablation-effects.js';
+export { layerHeatmaps, hottest, deletePixels, heatmapFile, type HeatmapSettings } from './heatmaps.js';
+export type * from './effects-types.js';

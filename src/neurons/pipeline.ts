@@ -5,7 +5,8 @@
  *  3. with a mask dataset, NetDissect labels (./dissect.ts);
  *  4. with a concepts run, a --labels file and/or a mask dataset, enrichment labels with their
  *     significance (./enrichment.ts) in RUN/neurons/labels.json; skipped with a note when there is
- *     none of them (or the mask dataset shows no concept on a run image).
+ *     none of them (or the mask dataset shows no concept on a run image);
+ *  5. with --effects, per-neuron ablation class effects and exemplar heatmaps (./effects.ts).
  * One instrumented session serves stages 2 and 3, opened only when one of them has work to do.
  */
 import { mkdir } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { loadLabelsFile } from '../probes/labels.js';
 import { writeDissection } from './dissect.js';
 import { readMaskDataset } from './masks.js';
 import { writeExemplars } from './exemplars.js';
+import { EFFECTS_DEFAULTS, writeEffects } from './effects.js';
 import { LazySession, openNeuronsRun, type NeuronsRun } from './run.js';
 import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
@@ -39,7 +41,9 @@ function checkOptions(options: NeuronsOptions): void {
   if (options.maxQ !== undefined && !(options.maxQ > 0 && options.maxQ <= 1)) throw bad(neuronMessages.badMaxQ(options.maxQ));
   const integers: [string, number | undefined, number][] = [
     ['--top', options.top, 0], ['--thumb-size', options.thumbSize, 1], ['--batch', options.batch, 1], ['--concepts-level', options.conceptsLevel, 1], ['--threads', options.threads, 1],
+    ['--effect-images', options.effectImages, 0], ['--heatmaps', options.heatmaps, 0], ['--seed', options.seed, 0],
   ];
+  if (options.effectImages === 1) throw bad(neuronMessages.badEffectImages(1));
   for (const [name, value, min] of integers) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) throw bad(neuronMessages.badInteger(name, value, min));
   }
@@ -86,6 +90,12 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
     }
   } finally {
     await session.close();
+  }
+
+  if (options.effects) {
+    const E = EFFECTS_DEFAULTS;
+    const effects = { effectImages: options.effectImages ?? E.effectImages, heatmaps: options.heatmaps ?? E.heatmaps, seed: options.seed ?? E.seed, batch: E.batch, ...(options.threads ? { threads: options.threads } : {}) };
+    files.push(...(await writeEffects(run, effects, hooks)));
   }
 
   const families: ConceptFamily[] = [];

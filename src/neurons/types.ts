@@ -52,6 +52,18 @@ export interface NeuronsOptions {
   threads?: number;
   /** Bytes of tapped activations (and dissection buffers) one layer group may hold. Default 256 MiB. */
   groupBytes?: number;
+  /**
+   * Also run the model-dependent effects stage (./effects.ts): per-neuron ablation class effects on
+   * a seeded sample of images and gradient heatmaps over the top exemplars, in
+   * RUN/neurons/effects.LAYER.json. Default false (it costs effectImages · (neurons + 1) forwards).
+   */
+  effects?: boolean;
+  /** Images of the seeded ablation sample (0 skips ablation, else ≥ 2). Default 32. */
+  effectImages?: number;
+  /** Heatmaps per neuron over its top exemplars (0 skips them). Default 4. */
+  heatmaps?: number;
+  /** Seed of the ablation sample and the heatmap checks' random pixels. Default 0. */
+  seed?: number;
 }
 
 export interface NeuronsProgress {

@@ -20,6 +20,7 @@ import type { EvalResult } from '../attribution/eval/types.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
+import type { NeuronCorrelations, NeuronDistribution, NeuronEffectsView, NeuronVisualization } from './neuron-api.js';
 
 /** The stored formats responses carry as stored (the app imports them from here). */
 export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
@@ -29,6 +30,7 @@ export type { CheckVerdict, CircuitCheck, CircuitFile, CircuitsDiagnosisFile, Ci
 export type { ConceptCluster, ConceptLayer } from '../concepts/types.js';
 export type { RatesSummary } from '../neurons/types.js';
 export type { LayerRecord } from '../record/types.js';
+export type * from './neuron-api.js';
 
 /** The circuit endpoints' responses (their own file: the circuit page grew its own vocabulary). */
 export type * from './api-circuits.js';
@@ -73,7 +75,7 @@ export const ENDPOINTS = [
     query: 'offset, limit (≤ 500, default 100), sort=rate|index|maxact|label|auc|circuits (default index), pooling; filters: q (label text), minRate, maxRate, minAuc (0–1), circuit (query name, * any, - none)',
     doc: 'NeuronsPage: rows with exemplars, visualisation, label check, best probe AUC, circuits (static: every page of every sort at limit=STATIC_PAGE_SIZE, no pooling param, no filters)',
   },
-  { path: '/api/neuron/:layer/:c', query: 'pooling', doc: 'NeuronResponse: stats, histogram, exemplars, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
+  { path: '/api/neuron/:layer/:c', query: 'pooling (default: the neurons stage\'s pooling)', doc: 'NeuronResponse: stats, histogram, exemplars, quantile and lowest images, correlated neurons, ablation effects, heatmaps, visualisation, sprite, label, concepts, probes, circuits (static: every neuron, no pooling param)' },
   { path: '/api/concepts/:layer', doc: 'ConceptsResponse: the stored hierarchy of one layer (static: yes)' },
   { path: '/api/concepts/:layer/search', query: 'q', doc: 'ConceptSearchResponse: clusters whose caption/keywords/description contain q (static: no — filter ConceptsResponse locally)' },
   { path: '/api/circuits', doc: 'CircuitsResponse: the circuit queries of the run, each with the circuit its page opens on (static: yes)' },
@@ -268,7 +270,7 @@ export interface NeuronRow {
   /** Run indices of the neuron's strongest images, up to ROW_EXEMPLARS (exemplars file, else stats top-k). */
   exemplars: number[];
   /** Its feature visualisation (RUN/visualize/LAYER/C.png), when that PNG exists. */
-  visualization: NeuronVisualization | null;
+  visualization: CardVisualization | null;
   /** The best test AUC among the probes that name the neuron (best single neuron or a top neuron). */
   probe: { concept: string; auc: number } | null;
   /** Circuit queries (RUN/circuits/NAME.json) holding the neuron, by name. */
@@ -277,7 +279,7 @@ export interface NeuronRow {
 
 export type LabelCheck = 'pass' | 'fail' | 'unchecked';
 
-export interface NeuronVisualization {
+export interface CardVisualization {
   /** Run-relative path of the PNG. */
   image: string;
   /** From visualize.json: the PNG's activation against the neuron's best dataset image; null when not listed. */
@@ -336,6 +338,10 @@ export interface NeuronExemplar {
 export interface NeuronResponse {
   layer: string;
   channel: number;
+  /**
+   * The one pooling of every activation in the response (stats, histogram, exemplars, quantiles,
+   * correlations): `?pooling=`, else the pooling of the neurons stage's exemplars, else the run default.
+   */
   pooling: string;
   /** Neurons in the layer. */
   channels: number;
@@ -347,6 +353,16 @@ export interface NeuronResponse {
   exemplarSource: 'neurons' | 'topk';
   /** Run-relative path of the neuron's sprite (neurons/thumbs/LAYER/C.png), if any. */
   sprite: string | null;
+  /** The pooling that ranked the sprite's crops (the neurons stage's); may differ from `pooling` when one was asked for. */
+  spritePooling: string | null;
+  /** Images at activation quantiles and the lowest images (computed from the stored activations). */
+  distribution: NeuronDistribution;
+  /** The most correlated neurons in this and the adjacent layers, with the significance threshold. */
+  correlations: NeuronCorrelations;
+  /** Ablation class effects and exemplar heatmaps from `neurolens neurons --effects`; null when not computed. */
+  effects: NeuronEffectsView | null;
+  /** The feature visualisation from `neurolens visualize` with its check; null when not computed. */
+  visualization: NeuronVisualization | null;
   label: NeuronLabel | null;
   /** Concept clusters of this layer whose neuron group holds the neuron. */
   concepts: { id: string; level: number; caption: string; groupSize: number; images: number; difference: boolean }[];

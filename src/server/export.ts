@@ -117,7 +117,10 @@ async function* endpoints(run: RunIndex, overview: OverviewResponse): AsyncGener
 
 /** Run files a response points at (sprites, visualisations, PNGs, HTML reports). */
 function referencedFiles(endpoint: string, json: unknown): string[] {
-  if (endpoint.startsWith('/api/neuron/')) return (json as NeuronResponse).sprite ? [(json as NeuronResponse).sprite!] : [];
+  if (endpoint.startsWith('/api/neuron/')) {
+    const n = json as NeuronResponse;
+    return [n.sprite, n.visualization?.image, ...(n.effects?.heatmaps ?? []).map((h) => h.png)].filter((f): f is string => typeof f === 'string');
+  }
   if (endpoint.startsWith('/api/layers/')) return (json as NeuronsPage).neurons.flatMap((n) => (n.visualization ? [n.visualization.image] : []));
   if (endpoint === '/api/overview') return (json as OverviewResponse).analyses.reports;
   if (endpoint === '/api/circuits') return (json as CircuitsResponse).queries.flatMap((q) => (q.report ? [q.report] : []));

@@ -11,7 +11,7 @@ import { layerFileStem } from '../record/layout.js';
 import type { Pooling } from '../record/types.js';
 import type { VisualizeLayerFile } from '../visualize/types.js';
 import { serverMessages } from '../messages/index.js';
-import { NEURON_SORTS, neuronMatches, ROW_EXEMPLARS, type LabelCheck, type NeuronFilter, type NeuronLabel, type NeuronRow, type NeuronSort, type NeuronsPage, type NeuronVisualization } from './api.js';
+import { NEURON_SORTS, neuronMatches, ROW_EXEMPLARS, type LabelCheck, type NeuronFilter, type NeuronLabel, type NeuronRow, type NeuronSort, type NeuronsPage, type CardVisualization } from './api.js';
 import { neuronKey } from './circuit-index.js';
 import { badRequest } from './http-error.js';
 import { pageOf } from './paging.js';
@@ -58,14 +58,14 @@ async function exemplarLists(run: RunIndex, layerId: string, pooling: Pooling, c
  * visualize.json, and offered only when the run folder lists it (links leading out of the run are
  * not listed), so the app can only point /files/ at a real file inside RUN.
  */
-async function visualizations(run: RunIndex, layerId: string): Promise<Map<number, NeuronVisualization>> {
+async function visualizations(run: RunIndex, layerId: string): Promise<Map<number, CardVisualization>> {
   const folder = `visualize/${layerFileStem(layerId)}`;
   const [entries, doc] = await Promise.all([run.list(folder), run.json<VisualizeLayerFile>(`${folder}/visualize.json`)]);
-  const checks = new Map<number, NeuronVisualization['check']>();
+  const checks = new Map<number, CardVisualization['check']>();
   if (doc?.format === 'neurolens-visualize' && doc.layer === layerId && Array.isArray(doc.neurons)) {
     for (const n of doc.neurons) checks.set(n.neuron, { pass: n.pass === true, activation: n.activation, best: n.best?.activation ?? NaN });
   }
-  const out = new Map<number, NeuronVisualization>();
+  const out = new Map<number, CardVisualization>();
   for (const e of entries) {
     const m = /^(\d{1,9})\.png$/.exec(e.name);
     if (m && !e.dir) out.set(Number(m[1]), { image: `${folder}/${e.name}`, check: checks.get(Number(m[1])) ?? null });

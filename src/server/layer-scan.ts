@@ -19,7 +19,7 @@ export interface LayerScan {
 /** Bytes read per chunk of rows. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
-async function forEachChunk(reader: NpyReader, channels: number, visit: (rows: Float32Array, count: number) => void): Promise<void> {
+export async function forEachChunk(reader: NpyReader, channels: number, visit: (rows: Float32Array, count: number) => void): Promise<void> {
   const step = Math.max(1, Math.floor(CHUNK_BYTES / (4 * Math.max(1, channels))));
   for (let start = 0; start < reader.rows; start += step) {
     const count = Math.min(step, reader.rows - start);

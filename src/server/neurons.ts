@@ -7,11 +7,17 @@ import type { NeuronExemplar, NeuronResponse } from './api.js';
 import { neuronKey } from './circuit-index.js';
 import { notFound } from './http-error.js';
 import { channelHistogram } from './layer-scan.js';
+import { activationSections, effectsOf, visualizationOf } from './neuron-extras.js';
+import { pageOf } from './paging.js';
 import type { RunIndex } from './run-index.js';
 
-async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, channel: number): Promise<{ list: NeuronExemplar[]; source: 'neurons' | 'topk' }> {
-  const doc = await run.json<ExemplarsFile>(run.exemplarsFile(layerId));
-  const entry = doc?.neurons?.find((n) => n.channel === channel);
+/**
+ * The neuron's exemplars in `pooling`: the neurons stage's (with regions) when it ranked them in
+ * that pooling, else the run's top-k of that pooling, so exemplar values and the histogram always
+ * measure the same thing.
+ */
+async function exemplarsOf(run: RunIndex, layerId: string, pooling: Pooling, channel: number, doc: ExemplarsFile | null): Promise<{ list: NeuronExemplar[]; source: 'neurons' | 'topk' }> {
+  const entry = doc?.pooling === pooling ? doc.neurons?.find((n) => n.channel === channel) : undefined;
   if (entry && Array.isArray(entry.images)) {
     const list = entry.images.map((index, i) => ({ index, path: entry.paths?.[i] ?? '', activation: entry.activations?.[i] ?? NaN, box: entry.boxes?.[i] ?? null }));
     return { list, source: 'neurons' };
@@ -54,18 +60,23 @@ async function probesOf(run: RunIndex, layerId: string, channel: number): Promis
 
 export async function neuronDetail(run: RunIndex, layerId: string, channelText: string, query: URLSearchParams): Promise<NeuronResponse> {
   const layer = run.layer(layerId);
-  const pooling = run.pooling(query.get('pooling'));
   if (!/^\d+$/.test(channelText) || Number(channelText) >= layer.channels) throw notFound(`neuron ${layer.id}/${channelText}`);
   const channel = Number(channelText);
-  const [stats, scan, labels, exemplars, concepts, probes, circuits, hasSprite] = await Promise.all([
+  const stored = await run.json<ExemplarsFile>(run.exemplarsFile(layer.id));
+  const storedPooling = stored && (run.manifest.poolings as string[]).includes(stored.pooling) ? stored.pooling : null;
+  const pooling = run.pooling(query.get('pooling') || storedPooling);
+  const [stats, scan, labels, exemplars, concepts, probes, circuits, hasSprite, sections, effects, visualization] = await Promise.all([
     run.stats(layer.id, pooling),
     run.scan(layer.id, pooling),
     run.labels(),
-    exemplarsOf(run, layer.id, pooling, channel),
+    exemplarsOf(run, layer.id, pooling, channel, stored),
     conceptsOf(run, layer.id, channel),
     probesOf(run, layer.id, channel),
     run.circuits(),
     run.exists(run.spriteFile(layer.id, channel)),
+    activationSections(run, layer.id, channel, pooling),
+    effectsOf(run, layer.id, channel),
+    visualizationOf(run, layer.id, channel),
   ]);
   return {
     layer: layer.id,
@@ -87,6 +98,11 @@ export async function neuronDetail(run: RunIndex, layerId: string, channelText: 
     exemplars: exemplars.list,
     exemplarSource: exemplars.source,
     sprite: hasSprite ? run.spriteFile(layer.id, channel) : null,
+    spritePooling: hasSprite ? storedPooling : null,
+    distribution: sections.distribution,
+    correlations: sections.correlations,
+    effects,
+    visualization,
     label: labels.get(layer.id)?.get(channel) ?? null,
     concepts,
     probes,

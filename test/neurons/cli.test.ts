@@ -57,6 +57,8 @@ test('neurons CLI: bad input gives one line naming the argument or file and the 
   assertOneLineError(await cli('neurons', '--run', run, '--top', '0', '--masks', join(dir, 'none.jsonl')), /masks file .*none\.jsonl does not exist/);
   assertOneLineError(await cli('neurons', '--run', run, '--top', '0', '--max-q', '0'), /--max-q must be a number in \(0, 1\], got "0"/);
   assertOneLineError(await cli('neurons', '--run', run, '--top', '0', '--labels', join(dir, 'none.csv')), /none\.csv/);
+  assertOneLineError(await cli('neurons', '--run', run, '--effects', '--effect-images', '1'), /--effect-images must be 0 \(no ablation effects\) or at least 2/);
+  assertOneLineError(await cli('neurons', '--run', run, '--effects', '--heatmaps', '-2'), /--heatmaps must be/);
   const bad = join(dir, 'bad.jsonl');
   writeFileSync(bad, 'not json\n');
   assertOneLineError(await cli('neurons', '--run', run, '--top', '0', '--masks', bad), /bad\.jsonl:1 is not valid JSON/);

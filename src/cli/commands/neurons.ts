@@ -4,12 +4,13 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { NEURONS_DEFAULTS, cliMessages, neuronMessages, runNeurons, type NeuronsOptions } from '../../index.js';
-import { batchOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, shownDefault, threadsOption } from '../options.js';
+import { EFFECTS_DEFAULTS, NEURONS_DEFAULTS, cliMessages, neuronMessages, runNeurons, type NeuronsOptions } from '../../index.js';
+import { batchOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = NEURONS_DEFAULTS;
+const E = EFFECTS_DEFAULTS;
 
 const say = (line: string) => process.stderr.write(`neurolens neurons: ${line}\n`);
 
@@ -32,6 +33,10 @@ async function neurons(flags: NeuronsOptions): Promise<void> {
         ...(flags.maxQ !== undefined ? { maxQ: flags.maxQ } : {}),
         ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+        ...(flags.effects ? { effects: true } : {}),
+        ...(flags.effectImages !== undefined ? { effectImages: flags.effectImages } : {}),
+        ...(flags.heatmaps !== undefined ? { heatmaps: flags.heatmaps } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       },
       {
         onProgress: (p) => progress.update(p),
@@ -70,6 +75,10 @@ export function registerNeurons(program: Command): void {
     .option('--labels <file>', 'more label candidates: CSV path,concept or JSONL {"path","concepts":[…]}, paths relative to the image root')
     .addOption(shownDefault(new Option('--max-q <q>', 'label a neuron when its best concept\'s Benjamini–Hochberg q is below this (else unlabelled)').argParser(finiteNumber('--max-q')), D.maxQ))
     .addOption(batchOption(D.batch))
+    .option('--effects', 'also measure each neuron\'s ablation effects on the classes and gradient heatmaps over its top exemplars (runs the model: effect-images × (neurons + 1) forwards)')
+    .addOption(shownDefault(new Option('--effect-images <n>', 'with --effects: images of the seeded ablation sample (0 skips ablation)').argParser(nonNegativeInteger('--effect-images')), E.effectImages))
+    .addOption(shownDefault(new Option('--heatmaps <k>', 'with --effects: heatmaps per neuron, over its top exemplars (0 skips them)').argParser(nonNegativeInteger('--heatmaps')), E.heatmaps))
+    .addOption(seedOption(E.seed, 'the --effects ablation sample and heatmap checks'))
     .addOption(threadsOption())
     .action((flags: NeuronsOptions) => runAction(() => neurons(flags)));
 }

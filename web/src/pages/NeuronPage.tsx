@@ -1,4 +1,5 @@
-// #/neuron/LAYER/C — one neuron: exemplars with regions, histogram, rate, concepts, probes, circuits.
+// #/neuron/LAYER/C — one neuron: exemplars with regions and heatmaps, histogram, images across the
+// distribution, ablation class effects, correlated neurons, visualisation, concepts, probes, circuits.
 import { useMemo, useState } from 'react';
 import type { NeuronResponse, OverviewResponse } from '../contract.js';
 import { api, fileUrl, useApi } from '../data.js';
@@ -7,6 +8,7 @@ import { Loaded } from '../components/Status.js';
 import { ImageBox } from '../components/ImageBox.js';
 import { Histogram } from '../components/Histogram.js';
 import { fmt, pct } from '../format.js';
+import { AblationSection, CorrelationSection, DistributionSection, HeatmapSection, VisualizationSection } from '../components/NeuronSections.js';
 
 export function NeuronPage({ layer, channel }: { layer: string; channel: number }) {
   usePageTitle(`Neuron ${layer} #${channel}`);
@@ -63,14 +65,18 @@ function NeuronBody({ n, size }: { n: NeuronResponse; size?: readonly [number, n
       </nav>
       <div className="panel">
         {n.label && <LabelLine label={n.label} />}
+        <p data-testid="neuron-pooling">
+          Every activation on this page is <strong>{n.pooling}</strong>-pooled over positions (stats, histogram, exemplars, quantiles, correlations) unless a section says otherwise.
+        </p>
         <p>
           Activation rate <strong data-testid="activation-rate">{pct(n.stats.rate)}</strong> (share of images where it is among its layer&apos;s top 10 %); {n.pooling} pooling: mean {fmt(n.stats.mean)} ± {fmt(n.stats.std)}, q50 {fmt(n.stats.q50)}, q90 {fmt(n.stats.q90)},
           q99 {fmt(n.stats.q99)}, max {fmt(n.stats.max)}.
         </p>
       </div>
 
-      <h2>Top images</h2>
+      <h2>Top images ({n.pooling} pooling)</h2>
       {n.sprite && <img className="sprite" src={fileUrl(n.sprite)} alt={`region crops of the top images of ${n.layer} #${n.channel}`} data-testid="sprite" />}
+      {n.sprite && n.spritePooling !== n.pooling && <p className="muted">The crops above are the neurons stage&apos;s top images by {n.spritePooling ?? 'another'} pooling.</p>}
       <div className="grid" data-testid="exemplars">
         {n.exemplars.map((e, rank) => (
           <a key={e.index} className="exemplar" href={links.image(e.index)} title={e.path}>
@@ -81,8 +87,23 @@ function NeuronBody({ n, size }: { n: NeuronResponse; size?: readonly [number, n
       </div>
       <p className="muted">{n.exemplarSource === 'neurons' ? 'Exemplars and regions from the neurons stage.' : 'Top images by recorded activation.'}</p>
 
-      <h2>Activation histogram</h2>
+      <h2>Where it looks on its top images</h2>
+      <HeatmapSection n={n} />
+
+      <h2>Activation histogram ({n.pooling} pooling)</h2>
       <Histogram edges={n.histogram.edges} counts={n.histogram.counts} marks={marks} />
+
+      <h2>Images across its activations</h2>
+      <DistributionSection n={n} size={size} />
+
+      <h2>Classes its ablation moves</h2>
+      <AblationSection n={n} />
+
+      <h2>Correlated neurons</h2>
+      <CorrelationSection n={n} />
+
+      <h2>Feature visualisation</h2>
+      <VisualizationSection n={n} />
 
       <h2>Concepts</h2>
       {n.concepts.length === 0 ? (
