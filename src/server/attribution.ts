@@ -8,6 +8,7 @@
 import type { AttributionFile } from '../attribution/pipeline.js';
 import type { EvalResult } from '../attribution/eval/types.js';
 import type { AttributionListResponse, AttributionResponse, AttributionSummary } from './api.js';
+import { attributionGrid, attributionSanity } from './attribution-grid.js';
 import { notFound } from './http-error.js';
 import type { RunIndex } from './run-index.js';
 
@@ -34,7 +35,7 @@ async function filesUnder(run: RunIndex, rel: string, depth = 0): Promise<string
   return out;
 }
 
-async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: AttributionFile | null; evaluation: EvalResult | null; files: string[] } | null> {
+async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: AttributionFile | null; evaluation: EvalResult | null; files: string[]; all: string[] } | null> {
   const base = `attribution/${name}`;
   const [attribution, evaluation] = await Promise.all([run.json<AttributionFile>(`${base}/attribution.json`), run.json<EvalResult>(`${base}/eval.json`)]);
   if (attribution === null && evaluation === null) return null;
@@ -44,6 +45,7 @@ async function summary(run: RunIndex, name: string): Promise<{ summary: Attribut
     attribution,
     evaluation,
     files: files.filter((f) => !f.toLowerCase().endsWith('.png')),
+    all: files,
   };
 }
 
@@ -61,5 +63,6 @@ export async function attributionDetail(run: RunIndex, name: string): Promise<At
   if (name.includes('/') || name === '.' || name === '..') throw notFound(`attribution ${JSON.stringify(name)}`);
   const s = await summary(run, name);
   if (!s) throw notFound(`attribution ${JSON.stringify(name)}`);
-  return { ...s.summary, attribution: s.attribution, evaluation: s.evaluation, files: s.files };
+  const [grid, sanity] = await Promise.all([attributionGrid(run, s.summary.methods, s.all, s.attribution), attributionSanity(run, `attribution/${name}`, s.evaluation)]);
+  return { ...s.summary, attribution: s.attribution, evaluation: s.evaluation, files: s.files, grid, sanity };
 }
