@@ -51,7 +51,7 @@ export function AttributionMaps({ methods, rows }: { methods: string[]; rows: At
   return (
     <>
       <p className="muted">
-        Each map is spread min–max over the turbo colour scale (blue = its smallest value, red = its largest) and laid at 50 % over the image as the model sees it; the bar
+        Each map is spread min–max over the turbo colour scale (blue = its smallest value, red = its largest) and blended half-and-half over the image as the model sees it; the bar
         under a map gives its values. Larger = more important for the target.
       </p>
       <div className="toolbar">

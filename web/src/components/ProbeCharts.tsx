@@ -39,7 +39,7 @@ export function AucChart({ probes, layer }: { probes: ProbeConceptView[]; layer:
     return {
       $schema: SCHEMA,
       title: { text: `${layer}: multi-neuron test AUC with its 95 % interval`, subtitle: 'dashed = chance (0.5); grey tick = the same probe on shuffled labels', anchor: 'start' },
-      width: 420,
+      width: 340,
       height: { step: 14 },
       layer: [
         { data: { values }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'low', type: 'quantitative', title: 'test AUC', scale: { domain: [0, 1] } }, x2: { field: 'high' }, color: { field: 'check', type: 'nominal', title: 'check', scale: verdictScale } } },
@@ -67,7 +67,7 @@ export function SparseChart({ probes, layer, focus }: { probes: ProbeConceptView
     return {
       $schema: SCHEMA,
       title,
-      width: focus ? 320 : 420,
+      width: 340,
       height: focus ? 180 : 240,
       layer: [
         {

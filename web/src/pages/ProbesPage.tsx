@@ -114,7 +114,7 @@ function ProbeTable({ layer, rows, focus, onFocus }: { layer: string; rows: Prob
               <td className="num">
                 {p.positives} ({p.testPositives})
               </td>
-              <td className="num" data-testid="probe-auc">
+              <td className="num nowrap" data-testid="probe-auc">
                 {scoreCi(p.auc, p.aucCi)}
               </td>
               <td className="num">{score(p.shuffledAuc)}</td>
