@@ -34,16 +34,16 @@ export function EvalTable({ evaluation }: { evaluation: EvalResult }) {
           <tr key={m} className={g.checks?.lessFaithfulThanRandom ? 'check-failed' : undefined} data-testid={g.checks?.lessFaithfulThanRandom ? 'auc-row-failed' : 'auc-row'}>
             <td>{m}</td>
             {kinds.map((k) => (
-              <td key={k} className="num" data-testid="eval-score">
+              <td key={k} className="num nowrap" data-testid="eval-score">
                 {scoreSd(g.auc?.[k])}
                 {g.random?.[k] && <div className="muted">random {score(g.random[k]!.mean)}</div>}
-                {g.smoothRandom?.[k] && <div className="muted">smooth random {score(g.smoothRandom[k]!.mean)}</div>}
+                {g.smoothRandom?.[k] && <div className="muted">smooth {score(g.smoothRandom[k]!.mean)}</div>}
               </td>
             ))}
-            <td className="num" data-testid="eval-score">
+            <td className="num nowrap" data-testid="eval-score">
               {scoreSd(g.abpc)}
             </td>
-            <td>
+            <td className="reason">
               <CheckCell checks={g.checks} />
             </td>
           </tr>
@@ -77,7 +77,7 @@ export function CurvesChart({ method, aggregate, images }: { method: string; agg
     const failed = aggregate.checks?.lessFaithfulThanRandom ? ' — ✗ less faithful than random' : '';
     return {
       $schema: SCHEMA,
-      title: { text: `${method}${failed}`, subtitle: chartSubtitle(aggregate, images), anchor: 'start', color: failed ? '#b3261e' : undefined },
+      title: { text: `${method}${failed}`, subtitle: chartSubtitle(aggregate, images), anchor: 'start', ...(failed ? { color: '#b3261e' } : {}) },
       width: 340,
       height: 200,
       data: { values: rows },
@@ -113,7 +113,7 @@ export function SanityResult({ s }: { s: AttributionSanity }) {
     const values = s.steps.flatMap((step) => measures.map(([label, key]) => ({ layers: step.layers, measure: label, value: step[key].mean, sd: step[key].std ?? 0 })));
     return {
       $schema: SCHEMA,
-      title: { text: `${s.method}: maps of the randomised model vs the original`, subtitle: `${s.images} image(s); dashed = the check's line (${score(SANITY_MAX_FINAL_CORRELATION)})`, anchor: 'start' },
+      title: { text: `${s.method}: maps of the randomised model vs the original`, subtitle: `${s.images} image(s); dashed = the check's lines (|correlation| ${score(SANITY_MAX_FINAL_CORRELATION)})`, anchor: 'start' },
       width: 340,
       height: 180,
       layer: [
@@ -134,7 +134,7 @@ export function SanityResult({ s }: { s: AttributionSanity }) {
             ],
           },
         },
-        { data: { values: [{ line: SANITY_MAX_FINAL_CORRELATION }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#57606a' }, encoding: { y: { field: 'line', type: 'quantitative' } } },
+        { data: { values: [{ line: SANITY_MAX_FINAL_CORRELATION }, { line: -SANITY_MAX_FINAL_CORRELATION }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#57606a' }, encoding: { y: { field: 'line', type: 'quantitative' } } },
       ],
     } as VisualizationSpec;
   }, [s]);

@@ -19,6 +19,8 @@ const verdictScale = {
   domain: Object.values(VERDICTS).map((v) => v.label),
   range: Object.values(VERDICTS).map((v) => v.colour),
 };
+/** Below the plot, so the two charts of a layer fit side by side. */
+const verdictLegend = { orient: 'bottom', direction: 'horizontal' } as const;
 
 /** One point per concept: multi-neuron test AUC, its interval (rule), the shuffled control (tick), chance (dashed). */
 export function AucChart({ probes, layer }: { probes: ProbeConceptView[]; layer: string }) {
@@ -42,9 +44,9 @@ export function AucChart({ probes, layer }: { probes: ProbeConceptView[]; layer:
       width: 340,
       height: { step: 14 },
       layer: [
-        { data: { values }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'low', type: 'quantitative', title: 'test AUC', scale: { domain: [0, 1] } }, x2: { field: 'high' }, color: { field: 'check', type: 'nominal', title: 'check', scale: verdictScale } } },
+        { data: { values }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'low', type: 'quantitative', title: 'test AUC', scale: { domain: [0, 1] } }, x2: { field: 'high' }, color: { field: 'check', type: 'nominal', title: 'check', scale: verdictScale, legend: verdictLegend } } },
         { data: { values }, mark: { type: 'tick', color: '#8c959f', thickness: 2, size: 10 }, encoding: { y, x: { field: 'shuffled', type: 'quantitative' } } },
-        { data: { values }, mark: { type: 'point', filled: true, size: 50 }, encoding: { y, x: { field: 'auc', type: 'quantitative' }, color: { field: 'check', type: 'nominal', scale: verdictScale }, tooltip } },
+        { data: { values }, mark: { type: 'point', filled: true, size: 50 }, encoding: { y, x: { field: 'auc', type: 'quantitative' }, color: { field: 'check', type: 'nominal', scale: verdictScale, legend: verdictLegend }, tooltip } },
         { data: { values: [{ chance: 0.5 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#57606a' }, encoding: { x: { field: 'chance', type: 'quantitative' } } },
       ],
     } as VisualizationSpec;
@@ -77,7 +79,7 @@ export function SparseChart({ probes, layer, focus }: { probes: ProbeConceptView
           encoding: {
             x: { field: 'k', type: 'quantitative', title: 'k (neurons kept)', scale: { type: 'log', base: 2 } },
             y: { field: 'auc', type: 'quantitative', title: 'test AUC', scale: { zero: false } },
-            color: { field: 'check', type: 'nominal', title: 'check', scale: verdictScale },
+            color: { field: 'check', type: 'nominal', title: 'check', scale: verdictScale, legend: verdictLegend },
             detail: { field: 'concept', type: 'nominal' },
             opacity: { condition: { param: 'hover', empty: true, value: 1 }, value: 0.15 },
             tooltip: [
