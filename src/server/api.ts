@@ -16,16 +16,12 @@
  * Stability: fields are only ever added.
  */
 import type { AttributionFile } from '../attribution/pipeline.js';
-import type { EvalResult, Stat } from '../attribution/eval/types.js';
+import type { EvalResult } from '../attribution/eval/types.js';
+import type { AttributionGridRow, AttributionSanity } from './api-views.js';
 import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, CommonFile } from '../circuits/formats.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
-import type { Interval } from '../probes/bootstrap.js';
-import type { ProbeCheck } from '../probes/check.js';
-import type { ProbeHeadline } from '../probes/headline.js';
-import type { ConceptProbes, ProbeLayer } from '../probes/layer-probes.js';
-import type { SanityCheck } from '../attribution/eval/checks.js';
 
 /** The stored formats responses carry as stored (the app imports them from here). */
 export type { AttributionEntry, AttributionFile } from '../attribution/pipeline.js';
@@ -39,6 +35,7 @@ export type { Interval } from '../probes/bootstrap.js';
 export type { ProbeCheck, ProbeVerdict } from '../probes/check.js';
 export type { ProbeHeadline } from '../probes/headline.js';
 export type { SanityCheck } from '../attribution/eval/checks.js';
+export type * from './api-views.js';
 
 export const API_VERSION = 1;
 
@@ -380,91 +377,6 @@ export interface AttributionResponse extends AttributionSummary {
   grid: AttributionGridRow[];
   /** Cascading-randomisation results of the folder's evaluations (eval.json and SUBFOLDER/eval.json), with their verdicts. */
   sanity: AttributionSanity[];
-}
-
-/** One map of the grid: its overlay and the value range its colours span. */
-export interface AttributionMapCell {
-  /** Run-relative path of the overlay PNG (the map min–max normalised through turbo, over the image), if any. */
-  png: string | null;
-  /** The map's smallest and largest value (the colour scale's ends), from NAME.METHOD.npy; null when unreadable. */
-  min: number | null;
-  max: number | null;
-  /** The map's height and width (model-input pixels); null with min/max. */
-  height: number | null;
-  width: number | null;
-}
-
-export interface AttributionGridRow {
-  /** File stem of the image's outputs (NAME of NAME.METHOD.png). */
-  name: string;
-  /** The image's path as attribute recorded it (leading ../ dropped). */
-  image: string;
-  /** The run image with the same sha256, if the run recorded it (its thumbnail is the original). */
-  index: number | null;
-  /** What the maps explain, e.g. "predicted class 69 (country-flag)" (distinct targets joined by '; '); null when unknown. */
-  target: string | null;
-  cells: Record<string, AttributionMapCell>;
-}
-
-export interface AttributionSanity {
-  /** Run-relative path of the eval.json holding the cascade. */
-  source: string;
-  method: string;
-  images: number;
-  /** Per cascade step: the mean ± sd similarities of the randomised model's maps to the original's. */
-  steps: { step: number; layers: number; spearman: Stat; spearmanAbs: Stat; pearsonAbs: Stat }[];
-  check: SanityCheck;
-}
-
-/** One probed layer (RUN/probes/LAYER.json). */
-export interface ProbeLayerSummary {
-  layer: string;
-  pooling: string;
-  images: number;
-  channels: number;
-  concepts: number;
-  /** Concepts whose multi-neuron probe passes its check, fails it, or has too few test positives to tell. */
-  passed: number;
-  failed: number;
-  tooFew: number;
-  /** Test positives a concept needs for a claim. */
-  minTestPositives: number;
-  headline: ProbeHeadline | null;
-}
-
-export interface ProbesResponse {
-  layers: ProbeLayerSummary[];
-  /** Run-relative path of probes/report.html, if any. */
-  report: string | null;
-}
-
-/** One concept's probes, as the probes page shows them. */
-export interface ProbeConceptView {
-  name: string;
-  positives: number;
-  negatives: number;
-  testPositives: number;
-  /** The multi-neuron (logistic) probe on the concept's test split, with 95 % intervals. */
-  auc: number | null;
-  aucCi: Interval | null;
-  accuracy: number | null;
-  accuracyCi: Interval | null;
-  /** The same probe trained on shuffled labels (the control), and the majority class. */
-  shuffledAuc: number | null;
-  majorityAccuracy: number | null;
-  /** The best single neuron (chosen on train + validation) scored on test. */
-  singleNeuron: { neuron: number; auc: number | null; aucCi: Interval | null };
-  /** AUC vs the number k of largest-weight neurons kept. */
-  sparse: ConceptProbes['sparse'];
-  topNeurons: ConceptProbes['topNeurons'];
-  check: ProbeCheck;
-}
-
-export interface ProbeLayerResponse extends ProbeLayerSummary {
-  /** Exclusive concepts: the joint probes' class accuracy. */
-  joint: ProbeLayer['joint'];
-  /** One entry per concept, in file order. */
-  probes: ProbeConceptView[];
 }
 
 export interface Prediction {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { exportReport } from '../../src/server/export.js';
-import type { AttributionResponse, ProbeLayerResponse, ProbesResponse } from '../../src/server/api.js';
+import type { AttributionResponse, MethodAggregate, ProbeLayerResponse, ProbesResponse } from '../../src/server/api.js';
 import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched } from './setup.js';
 
 const chromiumFound = findChromium();
@@ -134,12 +134,14 @@ describe('probes and attribution pages (e2e, chromium)', { skip, timeout: 600_00
     assert.ok(firstCell.min! < firstCell.max!);
     assert.match(await page.getByTestId('colour-bar-min').first().innerText(), /^-?[\d.e+-]+$/);
     // The curves are vega charts (one per evaluated method), not raster PNGs.
-    const methods = Object.keys(a.evaluation!.aggregate);
+    const aggregate = a.evaluation!.aggregate as Record<string, MethodAggregate>;
+    const methods = Object.keys(aggregate);
     assert.equal(await page.getByTestId('curves-chart').count(), methods.length);
     assert.ok((await chartMarks(page, 'curves-chart')) >= 1);
     assert.equal(await page.locator('img[src*="curves."]').count(), 0, 'no raster curve charts');
     // Methods the eval flags as less faithful than random are shown failing.
-    const flagged = methods.filter((m) => a.evaluation!.aggregate[m as keyof typeof a.evaluation.aggregate]?.checks?.lessFaithfulThanRandom);
+    const flagged = methods.filter((m) => aggregate[m]!.checks?.lessFaithfulThanRandom);
+    assert.ok(flagged.length >= 1 && flagged.length < methods.length, `the demo CNN has failing and passing methods (${flagged})`);
     assert.equal(await page.getByTestId('auc-row-failed').count(), flagged.length);
     // The sanity check's verdict and its chart.
     assert.ok(a.sanity.length >= 1, 'the demo runs the sanity check');
