@@ -5,6 +5,7 @@
  * value range — the overlay spreads min–max over the colour scale, so these are the colour bar's
  * ends) and the cascading-randomisation results of its evaluations with their verdicts.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributionFile } from '../attribution/pipeline.js';
 import { sanityCheck } from '../attribution/eval/checks.js';
@@ -15,24 +16,44 @@ import type { RunIndex } from './run-index.js';
 
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
-/** The map's range and shape from its .npy (a run-relative path the folder listing returned); nulls when unreadable. */
-async function mapCell(run: RunIndex, png: string | undefined, npy: string | undefined): Promise<AttributionMapCell> {
-  const cell: AttributionMapCell = { png: png ?? null, min: null, max: null, height: null, width: null };
-  if (!npy) return cell;
+type MapRange = Pick<AttributionMapCell, 'min' | 'max' | 'height' | 'width'>;
+const NO_RANGE: MapRange = { min: null, max: null, height: null, width: null };
+
+/** Per run: each map's range, keyed by its size and mtime, so a page reload reads no map twice. */
+const ranges = new WeakMap<RunIndex, Map<string, { key: string; range: Promise<MapRange> }>>();
+
+async function readRange(path: string): Promise<MapRange> {
   try {
-    const array = await readNpy(join(run.dir, npy));
-    if (array.shape.length !== 2 || array.data.length === 0) return cell;
+    const array = await readNpy(path);
+    if (array.shape.length !== 2 || array.data.length === 0) return NO_RANGE;
     let min = Infinity;
     let max = -Infinity;
     for (const v of array.data as Float32Array) {
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    if (!Number.isFinite(min) || !Number.isFinite(max)) return cell;
-    return { ...cell, min, max, height: array.shape[0]!, width: array.shape[1]! };
+    if (!Number.isFinite(min) || !Number.isFinite(max)) return NO_RANGE;
+    return { min, max, height: array.shape[0]!, width: array.shape[1]! };
   } catch {
-    return cell;
+    return NO_RANGE;
   }
+}
+
+/** The map's range and shape from its .npy (a run-relative path the folder listing returned); nulls when unreadable. */
+async function mapCell(run: RunIndex, png: string | undefined, npy: string | undefined): Promise<AttributionMapCell> {
+  if (!npy) return { png: png ?? null, ...NO_RANGE };
+  const path = join(run.dir, npy);
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return { png: png ?? null, ...NO_RANGE };
+  if (!ranges.has(run)) ranges.set(run, new Map());
+  const cache = ranges.get(run)!;
+  const key = `${info.size}:${info.mtimeMs}`;
+  let hit = cache.get(npy);
+  if (!hit || hit.key !== key) {
+    hit = { key, range: readRange(path) };
+    cache.set(npy, hit);
+  }
+  return { png: png ?? null, ...(await hit.range) };
 }
 
 interface Pending {

@@ -3,7 +3,7 @@
 // written into a recorded run in the formats `attribute` and `attribute eval` write.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeNpy } from '../../src/store/npy.js';
@@ -74,4 +74,13 @@ test('attribution sanity: every cascade of the folder and its subfolders, with i
   assert.ok(Math.abs(falls!.check.last - 0.05) < 1e-12);
   assert.equal(falls!.check.first, 0.7);
   assert.match(falls!.check.reason, /4 layer\(s\) re-initialised .* 0\.050 .* below 0\.500/);
+});
+
+test('attribution grid: a rewritten map shows its new range (ranges are cached by size and mtime)', async () => {
+  const file = join(run.dir, 'attribution', 'demo', 'img0.cam.npy');
+  await writeNpy(file, Float32Array.from({ length: 24 }, (_, p) => p - 100), [4, 6]);
+  const later = new Date(Date.now() + 5_000);
+  utimesSync(file, later, later);
+  const a = (await handleApi(run, '/api/attribution/demo')) as AttributionResponse;
+  assert.deepEqual([a.grid[0]!.cells.cam!.min, a.grid[0]!.cells.cam!.max], [-100, -77]);
 });
