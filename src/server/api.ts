@@ -360,6 +360,9 @@ export interface AttributionSummary {
   eval: boolean;
   /** Run-relative paths of its PNG files (overlays, curves), sorted. */
   pngs: string[];
+  /** Methods the evaluation checked against random maps, and those it flags as less faithful than random. */
+  checked: string[];
+  lessFaithful: string[];
 }
 
 export interface AttributionListResponse {

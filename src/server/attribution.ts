@@ -20,6 +20,13 @@ function methodsOf(attribution: AttributionFile | null, evaluation: EvalResult |
   return [...out].sort();
 }
 
+/** The methods eval.json's checks cover, and those flagged "less faithful than random" (checked as read). */
+function checksOf(evaluation: EvalResult | null): { checked: string[]; lessFaithful: string[] } {
+  const aggregate = evaluation?.aggregate && typeof evaluation.aggregate === 'object' ? Object.entries(evaluation.aggregate) : [];
+  const checked = aggregate.filter(([, a]) => typeof a?.checks?.lessFaithfulThanRandom === 'boolean');
+  return { checked: checked.map(([m]) => m), lessFaithful: checked.filter(([, a]) => a!.checks!.lessFaithfulThanRandom).map(([m]) => m) };
+}
+
 function imagesOf(attribution: AttributionFile | null, evaluation: EvalResult | null): number {
   if (Array.isArray(attribution?.entries)) return new Set(attribution.entries.map((e) => e?.path)).size;
   return Array.isArray(evaluation?.images) ? evaluation.images.length : 0;
@@ -41,7 +48,7 @@ async function summary(run: RunIndex, name: string): Promise<{ summary: Attribut
   if (attribution === null && evaluation === null) return null;
   const files = await filesUnder(run, base);
   return {
-    summary: { name, methods: methodsOf(attribution, evaluation), images: imagesOf(attribution, evaluation), eval: evaluation !== null, pngs: files.filter((f) => f.toLowerCase().endsWith('.png')) },
+    summary: { name, methods: methodsOf(attribution, evaluation), images: imagesOf(attribution, evaluation), eval: evaluation !== null, pngs: files.filter((f) => f.toLowerCase().endsWith('.png')), ...checksOf(evaluation) },
     attribution,
     evaluation,
     files: files.filter((f) => !f.toLowerCase().endsWith('.png')),

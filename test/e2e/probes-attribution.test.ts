@@ -113,6 +113,14 @@ describe('probes and attribution pages (e2e, chromium)', { skip, timeout: 600_00
     assert.match(await page.title(), new RegExp(`#${channel}\\b`));
   });
 
+  test('attribution list: each folder says how many methods fail the check against random maps', async () => {
+    const list = await api<{ runs: { name: string; checked: string[]; lessFaithful: string[] }[] }>('/api/attribution');
+    const demo = list.runs.find((r) => r.name === 'demo')!;
+    await go('#/attribution', 'attribution-runs');
+    const text = await page.getByTestId('attribution-run-checks').first().innerText();
+    assert.ok(text.startsWith(`✗ ${demo.lessFaithful.length} of ${demo.checked.length} less faithful than random`), text);
+  });
+
   test('attribution page: original, target, colour bars, interactive curves, sanity check, one score format', async () => {
     const a = await api<AttributionResponse>('/api/attribution/demo');
     await go('#/attribution/demo', 'attribution');

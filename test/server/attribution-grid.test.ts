@@ -7,7 +7,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeNpy } from '../../src/store/npy.js';
-import type { AttributionResponse } from '../../src/server/api.js';
+import type { AttributionListResponse, AttributionResponse } from '../../src/server/api.js';
 import { handleApi } from '../../src/server/router.js';
 import { RunIndex } from '../../src/server/run-index.js';
 import { familyRun } from '../probes/helpers.js';
@@ -41,7 +41,7 @@ before(async () => {
   // A third image the run did not record.
   entries.push({ name: 'stranger', path: 'elsewhere/x.png', sha256: '0'.repeat(64), method: 'cam', target: { spec: 'pred', description: 'predicted class 2 (c2)', cls: 2 }, options: {}, passes: 1, files: { npy: 'missing.npy', png: 'missing.png' } });
   json(join(folder, 'attribution.json'), { format: 'neurolens-attribution', formatVersion: 1, protocol: {}, entries, skipped: [] });
-  json(join(folder, 'eval.json'), { format: 'neurolens-attribution-eval', formatVersion: 1, protocol: {}, methods: ['cam', 'occlusion'], images: [{}, {}], aggregate: { occlusion: { auc: {}, rawAuc: {}, meanCurves: {}, sanity: cascade(0.9, 0.8) } } });
+  json(join(folder, 'eval.json'), { format: 'neurolens-attribution-eval', formatVersion: 1, protocol: {}, methods: ['cam', 'occlusion'], images: [{}, {}], aggregate: { cam: { auc: {}, rawAuc: {}, meanCurves: {}, checks: { lessFaithfulThanRandom: false } }, occlusion: { auc: {}, rawAuc: {}, meanCurves: {}, sanity: cascade(0.9, 0.8), checks: { lessFaithfulThanRandom: true, reason: 'MoRF AUC 0.5 is not below the random map\'s 0.3' } } } });
   json(join(folder, 'sanity', 'eval.json'), { format: 'neurolens-attribution-eval', formatVersion: 1, protocol: {}, methods: ['cam'], images: [{}, {}, {}], aggregate: { cam: { auc: {}, rawAuc: {}, meanCurves: {}, sanity: cascade(0.7, 0.05) } } });
 });
 
@@ -59,6 +59,11 @@ test('attribution grid: the original by sha256, the target, each overlay with it
   assert.deepEqual(a.grid[0]!.cells.occlusion, { png: 'attribution/demo/img0.occlusion.png', min: -6, max: 40, height: 4, width: 6 });
   // Files the folder does not hold are never named.
   assert.deepEqual(a.grid[2]!.cells.cam, { png: null, min: null, max: null, height: null, width: null });
+});
+
+test('attribution list: which methods the eval checked and which it flags as less faithful than random', async () => {
+  const list = (await handleApi(run, '/api/attribution')) as AttributionListResponse;
+  assert.deepEqual(list.runs.map((r) => [r.name, r.checked, r.lessFaithful]), [['demo', ['cam', 'occlusion'], ['occlusion']]]);
 });
 
 test('attribution sanity: every cascade of the folder and its subfolders, with its verdict', async () => {
