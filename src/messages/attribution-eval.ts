@@ -33,5 +33,10 @@ export const attributionEvalMessages = {
   smoothBelow: (grids: string, values: string) =>
     `against random maps as smooth as it (${grids}) it is below (${values}): scattered baseline-colour units break every shape at once, so the scattered random curve falls fast whatever the order`,
   smoothNotBelow: (grids: string, values: string) => `it is not below random maps as smooth as it either (${grids}; ${values}): its ranking does not beat chance on this model`,
+  /** The cascading-randomisation verdict (checks.ts sanityCheck), shown by the explorer. */
+  sanityPassed: (last: number, lastAbs: number, layers: number, limit: number) =>
+    `with ${layers} layer(s) re-initialised the maps' Spearman with the original is ${last.toFixed(3)} (|map| ${lastAbs.toFixed(3)}), below ${limit.toFixed(3)}: the maps depend on the learned weights`,
+  sanityFailed: (last: number, lastAbs: number, layers: number, limit: number) =>
+    `with ${layers} layer(s) re-initialised the maps' Spearman with the original is still ${last.toFixed(3)} (|map| ${lastAbs.toFixed(3)}), not below ${limit.toFixed(3)}: the maps barely depend on what the model learned`,
   checkPassed: (curves: string) => `${curves} below the random map's`,
 } as const;

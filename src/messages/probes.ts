@@ -47,6 +47,14 @@ export const probeMessages = {
   tooFewTestPositives: (testPositives: number) => `too few test positives (${testPositives})`,
   noneRanked: (floor: number) => `no concept has ${floor} or more test positives, so none is ranked`,
   notRanked: (count: number, floor: number) => `${count} concept(s) with fewer than ${floor} test positives not ranked`,
+  // the probe check (check.ts), shown by the explorer beside each probe
+  checkTooFew: (testPositives: number, floor: number) =>
+    `${testPositives} test positive(s), fewer than the ${floor} a claim needs: too rare to tell (label more images of the concept)`,
+  checkNoAuc: () => 'no test AUC: the test split lacks one of the classes',
+  checkPassed: (low: number, shuffled: number | null) =>
+    `AUC interval's lower end ${low.toFixed(3)} is above chance (0.500)${shuffled === null ? '' : ` and the shuffled-label probe's ${shuffled.toFixed(3)}`}`,
+  checkFailed: (low: number, shuffled: number | null) =>
+    `AUC interval's lower end ${low.toFixed(3)} is at or below chance (0.500)${shuffled === null ? '' : ` or the shuffled-label probe's ${shuffled.toFixed(3)}`}: not linearly readable here`,
   weightCount: (length: number, cols: number) =>
     `probes: ${length} weights given for ${cols} neurons; pass the full probe's weights (one per neuron)`,
 } as const;

@@ -17,6 +17,8 @@
  */
 import type { AttributionFile } from '../attribution/pipeline.js';
 import type { EvalResult } from '../attribution/eval/types.js';
+import type { AttributionGridRow, AttributionSanity } from './api-views.js';
+import type { CircuitFile, CircuitsDiagnosisFile, CircuitsEvalFile, CircuitsEvalQuery, CommonFile } from '../circuits/formats.js';
 import type { ConceptLayer } from '../concepts/types.js';
 import type { RatesSummary } from '../neurons/types.js';
 import type { LayerRecord } from '../record/types.js';
@@ -34,6 +36,11 @@ export type * from './neuron-api.js';
 
 /** The circuit endpoints' responses (their own file: the circuit page grew its own vocabulary). */
 export type * from './api-circuits.js';
+export type { Interval } from '../probes/bootstrap.js';
+export type { ProbeCheck, ProbeVerdict } from '../probes/check.js';
+export type { ProbeHeadline } from '../probes/headline.js';
+export type { SanityCheck } from '../attribution/eval/checks.js';
+export type * from './api-views.js';
 
 export const API_VERSION = 1;
 
@@ -82,6 +89,8 @@ export const ENDPOINTS = [
   { path: '/api/circuits/:name', doc: 'CircuitResponse: one query with the circuit to open on, Sankey nodes (names, flows, reference crops)/links, eval, diagnosis (static: yes)' },
   { path: '/api/attribution', doc: 'AttributionListResponse: attribution output folders (static: yes)' },
   { path: '/api/attribution/:name', doc: 'AttributionResponse: attribution.json + eval.json of one folder (static: yes)' },
+  { path: '/api/probes', doc: 'ProbesResponse: the probed layers with their headline and how many probes pass their check (static: yes)' },
+  { path: '/api/probes/:layer', doc: 'ProbeLayerResponse: per concept AUC with its 95 % interval, the check, the sparse-k curve and the top neurons (static: yes)' },
   { path: '/api/images', query: 'offset, limit (≤ 500, default 100), q', doc: 'ImagesPage (static: every page at limit=STATIC_PAGE_SIZE, no q)' },
   { path: '/api/image/:index', doc: 'ImageResponse: predictions, strongest neurons, concept paths (static: every image)' },
   { path: '/api/live', doc: 'LiveResponse: the model file, input and layers for live interventions in the browser (static: no — the export omits live interventions)' },
@@ -391,6 +400,9 @@ export interface AttributionSummary {
   eval: boolean;
   /** Run-relative paths of its PNG files (overlays, curves), sorted. */
   pngs: string[];
+  /** Methods the evaluation checked against random maps, and those it flags as less faithful than random. */
+  checked: string[];
+  lessFaithful: string[];
 }
 
 export interface AttributionListResponse {
@@ -404,6 +416,10 @@ export interface AttributionResponse extends AttributionSummary {
   evaluation: EvalResult | null;
   /** Other files of the folder (run-relative), e.g. eval.md, .npy maps. */
   files: string[];
+  /** The maps as a grid: one row per image, one cell per method. */
+  grid: AttributionGridRow[];
+  /** Cascading-randomisation results of the folder's evaluations (eval.json and SUBFOLDER/eval.json), with their verdicts. */
+  sanity: AttributionSanity[];
 }
 
 export interface Prediction {

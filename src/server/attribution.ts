@@ -8,6 +8,7 @@
 import type { AttributionFile } from '../attribution/pipeline.js';
 import type { EvalResult } from '../attribution/eval/types.js';
 import type { AttributionListResponse, AttributionResponse, AttributionSummary } from './api.js';
+import { attributionGrid, attributionSanity } from './attribution-grid.js';
 import { notFound } from './http-error.js';
 import type { RunIndex } from './run-index.js';
 
@@ -17,6 +18,13 @@ function methodsOf(attribution: AttributionFile | null, evaluation: EvalResult |
   // attribution.json: one entry per image × method.
   if (Array.isArray(attribution?.entries)) for (const e of attribution.entries) if (typeof e?.method === 'string') out.add(e.method);
   return [...out].sort();
+}
+
+/** The methods eval.json's checks cover, and those flagged "less faithful than random" (checked as read). */
+function checksOf(evaluation: EvalResult | null): { checked: string[]; lessFaithful: string[] } {
+  const aggregate = evaluation?.aggregate && typeof evaluation.aggregate === 'object' ? Object.entries(evaluation.aggregate) : [];
+  const checked = aggregate.filter(([, a]) => typeof a?.checks?.lessFaithfulThanRandom === 'boolean');
+  return { checked: checked.map(([m]) => m), lessFaithful: checked.filter(([, a]) => a!.checks!.lessFaithfulThanRandom).map(([m]) => m) };
 }
 
 function imagesOf(attribution: AttributionFile | null, evaluation: EvalResult | null): number {
@@ -34,16 +42,17 @@ async function filesUnder(run: RunIndex, rel: string, depth = 0): Promise<string
   return out;
 }
 
-async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: AttributionFile | null; evaluation: EvalResult | null; files: string[] } | null> {
+async function summary(run: RunIndex, name: string): Promise<{ summary: AttributionSummary; attribution: AttributionFile | null; evaluation: EvalResult | null; files: string[]; all: string[] } | null> {
   const base = `attribution/${name}`;
   const [attribution, evaluation] = await Promise.all([run.json<AttributionFile>(`${base}/attribution.json`), run.json<EvalResult>(`${base}/eval.json`)]);
   if (attribution === null && evaluation === null) return null;
   const files = await filesUnder(run, base);
   return {
-    summary: { name, methods: methodsOf(attribution, evaluation), images: imagesOf(attribution, evaluation), eval: evaluation !== null, pngs: files.filter((f) => f.toLowerCase().endsWith('.png')) },
+    summary: { name, methods: methodsOf(attribution, evaluation), images: imagesOf(attribution, evaluation), eval: evaluation !== null, pngs: files.filter((f) => f.toLowerCase().endsWith('.png')), ...checksOf(evaluation) },
     attribution,
     evaluation,
     files: files.filter((f) => !f.toLowerCase().endsWith('.png')),
+    all: files,
   };
 }
 
@@ -61,5 +70,6 @@ export async function attributionDetail(run: RunIndex, name: string): Promise<At
   if (name.includes('/') || name === '.' || name === '..') throw notFound(`attribution ${JSON.stringify(name)}`);
   const s = await summary(run, name);
   if (!s) throw notFound(`attribution ${JSON.stringify(name)}`);
-  return { ...s.summary, attribution: s.attribution, evaluation: s.evaluation, files: s.files };
+  const [grid, sanity] = await Promise.all([attributionGrid(run, s.summary.methods, s.all, s.attribution), attributionSanity(run, `attribution/${name}`, s.evaluation)]);
+  return { ...s.summary, attribution: s.attribution, evaluation: s.evaluation, files: s.files, grid, sanity };
 }

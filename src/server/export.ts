@@ -11,7 +11,7 @@ import { copyFile, mkdir, readdir, readFile, realpath, rm, stat, writeFile } fro
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { serverMessages } from '../messages/index.js';
-import { canonicalEndpoint, NEURON_SORTS, STATIC_CALLBACK, STATIC_FLAG, STATIC_PAGE_SIZE, staticDataPath, type AttributionListResponse, type CircuitResponse, type CircuitsResponse, type NeuronResponse, type NeuronsPage, type OverviewResponse } from './api.js';
+import { canonicalEndpoint, NEURON_SORTS, STATIC_CALLBACK, STATIC_FLAG, STATIC_PAGE_SIZE, staticDataPath, type AttributionListResponse, type CircuitResponse, type CircuitsResponse, type NeuronResponse, type NeuronsPage, type OverviewResponse, type ProbesResponse } from './api.js';
 import { describeError, HttpError } from './http-error.js';
 import { handleApi } from './router.js';
 import { RunIndex } from './run-index.js';
@@ -108,6 +108,8 @@ async function* endpoints(run: RunIndex, overview: OverviewResponse): AsyncGener
   for (const c of overview.analyses.concepts) yield `/api/concepts/${enc(c.layer)}`;
   yield '/api/circuits';
   for (const name of (await run.circuits()).queries.keys()) yield `/api/circuits/${enc(name)}`;
+  yield '/api/probes';
+  for (const p of overview.analyses.probes) yield `/api/probes/${enc(p.layer)}`;
   yield '/api/attribution';
   for (const a of overview.analyses.attribution) yield `/api/attribution/${enc(a.name)}`;
   const images = await run.images();
@@ -129,6 +131,7 @@ function referencedFiles(endpoint: string, json: unknown): string[] {
     return [...new Set(crops)];
   }
   if (endpoint === '/api/attribution') return (json as AttributionListResponse).runs.flatMap((r) => r.pngs);
+  if (endpoint === '/api/probes') return (json as ProbesResponse).report ? [(json as ProbesResponse).report!] : [];
   return [];
 }
 
@@ -148,7 +151,7 @@ export async function exportReport(options: ExportOptions): Promise<ExportResult
   const images = await run.images();
   const totalEndpoints =
     1 + overview.layers.reduce((s, l) => s + NEURON_SORTS.length * Math.max(1, Math.ceil(l.channels / STATIC_PAGE_SIZE)) + l.channels, 0) +
-      overview.analyses.concepts.length + 1 + overview.analyses.circuits.queries + 1 + overview.analyses.attribution.length +
+      overview.analyses.concepts.length + 1 + overview.analyses.circuits.queries + 1 + overview.analyses.probes.length + 1 + overview.analyses.attribution.length +
       Math.max(1, Math.ceil(images.length / STATIC_PAGE_SIZE)) + images.length;
   const referenced = new Set<string>();
   let written = 0;

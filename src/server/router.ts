@@ -12,6 +12,7 @@ import { neuronsPage } from './layer-grid.js';
 import { liveInfo } from './live.js';
 import { neuronDetail } from './neurons.js';
 import { overview } from './overview.js';
+import { listProbes, probeLayer } from './probes.js';
 import type { RunIndex } from './run-index.js';
 
 type Handler = (run: RunIndex, params: string[], query: URLSearchParams) => Promise<unknown>;
@@ -27,6 +28,8 @@ const ROUTES: [string, Handler][] = [
   ['/api/circuits/:name', (run, [name]) => circuitDetail(run, name!)],
   ['/api/attribution', (run) => listAttribution(run)],
   ['/api/attribution/:name', (run, [name]) => attributionDetail(run, name!)],
+  ['/api/probes', (run) => listProbes(run)],
+  ['/api/probes/:layer', (run, [layer]) => probeLayer(run, layer!)],
   ['/api/images', (run, _p, q) => imagesPage(run, q)],
   ['/api/image/:index', (run, [index]) => imageDetail(run, index!)],
   ['/api/live', (run) => liveInfo(run)],

@@ -63,6 +63,8 @@ test('report: the app with the static flag, every endpoint as a data script matc
     '/api/concepts/layer1.0',
     '/api/circuits',
     '/api/circuits/img1',
+    '/api/probes',
+    '/api/probes/layer2.0',
     '/api/attribution',
     '/api/attribution/occl',
     '/api/images?limit=100&offset=0',
@@ -78,7 +80,8 @@ test('report: the app with the static flag, every endpoint as a data script matc
     assert.deepEqual(json, api, endpoint);
   }
   const neuronCount = overview.layers.reduce((s, l) => s + l.channels, 0);
-  assert.equal(result.endpoints, 1 + overview.layers.length * NEURON_SORTS.length + neuronCount + 2 + 2 + 2 + 1 + 24);
+  // overview, neuron pages (every sort) and neurons, concepts, circuits, probes (list + one layer), attribution, images.
+  assert.equal(result.endpoints, 1 + overview.layers.length * NEURON_SORTS.length + neuronCount + 2 + 2 + 2 + 2 + 1 + 24);
   for (let i = 0; i < 24; i++) assert.equal(readFileSync(join(out, 'thumb', `${i}.png`)).subarray(1, 4).toString(), 'PNG');
   assert.ok(existsSync(join(out, 'files', 'neurons', 'thumbs', 'layer2.0', '5.png')));
   assert.ok(existsSync(join(out, 'files', 'attribution', 'occl', 'red_0.occlusion.png')));

@@ -7,6 +7,7 @@ import { NeuronPage } from './pages/NeuronPage.js';
 import { ConceptsPage } from './pages/ConceptsPage.js';
 import { CircuitsPage } from './pages/CircuitsPage.js';
 import { CircuitPage } from './pages/CircuitPage.js';
+import { ProbesPage } from './pages/ProbesPage.js';
 import { AttributionsPage } from './pages/AttributionsPage.js';
 import { AttributionPage } from './pages/AttributionPage.js';
 import { ImagesPage } from './pages/ImagesPage.js';
@@ -36,6 +37,8 @@ function Page({ route }: { route: ReturnType<typeof useRoute> }) {
       return <CircuitsPage />;
     case 'circuit':
       return <CircuitPage key={route.name} name={route.name} circuit={route.circuit} />;
+    case 'probes':
+      return <ProbesPage key={route.layer ?? ''} layer={route.layer} />;
     case 'attributions':
       return <AttributionsPage />;
     case 'attribution':

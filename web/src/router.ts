@@ -9,6 +9,7 @@ export type Route =
   | { page: 'concepts'; layer?: string; cluster?: string }
   | { page: 'circuits' }
   | { page: 'circuit'; name: string; circuit?: string }
+  | { page: 'probes'; layer?: string }
   | { page: 'attributions' }
   | { page: 'attribution'; name: string }
   | { page: 'images' }
@@ -50,6 +51,8 @@ export function parseRoute(hash: string): Route {
       return a === undefined ? { page: 'circuits' } : notFound;
     case 'circuit':
       return a !== undefined ? { page: 'circuit', name: a, circuit: b } : notFound;
+    case 'probes':
+      return b === undefined ? { page: 'probes', layer: a } : notFound;
     case 'attribution':
       if (a === undefined) return { page: 'attributions' };
       return b === undefined ? { page: 'attribution', name: a } : notFound;
@@ -76,6 +79,7 @@ export const links = {
   concepts: (layer?: string, cluster?: string) => href('concepts', ...(layer === undefined ? [] : [layer]), ...(cluster === undefined ? [] : [cluster])),
   circuits: () => href('circuits'),
   circuit: (name: string, circuit?: string) => (circuit === undefined ? href('circuit', name) : href('circuit', name, circuit)),
+  probes: (layer?: string) => (layer === undefined ? href('probes') : href('probes', layer)),
   attributions: () => href('attribution'),
   attribution: (name: string) => href('attribution', name),
   images: () => href('images'),

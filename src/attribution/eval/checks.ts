@@ -49,3 +49,38 @@ export function methodChecks(a: MethodAggregate): MethodChecks | undefined {
   checks.reason = parts.join('; ');
   return checks;
 }
+
+/**
+ * Largest |Spearman| (of the maps, or of |map|) at the cascade's last step for the maps to count
+ * as depending on the learned weights. Adebayo et al. read the check by eye ("falls towards 0");
+ * a fixed line lets the explorer show a failing map as failing.
+ */
+export const SANITY_MAX_FINAL_CORRELATION = 0.5;
+
+/** The verdict of one method's cascading-randomisation check (its aggregate `sanity` steps). */
+export interface SanityCheck {
+  passed: boolean;
+  /** Mean Spearman of the maps after the first step (top layer re-initialised) and after the last. */
+  first: number;
+  last: number;
+  /** Mean Spearman of |map| after the last step. */
+  lastAbs: number;
+  steps: number;
+  /** Layers re-initialised at the last step. */
+  layers: number;
+  reason: string;
+}
+
+/** The sanity verdict of a method, or undefined when the cascade was not run. */
+export function sanityCheck(sanity: MethodAggregate['sanity']): SanityCheck | undefined {
+  if (!Array.isArray(sanity) || sanity.length === 0) return undefined;
+  const first = sanity[0]!;
+  const last = sanity[sanity.length - 1]!;
+  const worst = Math.max(Math.abs(last.spearman.mean), Math.abs(last.spearmanAbs.mean));
+  const passed = worst < SANITY_MAX_FINAL_CORRELATION;
+  const counts = { first: first.spearman.mean, last: last.spearman.mean, lastAbs: last.spearmanAbs.mean, layers: last.layers.length };
+  const reason = passed
+    ? msg.sanityPassed(counts.last, counts.lastAbs, counts.layers, SANITY_MAX_FINAL_CORRELATION)
+    : msg.sanityFailed(counts.last, counts.lastAbs, counts.layers, SANITY_MAX_FINAL_CORRELATION);
+  return { passed, ...counts, steps: sanity.length, reason };
+}

@@ -8,6 +8,7 @@ const sections: { label: string; href: string; pages: Route['page'][] }[] = [
   { label: 'Overview', href: links.overview(), pages: ['overview', 'layer', 'neuron'] },
   { label: 'Concepts', href: links.concepts(), pages: ['concepts'] },
   { label: 'Circuits', href: links.circuits(), pages: ['circuits', 'circuit'] },
+  { label: 'Probes', href: links.probes(), pages: ['probes'] },
   { label: 'Attribution', href: links.attributions(), pages: ['attributions', 'attribution'] },
   { label: 'Images', href: links.images(), pages: ['images', 'image'] },
 ];

@@ -23,7 +23,7 @@ export function AttributionsPage() {
                   <th>name</th>
                   <th>methods</th>
                   <th className="num">images</th>
-                  <th>evaluated</th>
+                  <th>evaluated: check vs random</th>
                 </tr>
               </thead>
               <tbody>
@@ -36,7 +36,9 @@ export function AttributionsPage() {
                     </td>
                     <td>{r.methods.join(', ')}</td>
                     <td className="num">{r.images}</td>
-                    <td>{r.eval ? '✓' : ''}</td>
+                    <td data-testid="attribution-run-checks">
+                      <Checks checked={r.checked ?? []} failing={r.lessFaithful ?? []} evaluated={r.eval} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -45,5 +47,17 @@ export function AttributionsPage() {
         }
       </Loaded>
     </>
+  );
+}
+
+/** How many methods pass the eval's check; the failing ones by name, shown failing. */
+function Checks({ checked, failing, evaluated }: { checked: string[]; failing: string[]; evaluated: boolean }) {
+  if (!evaluated) return <span className="muted">not evaluated</span>;
+  if (checked.length === 0) return <span className="muted">evaluated, no random-map check</span>;
+  if (failing.length === 0) return <span>✓ all {checked.length} below random</span>;
+  return (
+    <span className="check-failed">
+      ✗ {failing.length} of {checked.length} less faithful than random <span className="muted">({failing.join(', ')})</span>
+    </span>
   );
 }

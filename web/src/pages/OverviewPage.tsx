@@ -86,7 +86,12 @@ function OverviewBody({ o }: { o: OverviewResponse }) {
               <td>{l.isDefault ? '✓' : ''}</td>
               <td>
                 {conceptLayers.has(l.id) && <a href={links.concepts(l.id)}>concepts</a>}
-                {a.probes.some((p) => p.layer === l.id) && <span className="muted"> · probes</span>}
+                {a.probes.some((p) => p.layer === l.id) && (
+                  <>
+                    {' · '}
+                    <a href={links.probes(l.id)}>probes</a>
+                  </>
+                )}
               </td>
             </tr>
           ))}
@@ -136,7 +141,7 @@ function OverviewBody({ o }: { o: OverviewResponse }) {
           {a.circuits.common && ', common path'}
         </li>
         <li>
-          Probes: {a.probes.length === 0 ? 'none' : a.probes.map((p) => `${p.layer} (${p.concepts} concepts, ${p.pooling})`).join(', ')}
+          Probes: <LinkList testId="probes-link" items={a.probes.map((p) => ({ key: p.layer, href: links.probes(p.layer), text: p.layer, detail: `${p.concepts} concepts, ${p.pooling}` }))} />
         </li>
         <li>
           Neuron labels: {a.neurons.dissection ? 'dissection' : ''}
