@@ -2,7 +2,7 @@
 // (made once with the real CLI, or reused from NEUROLENS_E2E_DEMO), the app built from web/ into a
 // temp folder, and a browser page that records console errors.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -53,11 +53,25 @@ export async function demoRuns(): Promise<{ runs: string; made: boolean; seconds
   return { runs: join(out, 'quick', 'runs'), made: true, seconds };
 }
 
-/** Builds the app from web/ into a temp folder (so the tests see the current sources). */
+/**
+ * Builds the app from web/ into a temp folder (so the tests see the current sources). Under the
+ * test runner (NEUROLENS_TEST_SHARED) the e2e files share one build: the first builds it into a
+ * private folder and renames it into place, later ones reuse it.
+ */
 export async function buildApp(): Promise<{ dir: string; seconds: number }> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'neurolens-e2e-web-')), 'web');
+  const shared = process.env.NEUROLENS_TEST_SHARED;
+  const sharedDir = shared ? join(shared, 'web-app') : undefined;
+  if (sharedDir && existsSync(join(sharedDir, 'index.html'))) return { dir: sharedDir, seconds: 0 };
+  const dir = join(mkdtempSync(join(shared ?? tmpdir(), 'neurolens-e2e-web-')), 'web');
   const { seconds } = await run([VITE, 'build', 'web', '--outDir', dir, '--emptyOutDir', '--logLevel', 'error'], 'vite build web');
-  return { dir, seconds };
+  if (!sharedDir) return { dir, seconds };
+  try {
+    renameSync(dir, sharedDir);
+  } catch {
+    // Another file's build got there first: both are builds of the same sources.
+    return { dir, seconds };
+  }
+  return { dir: sharedDir, seconds };
 }
 
 export function screenshotDir(): string {
