@@ -36,16 +36,23 @@ export const mergeJobId = (run: string, stage: ShardedStage): string => `${flowK
 export const shardJobId = (run: string, stage: ShardedStage, index: number, count: number): string =>
   `${flowKey(run, stage)}-${index}-of-${count}`;
 
-/** The run folder a stage writes into. */
+/** The run folder a stage writes into (its shards and merged files). */
 export function runOf(work: StageOptions): string {
-  return resolve(work.options.out);
+  return resolve(work.stage === 'record' ? work.options.out : work.options.run);
 }
+
+/** What a stage's shards count. */
+export const unitOf = (stage: ShardedStage): 'image' | 'query' => (stage === 'record' ? 'image' : 'query');
 
 /**
  * Workers may run in other folders (or machines mounting the same share at the same path), so
  * every path the stage reads or writes is made absolute against the submitter's folder.
  */
 export function withAbsolutePaths(work: StageOptions): StageOptions {
+  if (work.stage === 'circuits-eval') {
+    const o = work.options;
+    return { stage: work.stage, options: { ...o, run: resolve(o.run), ...(o.labels ? { labels: resolve(o.labels) } : {}) } };
+  }
   const o = work.options;
   return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out) } };
 }

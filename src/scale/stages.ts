@@ -5,6 +5,8 @@
 import { isNeurolensError } from '../errors.js';
 import { mergeShards } from '../shards/merge.js';
 import { recordShard } from '../record/shard-record.js';
+import { evaluateCircuitsShard } from '../circuits/eval-shards.js';
+import { runOf } from './jobs.js';
 import type { ShardSpec } from '../shards/spec.js';
 import type { StageOptions } from './types.js';
 
@@ -22,6 +24,12 @@ export interface ShardRun {
 /** Runs shard `spec` of `work`; `onProgress` gets items done and the shard's size. */
 export async function runShard(work: StageOptions, spec: ShardSpec, overrides: WorkerOverrides, onProgress: (done: number, total: number) => void): Promise<ShardRun> {
   const started = performance.now();
+  if (work.stage === 'circuits-eval') {
+    // Circuit evaluation runs on the CPU session of the run's model; only threads are the worker's.
+    const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const result = await evaluateCircuitsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
+    return { items: result.queries, seconds: (performance.now() - started) / 1000 };
+  }
   const options = {
     ...work.options,
     ...(overrides.device ? { executionProvider: overrides.device } : {}),
@@ -33,7 +41,7 @@ export async function runShard(work: StageOptions, spec: ShardSpec, overrides: W
 
 /** Merges the finished shards into the files a single-process run writes (idempotent). */
 export async function mergeStage(work: StageOptions): Promise<void> {
-  await mergeShards(work.options.out);
+  await mergeShards(runOf(work));
 }
 
 /**

@@ -2,7 +2,7 @@
 import { NeurolensError } from '../errors.js';
 import { scaleMessages } from '../messages/index.js';
 import { assertReachable, checkRedisUrl, commandConnection } from './connection.js';
-import { DEFAULT_QUEUE, mergeJobId, shardJobId, type JobData, type ShardReturn } from './jobs.js';
+import { DEFAULT_QUEUE, mergeJobId, shardJobId, unitOf, type JobData, type ShardReturn } from './jobs.js';
 import { SHARDED_STAGES, type ShardState, type QueuedShardStatus, type StageStatus } from './types.js';
 import { resolve } from 'node:path';
 
@@ -66,7 +66,7 @@ export async function queueStatus(run: string, options: StatusOptions): Promise<
       const jobs = await Promise.all(Array.from({ length: count }, (_, i) => queue.getJob(shardJobId(absolute, stage, i, count))));
       const states = await Promise.all(jobs.map((j) => j?.getState() ?? 'unknown'));
       const shards = jobs.map((j, i) => shardStatus(i, j, states[i]!));
-      stages.push({ run: absolute, stage, shards, merge: stateOf(await merge.getState()), ...rateOf(jobs, shards, (options.now ?? Date.now)()) });
+      stages.push({ run: absolute, stage, unit: unitOf(stage), shards, merge: stateOf(await merge.getState()), ...rateOf(jobs, shards, (options.now ?? Date.now)()) });
     }
     if (stages.length === 0) throw new NeurolensError('input', scaleMessages.nothingQueued(run, redis));
     return stages;

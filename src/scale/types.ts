@@ -3,14 +3,15 @@
  * on Redis, run by any number of workers that see the same RUN folder, then merged once.
  * Nothing here loads a Redis client; queue.ts does, and only when a command asks for it.
  */
+import type { EvalOptions } from '../circuits/eval.js';
 import type { RecordOptions } from '../record/types.js';
 
-/** Stages that can be split into shards and merged back into a single-process result. */
-export type ShardedStage = 'record';
-export const SHARDED_STAGES: readonly ShardedStage[] = ['record'];
+/** Stages that can be queued as shards and merged back into a single-process result. */
+export type ShardedStage = 'record' | 'circuits-eval';
+export const SHARDED_STAGES: readonly ShardedStage[] = ['record', 'circuits-eval'];
 
 /** What a job carries: the stage's own library options with every path absolute. */
-export type StageOptions = { stage: 'record'; options: RecordOptions };
+export type StageOptions = { stage: 'record'; options: RecordOptions } | { stage: 'circuits-eval'; options: EvalOptions };
 
 export interface SubmitOptions {
   /** Redis URL, e.g. redis://host:6379/0 (every worker must reach the same Redis). */
@@ -70,7 +71,7 @@ export type ShardState = 'waiting' | 'running' | 'done' | 'failed';
 export interface QueuedShardStatus {
   index: number;
   state: ShardState;
-  /** Items (images) done in this shard so far, and its size when known. */
+  /** Units (images, queries) done in this shard so far, and its size when known. */
   done: number;
   total?: number;
   attempts: number;
@@ -83,7 +84,9 @@ export interface StageStatus {
   stage: ShardedStage;
   shards: QueuedShardStatus[];
   merge: ShardState;
-  /** Items per second over finished and running shards (from job timestamps), when any ran. */
+  /** What the stage counts: images (record) or queries (circuits eval). */
+  unit: 'image' | 'query';
+  /** Units per second over finished and running shards (from job timestamps), when any ran. */
   rate?: number;
   etaSeconds?: number;
 }

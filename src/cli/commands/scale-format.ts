@@ -1,5 +1,5 @@
 /** Text the submit/worker/status commands print (the library returns data; the CLI words it). */
-import type { StageStatus, WorkerEvent } from '../../index.js';
+import { STAGE_COMMAND, type StageStatus, type WorkerEvent } from '../../index.js';
 
 export function formatWorkerEvent(event: WorkerEvent): string {
   switch (event.kind) {
@@ -28,9 +28,10 @@ export function formatStatus(stages: readonly StageStatus[]): string {
     const count = (state: string) => s.shards.filter((x) => x.state === state).length;
     const done = s.shards.reduce((sum, x) => sum + x.done, 0);
     const total = s.shards.every((x) => x.total !== undefined) ? s.shards.reduce((sum, x) => sum + x.total!, 0) : undefined;
+    const units = s.unit === 'image' ? 'images' : 'queries';
     lines.push(
-      `${s.stage} of ${s.run}: ${count('done')}/${s.shards.length} shards done, ${count('running')} running, ${count('failed')} failed, ${count('waiting')} waiting; merge ${s.merge}`,
-      `  ${done}${total !== undefined ? `/${total}` : ''} images${s.rate !== undefined ? `, ${s.rate.toFixed(1)} images/s` : ''}${s.etaSeconds !== undefined && s.merge !== 'done' ? `, about ${duration(s.etaSeconds)} left` : ''}`,
+      `${STAGE_COMMAND[s.stage]} of ${s.run}: ${count('done')}/${s.shards.length} shards done, ${count('running')} running, ${count('failed')} failed, ${count('waiting')} waiting; merge ${s.merge}`,
+      `  ${done}${total !== undefined ? `/${total}` : ''} ${units}${s.rate !== undefined ? `, ${s.rate.toFixed(1)} ${units}/s` : ''}${s.etaSeconds !== undefined && s.merge !== 'done' ? `, about ${duration(s.etaSeconds)} left` : ''}`,
     );
     for (const x of s.shards.filter((x) => x.state === 'failed')) lines.push(`  shard ${x.index}/${s.shards.length} failed after ${x.attempts} tries: ${x.failedReason ?? 'no reason recorded'}`);
   }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, queueStatus, startWorker, submit as submitWork } from '../../index.js';
+import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, type EvalOptions, type StageOptions } from '../../index.js';
 import { toRecordOptions } from './record.js';
 import { positiveInteger, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
@@ -19,27 +19,48 @@ function queueOption(): Option {
   return shownDefault(new Option('--queue <name>', 'BullMQ queue name; workers must use the same'), DEFAULT_QUEUE);
 }
 
-/** `submit record …`: record's own options (shared Option objects), plus where and how to queue. */
+/** Copies a command's own options (the same Option objects) onto a `submit` subcommand. */
+function stageOptions(from: Command, to: Command): Command {
+  for (const option of from.options) if (option.long !== '--shard' && option.long !== '--debug') to.addOption(option);
+  return to
+    .addOption(redisOption())
+    .addOption(shownDefault(new Option('--attempts <n>', 'tries per shard before the run counts as failed').argParser(positiveInteger('--attempts')), DEFAULT_ATTEMPTS))
+    .addOption(queueOption());
+}
+
+interface QueueFlags {
+  redis: string;
+  shards: number;
+  attempts: number;
+  queue?: string;
+}
+
+async function queue(work: StageOptions, flags: QueueFlags): Promise<void> {
+  const result = await submitWork({ redis: flags.redis, work, shards: flags.shards, attempts: flags.attempts, queue: flags.queue });
+  const what = `${STAGE_COMMAND[work.stage]} of ${result.run}`;
+  process.stdout.write(
+    result.added
+      ? `queued ${what} as ${result.shards} shards on ${flags.redis}; start workers with \`npx neurolens worker --redis ${flags.redis}\`\n`
+      : `${what} is already queued as ${result.shards} shards; nothing was added\n`,
+  );
+}
+
+/**
+ * `submit record …` and `submit circuits-eval …`: each stage's own options, plus where and how to
+ * queue. Registered after the stages' commands, whose options they share.
+ */
 export function registerSubmit(program: Command): void {
   const submit = program.command('submit').description('queue a stage as shards on Redis for `npx neurolens worker` processes to run (then merged once)');
   const record = program.commands.find((c) => c.name() === 'record');
-  if (!record) throw new Error('registerSubmit needs the record command registered first');
-  const sub = submit.command('record').description('queue `record` as shards of whole chunks of the sorted image list');
-  for (const option of record.options) if (option.long !== '--shard' && option.long !== '--debug') sub.addOption(option);
-  sub
-    .addOption(redisOption())
+  const circuitsEval = program.commands.find((c) => c.name() === 'circuits')?.commands.find((c) => c.name() === 'eval');
+  if (!record || !circuitsEval) throw new Error('registerSubmit needs the record and circuits eval commands registered first');
+  stageOptions(record, submit.command('record').description('queue `record` as shards of whole chunks of the sorted image list'))
     .addOption(shownDefault(new Option('--shards <n>', 'shards to split the images into (whole chunks each)').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
-    .addOption(shownDefault(new Option('--attempts <n>', 'tries per shard before the run counts as failed').argParser(positiveInteger('--attempts')), DEFAULT_ATTEMPTS))
-    .addOption(queueOption())
-    .action((flags: Parameters<typeof toRecordOptions>[0] & { redis: string; shards: number; attempts: number; queue?: string }) =>
-      runAction(async () => {
-        const result = await submitWork({ redis: flags.redis, work: { stage: 'record', options: toRecordOptions(flags) }, shards: flags.shards, attempts: flags.attempts, queue: flags.queue });
-        process.stdout.write(
-          result.added
-            ? `queued record of ${result.run} as ${result.shards} shards on ${flags.redis}; start workers with \`npx neurolens worker --redis ${flags.redis}\`\n`
-            : `record of ${result.run} is already queued as ${result.shards} shards; nothing was added\n`,
-        );
-      }),
+    .action((flags: Parameters<typeof toRecordOptions>[0] & QueueFlags) => runAction(() => queue({ stage: 'record', options: toRecordOptions(flags) }, flags)));
+  stageOptions(circuitsEval, submit.command('circuits-eval').description('queue `circuits eval` as shards of contiguous ranges of the query list'))
+    .addOption(shownDefault(new Option('--shards <n>', 'shards to split the queries into').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
+    .action(({ redis, shards, attempts, queue: name, ...options }: EvalOptions & QueueFlags) =>
+      runAction(() => queue({ stage: 'circuits-eval', options }, { redis, shards, attempts, queue: name })),
     );
 }
 
@@ -71,7 +92,7 @@ export function registerWorker(program: Command): void {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('progress of a run queued with `submit`: shards done/running/failed, images/s, ETA')
+    .description('progress of a run queued with `submit`: shards done/running/failed, images (or queries) per second, ETA')
     .argument('<run>', 'the run folder given to `submit … --out`')
     .addOption(redisOption())
     .addOption(queueOption())
