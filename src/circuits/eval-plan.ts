@@ -4,7 +4,7 @@
  */
 import { Random } from '../util/random.js';
 import { layerPosition, resolveEnd, type CircuitResultLike } from './common.js';
-import { querySeed } from './faithfulness.js';
+import { pick, querySeed } from './faithfulness.js';
 import type { NeuronRef } from './types.js';
 
 /** The k grid of the curves. */
@@ -54,19 +54,10 @@ export function planQuery(result: CircuitResultLike, options: { seed: number; in
   const unionNodes = [...inU.values()].sort((a, b) => a.layer - b.layer || a.channel - b.channel);
   const counts = layers.map((_, l) => unionNodes.filter((n) => n.layer === l).length);
   const rng = new Random(querySeed(options.seed, options.index));
-  const pick = (pool: number[], n: number): number[] => {
-    // Partial Fisher-Yates: the first n places of a shuffle, in draw order.
-    const items = [...pool];
-    const take = Math.min(n, items.length);
-    for (let i = 0; i < take; i++) {
-      const j = i + rng.int(items.length - i);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items.slice(0, take);
-  };
+  const draw = (pool: number[], n: number): number[] => pick(rng, pool, n);
   const random: NeuronRef[][] = [];
   for (let d = 0; d < options.draws; d++) {
-    random.push(layers.flatMap((layer, l) => (counts[l]! > 0 ? pick(Array.from({ length: layer.channels }, (_, c) => c), counts[l]!).map((channel) => ({ layer: layer.id, channel })) : [])));
+    random.push(layers.flatMap((layer, l) => (counts[l]! > 0 ? draw(Array.from({ length: layer.channels }, (_, c) => c), counts[l]!).map((channel) => ({ layer: layer.id, channel })) : [])));
   }
   let outsideShort = false;
   const outside: NeuronRef[][] = [];
@@ -75,7 +66,7 @@ export function planQuery(result: CircuitResultLike, options: { seed: number; in
       if (counts[l] === 0) return [];
       const pool = Array.from({ length: layer.channels }, (_, c) => c).filter((c) => !inU.has(key({ layer: l, channel: c })));
       if (pool.length < counts[l]!) outsideShort = true;
-      return pick(pool, counts[l]!).map((channel) => ({ layer: layer.id, channel }));
+      return draw(pool, counts[l]!).map((channel) => ({ layer: layer.id, channel }));
     }));
   }
   const ranked = [...edges.values()].sort((a, b) => b.sensitivity - a.sensitivity || a.from.layer - b.from.layer || a.from.channel - b.from.channel || a.to.layer - b.to.layer || a.to.channel - b.to.channel);

@@ -57,7 +57,7 @@ const sd = (xs: readonly number[]): number => {
 };
 
 /** Partial Fisher-Yates: `n` items of `pool` in draw order. */
-function pick(rng: Random, pool: readonly number[], n: number): number[] {
+export function pick(rng: Random, pool: readonly number[], n: number): number[] {
   const items = [...pool];
   const take = Math.min(n, items.length);
   for (let i = 0; i < take; i++) {

@@ -4,14 +4,14 @@
  * written last, marks the run complete. Opening an existing directory decides between no-op,
  * resume and a refusal — a different run is never overwritten.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
 import { runMessages } from '../messages/run.js';
 import { recordMessages, shardMessages } from '../messages/index.js';
 import { writeJsonAtomic, removeTempFiles } from '../store/atomic.js';
 import { RUN_LOCK_FILE } from '../store/lock.js';
 import { recoverJournal } from '../store/journal.js';
-import { wrapFsError } from '../store/fs-errors.js';
+import { readTextIfExists, wrapFsError } from '../store/fs-errors.js';
 import type { RunPlan } from './plan.js';
 import type { RunLayout } from './layout.js';
 import type { RunManifest } from './types.js';
@@ -35,13 +35,8 @@ export type OpenedRun =
   | { status: 'resume' | 'new'; state: RunState; done: Map<number, ChunkRecord> };
 
 async function readJsonIfExists<T>(path: string, damaged: (detail: string) => string): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw wrapFsError(error, path);
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as unknown;
     if (typeof value !== 'object' || value === null || typeof (value as { fingerprint?: unknown }).fingerprint !== 'string') throw new Error('no fingerprint');

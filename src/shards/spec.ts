@@ -8,12 +8,12 @@
  * journaled: the mark that it is finished. `merge RUN` (merge.ts) assembles finished shards into
  * the very files the single-process stage writes.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { readJournal } from '../store/journal.js';
-import { wrapFsError } from '../store/fs-errors.js';
+import { readTextIfExists, wrapFsError } from '../store/fs-errors.js';
 
 /** Which shard: `index` of `count` (0 ≤ index < count). */
 export interface ShardSpec {
@@ -138,13 +138,8 @@ export interface ShardStatus<F extends FinishedShardHeader = FinishedShardHeader
 
 /** A shard's JSON file, or undefined when absent; damage names the shard folder to delete. */
 export async function readShardJson<T>(path: string, dir: string): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw wrapFsError(error, path);
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;
   } catch (error) {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { NeurolensError } from '../errors.js';
 import { storeMessages } from '../messages/store.js';
 
@@ -25,3 +26,13 @@ export function wrapFsError(err: unknown, path: string): unknown {
   }
 }
 
+
+/** A text file's contents, or undefined when it does not exist; other failures as wrapFsError says. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw wrapFsError(error, path);
+  }
+}

@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { exportReport } from '../../src/server/export.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import type { CircuitFile, CircuitResponse, CircuitsResponse } from '../../src/server/api.js';
-import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched } from './setup.js';
+import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched, apiJson } from './setup.js';
 
 const chromiumFound = findChromium();
 const skip = 'skip' in chromiumFound ? chromiumFound.skip : false;
@@ -39,11 +39,7 @@ describe('circuit page (e2e, chromium)', { skip, timeout: 600_000 }, () => {
   let runDir: string;
   let webDir: string;
 
-  async function api<T>(endpoint: string): Promise<T> {
-    const response = await page.request.get(new URL(endpoint.replace(/^\//, ''), server.url).href);
-    assert.equal(response.status(), 200, `${endpoint}: ${response.status()}`);
-    return (await response.json()) as T;
-  }
+  const api = <T>(endpoint: string): Promise<T> => apiJson<T>(page, server.url, endpoint);
 
   before(async () => {
     const [demo, app] = await Promise.all([demoRuns(), buildApp()]);

@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { exportReport } from '../../src/server/export.js';
 import type { CircuitResponse, CircuitsResponse, ConceptsResponse, OverviewResponse } from '../../src/server/api.js';
-import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched } from './setup.js';
+import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched, apiJson, openRoute } from './setup.js';
 
 const chromiumFound = findChromium();
 const skip = 'skip' in chromiumFound ? chromiumFound.skip : false;
@@ -30,18 +30,9 @@ describe('explorer (e2e, chromium)', { skip, timeout: 600_000 }, () => {
   let base: string;
   const timings: Record<string, number> = {};
 
-  async function api<T>(endpoint: string): Promise<T> {
-    const response = await page.request.get(new URL(endpoint.replace(/^\//, ''), base).href);
-    assert.equal(response.status(), 200, `${endpoint}: ${response.status()}`);
-    return (await response.json()) as T;
-  }
+  const api = <T>(endpoint: string): Promise<T> => apiJson<T>(page, base, endpoint);
 
-  /** Opens a route of the app and waits until the loading line is gone. */
-  async function go(hash: string, ready: string): Promise<void> {
-    await page.goto(`${base}${hash}`);
-    await page.getByTestId(ready).first().waitFor();
-    assert.equal(await page.getByTestId('error-banner').count(), 0, `error banner on ${hash}: ${await page.getByTestId('error-banner').allInnerTexts()}`);
-  }
+  const go = (hash: string, ready: string): Promise<void> => openRoute(page, base, hash, ready);
 
   async function shot(name: string): Promise<void> {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });

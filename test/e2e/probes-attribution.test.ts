@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { exportReport } from '../../src/server/export.js';
 import type { AttributionResponse, MethodAggregate, ProbeLayerResponse, ProbesResponse } from '../../src/server/api.js';
-import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched } from './setup.js';
+import { buildApp, demoRuns, findChromium, loadedImageWidths, openPage, screenshotDir, type Watched, apiJson, openRoute } from './setup.js';
 
 const chromiumFound = findChromium();
 const skip = 'skip' in chromiumFound ? chromiumFound.skip : false;
@@ -30,17 +30,9 @@ describe('probes and attribution pages (e2e, chromium)', { skip, timeout: 600_00
   let page: Page;
   let base: string;
 
-  async function api<T>(endpoint: string): Promise<T> {
-    const response = await page.request.get(new URL(endpoint.replace(/^\//, ''), base).href);
-    assert.equal(response.status(), 200, `${endpoint}: ${response.status()}`);
-    return (await response.json()) as T;
-  }
+  const api = <T>(endpoint: string): Promise<T> => apiJson<T>(page, base, endpoint);
 
-  async function go(hash: string, ready: string): Promise<void> {
-    await page.goto(`${base}${hash}`);
-    await page.getByTestId(ready).first().waitFor();
-    assert.equal(await page.getByTestId('error-banner').count(), 0, `error banner on ${hash}: ${await page.getByTestId('error-banner').allInnerTexts()}`);
-  }
+  const go = (hash: string, ready: string): Promise<void> => openRoute(page, base, hash, ready);
 
   /** Marks vega drew inside a chart (its SVG paths and lines; a horizontal rule has no height, so attached, not visible), once it has drawn. */
   async function chartMarks(p: Page, testId: string): Promise<number> {

@@ -107,3 +107,18 @@ export async function loadedImageWidths(page: Page, selector: string): Promise<n
   // Browser-side code: typed loosely since the project's type-check has no DOM library.
   return page.locator(selector).evaluateAll((els: { naturalWidth?: number }[]) => els.map((e) => e.naturalWidth ?? 0));
 }
+
+/** GETs an API endpoint of the server at `base` through the page's request context; asserts 200. */
+export async function apiJson<T>(page: Page, base: string, endpoint: string): Promise<T> {
+  const response = await page.request.get(new URL(endpoint.replace(/^\//, ''), base).href);
+  if (response.status() !== 200) throw new Error(`${endpoint}: HTTP ${response.status()}`);
+  return (await response.json()) as T;
+}
+
+/** Opens a route of the app, waits for the element marking it rendered, and fails on an error banner. */
+export async function openRoute(page: Page, base: string, hash: string, ready: string): Promise<void> {
+  await page.goto(`${base}${hash}`);
+  await page.getByTestId(ready).first().waitFor();
+  const banners = await page.getByTestId('error-banner').allInnerTexts();
+  if (banners.length > 0) throw new Error(`error banner on ${hash}: ${banners.join(' | ')}`);
+}

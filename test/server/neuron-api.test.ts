@@ -11,6 +11,7 @@ import type { NeuronEffectsFile } from '../../src/neurons/effects-types.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { readNpy } from '../../src/store/npy.js';
 import { explorerFixture, type ExplorerFixture } from './helpers.js';
+import { pearson } from '../helpers/pearson.js';
 
 let fx: ExplorerFixture;
 let server: ExplorerServer;
@@ -30,20 +31,6 @@ async function neuron(layer: string, c: number): Promise<NeuronResponse> {
 async function matrix(layer: string) {
   const npy = await readNpy(join(fx.run, 'activations', `${layer}.mean.npy`));
   return { data: npy.data as Float32Array, rows: npy.shape[0]!, channels: npy.shape[1]! };
-}
-
-function pearson(xs: number[], ys: number[]): number {
-  const mx = xs.reduce((s, v) => s + v, 0) / xs.length;
-  const my = ys.reduce((s, v) => s + v, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-    syy += (ys[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 test('distribution and correlations equal direct computations on the stored activations', async () => {

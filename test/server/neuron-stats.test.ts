@@ -5,22 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { correlateWith, correlationStride, distributionOf, fisherInterval, normalQuantile, significantR, strongest } from '../../src/server/neuron-stats.js';
 import { writeNpy } from '../../src/store/npy.js';
+import { pearson } from '../helpers/pearson.js';
 
 const name = (i: number) => `img${i}.png`;
-
-function pearson(xs: number[], ys: number[]): number {
-  const mx = xs.reduce((s, v) => s + v, 0) / xs.length;
-  const my = ys.reduce((s, v) => s + v, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-    syy += (ys[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 test('quantile bands centre on rank round(q·(n−1)) in ascending order, strongest first; lowest and ties', () => {
   // 10 images; ascending order by value: 3(0) 7(0) 0(1) 5(2) 9(3) 1(4) 2(5) 8(6) 4(7) 6(8), image 10 NaN.
