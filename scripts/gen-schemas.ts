@@ -30,6 +30,7 @@ export const FORMATS = [
   { format: 'neurolens-circuit-crops', type: 'CircuitCropsFile', file: 'src/circuits/formats.ts' },
   { format: 'neurolens-tcav', type: 'TcavFile', file: 'src/tcav/types.ts' },
   { format: 'neurolens-visualize', type: 'VisualizeLayerFile', file: 'src/visualize/types.ts' },
+  { format: 'neurolens-shard', type: 'FinishedShardHeader', file: 'src/shards/spec.ts' },
 ] as const;
 
 /** The repository root (this file lives in scripts/). */
