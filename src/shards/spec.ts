@@ -74,6 +74,8 @@ export interface FinishedShardHeader {
   index: number;
   count: number;
   range: ShardRange;
+  /** Each stage's own fields (see its Finished…Shard type), open in the schema. */
+  [stageField: string]: unknown;
 }
 
 export function rangePath(dir: string): string {
