@@ -21,7 +21,7 @@ import { catalogueModel } from '../src/onnx/catalogue/index.js';
 import { record } from '../src/record/recorder.js';
 import { recordShard } from '../src/record/shard-record.js';
 import { mergeShards } from '../src/shards/merge.js';
-import { queueStatus, submit } from '../src/scale/index.js';
+import { submit, waitForStage } from '../src/scale/index.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
 import { findRedis, RedisServer } from '../test/helpers/redis.js';
@@ -89,13 +89,8 @@ async function queued(redis: RedisServer, base: Parameters<typeof record>[0], wo
     await new Promise((r) => setTimeout(r, 8000));
     const start = performance.now();
     await submit({ redis: redis.url, work: { stage: 'record', options: base }, shards });
-    for (;;) {
-      const [status] = await queueStatus(base.out, { redis: redis.url });
-      if (status!.merge === 'done') break;
-      if (status!.merge === 'failed' || status!.shards.some((s) => s.state === 'failed')) throw new Error(`queued run failed: ${JSON.stringify(status)}`);
-      // Polling opens Redis connections: often enough to time a shard of seconds, rarely enough to cost nothing.
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Queue events, not polling: waiting must cost the workers nothing.
+    await waitForStage(base.out, 'record', { redis: redis.url });
     return (performance.now() - start) / 1000;
   } finally {
     for (const p of procs) p.kill('SIGTERM');

@@ -111,5 +111,5 @@ export type { AttributionEntry, AttributionFile, StoredMethodOptions } from './a
 // TCAV
 export { runTcav, summaryTable as tcavSummaryTable, TCAV_DEFAULTS, MIN_RANDOM as TCAV_MIN_RANDOM, type TcavOptions, type TcavHooks, type TcavResult, type TcavFile, type TcavConcept } from './tcav/index.js';
 // Distributed execution: bullmq and ioredis load inside these functions, on first use only.
-export { submit, startWorker, queueStatus, checkRedisUrl, DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, SHARDED_STAGES, type StatusOptions } from './scale/index.js';
+export { submit, startWorker, queueStatus, waitForStage, checkRedisUrl, DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, SHARDED_STAGES, type StatusOptions } from './scale/index.js';
 export type { ShardedStage, StageOptions, SubmitOptions, SubmitResult, WorkerOptions, WorkerEvent, RunningWorker, ShardState, QueuedShardStatus, StageStatus } from './scale/types.js';

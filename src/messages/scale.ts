@@ -14,5 +14,6 @@ export const scaleMessages = {
   shardCountChanged: (run: string, stage: string, queued: number, asked: number) =>
     `${stage} of ${run} is already queued as ${queued} shards, not ${asked}; keep --shards ${queued}, or wait for it to end and submit again`,
   unknownJob: (name: string) => `a job named ${JSON.stringify(name)} is not neurolens work; workers on this queue must all be neurolens workers of the same version`,
+  mergeFailed: (run: string, reason: string) => `the queued work for ${run} failed: ${reason}; see \`npx neurolens status ${run} --redis URL\` for the failed shard, fix its cause, and submit again (finished shards are kept)`,
   shardFailed: (index: number, count: number, reason: string) => `shard ${index}/${count} failed: ${reason}`,
 };

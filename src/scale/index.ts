@@ -4,7 +4,7 @@
  */
 export { submit } from './submit.js';
 export { startWorker } from './worker.js';
-export { queueStatus, type StatusOptions } from './status.js';
+export { queueStatus, waitForStage, type StatusOptions } from './status.js';
 export { checkRedisUrl } from './connection.js';
 export { SHARDED_STAGES } from './types.js';
 export type * from './types.js';

@@ -1,9 +1,9 @@
 /** `status`: where a run's queued work stands, across every worker, read from the queue. */
 import { NeurolensError } from '../errors.js';
 import { scaleMessages } from '../messages/index.js';
-import { assertReachable, checkRedisUrl, commandConnection } from './connection.js';
+import { assertReachable, checkRedisUrl, commandConnection, workerConnection } from './connection.js';
 import { DEFAULT_QUEUE, mergeJobId, shardJobId, unitOf, type JobData, type ShardReturn } from './jobs.js';
-import { SHARDED_STAGES, type ShardState, type QueuedShardStatus, type StageStatus } from './types.js';
+import { SHARDED_STAGES, type ShardedStage, type ShardState, type QueuedShardStatus, type StageStatus } from './types.js';
 import { resolve } from 'node:path';
 
 export interface StatusOptions {
@@ -43,7 +43,10 @@ function rateOf(jobs: (Job | undefined)[], shards: QueuedShardStatus[], now: num
   const starts = jobs.map((j) => j?.processedOn).filter((t): t is number => t !== undefined);
   const done = shards.reduce((sum, s) => sum + s.done, 0);
   if (starts.length === 0 || done === 0) return {};
-  const seconds = (now - Math.min(...starts)) / 1000;
+  // Once every shard is done the rate is over the time they took, not the time since.
+  const ends = jobs.map((j) => j?.finishedOn);
+  const end = shards.every((s) => s.state === 'done') && ends.every((t) => t !== undefined) ? Math.max(...(ends as number[])) : now;
+  const seconds = (end - Math.min(...starts)) / 1000;
   if (seconds <= 0) return {};
   const rate = done / seconds;
   const known = shards.every((s) => s.total !== undefined);
@@ -73,4 +76,33 @@ export async function queueStatus(run: string, options: StatusOptions): Promise<
   } finally {
     await queue.close();
   }
+}
+
+/**
+ * Resolves once the stage's merge job has finished (after every shard), with its final status;
+ * listens to BullMQ's queue events instead of polling, so waiting costs the workers nothing.
+ * Throws the merge's failure (a shard that failed for good fails its merge) as a NeurolensError.
+ */
+export async function waitForStage(run: string, stage: ShardedStage, options: StatusOptions): Promise<StageStatus> {
+  const redis = checkRedisUrl(options.redis);
+  await assertReachable(redis);
+  const { Queue, QueueEvents } = await import('bullmq');
+  const name = options.queue ?? DEFAULT_QUEUE;
+  const queue = new Queue<JobData>(name, { connection: commandConnection(redis) });
+  const events = new QueueEvents(name, { connection: workerConnection(redis) });
+  try {
+    await events.waitUntilReady();
+    const merge = await queue.getJob(mergeJobId(resolve(run), stage));
+    if (!merge) throw new NeurolensError('input', scaleMessages.nothingQueued(run, redis));
+    try {
+      await merge.waitUntilFinished(events);
+    } catch (error) {
+      throw new NeurolensError('runtime', scaleMessages.mergeFailed(run, error instanceof Error ? error.message : String(error)));
+    }
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+  const stages = await queueStatus(run, options);
+  return stages.find((s) => s.stage === stage)!;
 }

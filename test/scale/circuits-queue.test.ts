@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateCircuits, queueStatus, startWorker, submit, type EvalOptions, type StageStatus } from '../../src/index.js';
+import { evaluateCircuits, queueStatus, startWorker, submit, waitForStage, type EvalOptions, type StageStatus } from '../../src/index.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/cli.js';
 import { record } from '../../src/record/recorder.js';
 import { formatStatus } from '../../src/cli/commands/scale-format.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
@@ -32,12 +34,13 @@ test('circuits eval queued as 3 shards, run by a worker, merged: byte-identical 
   try {
     const result = await submit({ redis: redis.url, work: { stage: 'circuits-eval', options: options(queued) }, shards: 3 });
     assert.equal(result.run, queued);
-    let status: StageStatus | undefined;
-    for (const until = Date.now() + 120_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-      [status] = await queueStatus(queued, { redis: redis.url });
-      if (status!.merge === 'done' || status!.merge === 'failed') break;
-    }
-    assert.equal(status?.merge, 'done', JSON.stringify(status));
+    const status: StageStatus = await waitForStage(queued, 'circuits-eval', { redis: redis.url });
+    assert.equal(status.merge, 'done', JSON.stringify(status));
+    const [again] = await queueStatus(queued, { redis: redis.url });
+    assert.deepEqual(again, status, 'status after the wait reads the same');
+    const cli = await runInProcess(buildProgram(), ['status', queued, '--redis', redis.url, '--wait'], { env: { NEUROLENS_DEBUG: undefined } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /^circuits eval of .*queued: 3\/3 shards done/);
     assert.equal(status.unit, 'query');
     assert.deepEqual(status.shards.map((s) => [s.state, s.done]), [['done', 2], ['done', 2], ['done', 3]]);
     assert.match(formatStatus([status]), /^circuits eval of .*queued: 3\/3 shards done, 0 running, 0 failed, 0 waiting; merge done\n {2}7\/7 queries, [\d.]+ queries\/s\n$/);

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, type EvalOptions, type StageOptions } from '../../index.js';
+import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, waitForStage, type EvalOptions, type StageOptions } from '../../index.js';
 import { toRecordOptions } from './record.js';
 import { positiveInteger, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
@@ -97,9 +97,12 @@ export function registerStatus(program: Command): void {
     .addOption(redisOption())
     .addOption(queueOption())
     .option('--json', 'print the status as JSON')
-    .action((run: string, flags: { redis: string; queue?: string; json?: boolean }) =>
+    .option('--wait', 'wait until every queued stage of the run is merged (or has failed), then print')
+    .action((run: string, flags: { redis: string; queue?: string; json?: boolean; wait?: boolean }) =>
       runAction(async () => {
-        const stages = await queueStatus(run, { redis: flags.redis, queue: flags.queue });
+        const options = { redis: flags.redis, queue: flags.queue };
+        let stages = await queueStatus(run, options);
+        if (flags.wait) stages = await Promise.all(stages.map((s) => waitForStage(run, s.stage, options)));
         process.stdout.write(flags.json ? `${JSON.stringify(stages, null, 2)}\n` : formatStatus(stages));
       }),
     );
