@@ -148,9 +148,20 @@ async function visualizeLayer(
     await gradients.close();
     await redirected.close();
   }
+  const file = layerFile(layer, settings, options.scale ?? VISUALIZE_DEFAULTS.scale, k, entries);
+  const passed = file.passed;
+  const json = join(folder, 'visualize.json');
+  await writeJsonAtomic(join(run.dir, json), file);
+  files.push(json);
+  hooks.onStep?.(visualizeMessages.layerDone(layer.id, passed, entries.length, (performance.now() - started) / 1000));
+  return { layer: file, files };
+}
+
+/** The layer's visualize.json. */
+function layerFile(layer: LayerRecord, settings: OptimiseSettings, scale: number, k: number, entries: VisualizedNeuron[]): VisualizeLayerFile {
   const passed = entries.filter((e) => e.pass).length;
-  const robustness = settings.robustness;
-  const file: VisualizeLayerFile = {
+  const { jitter, rotate } = settings.robustness;
+  return {
     format: 'neurolens-visualize',
     formatVersion: 1,
     layer: layer.id,
@@ -160,9 +171,9 @@ async function visualizeLayer(
       steps: settings.steps,
       rate: settings.rate,
       seed: settings.seed,
-      jitter: robustness.jitter,
-      rotate: robustness.rotate,
-      scale: options.scale ?? VISUALIZE_DEFAULTS.scale,
+      jitter,
+      rotate,
+      scale,
       // Written only with the term on, so a run without it keeps its former bytes.
       ...(k > 1 ? { diversity: k, diversityWeight: settings.diversityWeight! } : {}),
     },
@@ -171,11 +182,6 @@ async function visualizeLayer(
     share: entries.length === 0 ? 0 : passed / entries.length,
     failed: entries.filter((e) => !e.pass).map((e) => e.neuron),
   };
-  const json = join(folder, 'visualize.json');
-  await writeJsonAtomic(join(run.dir, json), file);
-  files.push(json);
-  hooks.onStep?.(visualizeMessages.layerDone(layer.id, passed, entries.length, (performance.now() - started) / 1000));
-  return { layer: file, files };
 }
 
 /**
