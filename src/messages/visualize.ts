@@ -10,5 +10,7 @@ export const visualizeMessages = {
   layerStart: (layer: string, neurons: number, steps: number) => `${layer}: optimising ${neurons} neuron(s), ${steps} steps each`,
   layerDone: (layer: string, passed: number, total: number, seconds: number) =>
     `${layer}: ${passed} of ${total} visualisation(s) drive their neuron at least as high as its best dataset image (mean pooling), ${seconds.toFixed(1)} s`,
+  diversitySummary: (layer: string, k: number, gramCosine: number, passed: number, total: number) =>
+    `${layer}: ${k} images per neuron, mean pairwise Gram cosine ${gramCosine.toFixed(3)} (1 = alike); ${passed} of ${total} further image(s) pass`,
   written: (files: number) => `${files} file(s) written`,
 };

@@ -5,6 +5,8 @@
  * once for the whole batch (the seed of row r is neuron r's mean over positions), carries the
  * input gradient back through the same chain and takes an Adam step up it. Each neuron draws from
  * its own seeded stream, so its result does not depend on which neurons share its batch.
+ * With the diversity term, several rows hold copies of one neuron (each with its own stream) and
+ * their seeds also carry −λ × the gradient of the group's Gram similarity (see diversityStep).
  */
 import { addNeuronSeed } from '../attribution/gradients.js';
 import type { GradientModel } from '../grad/model.js';
@@ -13,6 +15,7 @@ import type { LayerRecord } from '../record/types.js';
 import type { TensorLike } from '../runtime/types.js';
 import { Random } from '../util/random.js';
 import { Adam } from './adam.js';
+import { addToRow, diversityLoss, rowMatrix } from './diversity.js';
 import { adjoint, createSpectral, synthesise, type Spectral } from './spectral.js';
 import { applyWarp, drawWarp, warpAdjoint, warpTaps, type Robustness } from './transform.js';
 
@@ -23,6 +26,8 @@ export interface OptimiseSettings {
   robustness: Robustness;
   /** Standard deviation of the initial spectrum coefficients. */
   initStd: number;
+  /** λ of the diversity term (./diversity.ts) for rows that share a neuron; 0 or absent: none. */
+  diversityWeight?: number;
 }
 
 /** What a batch needs besides its neurons: the graph, its input, the layer and the preprocessing. */
@@ -91,26 +96,57 @@ function fromInputGrad(prep: Preprocessing, grad: Float32Array, r: number): Floa
   return out;
 }
 
-/** The batch's mean activations for the images as given (no warp, no gradient step). */
-export async function measure(ctx: BatchContext, channels: readonly number[], images: readonly Float64Array[]): Promise<Float64Array> {
+/** The batch's mean activations for the images as given (no warp, no gradient step), and the layer's values. */
+export async function measure(ctx: BatchContext, channels: readonly number[], images: readonly Float64Array[]): Promise<{ objectives: Float64Array; values: TensorLike }> {
   const seed = batchSeed(ctx.layer, ctx.model.targetDims[0]!, channels);
   const result = await ctx.model.run({ [ctx.inputName]: toInput(ctx.prep, images) }, [{ data: (seed.data as Float32Array).slice(), dims: seed.dims }]);
-  return rowObjectives(seed, result.targets[0]!, channels.length);
+  return { objectives: rowObjectives(seed, result.targets[0]!, channels.length), values: result.targets[0]! };
 }
 
-/** Optimises the neurons `channels` of ctx.layer; returns each one's final image, planar in [0, 1]. */
-export async function optimiseBatch(ctx: BatchContext, channels: readonly number[], settings: OptimiseSettings): Promise<Float64Array[]> {
+/** The rows of a batch grouped by neuron (rows holding copies of one neuron), groups of two or more only. */
+function groupsOf(channels: readonly number[]): number[][] {
+  const groups = new Map<number, number[]>();
+  channels.forEach((c, r) => groups.set(c, [...(groups.get(c) ?? []), r]));
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/**
+ * Adds −λ × d(mean pairwise Gram cosine)/d(activations) of every group to its rows of `seed`. The
+ * seed is d(objective)/d(layer activations), so the graph carries the added term back to the input
+ * by the chain rule with no new graph. The activations are those of the previous step (the seed is
+ * fed in the same run that computes this step's): a one-step lag, while images move little per step.
+ */
+export function diversityStep(ctx: BatchContext, groups: readonly number[][], previous: TensorLike, seed: Float32Array, weight: number): void {
+  const dims = previous.dims as number[];
+  const data = previous.data as Float32Array;
+  for (const group of groups) {
+    const { grads } = diversityLoss(group.map((r) => rowMatrix(data, dims, ctx.layer.layout, r)));
+    group.forEach((r, m) => addToRow(seed, dims, ctx.layer.layout, r, grads[m]!, -weight));
+  }
+}
+
+/**
+ * Optimises the rows `channels` (neurons of ctx.layer; a neuron may repeat, `copies[r]` numbering
+ * its copies) and returns each row's final image, planar in [0, 1]. Copy k of a neuron draws from
+ * the neuron's stream seed + k, so copy 0 is the same image as without the diversity term's copies.
+ */
+export async function optimiseBatch(ctx: BatchContext, channels: readonly number[], settings: OptimiseSettings, copies?: readonly number[]): Promise<Float64Array[]> {
   const { prep } = ctx;
   const sp: Spectral = createSpectral(prep.height, prep.width, prep.channels);
-  const randoms = channels.map((c) => new Random(neuronSeed(settings.seed, ctx.layer.id, c)));
+  const randoms = channels.map((c, r) => new Random((neuronSeed(settings.seed, ctx.layer.id, c) + (copies?.[r] ?? 0)) >>> 0));
   const params = randoms.map((random) => Float64Array.from(random.normalArray(sp.size, settings.initStd)));
   const optimisers = channels.map(() => new Adam(sp.size, settings.rate));
   const seed = batchSeed(ctx.layer, ctx.model.targetDims[0]!, channels);
+  const groups = (settings.diversityWeight ?? 0) > 0 ? groupsOf(channels) : [];
+  let previous: TensorLike | undefined;
   for (let step = 0; step < settings.steps; step++) {
     const images = params.map((p) => synthesise(sp, p));
     const taps = randoms.map((random) => warpTaps(prep.height, prep.width, drawWarp(random, settings.robustness)));
     const warped = images.map((img, r) => applyWarp(taps[r]!, img, prep.channels));
-    const result = await ctx.model.run({ [ctx.inputName]: toInput(prep, warped) }, [{ data: (seed.data as Float32Array).slice(), dims: seed.dims }]);
+    const rowSeeds = (seed.data as Float32Array).slice();
+    if (previous && groups.length > 0) diversityStep(ctx, groups, previous, rowSeeds, settings.diversityWeight!);
+    const result = await ctx.model.run({ [ctx.inputName]: toInput(prep, warped) }, [{ data: rowSeeds, dims: seed.dims }]);
+    previous = result.targets[0];
     const grad = result.grads[ctx.inputName]!.data as Float32Array;
     if (ctx.redirected) await redirectStuck(ctx, ctx.redirected, channels, warped, grad);
     channels.forEach((_, r) => {

@@ -20,12 +20,14 @@ import { openRun } from '../run/open.js';
 import type { OpenRun } from '../run/types.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
+import type { TensorLike } from '../runtime/types.js';
 import { bestImages } from './check.js';
+import { DIVERSITY_WEIGHT, diversityLoss, rowMatrix } from './diversity.js';
 import { redirectedRelu } from './redirected-relu.js';
 import { measure, optimiseBatch, quantise, type BatchContext, type OptimiseSettings } from './optimise.js';
 import type { VisualizedNeuron, VisualizeHooks, VisualizeLayerFile, VisualizeOptions, VisualizeResult } from './types.js';
 
-export const VISUALIZE_DEFAULTS = { steps: 64, rate: 0.05, seed: 0, batch: 32, rotate: 5, scale: 0.05, initStd: 0.01 } as const;
+export const VISUALIZE_DEFAULTS = { steps: 64, rate: 0.05, seed: 0, batch: 32, rotate: 5, scale: 0.05, initStd: 0.01, diversity: 1, diversityWeight: DIVERSITY_WEIGHT } as const;
 
 /** The default jitter: 1/32 of the image's longer side, at least one pixel. */
 export function defaultJitter(height: number, width: number): number {
@@ -34,7 +36,7 @@ export function defaultJitter(height: number, width: number): number {
 
 function checkOptions(o: VisualizeOptions): void {
   const bad = (message: string) => new NeurolensError('usage', message);
-  const integers: [string, number | undefined, number][] = [['--steps', o.steps, 1], ['--batch', o.batch, 1], ['--seed', o.seed, 0], ['--threads', o.threads, 1]];
+  const integers: [string, number | undefined, number][] = [['--steps', o.steps, 1], ['--batch', o.batch, 1], ['--seed', o.seed, 0], ['--threads', o.threads, 1], ['--diversity', o.diversity, 1]];
   for (const [name, value, min] of integers) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) throw bad(visualizeMessages.badInteger(name, value, min));
   }
@@ -42,6 +44,7 @@ function checkOptions(o: VisualizeOptions): void {
   if (o.jitter !== undefined && !(Number.isFinite(o.jitter) && o.jitter >= 0)) throw bad(visualizeMessages.badNumber('--jitter', o.jitter, 'a number ≥ 0'));
   if (o.rotate !== undefined && !(Number.isFinite(o.rotate) && o.rotate >= 0 && o.rotate <= 180)) throw bad(visualizeMessages.badNumber('--rotate', o.rotate, 'a number of degrees in [0, 180]'));
   if (o.scale !== undefined && !(Number.isFinite(o.scale) && o.scale >= 0 && o.scale < 1)) throw bad(visualizeMessages.badNumber('--scale', o.scale, 'a number in [0, 1)'));
+  if (o.diversityWeight !== undefined && !(Number.isFinite(o.diversityWeight) && o.diversityWeight >= 0)) throw bad(visualizeMessages.badNumber('--diversity-weight', o.diversityWeight, 'a number ≥ 0'));
   if (o.neurons !== undefined) {
     if (o.neurons.length === 0) throw bad(visualizeMessages.noNeurons());
     for (const n of o.neurons) if (!(Number.isSafeInteger(n) && n >= 0)) throw bad(visualizeMessages.badInteger('--neurons', n, 0));
@@ -70,6 +73,7 @@ async function visualizeLocked(options: VisualizeOptions, hooks: VisualizeHooks)
     rate: options.rate ?? VISUALIZE_DEFAULTS.rate,
     seed: options.seed ?? VISUALIZE_DEFAULTS.seed,
     initStd: VISUALIZE_DEFAULTS.initStd,
+    diversityWeight: (options.diversity ?? 1) > 1 ? (options.diversityWeight ?? VISUALIZE_DEFAULTS.diversityWeight) : 0,
     robustness: {
       jitter: options.jitter ?? defaultJitter(prep.height, prep.width),
       scale: [1 - (options.scale ?? VISUALIZE_DEFAULTS.scale), 1 + (options.scale ?? VISUALIZE_DEFAULTS.scale)],
@@ -113,53 +117,107 @@ async function visualizeLayer(
   });
   const entries: VisualizedNeuron[] = [];
   const files: string[] = [];
-  const batch = options.batch ?? VISUALIZE_DEFAULTS.batch;
-  const total = neurons.length * settings.steps;
+  const k = options.diversity ?? 1;
+  // A neuron's k copies share one batch (the diversity term compares them), so a batch holds
+  // ⌊batch / k⌋ neurons, at least one.
+  const batch = Math.max(1, Math.floor((options.batch ?? VISUALIZE_DEFAULTS.batch) / k));
+  const total = neurons.length * k * settings.steps;
   try {
     for (let start = 0; start < neurons.length; start += batch) {
-      const channels = neurons.slice(start, start + batch);
+      const group = neurons.slice(start, start + batch);
+      const channels = group.flatMap((n) => Array<number>(k).fill(n));
+      const copies = group.flatMap(() => Array.from({ length: k }, (_, i) => i));
       const ctx: BatchContext = {
         model: gradients,
         redirected,
         inputName,
         layer,
         prep,
-        onStep: (step) => hooks.onProgress?.({ layer: layer.id, done: start * settings.steps + step * channels.length, total }),
+        onStep: (step) => hooks.onProgress?.({ layer: layer.id, done: start * k * settings.steps + step * channels.length, total }),
       };
-      const images = (await optimiseBatch(ctx, channels, settings)).map((img) => quantise(img, prep.channels));
-      const activations = await measure(ctx, channels, images.map((q) => q.planar));
-      for (const [r, neuron] of channels.entries()) {
-        const path = join(folder, `${neuron}.png`);
-        const png = await sharp(images[r]!.bytes, { raw: { width: prep.width, height: prep.height, channels: prep.channels } }).png({ compressionLevel: 9 }).toBuffer();
-        await writeFileAtomic(join(run.dir, path), png);
-        files.push(path);
-        const activation = Math.fround(activations[r]!);
-        const reference = Math.fround(best.value[neuron]!);
-        const index = best.index[neuron]!;
-        entries.push({ neuron, image: path, activation, best: { index, path: run.images[index]?.path ?? '', activation: reference }, pass: activation >= reference });
+      const images = (await optimiseBatch(ctx, channels, settings, k > 1 ? copies : undefined)).map((img) => quantise(img, prep.channels));
+      const measured = await measure(ctx, channels, images.map((q) => q.planar));
+      for (const [g, neuron] of group.entries()) {
+        const rows = Array.from({ length: k }, (_, i) => g * k + i);
+        const saved = await saveNeuron(run, folder, layer, neuron, rows, images, measured, best);
+        entries.push(saved.entry);
+        files.push(...saved.files);
       }
     }
   } finally {
     await gradients.close();
     await redirected.close();
   }
-  const passed = entries.filter((e) => e.pass).length;
-  const robustness = settings.robustness;
-  const file: VisualizeLayerFile = {
-    format: 'neurolens-visualize',
-    formatVersion: 1,
-    layer: layer.id,
-    tensor: layer.tensor,
-    pooling: 'mean',
-    settings: { steps: settings.steps, rate: settings.rate, seed: settings.seed, jitter: robustness.jitter, rotate: robustness.rotate, scale: options.scale ?? VISUALIZE_DEFAULTS.scale },
-    neurons: entries,
-    passed,
-    share: entries.length === 0 ? 0 : passed / entries.length,
-    failed: entries.filter((e) => !e.pass).map((e) => e.neuron),
-  };
+  const file = layerFile(layer, settings, options.scale ?? VISUALIZE_DEFAULTS.scale, k, entries);
+  const passed = file.passed;
   const json = join(folder, 'visualize.json');
   await writeJsonAtomic(join(run.dir, json), file);
   files.push(json);
   hooks.onStep?.(visualizeMessages.layerDone(layer.id, passed, entries.length, (performance.now() - started) / 1000));
   return { layer: file, files };
+}
+
+/** The layer's visualize.json. */
+function layerFile(layer: LayerRecord, settings: OptimiseSettings, scale: number, k: number, entries: VisualizedNeuron[]): VisualizeLayerFile {
+  const passed = entries.filter((e) => e.pass).length;
+  const { jitter, rotate } = settings.robustness;
+  return {
+    format: 'neurolens-visualize',
+    formatVersion: 1,
+    layer: layer.id,
+    tensor: layer.tensor,
+    pooling: 'mean',
+    settings: {
+      steps: settings.steps,
+      rate: settings.rate,
+      seed: settings.seed,
+      jitter,
+      rotate,
+      scale,
+      // Written only with the term on, so a run without it keeps its former bytes.
+      ...(k > 1 ? { diversity: k, diversityWeight: settings.diversityWeight! } : {}),
+    },
+    neurons: entries,
+    passed,
+    share: entries.length === 0 ? 0 : passed / entries.length,
+    failed: entries.filter((e) => !e.pass).map((e) => e.neuron),
+  };
+}
+
+/**
+ * Writes one neuron's PNGs (copy 0 as C.png, copy i as C.i.png) and its entry: each image's
+ * activation on the saved 8-bit PNG against the best dataset image, and with copies their Gram
+ * similarity on the saved PNGs.
+ */
+async function saveNeuron(
+  run: OpenRun,
+  folder: string,
+  layer: LayerRecord,
+  neuron: number,
+  rows: readonly number[],
+  images: readonly { bytes: Uint8Array }[],
+  measured: { objectives: Float64Array; values: TensorLike },
+  best: { value: ArrayLike<number>; index: ArrayLike<number> },
+): Promise<{ entry: VisualizedNeuron; files: string[] }> {
+  const prep = run.manifest.preprocessing;
+  const reference = Math.fround(best.value[neuron]!);
+  const index = best.index[neuron]!;
+  const files: string[] = [];
+  const shots = [];
+  for (const [i, r] of rows.entries()) {
+    const path = join(folder, i === 0 ? `${neuron}.png` : `${neuron}.${i}.png`);
+    const png = await sharp(images[r]!.bytes, { raw: { width: prep.width, height: prep.height, channels: prep.channels } }).png({ compressionLevel: 9 }).toBuffer();
+    await writeFileAtomic(join(run.dir, path), png);
+    files.push(path);
+    const activation = Math.fround(measured.objectives[r]!);
+    shots.push({ image: path, activation, pass: activation >= reference });
+  }
+  const [first, ...others] = shots;
+  const entry: VisualizedNeuron = { neuron, image: first!.image, activation: first!.activation, best: { index, path: run.images[index]?.path ?? '', activation: reference }, pass: first!.pass };
+  if (others.length > 0) {
+    const dims = measured.values.dims as number[];
+    const data = measured.values.data as Float32Array;
+    entry.diversity = { images: others, gramCosine: diversityLoss(rows.map((r) => rowMatrix(data, dims, layer.layout, r))).loss };
+  }
+  return { entry, files };
 }

@@ -23,6 +23,10 @@ export interface VisualizeOptions {
   rotate?: number;
   /** Random scale factor range half-width: scale in [1 − s, 1 + s]. Default VISUALIZE_DEFAULTS.scale. */
   scale?: number;
+  /** Images per neuron optimised together with the diversity term; 1 (default): one image, no term. */
+  diversity?: number;
+  /** λ of the diversity term (mean pairwise Gram cosine). Default VISUALIZE_DEFAULTS.diversityWeight. */
+  diversityWeight?: number;
   /** onnxruntime intra-op threads. */
   threads?: number;
 }
@@ -50,6 +54,13 @@ export interface VisualizedNeuron {
   best: { index: number; path: string; activation: number };
   /** activation ≥ best.activation. */
   pass: boolean;
+  /** With --diversity k > 1: the neuron's other k − 1 images and how alike the k are. */
+  diversity?: {
+    /** Images 1 … k−1 (image 0 is the fields above), each with its own check against best.activation. */
+    images: { image: string; activation: number; pass: boolean }[];
+    /** Mean pairwise cosine similarity of the k saved PNGs' Gram matrices at this layer: 1 = same style, lower = more different. */
+    gramCosine: number;
+  };
 }
 
 /** RUN/visualize/<layer>/visualize.json. */
@@ -60,12 +71,13 @@ export interface VisualizeLayerFile {
   tensor: string;
   /** The pooling of both activations compared: always 'mean' (over positions). */
   pooling: 'mean';
-  settings: { steps: number; rate: number; seed: number; jitter: number; rotate: number; scale: number };
+  /** diversity and diversityWeight appear only when --diversity > 1. */
+  settings: { steps: number; rate: number; seed: number; jitter: number; rotate: number; scale: number; diversity?: number; diversityWeight?: number };
   neurons: VisualizedNeuron[];
   passed: number;
   /** passed / neurons. */
   share: number;
-  /** Neurons whose visualisation stayed below their best image. */
+  /** Neurons whose visualisation (image 0) stayed below their best image. */
   failed: number[];
 }
 

@@ -32,4 +32,9 @@ test('a ViT token layer: one PNG per unit and the check in mean pooling', async 
     assert.equal(n.pass, n.activation >= n.best.activation);
     assert.ok(existsSync(join(run, n.image)));
   }
+  // The diversity term reads a token layer's tokens as its positions.
+  const copies = await visualize({ model: ws.model, run, layers: [layer.id], neurons: [3], steps: 8, threads: 1, diversity: 2 });
+  const group = copies.layers[0]!.neurons[0]!.diversity!;
+  assert.ok(group.gramCosine > -1 && group.gramCosine <= 1 + 1e-9, `${group.gramCosine}`);
+  assert.ok(existsSync(join(run, group.images[0]!.image)));
 });

@@ -91,6 +91,10 @@ test('CLI: bad input fails with one line naming the argument', async () => {
     [['--layers', 'relu', '--neurons', '2'], 2, /--neurons 2 is out of range for layer relu.*2 neurons/],
     [['--layers', 'relu', '--neurons', 'x'], 2, /--neurons must be/],
     [['--layers', 'relu', '--steps', '0'], 2, /--steps/],
+    [['--layers', 'relu', '--diversity', '0'], 2, /--diversity/],
+    [['--layers', 'relu', '--diversity', '2.5'], 2, /--diversity/],
+    [['--layers', 'relu', '--diversity', '2', '--diversity-weight', '-1'], 2, /--diversity-weight/],
+    [['--layers', 'relu', '--diversity', '2', '--diversity-weight', 'lots'], 2, /--diversity-weight/],
   ];
   for (const [args, code, message] of cases) {
     const out = await runInProcess(buildProgram(), ['visualize', '--model', ws.model, '--run', ws.run, ...args]);

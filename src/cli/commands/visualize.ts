@@ -40,6 +40,13 @@ async function run(flags: VisualizeOptions): Promise<void> {
     });
     progress.stop();
     const lines = result.layers.map((l) => `${l.layer}: ${l.passed} of ${l.neurons.length} pass (${(100 * l.share).toFixed(1)} %)${l.failed.length > 0 ? `; below their best image: ${l.failed.join(', ')}` : ''}`);
+    for (const l of result.layers) {
+      const groups = l.neurons.flatMap((n) => (n.diversity ? [n.diversity] : []));
+      if (groups.length === 0) continue;
+      const further = groups.flatMap((g) => g.images);
+      const cosine = groups.reduce((a, g) => a + g.gramCosine, 0) / groups.length;
+      lines.push(visualizeMessages.diversitySummary(l.layer, l.settings.diversity!, cosine, further.filter((i) => i.pass).length, further.length));
+    }
     process.stdout.write([...lines, ...result.files.map((f) => `  ${f}`), visualizeMessages.written(result.files.length)].map((l) => `${l}\n`).join(''));
   } finally {
     progress.stop();
@@ -59,8 +66,10 @@ export function registerVisualize(program: Command): void {
     .addOption(shownDefault(new Option('--jitter <px>', 'largest random shift per step, in pixels').argParser(nonNegativeNumber('--jitter')), cliMessages.visualizeJitter))
     .addOption(shownDefault(new Option('--rotate <deg>', 'largest random rotation per step, in degrees').argParser(nonNegativeNumber('--rotate')), D.rotate))
     .addOption(shownDefault(new Option('--scale <s>', 'random scale per step in [1-s, 1+s]').argParser(nonNegativeNumber('--scale')), D.scale))
+    .addOption(shownDefault(new Option('--diversity <k>', 'images per neuron, optimised together with a diversity term (mean pairwise Gram cosine at the layer); 1 = one image, no term').argParser(positiveInteger('--diversity')), D.diversity))
+    .addOption(shownDefault(new Option('--diversity-weight <x>', 'weight of the diversity term when --diversity > 1').argParser(nonNegativeNumber('--diversity-weight')), D.diversityWeight))
     .addOption(seedOption(D.seed, 'the initial images and the random transformations'))
-    .addOption(batchOption(D.batch, 'neurons optimised together (one batch row each)'))
+    .addOption(batchOption(D.batch, 'batch rows optimised together (one per neuron, or per image with --diversity)'))
     .addOption(threadsOption())
     .action((flags: VisualizeOptions) => runAction(() => run(flags)));
 }
