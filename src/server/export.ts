@@ -121,7 +121,7 @@ async function* endpoints(run: RunIndex, overview: OverviewResponse): AsyncGener
 function referencedFiles(endpoint: string, json: unknown): string[] {
   if (endpoint.startsWith('/api/neuron/')) {
     const n = json as NeuronResponse;
-    return [n.sprite, n.visualization?.image, ...(n.effects?.heatmaps ?? []).map((h) => h.png)].filter((f): f is string => typeof f === 'string');
+    return [n.sprite, n.visualization?.image, ...(n.visualization?.diversity?.images ?? []).map((d) => d.image), ...(n.effects?.heatmaps ?? []).map((h) => h.png)].filter((f): f is string => typeof f === 'string');
   }
   if (endpoint.startsWith('/api/layers/')) return (json as NeuronsPage).neurons.flatMap((n) => (n.visualization ? [n.visualization.image] : []));
   if (endpoint === '/api/overview') return (json as OverviewResponse).analyses.reports;

@@ -70,6 +70,8 @@ export interface NeuronVisualization {
   best: { index: number; path: string; activation: number };
   /** activation ≥ best.activation; false means the picture did not reach the dataset's best. */
   pass: boolean;
+  /** With `visualize --diversity K`: the other images (each with its own check) and how alike the K are (mean pairwise Gram cosine, 1 = alike). */
+  diversity: { images: { image: string; activation: number; pass: boolean }[]; gramCosine: number } | null;
 }
 
 /** What `neurolens neurons --effects` measured for this neuron; null parts were not computed. */

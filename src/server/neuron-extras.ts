@@ -71,5 +71,15 @@ export async function visualizationOf(run: RunIndex, layerId: string, channel: n
   if (doc?.format !== 'neurolens-visualize' || !Array.isArray(doc.neurons)) return null;
   const entry = doc.neurons.find((n) => n.neuron === channel);
   if (!entry || !(await run.exists(entry.image))) return null;
-  return { image: entry.image, pooling: 'mean', activation: entry.activation, best: entry.best, pass: entry.pass };
+  // Further images of a --diversity run, only those present in the run (the path comes from a file).
+  const others = [];
+  for (const d of entry.diversity?.images ?? []) if (await run.exists(d.image)) others.push(d);
+  return {
+    image: entry.image,
+    pooling: 'mean',
+    activation: entry.activation,
+    best: entry.best,
+    pass: entry.pass,
+    diversity: entry.diversity ? { images: others, gramCosine: entry.diversity.gramCosine } : null,
+  };
 }

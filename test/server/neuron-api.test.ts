@@ -84,7 +84,13 @@ test('effects and visualisation: null until their files exist, then served as st
   assert.deepEqual(after.effects?.ablation?.down, [effect]);
   assert.deepEqual(after.effects?.layerLargest, { median: 0.2, q90: 0.6 });
   assert.equal(after.effects?.heatmaps, null);
-  assert.deepEqual(after.visualization, { image: 'visualize/layer2.0/3.png', pooling: 'mean', activation: 1.2, best, pass: false });
+  assert.deepEqual(after.visualization, { image: 'visualize/layer2.0/3.png', pooling: 'mean', activation: 1.2, best, pass: false, diversity: null });
+  // A --diversity run: the further images the run holds are listed with their checks; a listed PNG that is missing is not.
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 9, b: 9 } } }).png().toFile(join(fx.run, 'visualize', 'layer2.0', '3.1.png'));
+  const other = { image: 'visualize/layer2.0/3.1.png', activation: 1.7, pass: true };
+  const missing = { image: 'visualize/layer2.0/3.2.png', activation: 1.1, pass: false };
+  writeFileSync(join(fx.run, 'visualize', 'layer2.0', 'visualize.json'), JSON.stringify({ format: 'neurolens-visualize', formatVersion: 1, layer: 'layer2.0', tensor: 't', pooling: 'mean', settings: {}, neurons: [{ neuron: 3, image: 'visualize/layer2.0/3.png', activation: 1.2, best, pass: false, diversity: { images: [other, missing], gramCosine: 0.4 } }], passed: 0, share: 0, failed: [3] }));
+  assert.deepEqual((await neuron('layer2.0', 3)).visualization?.diversity, { images: [other], gramCosine: 0.4 });
   assert.equal((await neuron('layer2.0', 4)).effects, null, 'a neuron missing from the file has no effects');
 });
 

@@ -190,6 +190,21 @@ export function VisualizationSection({ n }: { n: NeuronResponse }) {
         <a href={links.image(v.best.index)}>{v.best.path}</a> to {fmt(v.best.activation)} —{' '}
         {v.pass ? 'at least as high ✓' : '✗ below the best image: the picture does not show what drives the neuron most'}.
       </p>
+      {v.diversity && (
+        <div data-testid="visualization-diversity">
+          <p>
+            {v.diversity.images.length + 1} images optimised together with the diversity term; mean pairwise Gram cosine {fmt(v.diversity.gramCosine)} (1 = alike).
+          </p>
+          {v.diversity.images.map((d) => (
+            <figure key={d.image} className="inline-figure">
+              <img src={fileUrl(d.image)} alt={`another facet of ${n.layer} #${n.channel}`} width={112} />
+              <figcaption className={d.pass ? '' : 'check-failed'}>
+                {fmt(d.activation)} {d.pass ? '✓' : '✗ below the best image'}
+              </figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
