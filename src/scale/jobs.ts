@@ -38,11 +38,11 @@ export const shardJobId = (run: string, stage: ShardedStage, index: number, coun
 
 /** The run folder a stage writes into (its shards and merged files). */
 export function runOf(work: StageOptions): string {
-  return resolve(work.stage === 'record' ? work.options.out : work.options.run);
+  return resolve(work.stage === 'circuits-eval' ? work.options.run : work.options.out);
 }
 
 /** What a stage's shards count. */
-export const unitOf = (stage: ShardedStage): 'image' | 'query' => (stage === 'record' ? 'image' : 'query');
+export const unitOf = (stage: ShardedStage): 'image' | 'query' => (stage === 'circuits-eval' ? 'query' : 'image');
 
 /**
  * Workers may run in other folders (or machines mounting the same share at the same path), so
@@ -52,6 +52,10 @@ export function withAbsolutePaths(work: StageOptions): StageOptions {
   if (work.stage === 'circuits-eval') {
     const o = work.options;
     return { stage: work.stage, options: { ...o, run: resolve(o.run), ...(o.labels ? { labels: resolve(o.labels) } : {}) } };
+  }
+  if (work.stage === 'attribute-eval') {
+    const o = work.options;
+    return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out), ...(o.maps ? { maps: resolve(o.maps) } : {}) } };
   }
   const o = work.options;
   return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out) } };

@@ -6,6 +6,7 @@ import { isNeurolensError } from '../errors.js';
 import { mergeShards } from '../shards/merge.js';
 import { recordShard } from '../record/shard-record.js';
 import { evaluateCircuitsShard } from '../circuits/eval-shards.js';
+import { evaluateAttributionsShard } from '../attribution/eval/shards.js';
 import { runOf } from './jobs.js';
 import type { ShardSpec } from '../shards/spec.js';
 import type { StageOptions } from './types.js';
@@ -29,6 +30,11 @@ export async function runShard(work: StageOptions, spec: ShardSpec, overrides: W
     const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
     const result = await evaluateCircuitsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
     return { items: result.queries, seconds: (performance.now() - started) / 1000 };
+  }
+  if (work.stage === 'attribute-eval') {
+    const options = { ...work.options, ...(overrides.device ? { device: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const result = await evaluateAttributionsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
+    return { items: result.images, seconds: (performance.now() - started) / 1000 };
   }
   const options = {
     ...work.options,

@@ -1,6 +1,7 @@
 /** `submit`: split a stage into shards and queue them, with one merge job that runs after all of them. */
 import { NeurolensError } from '../errors.js';
 import { cliMessages, scaleMessages } from '../messages/index.js';
+import { shardMessages } from '../messages/shards.js';
 import { assertReachable, checkRedisUrl, commandConnection } from './connection.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_QUEUE, DEFAULT_SHARDS, mergeJobId, runOf, shardJobId, withAbsolutePaths, type JobData } from './jobs.js';
 import type { SubmitOptions, SubmitResult } from './types.js';
@@ -9,6 +10,8 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const redis = checkRedisUrl(options.redis);
   const shards = options.shards ?? DEFAULT_SHARDS;
   if (!Number.isSafeInteger(shards) || shards < 1) throw new NeurolensError('usage', cliMessages.badInteger('--shards', String(shards)));
+  // Refused here rather than by every worker: the sanity check runs over all images after the main pass.
+  if (options.work.stage === 'attribute-eval' && options.work.options.sanity) throw new NeurolensError('usage', shardMessages.noSanityShards());
   await assertReachable(redis);
   const work = withAbsolutePaths(options.work);
   const run = runOf(work);

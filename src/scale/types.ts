@@ -3,15 +3,19 @@
  * on Redis, run by any number of workers that see the same RUN folder, then merged once.
  * Nothing here loads a Redis client; queue.ts does, and only when a command asks for it.
  */
+import type { EvalAttributionsOptions } from '../attribution/eval/types.js';
 import type { EvalOptions } from '../circuits/eval.js';
 import type { RecordOptions } from '../record/types.js';
 
 /** Stages that can be queued as shards and merged back into a single-process result. */
-export type ShardedStage = 'record' | 'circuits-eval';
-export const SHARDED_STAGES: readonly ShardedStage[] = ['record', 'circuits-eval'];
+export type ShardedStage = 'record' | 'circuits-eval' | 'attribute-eval';
+export const SHARDED_STAGES: readonly ShardedStage[] = ['record', 'circuits-eval', 'attribute-eval'];
 
 /** What a job carries: the stage's own library options with every path absolute. */
-export type StageOptions = { stage: 'record'; options: RecordOptions } | { stage: 'circuits-eval'; options: EvalOptions };
+export type StageOptions =
+  | { stage: 'record'; options: RecordOptions }
+  | { stage: 'circuits-eval'; options: EvalOptions }
+  | { stage: 'attribute-eval'; options: EvalAttributionsOptions };
 
 export interface SubmitOptions {
   /** Redis URL, e.g. redis://host:6379/0 (every worker must reach the same Redis). */
@@ -84,7 +88,7 @@ export interface StageStatus {
   stage: ShardedStage;
   shards: QueuedShardStatus[];
   merge: ShardState;
-  /** What the stage counts: images (record) or queries (circuits eval). */
+  /** What the stage counts: images (record, attribute eval) or queries (circuits eval). */
   unit: 'image' | 'query';
   /** Units per second over finished and running shards (from job timestamps), when any ran. */
   rate?: number;

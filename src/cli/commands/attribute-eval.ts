@@ -41,7 +41,7 @@ import {
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
-interface EvalFlags {
+export interface EvalFlags {
   shard?: ShardSpec;
   model?: string;
   images?: string;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, waitForStage, type EvalOptions, type StageOptions } from '../../index.js';
 import { toRecordOptions } from './record.js';
+import { evalOptionsFromFlags, type EvalFlags } from './attribute-eval.js';
 import { positiveInteger, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 import { formatStatus, formatWorkerEvent } from './scale-format.js';
@@ -46,14 +47,16 @@ async function queue(work: StageOptions, flags: QueueFlags): Promise<void> {
 }
 
 /**
- * `submit record …` and `submit circuits-eval …`: each stage's own options, plus where and how to
+ * `submit record …`, `submit circuits-eval …` and `submit attribute-eval …`: each stage's own options, plus where and how to
  * queue. Registered after the stages' commands, whose options they share.
  */
 export function registerSubmit(program: Command): void {
   const submit = program.command('submit').description('queue a stage as shards on Redis for `npx neurolens worker` processes to run (then merged once)');
   const record = program.commands.find((c) => c.name() === 'record');
-  const circuitsEval = program.commands.find((c) => c.name() === 'circuits')?.commands.find((c) => c.name() === 'eval');
-  if (!record || !circuitsEval) throw new Error('registerSubmit needs the record and circuits eval commands registered first');
+  const sub = (parent: string, name: string) => program.commands.find((c) => c.name() === parent)?.commands.find((c) => c.name() === name);
+  const circuitsEval = sub('circuits', 'eval');
+  const attributeEval = sub('attribute', 'eval');
+  if (!record || !circuitsEval || !attributeEval) throw new Error('registerSubmit needs the record, circuits eval and attribute eval commands registered first');
   stageOptions(record, submit.command('record').description('queue `record` as shards of whole chunks of the sorted image list'))
     .addOption(shownDefault(new Option('--shards <n>', 'shards to split the images into (whole chunks each)').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
     .action((flags: Parameters<typeof toRecordOptions>[0] & QueueFlags) => runAction(() => queue({ stage: 'record', options: toRecordOptions(flags) }, flags)));
@@ -61,6 +64,11 @@ export function registerSubmit(program: Command): void {
     .addOption(shownDefault(new Option('--shards <n>', 'shards to split the queries into').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
     .action(({ redis, shards, attempts, queue: name, ...options }: EvalOptions & QueueFlags) =>
       runAction(() => queue({ stage: 'circuits-eval', options }, { redis, shards, attempts, queue: name })),
+    );
+  stageOptions(attributeEval, submit.command('attribute-eval').description('queue `attribute eval` as shards of contiguous ranges of the sorted image list (no --sanity)'))
+    .addOption(shownDefault(new Option('--shards <n>', 'shards to split the images into').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
+    .action(({ redis, shards, attempts, queue: name, ...flags }: EvalFlags & QueueFlags) =>
+      runAction(() => queue({ stage: 'attribute-eval', options: evalOptionsFromFlags(flags) }, { redis, shards, attempts, queue: name })),
     );
 }
 

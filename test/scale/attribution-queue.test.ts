@@ -1,0 +1,39 @@
+// `attribute eval` through the queue: image-list shards run by an in-process worker and merged by
+// the flow's merge job equal one `attribute eval` byte for byte (undecodable images included);
+// --sanity, which needs every image, is refused at submit time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { evaluateAttributions, startWorker, submit, waitForStage, type EvalAttributionsOptions } from '../../src/index.js';
+import { tinyResNet } from '../fixtures/tiny-models.js';
+import { makeWorkspace, snapshotFiles } from '../record/helpers.js';
+import { findRedis, RedisServer } from '../helpers/redis.js';
+
+const redisBinary = findRedis();
+
+test('attribute eval queued as 2 shards, run by a worker, merged: byte-identical to one attribute eval', { skip: 'skip' in redisBinary ? redisBinary.skip : false, timeout: 300_000 }, async () => {
+  const ws = await makeWorkspace(tinyResNet(), 6);
+  const options = (out: string): EvalAttributionsOptions => ({ model: ws.model, images: ws.images, out, methods: ['gradient'], steps: 4, unit: 4, randomMaps: 2, threads: 1 });
+  const single = join(ws.dir, 'single');
+  const queued = join(ws.dir, 'queued');
+  const reference = await evaluateAttributions(options(single));
+  assert.equal(reference.result.skipped.length, 2);
+
+  const redis = await RedisServer.start();
+  const worker = await startWorker({ redis: redis.url });
+  try {
+    await assert.rejects(submit({ redis: redis.url, work: { stage: 'attribute-eval', options: { ...options(queued), sanity: true } }, shards: 2 }), /--sanity/);
+    await submit({ redis: redis.url, work: { stage: 'attribute-eval', options: options(queued) }, shards: 2 });
+    const status = await waitForStage(queued, 'attribute-eval', { redis: redis.url });
+    assert.equal(status.merge, 'done', JSON.stringify(status));
+    assert.equal(status.unit, 'image');
+    assert.deepEqual(status.shards.map((s) => s.state), ['done', 'done']);
+  } finally {
+    await worker.close();
+    await redis.stop();
+  }
+  const expected = snapshotFiles(single);
+  const actual = snapshotFiles(queued);
+  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
+  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from the single-process attribute eval`);
+});
