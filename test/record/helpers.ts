@@ -1,4 +1,5 @@
 /** Shared setup for recorder tests: a temp folder with a tiny model and generated images. */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,4 +111,12 @@ export function killWhen(args: string[], out: string, when: (stderr: string) => 
       else reject(new Error(`the recording finished before it could be killed (journal: ${journalLines(out)} chunks); stderr: ${stderr}`));
     });
   });
+}
+
+/** Asserts two folders hold the same files with the same bytes (`what` names the reference in a failure). */
+export function assertSameFiles(expectedRoot: string, actualRoot: string, what: string): void {
+  const expected = snapshotFiles(expectedRoot);
+  const actual = snapshotFiles(actualRoot);
+  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
+  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from ${what}`);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { evaluateAttributions, startWorker, submit, waitForStage, type EvalAttributionsOptions } from '../../src/index.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { makeWorkspace, snapshotFiles } from '../record/helpers.js';
+import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
 import { findRedis, RedisServer } from '../helpers/redis.js';
 
 const redisBinary = findRedis();
@@ -32,8 +32,5 @@ test('attribute eval queued as 2 shards, run by a worker, merged: byte-identical
     await worker.close();
     await redis.stop();
   }
-  const expected = snapshotFiles(single);
-  const actual = snapshotFiles(queued);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from the single-process attribute eval`);
+  assertSameFiles(single, queued, 'the single-process attribute eval');
 });

@@ -11,7 +11,7 @@ import { runInProcess } from '../helpers/cli.js';
 import { record } from '../../src/record/recorder.js';
 import { formatStatus } from '../../src/cli/commands/scale-format.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { makeWorkspace, snapshotFiles } from '../record/helpers.js';
+import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
 import { findRedis, RedisServer } from '../helpers/redis.js';
 
 const redisBinary = findRedis();
@@ -49,8 +49,5 @@ test('circuits eval queued as 3 shards, run by a worker, merged: byte-identical 
     await worker.close();
     await redis.stop();
   }
-  const expected = snapshotFiles(single);
-  const actual = snapshotFiles(queued);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from the single-process eval`);
+  assertSameFiles(single, queued, 'the single-process eval');
 });
