@@ -11,9 +11,9 @@
  *   npm run bench:scale -- --images 500  # a shorter run
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { encodeModel } from '../src/onnx/codec.js';
@@ -25,6 +25,7 @@ import { submit, waitForStage } from '../src/scale/index.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
 import { findRedis, RedisServer } from '../test/helpers/redis.js';
+import { snapshotFiles } from '../test/record/helpers.js';
 
 const WORK = join(process.cwd(), '.bench', 'scale');
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -57,22 +58,9 @@ async function makeImages(dir: string, count: number): Promise<void> {
   }
 }
 
-function files(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.set(relative(root, path), readFileSync(path));
-    }
-  };
-  walk(root);
-  return out;
-}
-
 function identical(a: string, b: string): boolean {
-  const x = files(a);
-  const y = files(b);
+  const x = snapshotFiles(a);
+  const y = snapshotFiles(b);
   return x.size === y.size && [...x].every(([name, bytes]) => y.get(name)?.equals(bytes) === true);
 }
 
