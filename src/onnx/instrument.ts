@@ -18,7 +18,8 @@
 import { NeurolensError } from '../errors.js';
 import { onnxMessages } from '../messages/index.js';
 import { makeValueInfo } from './builder.js';
-import { closestNames, elemTypeOf, hasTensor, indexGraph, tensorNames, uniqueName, usedNames, type GraphIndex } from './graph.js';
+import { closestNames, elemTypeOf, hasTensor, indexGraph, opsetOf, tensorNames, uniqueName, usedNames, type GraphIndex } from './graph.js';
+import { reductionNodes, type ReductionSpec } from './reduce-taps.js';
 import { DATA_TYPE, dataTypeName, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './types.js';
 
 export interface InstrumentSpec {
@@ -29,6 +30,12 @@ export interface InstrumentSpec {
    * Must be computed by a node (not a graph input or a weight) and hold float32 values.
    */
   interventions?: string[];
+  /**
+   * Tensors read out already pooled over their positions, inside the graph (see reduce-taps.ts):
+   * each becomes a float32 [N, neurons] graph output. The tensor itself is not tapped unless it is
+   * also in `taps`. Must hold float32 values.
+   */
+  reductions?: ReductionSpec[];
 }
 
 export interface InterventionInputs {
@@ -45,6 +52,8 @@ export interface InstrumentedGraph {
   taps: Record<string, string>;
   /** Intervened tensor name → names of its mask and patch graph inputs. */
   interventions: Record<string, InterventionInputs>;
+  /** reductionKey(tensor, reduction) → name of the graph output that carries it. */
+  reductions: Record<string, string>;
 }
 
 export function instrumentModel(model: ModelProto, spec: InstrumentSpec): InstrumentedGraph {
@@ -53,6 +62,8 @@ export function instrumentModel(model: ModelProto, spec: InstrumentSpec): Instru
   const index = indexGraph(graph);
   const tapList = checkNames(index, spec.taps ?? [], 'tap');
   const interventionList = checkNames(index, spec.interventions ?? [], 'intervention');
+  const reductionList = spec.reductions ?? [];
+  checkNames(index, reductionList.map((r) => r.tensor), 'reduction');
   for (const tensor of interventionList) checkIntervenable(index, tensor);
   if (interventionList.length > 0) checkOpset(model);
 
@@ -108,16 +119,20 @@ export function instrumentModel(model: ModelProto, spec: InstrumentSpec): Instru
     }
   }
 
+  // After the interventions: a reduction of an edited tensor pools the edited values, as a tap does.
+  const reduced = reductionNodes(reductionList, opsetOf(model), used, nodeNames);
   const node: NodeProto[] = [...leading];
   nodes.forEach((n, i) => node.push(n, ...(insertedAfter.get(i) ?? [])));
+  node.push(...reduced.nodes);
   const rewritten = {
     ...graph,
     node,
     input: [...(graph.input ?? []), ...newInputs],
-    output: [...(graph.output ?? []), ...newOutputs],
+    output: [...(graph.output ?? []), ...newOutputs, ...reduced.outputs],
+    initializer: reduced.initializers.length > 0 ? [...(graph.initializer ?? []), ...reduced.initializers] : graph.initializer,
     valueInfo,
   };
-  return { model: { ...model, graph: rewritten }, taps, interventions };
+  return { model: { ...model, graph: rewritten }, taps, interventions, reductions: reduced.names };
 }
 
 /** Deduplicated names, each checked to be a tensor of the main graph. */

@@ -14,6 +14,8 @@ import { writeJsonAtomic } from '../store/atomic.js';
 import { appendJournal } from '../store/journal.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { poolBatch, poolView } from './pool.js';
+import { pooledInGraph } from './reduced.js';
+import { reductionKey, type Reduction } from '../onnx/reduce-taps.js';
 import type { OrderedPrefetch } from './prefetch.js';
 import type { RunPlan } from './plan.js';
 import type { ChunkRecord } from './state.js';
@@ -86,8 +88,16 @@ export async function recordChunk(ctx: ChunkContext, chunk: number): Promise<Chu
   let waiting: DecodedImage[] = [];
 
   const consume = async (job: NonNullable<typeof pending>): Promise<void> => {
-    const { taps, outputs } = await job.result;
+    const { taps, outputs, reduced } = await job.result;
     for (const layer of layers) {
+      if (pooledInGraph(layer, poolings)) {
+        for (const pooling of poolings) {
+          const values = reduced[reductionKey(layer.tensor, pooling as Reduction)]!;
+          if (values.data.length !== job.n * layer.channels) throw new Error(`record: ${layer.id} ${pooling} came back with ${values.data.length} values for ${job.n}×${layer.channels}`);
+          matrices.put(`${layer.id}\u0000${pooling}`, layer.channels, job.row, values.data as Float32Array);
+        }
+        continue;
+      }
       const tap = taps[layer.tensor]!;
       const view = poolView(tap.dims, layer.layout);
       const pooled = poolBatch(tap.data as Float32Array, view.dims, view.kind, poolings);

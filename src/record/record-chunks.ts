@@ -11,6 +11,7 @@ import { decodeConcurrency, decodeImage, tuneDecoding } from '../images/index.js
 import { InstrumentedModel } from '../runtime/instrumented.js';
 import { OrderedPrefetch } from './prefetch.js';
 import { recordChunk } from './chunk.js';
+import { recordingSpec } from './reduced.js';
 import type { RunPlan } from './plan.js';
 import type { ChunkRecord, RunState } from './state.js';
 import type { RecordHooks, RecordOptions } from './types.js';
@@ -50,7 +51,7 @@ export async function recordMissingChunks(
   tuneDecoding();
   const model = await InstrumentedModel.create(
     plan.opened.loaded.model,
-    { taps: plan.layers.map((l) => l.tensor) },
+    recordingSpec(plan.layers, plan.poolings),
     { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu' },
   );
   const order = todo.flatMap((c) => {

@@ -30,6 +30,8 @@ export interface InstrumentedRunRequest {
   outputs?: boolean;
   /** Instrumented tensor → its mask and/or patch for this run. Tensors not named run unchanged. */
   interventions?: Record<string, InterventionValues>;
+  /** Whether to fetch the instrumented reductions (pooled taps). Default: true. */
+  reductions?: boolean;
 }
 
 export interface InstrumentedRunResult {
@@ -37,6 +39,8 @@ export interface InstrumentedRunResult {
   outputs: Record<string, TensorLike>;
   /** Tapped tensor name → its value (after any intervention on that tensor). */
   taps: Record<string, TensorLike>;
+  /** reductionKey(tensor, reduction) → the [N, neurons] pooled values (see src/onnx/reduce-taps.ts). */
+  reduced: Record<string, TensorLike>;
 }
 
 export class InstrumentedModel {
@@ -54,6 +58,7 @@ export class InstrumentedModel {
     model: ModelProto,
     private readonly tapOutputs: Record<string, string>,
     private readonly interventionInputs: Record<string, InterventionInputs>,
+    private readonly reductionOutputs: Record<string, string>,
   ) {
     const graph = model.graph!;
     const weights = new Set((graph.initializer ?? []).map((t) => t.name));
@@ -67,7 +72,7 @@ export class InstrumentedModel {
   static async create(model: ModelProto, spec: InstrumentSpec, options: SessionOptions = {}): Promise<InstrumentedModel> {
     const instrumented = instrumentModel(model, spec);
     const session = await ModelSession.createTransferring(encodeModel(instrumented.model), options);
-    return new InstrumentedModel(session, model, instrumented.taps, instrumented.interventions);
+    return new InstrumentedModel(session, model, instrumented.taps, instrumented.interventions, instrumented.reductions);
   }
 
   /**
@@ -94,8 +99,11 @@ export class InstrumentedModel {
       feeds[io.mask] = edits[tensor]?.mask ?? { data: Float32Array.of(1), dims: [1] };
       feeds[io.patch] = edits[tensor]?.patch ?? { data: Float32Array.of(0), dims: [1] };
     }
-    const fetches = [...new Set([...(request.outputs === false ? [] : this.outputNames), ...tapNames.map((t) => this.tapOutputs[t]!)])];
-    if (fetches.length === 0) return { outputs: {}, taps: {} };
+    const reductions = request.reductions === false ? [] : Object.entries(this.reductionOutputs);
+    const fetches = [
+      ...new Set([...(request.outputs === false ? [] : this.outputNames), ...tapNames.map((t) => this.tapOutputs[t]!), ...reductions.map(([, output]) => output)]),
+    ];
+    if (fetches.length === 0) return { outputs: {}, taps: {}, reduced: {} };
     const shapes = Object.fromEntries(Object.entries(edits).flatMap(([t, v]) => [[`${t}:mask`, v.mask?.dims], [`${t}:patch`, v.patch?.dims]]));
     let values: Record<string, TensorLike>;
     try {
@@ -107,7 +115,9 @@ export class InstrumentedModel {
     if (request.outputs !== false) for (const name of this.outputNames) outputs[name] = values[name]!;
     const taps: Record<string, TensorLike> = {};
     for (const name of tapNames) taps[name] = values[this.tapOutputs[name]!]!;
-    return { outputs, taps };
+    const reduced: Record<string, TensorLike> = {};
+    for (const [key, output] of reductions) reduced[key] = values[output]!;
+    return { outputs, taps, reduced };
   }
 
   /** Releases the session and its worker. */

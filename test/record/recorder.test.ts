@@ -160,3 +160,16 @@ test('record is deterministic: two runs give byte-identical artefacts', async ()
     delete process.env.SOURCE_DATE_EPOCH;
   }
 });
+
+test('mean and max pooled inside the graph are the bytes the JavaScript pooling writes', async () => {
+  // Without top10 the recorder reduces in the graph; with it, it taps whole maps and pools in JS.
+  for (const model of [tinyResNet(), tinyVit()]) {
+    const ws = await makeWorkspace(model, 7, { broken: false });
+    await record({ model: ws.model, images: ws.images, out: join(ws.dir, 'graph'), poolings: ['mean', 'max'], batch: 3 });
+    await record({ model: ws.model, images: ws.images, out: join(ws.dir, 'js'), poolings: ['mean', 'max', 'top10'], batch: 3 });
+    const graph = snapshotFiles(join(ws.dir, 'graph', 'activations'));
+    const js = snapshotFiles(join(ws.dir, 'js', 'activations'));
+    assert.ok(graph.size >= 4, 'both poolings of at least two layers');
+    for (const [name, bytes] of graph) assert.ok(bytes.equals(js.get(name)!), `${name} differs between the graph and JS pooling`);
+  }
+});
