@@ -20,6 +20,7 @@ import { onnxMessages } from '../messages/index.js';
 import { makeValueInfo } from './builder.js';
 import { closestNames, elemTypeOf, hasTensor, indexGraph, opsetOf, tensorNames, uniqueName, usedNames, type GraphIndex } from './graph.js';
 import { reductionNodes, type ReductionSpec } from './reduce-taps.js';
+import type { GraphAdditions } from './splice.js';
 import { DATA_TYPE, dataTypeName, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './types.js';
 
 export interface InstrumentSpec {
@@ -54,6 +55,11 @@ export interface InstrumentedGraph {
   interventions: Record<string, InterventionInputs>;
   /** reductionKey(tensor, reduction) → name of the graph output that carries it. */
   reductions: Record<string, string>;
+  /**
+   * What the rewrite adds to the graph, when it only adds (no interventions): with it the original
+   * bytes can be extended (splice.ts) instead of encoding `model` anew.
+   */
+  additions?: GraphAdditions;
 }
 
 export function instrumentModel(model: ModelProto, spec: InstrumentSpec): InstrumentedGraph {
@@ -132,7 +138,9 @@ export function instrumentModel(model: ModelProto, spec: InstrumentSpec): Instru
     initializer: reduced.initializers.length > 0 ? [...(graph.initializer ?? []), ...reduced.initializers] : graph.initializer,
     valueInfo,
   };
-  return { model: { ...model, graph: rewritten }, taps, interventions, reductions: reduced.names };
+  const additions: GraphAdditions | undefined =
+    interventionList.length === 0 ? { node: [...leading, ...reduced.nodes], output: [...newOutputs, ...reduced.outputs], initializer: reduced.initializers } : undefined;
+  return { model: { ...model, graph: rewritten }, taps, interventions, reductions: reduced.names, ...(additions ? { additions } : {}) };
 }
 
 /** Deduplicated names, each checked to be a tensor of the main graph. */

@@ -20,6 +20,8 @@ export interface LoadedModel {
   path: string;
   /** The file's bytes as read (before inlining), e.g. for hashing. */
   bytes: Uint8Array;
+  /** Whether weights came from external data files: then `bytes` alone is not the whole model. */
+  external: boolean;
 }
 
 export async function loadModel(path: string): Promise<LoadedModel> {
@@ -41,8 +43,8 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   if (!model.graph || (model.graph.node ?? []).length === 0) {
     throw new NeurolensError('model', onnxMessages.modelNoGraph(path));
   }
-  await inlineExternalData(model.graph, absolute);
-  return { model, path: absolute, bytes };
+  const external = await inlineExternalData(model.graph, absolute);
+  return { model, path: absolute, bytes, external };
 }
 
 function externalTensors(graph: GraphProto): TensorProto[] {
@@ -57,9 +59,10 @@ function externalTensors(graph: GraphProto): TensorProto[] {
   return tensors.filter((t) => t.dataLocation === 1);
 }
 
-async function inlineExternalData(graph: GraphProto, modelPath: string): Promise<void> {
+/** Reads external weights into the graph; returns whether there were any. */
+async function inlineExternalData(graph: GraphProto, modelPath: string): Promise<boolean> {
   const tensors = externalTensors(graph);
-  if (tensors.length === 0) return;
+  if (tensors.length === 0) return false;
   const folder = dirname(modelPath);
   const entries = tensors.map((tensor) => {
     const info = new Map((tensor.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
@@ -97,4 +100,5 @@ async function inlineExternalData(graph: GraphProto, modelPath: string): Promise
       await handle.close();
     }
   }
+  return true;
 }

@@ -15,6 +15,11 @@ export class OrderedPrefetch<T> {
     private readonly window: number,
   ) {}
 
+  /** Starts the first window of tasks now, before the first next(). */
+  start(): void {
+    this.fill();
+  }
+
   /** The next result in order, or undefined when all have been taken. Failures are returned, not thrown. */
   async next(): Promise<Settled<T> | undefined> {
     if (this.nextToTake >= this.count) return undefined;

@@ -49,11 +49,6 @@ export async function recordMissingChunks(
   if (todo.length === 0) return 0;
 
   tuneDecoding();
-  const model = await InstrumentedModel.create(
-    plan.opened.loaded.model,
-    recordingSpec(plan.layers, plan.poolings),
-    { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu' },
-  );
   const order = todo.flatMap((c) => {
     const first = c * state.chunkSize;
     return Array.from({ length: Math.min(state.chunkSize, entries.length - first) }, (_, i) => first + i);
@@ -64,6 +59,14 @@ export async function recordMissingChunks(
     return decodeImage(entry.path, plan.prep, { displayPath: entry.relPath });
   };
   const prefetch = new OrderedPrefetch(order.length, decode, Math.max(decodeConcurrency(), 2) + state.batch);
+  // The first images decode while the session is created (a few hundred ms of model loading).
+  prefetch.start();
+  const model = await InstrumentedModel.create(
+    plan.opened.loaded.model,
+    recordingSpec(plan.layers, plan.poolings),
+    { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu' },
+    plan.opened.loaded.external ? undefined : plan.opened.loaded.bytes,
+  );
   const recordStart = performance.now();
   let lastReport = 0;
   const report = (force = false) => {

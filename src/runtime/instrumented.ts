@@ -12,6 +12,7 @@ import { NeurolensError } from '../errors.js';
 import { runtimeMessages } from '../messages/runtime.js';
 import { instrumentModel, type InstrumentSpec, type InterventionInputs } from '../onnx/instrument.js';
 import { encodeModel } from '../onnx/codec.js';
+import { appendToGraph } from '../onnx/splice.js';
 import type { ModelProto } from '../onnx/types.js';
 import { ModelSession } from './session.js';
 import type { SessionOptions, TensorLike } from './types.js';
@@ -68,10 +69,15 @@ export class InstrumentedModel {
     this.interventions = Object.keys(interventionInputs);
   }
 
-  /** Instruments `model` (which is not modified) and opens one session for it. */
-  static async create(model: ModelProto, spec: InstrumentSpec, options: SessionOptions = {}): Promise<InstrumentedModel> {
+  /**
+   * Instruments `model` (which is not modified) and opens one session for it. `source`, when given,
+   * must be the encoded bytes `model` was decoded from: taps and reductions are then appended to
+   * those bytes rather than the whole model being encoded again.
+   */
+  static async create(model: ModelProto, spec: InstrumentSpec, options: SessionOptions = {}, source?: Uint8Array): Promise<InstrumentedModel> {
     const instrumented = instrumentModel(model, spec);
-    const session = await ModelSession.createTransferring(encodeModel(instrumented.model), options);
+    const spliced = source && instrumented.additions ? appendToGraph(source, instrumented.additions) : undefined;
+    const session = await ModelSession.createTransferring(spliced ?? encodeModel(instrumented.model), options);
     return new InstrumentedModel(session, model, instrumented.taps, instrumented.interventions, instrumented.reductions);
   }
 

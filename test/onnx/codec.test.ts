@@ -9,7 +9,7 @@ import { loadModel } from '../../src/onnx/load.js';
 import { makeTensor, tensorFloat32 } from '../../src/onnx/tensor.js';
 import { int64ToNumber, type ModelProto } from '../../src/onnx/types.js';
 import { NeurolensError } from '../../src/errors.js';
-import { randomImages, tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
+import { randomImages, tinyResNet, tinyVit, writeExternalDataModel } from '../fixtures/tiny-models.js';
 
 /**
  * Makes decoded and hand-written models comparable: numbers and Longs become strings (int64 fields
@@ -119,21 +119,9 @@ test('loadModel inlines external data and gives identical outputs', async () => 
   const model = tinyResNet();
   const dir = mkdtempSync(join(tmpdir(), 'neurolens-ext-'));
   const reference = await ort.InferenceSession.create(encodeModel(model), { logSeverityLevel: 3 });
-  // Move every float initializer into one external file, as onnx.save(..., save_as_external_data=True) does.
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  for (const tensor of model.graph!.initializer!) {
-    if (tensor.dataType !== 1) continue;
-    const raw = Buffer.from(tensor.rawData!);
-    chunks.push(raw);
-    tensor.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }];
-    tensor.dataLocation = 1;
-    delete tensor.rawData;
-    offset += raw.length;
-  }
-  writeFileSync(join(dir, 'weights.bin'), Buffer.concat(chunks));
-  writeFileSync(join(dir, 'model.onnx'), encodeModel(model));
+  writeExternalDataModel(model, dir);
   const loaded = await loadModel(join(dir, 'model.onnx'));
+  assert.equal(loaded.external, true);
   const inlined = loaded.model.graph!.initializer!.find((t) => t.name === 'conv1.weight')!;
   assert.equal(inlined.dataLocation, undefined);
   assert.equal(tensorFloat32(inlined).length, 8 * 3 * 3 * 3);

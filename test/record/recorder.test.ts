@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parquetReadObjects } from 'hyparquet';
@@ -10,7 +10,7 @@ import { decodeImage } from '../../src/images/index.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { NeurolensError } from '../../src/errors.js';
 import type { RunManifest } from '../../src/record/types.js';
-import { tinyResNet, tinyVit } from '../fixtures/tiny-models.js';
+import { tinyResNet, tinyVit, writeExternalDataModel } from '../fixtures/tiny-models.js';
 import { makeWorkspace, snapshotFiles } from './helpers.js';
 
 const isError = (pattern: RegExp) => (e: unknown) => e instanceof NeurolensError && pattern.test(e.message) && !e.message.includes('\n');
@@ -172,4 +172,15 @@ test('mean and max pooled inside the graph are the bytes the JavaScript pooling 
     assert.ok(graph.size >= 4, 'both poolings of at least two layers');
     for (const [name, bytes] of graph) assert.ok(bytes.equals(js.get(name)!), `${name} differs between the graph and JS pooling`);
   }
+});
+
+test('a model with external weights records what the same model with inline weights records', async () => {
+  const ws = await makeWorkspace(tinyResNet(), 5, { broken: false });
+  const external = writeExternalDataModel(tinyResNet(), mkdtempSync(join(ws.dir, 'ext-')));
+  await record({ model: ws.model, images: ws.images, out: join(ws.dir, 'inline'), poolings: ['mean'], batch: 2 });
+  await record({ model: external, images: ws.images, out: join(ws.dir, 'external'), poolings: ['mean'], batch: 2 });
+  const inline = snapshotFiles(join(ws.dir, 'inline', 'activations'));
+  const fromExternal = snapshotFiles(join(ws.dir, 'external', 'activations'));
+  assert.deepEqual([...fromExternal.keys()].sort(), [...inline.keys()].sort());
+  for (const [name, bytes] of inline) assert.ok(bytes.equals(fromExternal.get(name)!), `${name} differs`);
 });
