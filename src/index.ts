@@ -95,7 +95,7 @@ export type { NeuronLabelsFile } from './neurons/caption-labels.js';
 export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
 
 // Feature visualisation by optimisation
-export { visualize, VISUALIZE_DEFAULTS } from './visualize/index.js';
+export { visualize, visualizeShard, VISUALIZE_DEFAULTS, type VisualizeShardResult, type FinishedVisualizeShard } from './visualize/index.js';
 export type * from './visualize/types.js';
 export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-probes.js';
 

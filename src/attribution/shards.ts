@@ -6,15 +6,13 @@
  * attribution.json one `attribute` writes: earlier entries of OUT kept, entries sorted, skipped
  * images in listing order.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { stableJson, writeJsonAtomic } from '../store/atomic.js';
-import { withRunLock } from '../store/lock.js';
-import { wrapFsError } from '../store/fs-errors.js';
 import {
-  checkShard, completeSplit, finishedPath, readFinishedShard, readShardJson, shardFolder, shardsFolder, shardUnits,
+  completeSplit, finishedPath, moveShardFile, readFinishedShard, readShardJson, shardUnits, withShardLock,
   type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { attributeImages, readPrevious, sortEntries, type AttributionFile, type AttributionRunHooks, type AttributionRunOptions, type AttributionSettings } from './pipeline.js';
@@ -38,12 +36,7 @@ export interface AttributionShardResult {
 
 /** Attributes shard `spec` of the images `options` lists; every shard must get the same options. */
 export async function runAttributionShard(options: AttributionRunOptions, spec: ShardSpec, hooks: AttributionRunHooks = {}): Promise<AttributionShardResult> {
-  checkShard(spec);
-  const dir = shardFolder(options.out, 'attribute', spec);
-  await mkdir(shardsFolder(options.out), { recursive: true }).catch((error: unknown) => {
-    throw wrapFsError(error, shardsFolder(options.out));
-  });
-  return withRunLock(dir, 'attribute --shard', async () => {
+  return withShardLock(options.out, 'attribute', spec, async (dir) => {
     const before = await readFinishedShard<FinishedAttributionShard>(dir);
     const { result, settings, range } = await attributeImages(options, hooks, { dir, range: (count) => shardUnits(spec, count) });
     const shardRange: ShardRange = { unit: 'image', first: range[0], end: range[1], total: settings.images };
@@ -52,21 +45,7 @@ export async function runAttributionShard(options: AttributionRunOptions, spec: 
     await writeJsonAtomic(finishedPath(dir), finished);
     const status = before && result.computed === 0 ? 'unchanged' : 'complete';
     return { status, ...spec, dir, images: range[1] - range[0], computed: result.computed, skipped: result.skipped };
-  }, { create: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
-/** Moves a shard's map file into OUT; a file already moved by an interrupted merge is left. */
-async function moveInto(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await exists(to))) return;
-    throw wrapFsError(error, from);
-  }
+  });
 }
 
 /**
@@ -86,7 +65,7 @@ export async function mergeAttributionShards(out: string, statuses: readonly Sha
   for (const status of statuses) {
     const file = await readShardJson<AttributionFile>(join(status.dir, 'attribution.json'), status.dir);
     for (const entry of file?.entries ?? []) {
-      for (const name of [entry.files.npy, entry.files.png, ...(entry.files.grad ? [entry.files.grad] : [])]) await moveInto(join(status.dir, name), join(out, name));
+      for (const name of [entry.files.npy, entry.files.png, ...(entry.files.grad ? [entry.files.grad] : [])]) await moveShardFile(join(status.dir, name), join(out, name));
       // As `attribute` does: a gradient left from an earlier map of this name would not match.
       if (!entry.files.grad) await rm(join(out, `${entry.name}.${entry.method}.grad.npy`), { force: true });
       byKey.set(`${entry.name}\u0000${entry.method}`, entry);

@@ -5,18 +5,15 @@
  * depend only on the settings and its index, and the merge computes the summary from all of them
  * as one `circuits eval` does, so the merged eval.json is byte-identical.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { stableJson, writeJsonAtomic } from '../store/atomic.js';
 import { appendJournal, readJournal, recoverJournal } from '../store/journal.js';
-import { withRunLock } from '../store/lock.js';
-import { wrapFsError } from '../store/fs-errors.js';
 import { RunLayout } from '../record/layout.js';
 import { readManifestIfAny } from '../record/state.js';
 import {
-  checkShard, completeSplit, fromExactJson, toExactJson, finishedPath, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits,
+  checkShard, completeSplit, fromExactJson, toExactJson, finishedPath, rangePath, readFinishedShard, readShardJson, shardJournal, shardUnits, withShardLock,
   type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { assembleEval, openEval, writeEval, type EvalHooks, type EvalOptions, type EvalSettings, type EvaluatedQuery } from './eval.js';
@@ -52,13 +49,9 @@ const settingsPath = (dir: string) => join(dir, 'settings.json');
 /** Evaluates shard `spec` of the queries `options` chooses; every shard must get the same options. */
 export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpec, hooks: EvalHooks = {}): Promise<EvalShardResult> {
   checkShard(spec);
-  const dir = shardFolder(options.run, 'circuits-eval', spec);
   const session = await openEval(options);
   try {
-    await mkdir(shardsFolder(options.run), { recursive: true }).catch((error: unknown) => {
-      throw wrapFsError(error, shardsFolder(options.run));
-    });
-    return await withRunLock(dir, 'circuits eval --shard', async () => {
+    return await withShardLock(options.run, 'circuits-eval', spec, async (dir) => {
       const { out: _out, ...settings } = session.settings;
       const mine: ShardSettings & { chosen: number[]; out: string | null } = { ...settings, chosen: session.chosen, out: options.out ?? null };
       const finished = await readFinishedShard<FinishedEvalShard>(dir);
@@ -84,7 +77,7 @@ export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpe
       const shard: FinishedEvalShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'circuits-eval', ...spec, range, settings, chosen: session.chosen, out: options.out ?? null };
       await writeJsonAtomic(finishedPath(dir), shard);
       return { status: 'complete', ...result, evaluatedNow };
-    }, { create: true });
+    });
   } finally {
     await session.close();
   }
@@ -102,7 +95,7 @@ export async function mergeEvalShards(run: string, statuses: readonly ShardStatu
     if (key(shard) !== key(first)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(run, 'circuits eval', i, shard.count, 'different options', statuses[i]!.dir));
   }
   const manifest = await readManifestIfAny(new RunLayout(run));
-  if (manifest?.fingerprint !== first.settings.run.fingerprint) throw new NeurolensError('conflict', shardMessages.evalOfAnotherRun(run, statuses[0]!.dir));
+  if (manifest?.fingerprint !== first.settings.run.fingerprint) throw new NeurolensError('conflict', shardMessages.shardsOfAnotherRun(run, 'circuits eval', statuses[0]!.dir));
   const evaluated: EvaluatedQuery[] = [];
   for (const [i, shard] of finished.entries()) {
     const journaled = await readJournal<unknown>(shardJournal('circuits-eval', statuses[i]!.dir));

@@ -8,12 +8,13 @@
  * journaled: the mark that it is finished. `merge RUN` (merge.ts) assembles finished shards into
  * the very files the single-process stage writes.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { readJournal } from '../store/journal.js';
 import { readTextIfExists, wrapFsError } from '../store/fs-errors.js';
+import { withRunLock } from '../store/lock.js';
 
 /** Which shard: `index` of `count` (0 ≤ index < count). */
 export interface ShardSpec {
@@ -22,10 +23,10 @@ export interface ShardSpec {
 }
 
 /** The stages that can be split into shards (their folders are named after them). */
-export type ShardStage = 'record' | 'circuits-eval' | 'attribute' | 'attribute-eval';
-export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute', 'attribute-eval'];
+export type ShardStage = 'record' | 'circuits-eval' | 'attribute' | 'attribute-eval' | 'visualize';
+export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute', 'attribute-eval', 'visualize'];
 /** The command that records a stage's shards (for messages saying what to run). */
-export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute', 'attribute-eval': 'attribute eval' };
+export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute', 'attribute-eval': 'attribute eval', visualize: 'visualize' };
 
 /** Parses `I/N` (the CLI's --shard); throws NeurolensError('usage') naming --shard otherwise. */
 export function parseShard(value: string): ShardSpec {
@@ -57,9 +58,32 @@ export function shardFolder(run: string, stage: ShardStage, spec: ShardSpec): st
   return join(shardsFolder(run), `${stage}-${spec.index}-of-${spec.count}`);
 }
 
-/** `range.json`: the shard's share of the stage's units (record: chunks; circuits eval: queries). */
+/**
+ * Runs `fn` holding shard `spec`'s own lock (creating its folder), never the run's: shards of one
+ * stage run at the same time, each in its own folder.
+ */
+export async function withShardLock<T>(run: string, stage: ShardStage, spec: ShardSpec, fn: (dir: string) => Promise<T>): Promise<T> {
+  checkShard(spec);
+  const dir = shardFolder(run, stage, spec);
+  await mkdir(shardsFolder(run), { recursive: true }).catch((error: unknown) => {
+    throw wrapFsError(error, shardsFolder(run));
+  });
+  return withRunLock(dir, `${STAGE_COMMAND[stage]} --shard`, () => fn(dir), { create: true });
+}
+
+/** Moves a file a shard wrote into the merged folder; one already moved by an interrupted merge is left. */
+export async function moveShardFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await stat(to).then(() => true, () => false))) return;
+    throw wrapFsError(error, from);
+  }
+}
+
+/** `range.json`: the shard's share of the stage's units (record: chunks; circuits eval: queries; visualize: neurons). */
 export interface ShardRange {
-  unit: 'chunk' | 'query' | 'image';
+  unit: 'chunk' | 'query' | 'image' | 'neuron';
   first: number;
   end: number;
   /** Units of the whole stage. */

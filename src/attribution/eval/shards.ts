@@ -7,16 +7,13 @@
  * `attribute eval` does, so eval.json, eval.md and the charts are byte-identical. The sanity check
  * runs over every image after the main pass and is not sharded.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { NeurolensError } from '../../errors.js';
 import { shardMessages } from '../../messages/shards.js';
 import { stableJson, writeJsonAtomic } from '../../store/atomic.js';
 import { appendJournal, readJournal, recoverJournal } from '../../store/journal.js';
-import { withRunLock } from '../../store/lock.js';
-import { wrapFsError } from '../../store/fs-errors.js';
 import {
-  checkShard, completeSplit, finishedPath, fromExactJson, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits, toExactJson,
+  checkShard, completeSplit, finishedPath, fromExactJson, rangePath, readFinishedShard, readShardJson, shardJournal, shardUnits, toExactJson, withShardLock,
   type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
 } from '../../shards/spec.js';
 import { createAttributor } from '../attributor.js';
@@ -53,12 +50,8 @@ const settingsPath = (dir: string) => join(dir, 'settings.json');
 export async function evaluateAttributionsShard(options: EvalAttributionsOptions, spec: ShardSpec, hooks: EvalHooks = {}, factory: AttributorFactory = createAttributor): Promise<AttributionEvalShardResult> {
   checkShard(spec);
   if (options.sanity) throw new NeurolensError('usage', shardMessages.noSanityShards());
-  const dir = shardFolder(options.out, 'attribute-eval', spec);
   const prepared = await prepareEval(options);
-  await mkdir(shardsFolder(options.out), { recursive: true }).catch((error: unknown) => {
-    throw wrapFsError(error, shardsFolder(options.out));
-  });
-  return withRunLock(dir, 'attribute eval --shard', async () => {
+  return withShardLock(options.out, 'attribute-eval', spec, async (dir) => {
     const mine = stored(options);
     const finished = await readFinishedShard<FinishedAttributionEvalShard>(dir);
     const before = finished ? finished.options : await readShardJson<StoredOptions>(settingsPath(dir), dir);
@@ -80,7 +73,7 @@ export async function evaluateAttributionsShard(options: EvalAttributionsOptions
     const shard: FinishedAttributionEvalShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'attribute-eval', ...spec, range, options: mine };
     await writeJsonAtomic(finishedPath(dir), shard);
     return { status: 'complete', ...result, evaluatedNow };
-  }, { create: true });
+  });
 }
 
 /**
