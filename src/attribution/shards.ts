@@ -12,22 +12,15 @@ import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { stableJson, writeJsonAtomic } from '../store/atomic.js';
 import {
-  completeSplit, finishedPath, moveShardFile, readFinishedShard, readShardJson, shardUnits, withShardLock,
-  type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
+  completeSplit, finishShard, moveShardFile, readFinishedShard, readShardJson, shardUnits, withShardLock,
+  type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { attributeImages, readPrevious, sortEntries, type AttributionFile, type AttributionRunHooks, type AttributionRunOptions, type AttributionSettings } from './pipeline.js';
 
 /** A finished attribute shard's `shard.json`. */
-export interface FinishedAttributionShard extends FinishedShardHeader {
-  stage: 'attribute';
-  settings: AttributionSettings;
-}
+export type FinishedAttributionShard = FinishedShard<'attribute', { settings: AttributionSettings }>;
 
-export interface AttributionShardResult {
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  dir: string;
+export interface AttributionShardResult extends ShardRunHeader {
   /** Images of this shard, maps computed by this call, images skipped. */
   images: number;
   computed: number;
@@ -41,8 +34,7 @@ export async function runAttributionShard(options: AttributionRunOptions, spec: 
     const { result, settings, range } = await attributeImages(options, hooks, { dir, range: (count) => shardUnits(spec, count) });
     const shardRange: ShardRange = { unit: 'image', first: range[0], end: range[1], total: settings.images };
     if (before && stableJson(before.settings) !== stableJson(settings)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'attribute'));
-    const finished: FinishedAttributionShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'attribute', ...spec, range: shardRange, settings };
-    await writeJsonAtomic(finishedPath(dir), finished);
+    await finishShard(dir, 'attribute', spec, shardRange, { settings });
     const status = before && result.computed === 0 ? 'unchanged' : 'complete';
     return { status, ...spec, dir, images: range[1] - range[0], computed: result.computed, skipped: result.skipped };
   });
@@ -53,11 +45,7 @@ export async function runAttributionShard(options: AttributionRunOptions, spec: 
  * caller holds the locks); returns its path and the images of the split.
  */
 export async function mergeAttributionShards(out: string, statuses: readonly ShardStatus<FinishedAttributionShard>[]): Promise<{ path: string; units: number }> {
-  const finished = completeSplit(out, 'attribute', statuses);
-  const first = finished[0]!;
-  for (const [i, shard] of finished.entries()) {
-    if (stableJson(shard.settings) !== stableJson(first.settings)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(out, 'attribute', i, shard.count, 'different options', statuses[i]!.dir));
-  }
+  const first = completeSplit(out, 'attribute', statuses, (f) => f.settings)[0]!;
   const jsonPath = join(out, 'attribution.json');
   const { protocol } = first.settings;
   const byKey = new Map((await readPrevious(jsonPath, protocol)).map((e) => [`${e.name}\u0000${e.method}`, e]));

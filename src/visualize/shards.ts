@@ -14,11 +14,11 @@ import { shardMessages } from '../messages/shards.js';
 import { visualizeMessages } from '../messages/visualize.js';
 import { RunLayout } from '../record/layout.js';
 import { readManifestIfAny } from '../record/state.js';
-import { stableJson, writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../store/atomic.js';
 import { appendJournal, readJournal, recoverJournal } from '../store/journal.js';
 import {
-  completeSplit, finishedPath, fromExactJson, moveShardFile, rangePath, readFinishedShard, readShardJson, shardJournal, shardUnits, toExactJson, withShardLock,
-  type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
+  claimShard, completeSplit, finishShard, fromExactJson, moveShardFile, rangePath, shardJournal, shardUnits, toExactJson, withShardLock,
+  type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { layerFile, layerFolder, openVisualize, visualizeNeurons, visualizeUnits } from './pipeline.js';
 import type { VisualizedNeuron, VisualizeHooks, VisualizeLayerFile, VisualizeOptions } from './types.js';
@@ -31,10 +31,7 @@ interface VisualizePlan {
 }
 
 /** A finished visualize shard's `shard.json`. */
-export interface FinishedVisualizeShard extends FinishedShardHeader {
-  stage: 'visualize';
-  plan: VisualizePlan;
-}
+export type FinishedVisualizeShard = FinishedShard<'visualize', { plan: VisualizePlan }>;
 
 /** A journal line: unit `index` of the whole list, and its entry as visualize.json lists it. */
 interface JournaledNeuron {
@@ -43,17 +40,11 @@ interface JournaledNeuron {
   entry: VisualizedNeuron;
 }
 
-export interface VisualizeShardResult {
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  dir: string;
+export interface VisualizeShardResult extends ShardRunHeader {
   /** Neurons of this shard, and those visualised by this call. */
   neurons: number;
   visualizedNow: number;
 }
-
-const planPath = (dir: string) => join(dir, 'plan.json');
 
 /** Visualises shard `spec` of the neurons `options` chooses; every shard must get the same options. */
 export async function visualizeShard(options: VisualizeOptions, spec: ShardSpec, hooks: VisualizeHooks = {}): Promise<VisualizeShardResult> {
@@ -65,13 +56,10 @@ export async function visualizeShard(options: VisualizeOptions, spec: ShardSpec,
     layers: session.run.layers.map((l) => ({ id: l.id, tensor: l.tensor, neurons: units.filter((u) => u.layer === l).map((u) => u.neuron) })),
   };
   return withShardLock(options.run, 'visualize', spec, async (dir) => {
-    const finished = await readFinishedShard<FinishedVisualizeShard>(dir);
-    const stored = finished ? finished.plan : await readShardJson<VisualizePlan>(planPath(dir), dir);
-    if (stored && stableJson(stored) !== stableJson(plan)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'visualize'));
+    const finished = await claimShard<FinishedVisualizeShard>(dir, 'visualize', plan, (f) => f.plan);
     const [first, end] = shardUnits(spec, units.length);
     const result = { ...spec, dir, neurons: end - first };
     if (finished) return { status: 'unchanged', ...result, visualizedNow: 0 };
-    await writeJsonAtomic(planPath(dir), plan);
     const range: ShardRange = { unit: 'neuron', first, end, total: units.length };
     await writeJsonAtomic(rangePath(dir), range);
     const journal = shardJournal('visualize', dir);
@@ -88,8 +76,7 @@ export async function visualizeShard(options: VisualizeOptions, spec: ShardSpec,
         hooks.onNeuron?.(done.size + visualizedNow, end - first);
       });
     }
-    const shard: FinishedVisualizeShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'visualize', ...spec, range, plan };
-    await writeJsonAtomic(finishedPath(dir), shard);
+    await finishShard(dir, 'visualize', spec, range, { plan });
     return { status: 'complete', ...result, visualizedNow };
   });
 }
@@ -99,11 +86,8 @@ export async function visualizeShard(options: VisualizeOptions, spec: ShardSpec,
  * visualize.json (the caller holds the locks); returns the visualize folder and the neurons.
  */
 export async function mergeVisualizeShards(run: string, statuses: readonly ShardStatus<FinishedVisualizeShard>[]): Promise<{ path: string; units: number }> {
-  const finished = completeSplit(run, 'visualize', statuses);
+  const finished = completeSplit(run, 'visualize', statuses, (f) => f.plan);
   const first = finished[0]!;
-  for (const [i, shard] of finished.entries()) {
-    if (stableJson(shard.plan) !== stableJson(first.plan)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(run, 'visualize', i, shard.count, 'different options', statuses[i]!.dir));
-  }
   const manifest = await readManifestIfAny(new RunLayout(run));
   if (manifest?.fingerprint !== first.plan.fingerprint) throw new NeurolensError('conflict', shardMessages.shardsOfAnotherRun(run, 'visualize', statuses[0]!.dir));
   const entries = new Map<string, VisualizedNeuron[]>(first.plan.layers.map((l) => [l.id, []]));

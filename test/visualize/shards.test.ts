@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { mergeShards } from '../../src/shards/merge.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { record } from '../../src/record/recorder.js';
 import { visualize, visualizeShard } from '../../src/visualize/index.js';
 import type { VisualizeOptions } from '../../src/visualize/types.js';
 import { tinyPlainCnn } from '../fixtures/tiny-models.js';
+import { runInProcess } from '../helpers/cli.js';
 import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
 
 test('visualize shards 0/3, 1/3, 2/3 merged: byte-identical to one visualize; other options refused', async () => {
@@ -28,17 +29,23 @@ test('visualize shards 0/3, 1/3, 2/3 merged: byte-identical to one visualize; ot
   const reference = await visualize(options(single));
   assert.equal(reference.total, 6);
 
-  for (let index = 0; index < 3; index++) {
+  for (let index = 0; index < 2; index++) {
     const done = await visualizeShard({ ...options(sharded), batch: 2 }, { index, count: 3 });
     assert.equal(done.neurons, 2);
     assert.equal(done.visualizedNow, 2);
   }
+  const cli = (...args: string[]) => runInProcess(buildProgram(), args, { env: { NEUROLENS_DEBUG: undefined } });
+  const flags = ['--model', ws.model, '--run', sharded, '--layers', 'features.3,features.6', '--neurons', '0,2,1', '--steps', '3', '--diversity', '2', '--threads', '1'];
+  const last = await cli('visualize', ...flags, '--shard', '2/3');
+  assert.equal(last.code, 0, last.stderr);
+  assert.match(last.stdout, /^visualised shard 2\/3: 2 neurons into .*sharded\/shards; run `npx neurolens merge /);
   // A finished shard is not redone, and one asked again with other settings is refused.
   assert.equal((await visualizeShard(options(sharded), { index: 1, count: 3 })).status, 'unchanged');
   await assert.rejects(visualizeShard({ ...options(sharded), seed: 5 }, { index: 1, count: 3 }), /different options/);
 
-  const merged = await mergeShards(sharded);
-  assert.deepEqual(merged.merged.map((m) => [m.stage, m.shards, m.units]), [['visualize', 3, 6]]);
+  const merged = await cli('merge', sharded);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.match(merged.stdout, /^merged 3 visualize shards into .*sharded\/visualize: 6 neurons\n/);
   assert.ok(!existsSync(join(sharded, 'shards')), 'the shard folders are gone');
   assertSameFiles(single, sharded, 'the single-process visualize');
 });
