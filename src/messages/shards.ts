@@ -12,7 +12,7 @@ export const shardMessages = {
   singleRunInProgress: (out: string) =>
     `${out} holds a recording in progress without --shard; finish it with the same \`npx neurolens record\` command without --shard, or choose another --out`,
   noShards: (run: string) =>
-    `${run} holds no shards to merge (no ${run}/shards/record-I-of-N or circuits-eval-I-of-N); make them first with \`npx neurolens record … --out ${run} --shard I/N\` (or \`circuits eval … --shard I/N\`)`,
+    `${run} holds no shards to merge (no ${run}/shards/record-I-of-N, circuits-eval-I-of-N, visualize-I-of-N, attribute-I-of-N or attribute-eval-I-of-N); make them first with \`npx neurolens record … --out ${run} --shard I/N\` (or \`circuits eval\`, \`visualize\`, \`attribute\`, \`attribute eval\` with --shard I/N)`,
   shardsMissing: (run: string, command: string, indices: readonly number[], count: number) =>
     `${command} ${plural(indices.length, 'shard', 'shards')} ${indices.map((i) => `${i}/${count}`).join(', ')} of ${run} ${plural(indices.length, 'is', 'are')} missing; run the other shards' \`npx neurolens ${command} …\` command with --shard ${indices[0]}/${count}${indices.length > 1 ? ' (and so on)' : ''}, then merge again`,
   shardsUnfinished: (run: string, command: string, indices: readonly number[], count: number) =>
