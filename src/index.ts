@@ -30,7 +30,7 @@ export * from './images/index.js';
 export { record } from './record/recorder.js';
 export { recordShard, type RecordShardResult, type FinishedRecordShard } from './record/shard-record.js';
 export { mergeShards, type MergeHooks, type MergeResult, type MergedStage } from './shards/merge.js';
-export { listShards, parseShard, checkShard, shardUnits, shardFolder, SHARD_STAGES, STAGE_COMMAND, type ShardSpec, type ShardStage, type ShardStatus, type ShardRange, type FinishedShardHeader } from './shards/spec.js';
+export { listShards, parseShard, checkShard, shardUnits, shardFolder, SHARD_STAGES, STAGE_COMMAND, type ShardSpec, type ShardStage, type ShardStatus, type ShardRange, type FinishedShardHeader, type FinishedShard, type ShardRunHeader } from './shards/spec.js';
 export { evaluateCircuitsShard, type EvalShardResult, type FinishedEvalShard } from './circuits/eval-shards.js';
 export { runAttributionShard, type AttributionShardResult, type FinishedAttributionShard } from './attribution/shards.js';
 export { evaluateAttributionsShard, type AttributionEvalShardResult, type FinishedAttributionEvalShard } from './attribution/eval/shards.js';
@@ -95,7 +95,7 @@ export type { NeuronLabelsFile } from './neurons/caption-labels.js';
 export type { EnrichmentLabel, LabelEvidence } from './neurons/enrichment.js';
 
 // Feature visualisation by optimisation
-export { visualize, VISUALIZE_DEFAULTS } from './visualize/index.js';
+export { visualize, visualizeShard, VISUALIZE_DEFAULTS, type VisualizeShardResult, type FinishedVisualizeShard } from './visualize/index.js';
 export type * from './visualize/types.js';
 export type { ConceptProbes, ProbeLayer, ProbeScores } from './probes/layer-probes.js';
 

@@ -6,30 +6,21 @@
  * attribution.json one `attribute` writes: earlier entries of OUT kept, entries sorted, skipped
  * images in listing order.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { stableJson, writeJsonAtomic } from '../store/atomic.js';
-import { withRunLock } from '../store/lock.js';
-import { wrapFsError } from '../store/fs-errors.js';
 import {
-  checkShard, completeSplit, finishedPath, readFinishedShard, readShardJson, shardFolder, shardsFolder, shardUnits,
-  type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
+  completeSplit, finishShard, moveShardFile, readFinishedShard, readShardJson, shardUnits, withShardLock,
+  type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { attributeImages, readPrevious, sortEntries, type AttributionFile, type AttributionRunHooks, type AttributionRunOptions, type AttributionSettings } from './pipeline.js';
 
 /** A finished attribute shard's `shard.json`. */
-export interface FinishedAttributionShard extends FinishedShardHeader {
-  stage: 'attribute';
-  settings: AttributionSettings;
-}
+export type FinishedAttributionShard = FinishedShard<'attribute', { settings: AttributionSettings }>;
 
-export interface AttributionShardResult {
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  dir: string;
+export interface AttributionShardResult extends ShardRunHeader {
   /** Images of this shard, maps computed by this call, images skipped. */
   images: number;
   computed: number;
@@ -38,35 +29,15 @@ export interface AttributionShardResult {
 
 /** Attributes shard `spec` of the images `options` lists; every shard must get the same options. */
 export async function runAttributionShard(options: AttributionRunOptions, spec: ShardSpec, hooks: AttributionRunHooks = {}): Promise<AttributionShardResult> {
-  checkShard(spec);
-  const dir = shardFolder(options.out, 'attribute', spec);
-  await mkdir(shardsFolder(options.out), { recursive: true }).catch((error: unknown) => {
-    throw wrapFsError(error, shardsFolder(options.out));
-  });
-  return withRunLock(dir, 'attribute --shard', async () => {
+  return withShardLock(options.out, 'attribute', spec, async (dir) => {
     const before = await readFinishedShard<FinishedAttributionShard>(dir);
     const { result, settings, range } = await attributeImages(options, hooks, { dir, range: (count) => shardUnits(spec, count) });
     const shardRange: ShardRange = { unit: 'image', first: range[0], end: range[1], total: settings.images };
     if (before && stableJson(before.settings) !== stableJson(settings)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'attribute'));
-    const finished: FinishedAttributionShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'attribute', ...spec, range: shardRange, settings };
-    await writeJsonAtomic(finishedPath(dir), finished);
+    await finishShard(dir, 'attribute', spec, shardRange, { settings });
     const status = before && result.computed === 0 ? 'unchanged' : 'complete';
     return { status, ...spec, dir, images: range[1] - range[0], computed: result.computed, skipped: result.skipped };
-  }, { create: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
-/** Moves a shard's map file into OUT; a file already moved by an interrupted merge is left. */
-async function moveInto(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await exists(to))) return;
-    throw wrapFsError(error, from);
-  }
+  });
 }
 
 /**
@@ -74,11 +45,7 @@ async function moveInto(from: string, to: string): Promise<void> {
  * caller holds the locks); returns its path and the images of the split.
  */
 export async function mergeAttributionShards(out: string, statuses: readonly ShardStatus<FinishedAttributionShard>[]): Promise<{ path: string; units: number }> {
-  const finished = completeSplit(out, 'attribute', statuses);
-  const first = finished[0]!;
-  for (const [i, shard] of finished.entries()) {
-    if (stableJson(shard.settings) !== stableJson(first.settings)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(out, 'attribute', i, shard.count, 'different options', statuses[i]!.dir));
-  }
+  const first = completeSplit(out, 'attribute', statuses, (f) => f.settings)[0]!;
   const jsonPath = join(out, 'attribution.json');
   const { protocol } = first.settings;
   const byKey = new Map((await readPrevious(jsonPath, protocol)).map((e) => [`${e.name}\u0000${e.method}`, e]));
@@ -86,7 +53,7 @@ export async function mergeAttributionShards(out: string, statuses: readonly Sha
   for (const status of statuses) {
     const file = await readShardJson<AttributionFile>(join(status.dir, 'attribution.json'), status.dir);
     for (const entry of file?.entries ?? []) {
-      for (const name of [entry.files.npy, entry.files.png, ...(entry.files.grad ? [entry.files.grad] : [])]) await moveInto(join(status.dir, name), join(out, name));
+      for (const name of [entry.files.npy, entry.files.png, ...(entry.files.grad ? [entry.files.grad] : [])]) await moveShardFile(join(status.dir, name), join(out, name));
       // As `attribute` does: a gradient left from an earlier map of this name would not match.
       if (!entry.files.grad) await rm(join(out, `${entry.name}.${entry.method}.grad.npy`), { force: true });
       byKey.set(`${entry.name}\u0000${entry.method}`, entry);

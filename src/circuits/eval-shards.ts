@@ -5,19 +5,16 @@
  * depend only on the settings and its index, and the merge computes the summary from all of them
  * as one `circuits eval` does, so the merged eval.json is byte-identical.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
-import { stableJson, writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../store/atomic.js';
 import { appendJournal, readJournal, recoverJournal } from '../store/journal.js';
-import { withRunLock } from '../store/lock.js';
-import { wrapFsError } from '../store/fs-errors.js';
 import { RunLayout } from '../record/layout.js';
 import { readManifestIfAny } from '../record/state.js';
 import {
-  checkShard, completeSplit, fromExactJson, toExactJson, finishedPath, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits,
-  type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
+  checkShard, claimShard, completeSplit, finishShard, fromExactJson, toExactJson, rangePath, shardJournal, shardUnits, withShardLock,
+  type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec, type ShardStatus,
 } from '../shards/spec.js';
 import { assembleEval, openEval, writeEval, type EvalHooks, type EvalOptions, type EvalSettings, type EvaluatedQuery } from './eval.js';
 
@@ -25,49 +22,37 @@ import { assembleEval, openEval, writeEval, type EvalHooks, type EvalOptions, ty
 type ShardSettings = Omit<EvalSettings, 'out'>;
 
 /** A finished circuits-eval shard's `shard.json`. */
-export interface FinishedEvalShard extends FinishedShardHeader {
-  stage: 'circuits-eval';
+export type FinishedEvalShard = FinishedShard<'circuits-eval', {
   settings: ShardSettings;
   chosen: number[];
-  /** The --out given (undefined: RUN/circuits/eval.json of the merged run). */
+  /** The --out given (null: RUN/circuits/eval.json of the merged run). */
   out: string | null;
-}
+}>;
+
+/** What every shard of a split must agree on. */
+const agreed = (s: FinishedEvalShard) => ({ ...s.settings, chosen: s.chosen, out: s.out });
 
 interface JournaledQuery extends EvaluatedQuery {
   index: number;
 }
 
-export interface EvalShardResult {
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  dir: string;
+export interface EvalShardResult extends ShardRunHeader {
   /** Queries of this shard, and those evaluated by this call. */
   queries: number;
   evaluatedNow: number;
 }
 
-const settingsPath = (dir: string) => join(dir, 'settings.json');
-
 /** Evaluates shard `spec` of the queries `options` chooses; every shard must get the same options. */
 export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpec, hooks: EvalHooks = {}): Promise<EvalShardResult> {
   checkShard(spec);
-  const dir = shardFolder(options.run, 'circuits-eval', spec);
   const session = await openEval(options);
   try {
-    await mkdir(shardsFolder(options.run), { recursive: true }).catch((error: unknown) => {
-      throw wrapFsError(error, shardsFolder(options.run));
-    });
-    return await withRunLock(dir, 'circuits eval --shard', async () => {
+    return await withShardLock(options.run, 'circuits-eval', spec, async (dir) => {
       const { out: _out, ...settings } = session.settings;
-      const mine: ShardSettings & { chosen: number[]; out: string | null } = { ...settings, chosen: session.chosen, out: options.out ?? null };
-      const finished = await readFinishedShard<FinishedEvalShard>(dir);
-      const stored = finished ? { ...finished.settings, chosen: finished.chosen, out: finished.out } : await readShardJson<typeof mine>(settingsPath(dir), dir);
-      if (stored && stableJson(stored) !== stableJson(mine)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'circuits eval'));
+      const finished = await claimShard(dir, 'circuits-eval', { ...settings, chosen: session.chosen, out: options.out ?? null }, agreed);
       const [first, end] = shardUnits(spec, session.chosen.length);
       const result = { ...spec, dir, queries: end - first };
       if (finished) return { status: 'unchanged', ...result, evaluatedNow: 0 };
-      await writeJsonAtomic(settingsPath(dir), mine);
       const range: ShardRange = { unit: 'query', first, end, total: session.chosen.length };
       await writeJsonAtomic(rangePath(dir), range);
       const journal = shardJournal('circuits-eval', dir);
@@ -81,10 +66,9 @@ export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpe
         evaluatedNow++;
         hooks.onProgress?.({ done: i + 1 - first, total: end - first });
       }
-      const shard: FinishedEvalShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'circuits-eval', ...spec, range, settings, chosen: session.chosen, out: options.out ?? null };
-      await writeJsonAtomic(finishedPath(dir), shard);
+      await finishShard(dir, 'circuits-eval', spec, range, { settings, chosen: session.chosen, out: options.out ?? null });
       return { status: 'complete', ...result, evaluatedNow };
-    }, { create: true });
+    });
   } finally {
     await session.close();
   }
@@ -95,14 +79,10 @@ export async function evaluateCircuitsShard(options: EvalOptions, spec: ShardSpe
  * its path and query count. Refuses shards made with different options or on a different recording.
  */
 export async function mergeEvalShards(run: string, statuses: readonly ShardStatus<FinishedEvalShard>[]): Promise<{ path: string; units: number }> {
-  const finished = completeSplit(run, 'circuits-eval', statuses);
+  const finished = completeSplit(run, 'circuits-eval', statuses, agreed);
   const first = finished[0]!;
-  const key = (s: FinishedEvalShard) => stableJson({ settings: s.settings, chosen: s.chosen, out: s.out });
-  for (const [i, shard] of finished.entries()) {
-    if (key(shard) !== key(first)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(run, 'circuits eval', i, shard.count, 'different options', statuses[i]!.dir));
-  }
   const manifest = await readManifestIfAny(new RunLayout(run));
-  if (manifest?.fingerprint !== first.settings.run.fingerprint) throw new NeurolensError('conflict', shardMessages.evalOfAnotherRun(run, statuses[0]!.dir));
+  if (manifest?.fingerprint !== first.settings.run.fingerprint) throw new NeurolensError('conflict', shardMessages.shardsOfAnotherRun(run, 'circuits eval', statuses[0]!.dir));
   const evaluated: EvaluatedQuery[] = [];
   for (const [i, shard] of finished.entries()) {
     const journaled = await readJournal<unknown>(shardJournal('circuits-eval', statuses[i]!.dir));

@@ -12,7 +12,7 @@ export const shardMessages = {
   singleRunInProgress: (out: string) =>
     `${out} holds a recording in progress without --shard; finish it with the same \`npx neurolens record\` command without --shard, or choose another --out`,
   noShards: (run: string) =>
-    `${run} holds no shards to merge (no ${run}/shards/record-I-of-N or circuits-eval-I-of-N); make them first with \`npx neurolens record … --out ${run} --shard I/N\` (or \`circuits eval … --shard I/N\`)`,
+    `${run} holds no shards to merge (no ${run}/shards/record-I-of-N, circuits-eval-I-of-N, visualize-I-of-N, attribute-I-of-N or attribute-eval-I-of-N); make them first with \`npx neurolens record … --out ${run} --shard I/N\` (or \`circuits eval\`, \`visualize\`, \`attribute\`, \`attribute eval\` with --shard I/N)`,
   shardsMissing: (run: string, command: string, indices: readonly number[], count: number) =>
     `${command} ${plural(indices.length, 'shard', 'shards')} ${indices.map((i) => `${i}/${count}`).join(', ')} of ${run} ${plural(indices.length, 'is', 'are')} missing; run the other shards' \`npx neurolens ${command} …\` command with --shard ${indices[0]}/${count}${indices.length > 1 ? ' (and so on)' : ''}, then merge again`,
   shardsUnfinished: (run: string, command: string, indices: readonly number[], count: number) =>
@@ -23,8 +23,12 @@ export const shardMessages = {
     `${command} shard ${index}/${count} of ${run} was made with ${what} than shard 0/${count}; delete ${dir} and run it again with the same command as the others, then merge again`,
   shardOptionsDiffer: (dir: string, command: string) =>
     `${dir} holds a ${command} shard made with different options; run it with the options it was started with, or delete ${dir} to start it again`,
-  evalOfAnotherRun: (run: string, dir: string) =>
-    `the circuits eval shards in ${run}/shards were made on a different recording than ${run} holds now (see ${dir}); delete them and run the shards again`,
+  shardsOfAnotherRun: (run: string, command: string, dir: string) =>
+    `the ${command} shards in ${run}/shards were made on a different recording than ${run} holds now (see ${dir}); delete them and run the shards again`,
+  mergedVisualize: (path: string, shards: number, neurons: number) =>
+    `merged ${shards} visualize ${plural(shards, 'shard', 'shards')} into ${path}: ${neurons} neurons`,
+  visualizeShardDone: (index: number, count: number, neurons: number, run: string) =>
+    `visualised shard ${index}/${count}: ${neurons} neurons into ${run}/shards; run \`npx neurolens merge ${run}\` once every shard is finished`,
   mergedEval: (path: string, shards: number, queries: number) =>
     `merged ${shards} circuits eval ${plural(shards, 'shard', 'shards')} into ${path}: ${queries} queries`,
   oneMethodPerShard: (methods: readonly string[]) =>

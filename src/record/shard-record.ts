@@ -20,13 +20,12 @@ import { differingParts, openRun, readManifestIfAny, type ChunkRecord } from './
 import { manifestBase } from './finalize.js';
 import { dropChangedChunks } from './resume-check.js';
 import { chunkRange, recordMissingChunks } from './record-chunks.js';
-import { checkShard, finishedPath, readFinishedShard, rangePath, shardUnits, shardFolder, shardsFolder, type FinishedShardHeader, type ShardRange, type ShardSpec } from '../shards/spec.js';
+import { checkShard, finishShard, readFinishedShard, rangePath, shardUnits, shardFolder, shardsFolder, type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec } from '../shards/spec.js';
 import type { ManifestBase } from './finalize.js';
 import type { RecordHooks, RecordOptions } from './types.js';
 
 /** A finished record shard's `shard.json`: with it, a merge needs nothing from the model. */
-export interface FinishedRecordShard extends FinishedShardHeader {
-  stage: 'record';
+export type FinishedRecordShard = FinishedShard<'record', {
   chunkSize: number;
   batch: number;
   createdAt: string;
@@ -34,15 +33,10 @@ export interface FinishedRecordShard extends FinishedShardHeader {
   recorded: number;
   skipped: number;
   base: ManifestBase;
-}
+}>;
 
-export interface RecordShardResult {
-  /** 'complete' when this call finished the shard; 'unchanged' when it was already finished (or the run already merged). */
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  /** The shard's folder. */
-  dir: string;
+/** status 'unchanged' also when the run is already merged. */
+export interface RecordShardResult extends ShardRunHeader {
   /** Images recorded / skipped by the whole shard. */
   images: number;
   skipped: number;
@@ -114,19 +108,13 @@ async function recordShardLocked(plan: RunPlan, spec: ShardSpec, options: Record
   const journal = await readJournal<ChunkRecord>(layout.journal);
   const records = new Map(journal.map((r) => [r.chunk, r]));
   const mine = chunkRange(...chunks).map((c) => records.get(c)!);
-  const finished: FinishedRecordShard = {
-    format: 'neurolens-shard',
-    formatVersion: 1,
-    stage: 'record',
-    ...spec,
-    range,
+  const finished = await finishShard(layout.root, 'record', spec, range, {
     chunkSize: run.state.chunkSize,
     batch: run.state.batch,
     createdAt: run.state.createdAt,
     recorded: mine.reduce((sum, r) => sum + r.images, 0),
     skipped: mine.reduce((sum, r) => sum + r.skipped, 0),
     base: manifestBase(plan),
-  };
-  await writeJsonAtomic(finishedPath(layout.root), finished);
+  });
   return { status: 'complete', ...spec, images: finished.recorded, skipped: finished.skipped, recordedNow };
 }

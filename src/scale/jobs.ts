@@ -4,8 +4,10 @@
  * and `status` can find a run's jobs from its path alone.
  */
 import { resolve } from 'node:path';
+import { formatTarget, parseTarget } from '../attribution/target.js';
+import type { AttributionTarget } from '../attribution/types.js';
 import { sha256 } from '../store/hash.js';
-import type { ShardedStage, StageOptions } from './types.js';
+import type { ShardedStage, StageOptions, StageUnit } from './types.js';
 
 export const DEFAULT_QUEUE = 'neurolens';
 export const DEFAULT_SHARDS = 8;
@@ -38,11 +40,20 @@ export const shardJobId = (run: string, stage: ShardedStage, index: number, coun
 
 /** The run folder a stage writes into (its shards and merged files). */
 export function runOf(work: StageOptions): string {
-  return resolve(work.stage === 'circuits-eval' ? work.options.run : work.options.out);
+  return resolve(work.stage === 'circuits-eval' || work.stage === 'visualize' ? work.options.run : work.options.out);
 }
 
 /** What a stage's shards count. */
-export const unitOf = (stage: ShardedStage): 'image' | 'query' => (stage === 'circuits-eval' ? 'query' : 'image');
+export const unitOf = (stage: ShardedStage): StageUnit => (stage === 'circuits-eval' ? 'query' : stage === 'visualize' ? 'neuron' : 'image');
+
+/** A `circuit:FILE[#K]` target names a file, made absolute like every other path; other targets as given. */
+function absoluteTarget(target: string | AttributionTarget | undefined): { target?: string | AttributionTarget } {
+  if (target === undefined) return {};
+  const parsed = typeof target === 'string' ? (target.trim().startsWith('circuit:') ? parseTarget(target) : undefined) : target;
+  if (parsed?.kind !== 'circuit') return { target };
+  const absolute = { ...parsed, file: resolve(parsed.file) };
+  return { target: typeof target === 'string' ? formatTarget(absolute) : absolute };
+}
 
 /**
  * Workers may run in other folders (or machines mounting the same share at the same path), so
@@ -53,9 +64,17 @@ export function withAbsolutePaths(work: StageOptions): StageOptions {
     const o = work.options;
     return { stage: work.stage, options: { ...o, run: resolve(o.run), ...(o.labels ? { labels: resolve(o.labels) } : {}) } };
   }
+  if (work.stage === 'visualize') {
+    const o = work.options;
+    return { stage: work.stage, options: { ...o, model: resolve(o.model), run: resolve(o.run) } };
+  }
   if (work.stage === 'attribute-eval') {
     const o = work.options;
-    return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out), ...(o.maps ? { maps: resolve(o.maps) } : {}) } };
+    return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out), ...(o.maps ? { maps: resolve(o.maps) } : {}), ...absoluteTarget(o.target) } };
+  }
+  if (work.stage === 'attribute') {
+    const o = work.options;
+    return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out), ...absoluteTarget(o.target) } };
   }
   const o = work.options;
   return { stage: work.stage, options: { ...o, model: resolve(o.model), images: resolve(o.images), out: resolve(o.out) } };

@@ -7,6 +7,8 @@ import { mergeShards } from '../shards/merge.js';
 import { recordShard } from '../record/shard-record.js';
 import { evaluateCircuitsShard } from '../circuits/eval-shards.js';
 import { evaluateAttributionsShard } from '../attribution/eval/shards.js';
+import { runAttributionShard } from '../attribution/shards.js';
+import { visualizeShard } from '../visualize/shards.js';
 import { runOf } from './jobs.js';
 import type { ShardSpec } from '../shards/spec.js';
 import type { StageOptions } from './types.js';
@@ -30,6 +32,17 @@ export async function runShard(work: StageOptions, spec: ShardSpec, overrides: W
     const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
     const result = await evaluateCircuitsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
     return { items: result.queries, seconds: (performance.now() - started) / 1000 };
+  }
+  if (work.stage === 'visualize') {
+    // Visualisation runs on onnxruntime's CPU gradient graph; only threads are the worker's.
+    const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const result = await visualizeShard(options, spec, { onNeuron: onProgress });
+    return { items: result.neurons, seconds: (performance.now() - started) / 1000 };
+  }
+  if (work.stage === 'attribute') {
+    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const result = await runAttributionShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
+    return { items: result.images, seconds: (performance.now() - started) / 1000 };
   }
   if (work.stage === 'attribute-eval') {
     const options = { ...work.options, ...(overrides.device ? { device: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };

@@ -27,6 +27,11 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
       const state = await existing.getState();
       const queued = (existing.data as JobData).shards;
       if (state !== 'failed' && state !== 'completed') {
+        const before = (existing.data as JobData).work;
+        // Methods of one OUT share its shard folders, so one is queued at a time.
+        if (before.stage === 'attribute' && work.stage === 'attribute' && before.options.method !== work.options.method) {
+          throw new NeurolensError('conflict', scaleMessages.otherMethodQueued(run, before.options.method, work.options.method));
+        }
         if (queued !== shards) throw new NeurolensError('conflict', scaleMessages.shardCountChanged(run, stage, queued, shards));
         return { run, stage, shards, added: false };
       }

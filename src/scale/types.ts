@@ -4,17 +4,22 @@
  * Nothing here loads a Redis client; queue.ts does, and only when a command asks for it.
  */
 import type { EvalAttributionsOptions } from '../attribution/eval/types.js';
+import type { AttributionRunOptions } from '../attribution/pipeline.js';
 import type { EvalOptions } from '../circuits/eval.js';
 import type { RecordOptions } from '../record/types.js';
+import type { VisualizeOptions } from '../visualize/types.js';
 
 /** Stages that can be queued as shards and merged back into a single-process result. */
-export type ShardedStage = 'record' | 'circuits-eval' | 'attribute-eval';
-export const SHARDED_STAGES: readonly ShardedStage[] = ['record', 'circuits-eval', 'attribute-eval'];
+export type ShardedStage = 'record' | 'circuits-eval' | 'visualize' | 'attribute' | 'attribute-eval';
+export const SHARDED_STAGES: readonly ShardedStage[] = ['record', 'circuits-eval', 'visualize', 'attribute', 'attribute-eval'];
 
 /** What a job carries: the stage's own library options with every path absolute. */
 export type StageOptions =
   | { stage: 'record'; options: RecordOptions }
   | { stage: 'circuits-eval'; options: EvalOptions }
+  | { stage: 'visualize'; options: VisualizeOptions }
+  /** One method per flow: its shards share OUT/shards with any other method's. */
+  | { stage: 'attribute'; options: AttributionRunOptions }
   | { stage: 'attribute-eval'; options: EvalAttributionsOptions };
 
 export interface SubmitOptions {
@@ -70,12 +75,14 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+export type StageUnit = 'image' | 'query' | 'neuron';
+
 export type ShardState = 'waiting' | 'running' | 'done' | 'failed';
 
 export interface QueuedShardStatus {
   index: number;
   state: ShardState;
-  /** Units (images, queries) done in this shard so far, and its size when known. */
+  /** Units (images, queries, neurons) done in this shard so far, and its size when known. */
   done: number;
   total?: number;
   attempts: number;
@@ -88,8 +95,8 @@ export interface StageStatus {
   stage: ShardedStage;
   shards: QueuedShardStatus[];
   merge: ShardState;
-  /** What the stage counts: images (record, attribute eval) or queries (circuits eval). */
-  unit: 'image' | 'query';
+  /** What the stage counts: images (record, attribute, attribute eval), queries (circuits eval) or neurons (visualize). */
+  unit: StageUnit;
   /** Units per second over finished and running shards (from job timestamps), when any ran. */
   rate?: number;
   etaSeconds?: number;

@@ -1,9 +1,10 @@
 /**
  * `merge RUN`: assembles every stage's finished shards in RUN into the files the single-process
  * stage writes — the recording first (record/merge.ts), then the circuits evaluation
- * (circuits/eval-shards.ts); in an `attribute` OUT the maps (attribution/shards.ts), in an
- * `attribute eval` OUT the evaluation (attribution/eval/shards.ts) — holding the run's lock and every shard's, so no shard changes under
- * it. Shard folders are removed only once everything is written: a merge killed midway loses
+ * (circuits/eval-shards.ts) and the visualisations (visualize/shards.ts); in an `attribute` OUT
+ * the maps (attribution/shards.ts), in an `attribute eval` OUT the evaluation
+ * (attribution/eval/shards.ts) — holding the run's lock and every shard's, so no shard changes
+ * under it. Shard folders are removed only once everything is written: a merge killed midway loses
  * nothing, and running it again finishes it.
  */
 import { rm, rmdir } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import type { RecordProgress } from '../record/types.js';
 import { mergeEvalShards, type FinishedEvalShard } from '../circuits/eval-shards.js';
 import { mergeAttributionShards, type FinishedAttributionShard } from '../attribution/shards.js';
 import { mergeAttributionEvalShards, type FinishedAttributionEvalShard } from '../attribution/eval/shards.js';
+import { mergeVisualizeShards, type FinishedVisualizeShard } from '../visualize/shards.js';
 import { listShards, shardsFolder, type ShardStage, type ShardStatus } from './spec.js';
 
 export interface MergeHooks {
@@ -33,7 +35,7 @@ export interface MergedStage {
   stage: ShardStage;
   shards: number;
   path: string;
-  /** Images recorded (record) or queries evaluated (circuits eval). */
+  /** Images recorded (record, attribute, attribute eval), queries evaluated (circuits eval) or neurons visualised. */
   units: number;
 }
 
@@ -59,7 +61,8 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
   const evals = await listShards<FinishedEvalShard>(run, 'circuits-eval');
   const maps = await listShards<FinishedAttributionShard>(run, 'attribute');
   const mapEvals = await listShards<FinishedAttributionEvalShard>(run, 'attribute-eval');
-  const all: ShardStatus[] = [...record, ...evals, ...maps, ...mapEvals];
+  const visuals = await listShards<FinishedVisualizeShard>(run, 'visualize');
+  const all: ShardStatus[] = [...record, ...evals, ...maps, ...mapEvals, ...visuals];
   const merged: MergedStage[] = [];
   if (all.length === 0) {
     const manifest = await readManifestIfAny(layout);
@@ -77,6 +80,7 @@ async function mergeLocked(run: string, hooks: MergeHooks): Promise<MergeResult>
     if (evals.length > 0) merged.push({ stage: 'circuits-eval', shards: evals.length, ...(await mergeEvalShards(run, evals)) });
     if (maps.length > 0) merged.push({ stage: 'attribute', shards: maps.length, ...(await mergeAttributionShards(run, maps)) });
     if (mapEvals.length > 0) merged.push({ stage: 'attribute-eval', shards: mapEvals.length, ...(await mergeAttributionEvalShards(run, mapEvals)) });
+    if (visuals.length > 0) merged.push({ stage: 'visualize', shards: visuals.length, ...(await mergeVisualizeShards(run, visuals)) });
     for (const status of all) await removeFolder(status.dir);
     // Anything else a user put there stays.
     await rmdir(shardsFolder(run)).catch(() => undefined);

@@ -8,12 +8,14 @@
  * journaled: the mark that it is finished. `merge RUN` (merge.ts) assembles finished shards into
  * the very files the single-process stage writes.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeurolensError } from '../errors.js';
 import { shardMessages } from '../messages/shards.js';
 import { readJournal } from '../store/journal.js';
+import { stableJson, writeJsonAtomic } from '../store/atomic.js';
 import { readTextIfExists, wrapFsError } from '../store/fs-errors.js';
+import { withRunLock } from '../store/lock.js';
 
 /** Which shard: `index` of `count` (0 ≤ index < count). */
 export interface ShardSpec {
@@ -22,10 +24,18 @@ export interface ShardSpec {
 }
 
 /** The stages that can be split into shards (their folders are named after them). */
-export type ShardStage = 'record' | 'circuits-eval' | 'attribute' | 'attribute-eval';
-export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute', 'attribute-eval'];
+export type ShardStage = 'record' | 'circuits-eval' | 'attribute' | 'attribute-eval' | 'visualize';
+export const SHARD_STAGES: readonly ShardStage[] = ['record', 'circuits-eval', 'attribute', 'attribute-eval', 'visualize'];
 /** The command that records a stage's shards (for messages saying what to run). */
-export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute', 'attribute-eval': 'attribute eval' };
+export const STAGE_COMMAND: Record<ShardStage, string> = { record: 'record', 'circuits-eval': 'circuits eval', attribute: 'attribute', 'attribute-eval': 'attribute eval', visualize: 'visualize' };
+
+/** What running a shard returns first; each stage adds its counts. */
+export interface ShardRunHeader extends ShardSpec {
+  /** 'complete' when this call finished the shard; 'unchanged' when it was already finished. */
+  status: 'complete' | 'unchanged';
+  /** The shard's folder. */
+  dir: string;
+}
 
 /** Parses `I/N` (the CLI's --shard); throws NeurolensError('usage') naming --shard otherwise. */
 export function parseShard(value: string): ShardSpec {
@@ -57,9 +67,32 @@ export function shardFolder(run: string, stage: ShardStage, spec: ShardSpec): st
   return join(shardsFolder(run), `${stage}-${spec.index}-of-${spec.count}`);
 }
 
-/** `range.json`: the shard's share of the stage's units (record: chunks; circuits eval: queries). */
+/**
+ * Runs `fn` holding shard `spec`'s own lock (creating its folder), never the run's: shards of one
+ * stage run at the same time, each in its own folder.
+ */
+export async function withShardLock<T>(run: string, stage: ShardStage, spec: ShardSpec, fn: (dir: string) => Promise<T>): Promise<T> {
+  checkShard(spec);
+  const dir = shardFolder(run, stage, spec);
+  await mkdir(shardsFolder(run), { recursive: true }).catch((error: unknown) => {
+    throw wrapFsError(error, shardsFolder(run));
+  });
+  return withRunLock(dir, `${STAGE_COMMAND[stage]} --shard`, () => fn(dir), { create: true });
+}
+
+/** Moves a file a shard wrote into the merged folder; one already moved by an interrupted merge is left. */
+export async function moveShardFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await stat(to).then(() => true, () => false))) return;
+    throw wrapFsError(error, from);
+  }
+}
+
+/** `range.json`: the shard's share of the stage's units (record: chunks; circuits eval: queries; visualize: neurons). */
 export interface ShardRange {
-  unit: 'chunk' | 'query' | 'image';
+  unit: 'chunk' | 'query' | 'image' | 'neuron';
   first: number;
   end: number;
   /** Units of the whole stage. */
@@ -78,12 +111,40 @@ export interface FinishedShardHeader {
   [stageField: string]: unknown;
 }
 
+/** A finished shard's `shard.json`: the header, then stage `S`'s own fields `F` (what its merge needs). */
+export type FinishedShard<S extends ShardStage, F extends object> = FinishedShardHeader & { stage: S } & F;
+
+/** Writes `shard.json`, the mark that the shard is finished: call it once its last unit is journaled. */
+export async function finishShard<S extends ShardStage, F extends object>(dir: string, stage: S, spec: ShardSpec, range: ShardRange, fields: F): Promise<FinishedShard<S, F>> {
+  const finished = { format: 'neurolens-shard', formatVersion: 1, stage, index: spec.index, count: spec.count, range, ...fields } as FinishedShard<S, F>;
+  await writeJsonAtomic(finishedPath(dir), finished);
+  return finished;
+}
+
+/**
+ * Checks that the shard in `dir` is being run with the `settings` it was started with (`settingsOf`
+ * its shard.json once finished, else its settings.json), throwing NeurolensError('conflict') that
+ * names the folder otherwise. Returns its shard.json when finished; else records settings.json.
+ */
+export async function claimShard<F extends FinishedShardHeader>(dir: string, stage: ShardStage, settings: unknown, settingsOf: (finished: F) => unknown): Promise<F | undefined> {
+  const finished = await readFinishedShard<F>(dir);
+  const stored = finished ? settingsOf(finished) : await readShardJson<unknown>(settingsPath(dir), dir);
+  if (stored !== undefined && stableJson(stored) !== stableJson(settings)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, STAGE_COMMAND[stage]));
+  if (!finished) await writeJsonAtomic(settingsPath(dir), settings);
+  return finished;
+}
+
 export function rangePath(dir: string): string {
   return join(dir, 'range.json');
 }
 
 export function finishedPath(dir: string): string {
   return join(dir, 'shard.json');
+}
+
+/** The settings a shard was started with, until its shard.json holds them. */
+function settingsPath(dir: string): string {
+  return join(dir, 'settings.json');
 }
 
 /** The journal of finished units in a shard folder (record keeps its run-like `.record/` layout). */
@@ -186,10 +247,11 @@ export async function listShards<F extends FinishedShardHeader = FinishedShardHe
 }
 
 /**
- * The finished shards of one split, checked to be all there and finished; throws NeurolensError
- * saying what to run otherwise. Whether they did the same work is the stage's check.
+ * The finished shards of one split, checked to be all there and finished, and with `settingsOf`
+ * to agree on their settings; throws NeurolensError saying what to run otherwise. Without
+ * `settingsOf`, whether they did the same work is the stage's check.
  */
-export function completeSplit<F extends FinishedShardHeader>(run: string, stage: ShardStage, statuses: readonly ShardStatus<F>[]): F[] {
+export function completeSplit<F extends FinishedShardHeader>(run: string, stage: ShardStage, statuses: readonly ShardStatus<F>[], settingsOf?: (finished: F) => unknown): F[] {
   const command = STAGE_COMMAND[stage];
   if (statuses.length === 0) throw new NeurolensError('input', shardMessages.noShards(run));
   const counts = [...new Set(statuses.map((s) => s.count))];
@@ -199,5 +261,11 @@ export function completeSplit<F extends FinishedShardHeader>(run: string, stage:
   if (missing.length > 0) throw new NeurolensError('input', shardMessages.shardsMissing(run, command, missing, count));
   const unfinished = statuses.filter((s) => !s.complete).map((s) => s.index);
   if (unfinished.length > 0) throw new NeurolensError('input', shardMessages.shardsUnfinished(run, command, unfinished, count));
-  return statuses.map((s) => s.finished!);
+  const finished = statuses.map((s) => s.finished!);
+  if (settingsOf) {
+    const first = stableJson(settingsOf(finished[0]!));
+    const other = finished.findIndex((f) => stableJson(settingsOf(f)) !== first);
+    if (other >= 0) throw new NeurolensError('conflict', shardMessages.shardsDisagree(run, command, other, count, 'different options', statuses[other]!.dir));
+  }
+  return finished;
 }

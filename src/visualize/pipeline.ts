@@ -53,12 +53,32 @@ function checkOptions(o: VisualizeOptions): void {
 
 /** Optimises, saves and checks the visualisations; see the module comment. */
 export async function visualize(options: VisualizeOptions, hooks: VisualizeHooks = {}): Promise<VisualizeResult> {
+  // Before the lock, so a bad argument is reported as such and not as a lock to take.
   checkOptions(options);
   return withRunLock(options.run, 'visualize', () => visualizeLocked(options, hooks));
 }
 
-async function visualizeLocked(options: VisualizeOptions, hooks: VisualizeHooks): Promise<VisualizeResult> {
-  const started = performance.now();
+/** What every neuron of a visualisation shares: the opened run, its model and the settings. */
+export interface VisualizeSession {
+  run: OpenRun;
+  model: ModelProto;
+  inputName: string;
+  settings: OptimiseSettings;
+  /** Images per neuron (--diversity). */
+  k: number;
+  /** The settings each layer's visualize.json lists. */
+  fileSettings: VisualizeLayerFile['settings'];
+}
+
+/** One unit of work: a neuron of a layer, in the order visualize processes them. */
+export interface VisualizeUnit {
+  layer: LayerRecord;
+  neuron: number;
+}
+
+/** Opens the run and the model and settles the settings (no lock: the caller holds what it needs). */
+export async function openVisualize(options: VisualizeOptions): Promise<VisualizeSession> {
+  checkOptions(options);
   const run = await openRun(options.run, { layers: options.layers ?? 'all', poolings: ['mean'], model: options.model });
   const prep = run.manifest.preprocessing;
   if (prep.channels !== 1 && prep.channels !== 3) throw new NeurolensError('input', visualizeMessages.notImage(prep.channels));
@@ -68,46 +88,83 @@ async function visualizeLocked(options: VisualizeOptions, hooks: VisualizeHooks)
   const { model } = await loadModel(options.model);
   const weights = new Set((model.graph?.initializer ?? []).map((t) => t.name));
   const inputName = (model.graph?.input ?? []).find((v) => !weights.has(v.name))!.name!;
+  const k = options.diversity ?? 1;
+  const scale = options.scale ?? VISUALIZE_DEFAULTS.scale;
   const settings: OptimiseSettings = {
     steps: options.steps ?? VISUALIZE_DEFAULTS.steps,
     rate: options.rate ?? VISUALIZE_DEFAULTS.rate,
     seed: options.seed ?? VISUALIZE_DEFAULTS.seed,
     initStd: VISUALIZE_DEFAULTS.initStd,
-    diversityWeight: (options.diversity ?? 1) > 1 ? (options.diversityWeight ?? VISUALIZE_DEFAULTS.diversityWeight) : 0,
-    robustness: {
-      jitter: options.jitter ?? defaultJitter(prep.height, prep.width),
-      scale: [1 - (options.scale ?? VISUALIZE_DEFAULTS.scale), 1 + (options.scale ?? VISUALIZE_DEFAULTS.scale)],
-      rotate: options.rotate ?? VISUALIZE_DEFAULTS.rotate,
-    },
+    diversityWeight: k > 1 ? (options.diversityWeight ?? VISUALIZE_DEFAULTS.diversityWeight) : 0,
+    robustness: { jitter: options.jitter ?? defaultJitter(prep.height, prep.width), scale: [1 - scale, 1 + scale], rotate: options.rotate ?? VISUALIZE_DEFAULTS.rotate },
   };
+  const { jitter, rotate } = settings.robustness;
+  const fileSettings: VisualizeLayerFile['settings'] = {
+    steps: settings.steps,
+    rate: settings.rate,
+    seed: settings.seed,
+    jitter,
+    rotate,
+    scale,
+    // Written only with the term on, so a run without it keeps its former bytes.
+    ...(k > 1 ? { diversity: k, diversityWeight: settings.diversityWeight! } : {}),
+  };
+  return { run, model, inputName, settings, k, fileSettings };
+}
+
+/** The neurons of every chosen layer, layer by layer, in the order visualize processes them. */
+export function visualizeUnits(session: VisualizeSession, options: VisualizeOptions): VisualizeUnit[] {
+  return session.run.layers.flatMap((layer) => (options.neurons ?? Array.from({ length: layer.channels }, (_, i) => i)).map((neuron) => ({ layer, neuron })));
+}
+
+/** The folder of a layer's visualisations, relative to the run. */
+export function layerFolder(layer: string): string {
+  return join('visualize', layerFileStem(layer));
+}
+
+async function visualizeLocked(options: VisualizeOptions, hooks: VisualizeHooks): Promise<VisualizeResult> {
+  const started = performance.now();
+  const session = await openVisualize(options);
+  const units = visualizeUnits(session, options);
   const layers: VisualizeLayerFile[] = [];
   const files: string[] = [];
-  for (const layer of run.layers) {
-    const file = await visualizeLayer(run, model, inputName, layer, options, settings, hooks);
-    layers.push(file.layer);
-    files.push(...file.files);
+  let done = 0;
+  const onSaved = async () => hooks.onNeuron?.(++done, units.length);
+  for (const layer of session.run.layers) {
+    const layerStarted = performance.now();
+    const neurons = units.filter((u) => u.layer === layer).map((u) => u.neuron);
+    hooks.onStep?.(visualizeMessages.layerStart(layer.id, neurons.length, session.settings.steps));
+    const saved = await visualizeNeurons(session, layer, neurons, session.run.dir, options, hooks, onSaved);
+    const file = layerFile(layer, session.fileSettings, saved.entries);
+    const json = join(layerFolder(layer.id), 'visualize.json');
+    await writeJsonAtomic(join(session.run.dir, json), file);
+    layers.push(file);
+    files.push(...saved.files, json);
+    hooks.onStep?.(visualizeMessages.layerDone(layer.id, file.passed, file.neurons.length, (performance.now() - layerStarted) / 1000));
   }
   const passed = layers.reduce((a, l) => a + l.passed, 0);
   const total = layers.reduce((a, l) => a + l.neurons.length, 0);
   return { layers, files, passed, total, seconds: (performance.now() - started) / 1000 };
 }
 
-async function visualizeLayer(
-  run: OpenRun,
-  model: ModelProto,
-  inputName: string,
+/**
+ * Optimises, saves (under `root`, at their run-relative paths) and checks the visualisations of
+ * `neurons` of `layer`; `onSaved` hears of each neuron once its PNGs are written.
+ */
+export async function visualizeNeurons(
+  session: VisualizeSession,
   layer: LayerRecord,
-  options: VisualizeOptions,
-  settings: OptimiseSettings,
+  neurons: readonly number[],
+  root: string,
+  options: Pick<VisualizeOptions, 'threads' | 'batch'>,
   hooks: VisualizeHooks,
-): Promise<{ layer: VisualizeLayerFile; files: string[] }> {
-  const started = performance.now();
+  onSaved?: (entry: VisualizedNeuron) => Promise<void>,
+): Promise<{ entries: VisualizedNeuron[]; files: string[] }> {
+  const { run, model, inputName, settings, k } = session;
   const prep = run.manifest.preprocessing;
-  const neurons = options.neurons ?? Array.from({ length: layer.channels }, (_, i) => i);
   const best = await bestImages(run, layer);
-  const folder = join('visualize', layerFileStem(layer.id));
-  await mkdir(join(run.dir, folder), { recursive: true });
-  hooks.onStep?.(visualizeMessages.layerStart(layer.id, neurons.length, settings.steps));
+  const folder = layerFolder(layer.id);
+  await mkdir(join(root, folder), { recursive: true });
   const sessionOptions = { ...(options.threads ? { threads: options.threads } : {}), inputSize: [prep.height, prep.width] as [number, number] };
   const spec = { targets: [{ tensor: layer.tensor }], wrt: [inputName] };
   const gradients = await GradientModel.create(model, spec, sessionOptions);
@@ -117,7 +174,6 @@ async function visualizeLayer(
   });
   const entries: VisualizedNeuron[] = [];
   const files: string[] = [];
-  const k = options.diversity ?? 1;
   // A neuron's k copies share one batch (the diversity term compares them), so a batch holds
   // ⌊batch / k⌋ neurons, at least one.
   const batch = Math.max(1, Math.floor((options.batch ?? VISUALIZE_DEFAULTS.batch) / k));
@@ -139,7 +195,8 @@ async function visualizeLayer(
       const measured = await measure(ctx, channels, images.map((q) => q.planar));
       for (const [g, neuron] of group.entries()) {
         const rows = Array.from({ length: k }, (_, i) => g * k + i);
-        const saved = await saveNeuron(run, folder, layer, neuron, rows, images, measured, best);
+        const saved = await saveNeuron(run, root, folder, layer, neuron, rows, images, measured, best);
+        await onSaved?.(saved.entry);
         entries.push(saved.entry);
         files.push(...saved.files);
       }
@@ -148,35 +205,19 @@ async function visualizeLayer(
     await gradients.close();
     await redirected.close();
   }
-  const file = layerFile(layer, settings, options.scale ?? VISUALIZE_DEFAULTS.scale, k, entries);
-  const passed = file.passed;
-  const json = join(folder, 'visualize.json');
-  await writeJsonAtomic(join(run.dir, json), file);
-  files.push(json);
-  hooks.onStep?.(visualizeMessages.layerDone(layer.id, passed, entries.length, (performance.now() - started) / 1000));
-  return { layer: file, files };
+  return { entries, files };
 }
 
-/** The layer's visualize.json. */
-function layerFile(layer: LayerRecord, settings: OptimiseSettings, scale: number, k: number, entries: VisualizedNeuron[]): VisualizeLayerFile {
+/** A layer's visualize.json. */
+export function layerFile(layer: Pick<LayerRecord, 'id' | 'tensor'>, settings: VisualizeLayerFile['settings'], entries: VisualizedNeuron[]): VisualizeLayerFile {
   const passed = entries.filter((e) => e.pass).length;
-  const { jitter, rotate } = settings.robustness;
   return {
     format: 'neurolens-visualize',
     formatVersion: 1,
     layer: layer.id,
     tensor: layer.tensor,
     pooling: 'mean',
-    settings: {
-      steps: settings.steps,
-      rate: settings.rate,
-      seed: settings.seed,
-      jitter,
-      rotate,
-      scale,
-      // Written only with the term on, so a run without it keeps its former bytes.
-      ...(k > 1 ? { diversity: k, diversityWeight: settings.diversityWeight! } : {}),
-    },
+    settings,
     neurons: entries,
     passed,
     share: entries.length === 0 ? 0 : passed / entries.length,
@@ -191,6 +232,7 @@ function layerFile(layer: LayerRecord, settings: OptimiseSettings, scale: number
  */
 async function saveNeuron(
   run: OpenRun,
+  root: string,
   folder: string,
   layer: LayerRecord,
   neuron: number,
@@ -207,7 +249,7 @@ async function saveNeuron(
   for (const [i, r] of rows.entries()) {
     const path = join(folder, i === 0 ? `${neuron}.png` : `${neuron}.${i}.png`);
     const png = await sharp(images[r]!.bytes, { raw: { width: prep.width, height: prep.height, channels: prep.channels } }).png({ compressionLevel: 9 }).toBuffer();
-    await writeFileAtomic(join(run.dir, path), png);
+    await writeFileAtomic(join(root, path), png);
     files.push(path);
     const activation = Math.fround(measured.objectives[r]!);
     shots.push({ image: path, activation, pass: activation >= reference });

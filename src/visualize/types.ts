@@ -40,6 +40,8 @@ export interface VisualizeProgress {
 
 export interface VisualizeHooks {
   onProgress?: (progress: VisualizeProgress) => void;
+  /** Neurons finished (their images written and checked) and to do, over every layer of the call. */
+  onNeuron?: (done: number, total: number) => void;
   onStep?: (message: string) => void;
 }
 

@@ -11,14 +11,7 @@ import { tinyResNet } from '../fixtures/tiny-models.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { evaluateAttributions, evaluateAttributionsShard, listShards, type EvalAttributionsOptions } from '../../src/index.js';
 import { runInProcess } from '../helpers/cli.js';
-import { makeWorkspace, snapshotFiles } from '../record/helpers.js';
-
-function assertSameFiles(expectedRoot: string, actualRoot: string): void {
-  const expected = snapshotFiles(expectedRoot);
-  const actual = snapshotFiles(actualRoot);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from the single-process attribute eval`);
-}
+import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
 
 test('attribute eval in 3 shards (scrambled, one aborted and resumed) + merge: byte-identical to one attribute eval', { timeout: 300_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 6);
@@ -46,7 +39,7 @@ test('attribute eval in 3 shards (scrambled, one aborted and resumed) + merge: b
   assert.equal(merged.code, 0, merged.stderr);
   assert.match(merged.stdout, /^merged 3 attribute eval shards into .*sharded\/eval\.json: 8 images\n$/);
   assert.ok(!existsSync(join(sharded, 'shards')));
-  assertSameFiles(single, sharded);
+  assertSameFiles(single, sharded, 'the single-process attribute eval');
 
   const sanity = await cli('attribute', 'eval', '--model', ws.model, '--images', ws.images, '--method', 'gradient', '--sanity', '--out', join(ws.dir, 'x'), '--shard', '0/2');
   assert.equal(sanity.code, 2);

@@ -11,14 +11,7 @@ import { tinyResNet } from '../fixtures/tiny-models.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { listShards, runAttribution, runAttributionShard, type AttributionRunOptions } from '../../src/index.js';
 import { runInProcess } from '../helpers/cli.js';
-import { makeWorkspace, snapshotFiles } from '../record/helpers.js';
-
-function assertSameFiles(expectedRoot: string, actualRoot: string): void {
-  const expected = snapshotFiles(expectedRoot);
-  const actual = snapshotFiles(actualRoot);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs from the single-process attribute`);
-}
+import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
 
 test('attribute in 3 shards (scrambled) + merge: byte-identical to one attribute, earlier maps and skipped images included', { timeout: 300_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 8);
@@ -39,7 +32,7 @@ test('attribute in 3 shards (scrambled) + merge: byte-identical to one attribute
   assert.equal(merged.code, 0, merged.stderr);
   assert.match(merged.stdout, /^merged 3 attribute shards into .*sharded\/attribution\.json: 10 images\n$/);
   assert.ok(!existsSync(join(sharded, 'shards')));
-  assertSameFiles(single, sharded);
+  assertSameFiles(single, sharded, 'the single-process attribute');
 
   const two = await cli('attribute', '--model', ws.model, '--images', ws.images, '--out', sharded, '--method', 'rise,gradient', '--shard', '0/2');
   assert.equal(two.code, 2);

@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { cliArgs, journalLines, killWhen, makeWorkspace, recordHere, snapshotFiles } from './helpers.js';
-
-function assertSameFiles(expectedRoot: string, actualRoot: string): void {
-  const expected = snapshotFiles(expectedRoot);
-  const actual = snapshotFiles(actualRoot);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, bytes] of expected) assert.ok(bytes.equals(actual.get(name)!), `${name} differs after resume`);
-}
+import { assertSameFiles, cliArgs, journalLines, killWhen, makeWorkspace, recordHere } from './helpers.js';
 
 test('kill -9 mid-recording or mid-finalize, then the same command: byte-identical to an uninterrupted run', { timeout: 180_000 }, async () => {
   const ws = await makeWorkspace(tinyResNet(), 160);
@@ -28,7 +21,7 @@ test('kill -9 mid-recording or mid-finalize, then the same command: byte-identic
   const resumed = await recordHere(ws.model, ws.images, midway);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /warning: took over the lock of .*midway left by `record` \(pid \d+, since .*\), which is no longer running/);
-  assertSameFiles(reference, midway);
+  assertSameFiles(reference, midway, 'the uninterrupted recording');
 
   // 2. Killed while finalizing (after every chunk was journaled).
   const late = join(ws.dir, 'late');
@@ -36,11 +29,11 @@ test('kill -9 mid-recording or mid-finalize, then the same command: byte-identic
   assert.ok(!existsSync(join(late, 'manifest.json')) || existsSync(join(late, '.record')), 'killed before the run was complete');
   const finished = await recordHere(ws.model, ws.images, late);
   assert.equal(finished.status, 0, finished.stderr);
-  assertSameFiles(reference, late);
+  assertSameFiles(reference, late, 'the uninterrupted recording');
 
   // 3. Running the finished command again is a no-op.
   const noop = await recordHere(ws.model, ws.images, late);
   assert.equal(noop.status, 0);
   assert.match(noop.stdout, /already complete/);
-  assertSameFiles(reference, late);
+  assertSameFiles(reference, late, 'the uninterrupted recording');
 });

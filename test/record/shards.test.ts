@@ -133,7 +133,7 @@ test('merge refuses shards of different splits or different runs, naming what to
   assert.match(disagree.stderr, /error: record shard 1\/2 of .*run was made with a different top-k than shard 0\/2; delete .*record-1-of-2 and run it again/);
   await recordShard(options(ws, run), { index: 0, count: 1 });
   assert.match((await merge(run)).stderr, /error: .*shards holds record shards of different splits \(of 1 and of 2\); delete the folders of the split you do not want/);
-  assert.match((await merge(join(ws.dir, 'nothing'))).stderr, /error: .*nothing holds no shards to merge \(no .*nothing\/shards\/record-I-of-N or circuits-eval-I-of-N\); make them first with `npx neurolens record … --out .*nothing --shard I\/N`/);
+  assert.match((await merge(join(ws.dir, 'nothing'))).stderr, /error: .*nothing holds no shards to merge \(no .*nothing\/shards\/record-I-of-N, circuits-eval-I-of-N, visualize-I-of-N, attribute-I-of-N or attribute-eval-I-of-N\); make them first with `npx neurolens record … --out .*nothing --shard I\/N`/);
 });
 
 test('more shards than chunks: the empty shards finish at once and the merge is still byte-identical', { timeout: 120_000 }, async () => {

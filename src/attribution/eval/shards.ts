@@ -7,17 +7,14 @@
  * `attribute eval` does, so eval.json, eval.md and the charts are byte-identical. The sanity check
  * runs over every image after the main pass and is not sharded.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { NeurolensError } from '../../errors.js';
 import { shardMessages } from '../../messages/shards.js';
-import { stableJson, writeJsonAtomic } from '../../store/atomic.js';
+import { writeJsonAtomic } from '../../store/atomic.js';
 import { appendJournal, readJournal, recoverJournal } from '../../store/journal.js';
-import { withRunLock } from '../../store/lock.js';
-import { wrapFsError } from '../../store/fs-errors.js';
 import {
-  checkShard, completeSplit, finishedPath, fromExactJson, rangePath, readFinishedShard, readShardJson, shardFolder, shardJournal, shardsFolder, shardUnits, toExactJson,
-  type FinishedShardHeader, type ShardRange, type ShardSpec, type ShardStatus,
+  checkShard, claimShard, completeSplit, finishShard, fromExactJson, rangePath, shardJournal, shardUnits, toExactJson, withShardLock,
+  type FinishedShard, type ShardRange, type ShardRunHeader, type ShardSpec, type ShardStatus,
 } from '../../shards/spec.js';
 import { createAttributor } from '../attributor.js';
 import { evaluateImages, finishEval, prepareEval, type AttributorFactory, type EvaluatedImage } from './pipeline.js';
@@ -27,16 +24,9 @@ import type { EvalAttributionsOptions, EvalHooks } from './types.js';
 type StoredOptions = Omit<EvalAttributionsOptions, 'out'>;
 
 /** A finished attribute-eval shard's `shard.json`. */
-export interface FinishedAttributionEvalShard extends FinishedShardHeader {
-  stage: 'attribute-eval';
-  options: StoredOptions;
-}
+export type FinishedAttributionEvalShard = FinishedShard<'attribute-eval', { options: StoredOptions }>;
 
-export interface AttributionEvalShardResult {
-  status: 'complete' | 'unchanged';
-  index: number;
-  count: number;
-  dir: string;
+export interface AttributionEvalShardResult extends ShardRunHeader {
   /** Images of this shard, and those evaluated by this call. */
   images: number;
   evaluatedNow: number;
@@ -47,26 +37,17 @@ function stored(options: EvalAttributionsOptions): StoredOptions {
   return { ...rest, model: resolve(options.model), images: resolve(options.images), ...(options.maps ? { maps: resolve(options.maps) } : {}) };
 }
 
-const settingsPath = (dir: string) => join(dir, 'settings.json');
-
 /** Evaluates shard `spec` of the images `options` lists; every shard must get the same options. */
 export async function evaluateAttributionsShard(options: EvalAttributionsOptions, spec: ShardSpec, hooks: EvalHooks = {}, factory: AttributorFactory = createAttributor): Promise<AttributionEvalShardResult> {
   checkShard(spec);
   if (options.sanity) throw new NeurolensError('usage', shardMessages.noSanityShards());
-  const dir = shardFolder(options.out, 'attribute-eval', spec);
   const prepared = await prepareEval(options);
-  await mkdir(shardsFolder(options.out), { recursive: true }).catch((error: unknown) => {
-    throw wrapFsError(error, shardsFolder(options.out));
-  });
-  return withRunLock(dir, 'attribute eval --shard', async () => {
+  return withShardLock(options.out, 'attribute-eval', spec, async (dir) => {
     const mine = stored(options);
-    const finished = await readFinishedShard<FinishedAttributionEvalShard>(dir);
-    const before = finished ? finished.options : await readShardJson<StoredOptions>(settingsPath(dir), dir);
-    if (before && stableJson(before) !== stableJson(mine)) throw new NeurolensError('conflict', shardMessages.shardOptionsDiffer(dir, 'attribute eval'));
+    const finished = await claimShard<FinishedAttributionEvalShard>(dir, 'attribute-eval', mine, (f) => f.options);
     const [first, end] = shardUnits(spec, prepared.entries.length);
     const result = { ...spec, dir, images: end - first };
     if (finished) return { status: 'unchanged', ...result, evaluatedNow: 0 };
-    await writeJsonAtomic(settingsPath(dir), mine);
     const range: ShardRange = { unit: 'image', first, end, total: prepared.entries.length };
     await writeJsonAtomic(rangePath(dir), range);
     const journal = shardJournal('attribute-eval', dir);
@@ -77,10 +58,9 @@ export async function evaluateAttributionsShard(options: EvalAttributionsOptions
       await appendJournal(journal, toExactJson(image));
       evaluatedNow++;
     });
-    const shard: FinishedAttributionEvalShard = { format: 'neurolens-shard', formatVersion: 1, stage: 'attribute-eval', ...spec, range, options: mine };
-    await writeJsonAtomic(finishedPath(dir), shard);
+    await finishShard(dir, 'attribute-eval', spec, range, { options: mine });
     return { status: 'complete', ...result, evaluatedNow };
-  }, { create: true });
+  });
 }
 
 /**
@@ -88,11 +68,8 @@ export async function evaluateAttributionsShard(options: EvalAttributionsOptions
  * holds the locks); returns eval.json's path and the images of the split.
  */
 export async function mergeAttributionEvalShards(out: string, statuses: readonly ShardStatus<FinishedAttributionEvalShard>[], factory: AttributorFactory = createAttributor): Promise<{ path: string; units: number }> {
-  const finished = completeSplit(out, 'attribute-eval', statuses);
+  const finished = completeSplit(out, 'attribute-eval', statuses, (f) => f.options);
   const first = finished[0]!;
-  for (const [i, shard] of finished.entries()) {
-    if (stableJson(shard.options) !== stableJson(first.options)) throw new NeurolensError('conflict', shardMessages.shardsDisagree(out, 'attribute eval', i, shard.count, 'different options', statuses[i]!.dir));
-  }
   const prepared = await prepareEval({ ...first.options, out });
   const evaluated: EvaluatedImage[] = [];
   for (const [i, shard] of finished.entries()) {

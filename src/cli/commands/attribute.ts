@@ -23,7 +23,7 @@ import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 /** The flags of `attribute`'s own options; the method options are read by methodOptionsFromFlags. */
-interface AttributeFlags {
+export interface AttributeFlags {
   model?: string;
   images?: string;
   out?: string;
@@ -40,8 +40,11 @@ interface AttributeFlags {
   [methodOption: string]: unknown;
 }
 
-async function attribute(flags: AttributeFlags): Promise<void> {
-  // A comma list computes several methods into the same folder, one after the other.
+/**
+ * The library options of each method the flags name (a comma list computes several methods into
+ * the same folder, one after the other), checked before any of them runs.
+ */
+export function attributionOptionsFromFlags(flags: AttributeFlags): AttributionRunOptions[] {
   const methods = [...new Set((flags.method ?? '').split(',').map((m) => m.trim()).filter((m) => m !== ''))];
   const known = methodNames();
   for (const m of methods) {
@@ -53,7 +56,32 @@ async function attribute(flags: AttributeFlags): Promise<void> {
   if (!flags.model) throw new NeurolensError('usage', attributionMessages.noModel());
   if (!flags.images) throw new NeurolensError('usage', attributionMessages.noImages());
   if (!flags.out) throw new NeurolensError('usage', attributionMessages.noOut());
-  if (flags.shard && methods.length > 1) throw new NeurolensError('usage', shardMessages.oneMethodPerShard(methods));
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const methodOptions = methodOptionsFromFlags(flags);
+  return methods.map((method) => ({
+    model: flags.model!,
+    images: flags.images!,
+    out: flags.out!,
+    method,
+    target: flags.target,
+    quantity: flags.quantity,
+    ...methodOptions,
+    ...defined({ maxBatch: flags.maxBatch, limit: flags.limit, threads: flags.threads }),
+    executionProvider: flags.device,
+    ...(flags.raw ? { raw: true } : {}),
+    ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
+  }));
+}
+
+/** The one method's options for shards (their folder holds one method at a time). */
+export function oneMethodOptions(flags: AttributeFlags): AttributionRunOptions {
+  const all = attributionOptionsFromFlags(flags);
+  if (all.length > 1) throw new NeurolensError('usage', shardMessages.oneMethodPerShard(all.map((o) => o.method)));
+  return all[0]!;
+}
+
+async function attribute(flags: AttributeFlags): Promise<void> {
+  const all = flags.shard ? [oneMethodOptions(flags)] : attributionOptionsFromFlags(flags);
   const progress = createProgressRenderer();
   // Finished maps are written atomically and reused by the same command: say so on Ctrl-C.
   const interrupted = () => {
@@ -63,8 +91,6 @@ async function attribute(flags: AttributeFlags): Promise<void> {
   };
   process.once('SIGINT', interrupted);
   try {
-    const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-    const methodOptions = methodOptionsFromFlags(flags);
     const hooks: AttributionRunHooks = {
       onProgress: (p) => progress.update(p),
       onWarning: (message) => {
@@ -72,35 +98,18 @@ async function attribute(flags: AttributeFlags): Promise<void> {
         process.stderr.write(`neurolens: warning: ${message}\n`);
       },
     };
-    for (const method of methods) {
-      const options: AttributionRunOptions = {
-        model: flags.model,
-        images: flags.images,
-        out: flags.out,
-        method,
-        target: flags.target,
-        quantity: flags.quantity,
-        ...methodOptions,
-        ...defined({
-          maxBatch: flags.maxBatch,
-          limit: flags.limit,
-          threads: flags.threads,
-        }),
-        executionProvider: flags.device,
-        ...(flags.raw ? { raw: true } : {}),
-        ...(flags.size ? { preprocessing: { size: flags.size } } : {}),
-      };
+    for (const options of all) {
       if (flags.shard) {
         const done = await runAttributionShard(options, flags.shard, hooks);
         progress.stop();
-        process.stdout.write(`${shardMessages.attributionShardDone(done.index, done.count, done.images, done.skipped, flags.out)}\n`);
+        process.stdout.write(`${shardMessages.attributionShardDone(done.index, done.count, done.images, done.skipped, options.out)}\n`);
         continue;
       }
       const result = await runAttribution(options, hooks);
       progress.stop();
       const rate = result.computed > 0 ? ` (${(result.computed / result.seconds).toFixed(2)} images/s)` : '';
       process.stdout.write(
-        `${method}: ${result.computed} map(s) computed, ${result.reused} reused, ${result.skipped} image(s) skipped in ${result.seconds.toFixed(1)} s${rate}\n` +
+        `${options.method}: ${result.computed} map(s) computed, ${result.reused} reused, ${result.skipped} image(s) skipped in ${result.seconds.toFixed(1)} s${rate}\n` +
           `result: ${result.json}\n`,
       );
     }

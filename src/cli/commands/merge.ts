@@ -7,7 +7,7 @@ import { runAction } from '../run-action.js';
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .description('assemble the shards of `record`, `circuits eval`, `attribute` or `attribute eval` `--shard I/N` into the files one process writes')
+    .description('assemble the shards of `record`, `circuits eval`, `visualize`, `attribute` or `attribute eval` `--shard I/N` into the files one process writes')
     .argument('<run>', 'the folder the shards were made in (the run, or the OUT of `attribute` / `attribute eval`)')
     .action((run: string) =>
       runAction(async () => {
@@ -25,6 +25,7 @@ export function registerMerge(program: Command): void {
             m.stage === 'record' ? shardMessages.merged(run, m.shards, m.units, result.skipped ?? 0)
             : m.stage === 'circuits-eval' ? shardMessages.mergedEval(m.path, m.shards, m.units)
             : m.stage === 'attribute' ? shardMessages.mergedAttribution(m.path, m.shards, m.units)
+            : m.stage === 'visualize' ? shardMessages.mergedVisualize(m.path, m.shards, m.units)
             : shardMessages.mergedAttributionEval(m.path, m.shards, m.units),
           );
           if (result.status === 'unchanged') lines.push(shardMessages.alreadyMerged(run, result.images ?? 0, result.skipped ?? 0));

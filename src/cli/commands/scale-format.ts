@@ -28,7 +28,7 @@ export function formatStatus(stages: readonly StageStatus[]): string {
     const count = (state: string) => s.shards.filter((x) => x.state === state).length;
     const done = s.shards.reduce((sum, x) => sum + x.done, 0);
     const total = s.shards.every((x) => x.total !== undefined) ? s.shards.reduce((sum, x) => sum + x.total!, 0) : undefined;
-    const units = s.unit === 'image' ? 'images' : 'queries';
+    const units = ({ image: 'images', query: 'queries', neuron: 'neurons' } as const)[s.unit];
     lines.push(
       `${STAGE_COMMAND[s.stage]} of ${s.run}: ${count('done')}/${s.shards.length} shards done, ${count('running')} running, ${count('failed')} failed, ${count('waiting')} waiting; merge ${s.merge}`,
       `  ${done}${total !== undefined ? `/${total}` : ''} ${units}${s.rate !== undefined ? `, ${s.rate.toFixed(1)} ${units}/s` : ''}${s.etaSeconds !== undefined && s.merge !== 'done' ? `, about ${duration(s.etaSeconds)} left` : ''}`,

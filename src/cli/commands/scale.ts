@@ -5,8 +5,9 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, waitForStage, type EvalOptions, type StageOptions } from '../../index.js';
+import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, waitForStage, type EvalOptions, type StageOptions, type VisualizeOptions } from '../../index.js';
 import { toRecordOptions } from './record.js';
+import { oneMethodOptions, type AttributeFlags } from './attribute.js';
 import { evalOptionsFromFlags, type EvalFlags } from './attribute-eval.js';
 import { positiveInteger, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
@@ -46,27 +47,40 @@ async function queue(work: StageOptions, flags: QueueFlags): Promise<void> {
   );
 }
 
+function shardsOption(what: string): Option {
+  return shownDefault(new Option('--shards <n>', `shards to split the ${what} into`).argParser(positiveInteger('--shards')), DEFAULT_SHARDS);
+}
+
 /**
- * `submit record …`, `submit circuits-eval …` and `submit attribute-eval …`: each stage's own options, plus where and how to
- * queue. Registered after the stages' commands, whose options they share.
+ * `submit record|circuits-eval|visualize|attribute|attribute-eval …`: each stage's own options,
+ * plus where and how to queue. Registered after the stages' commands, whose options they share.
  */
 export function registerSubmit(program: Command): void {
   const submit = program.command('submit').description('queue a stage as shards on Redis for `npx neurolens worker` processes to run (then merged once)');
-  const record = program.commands.find((c) => c.name() === 'record');
-  const sub = (parent: string, name: string) => program.commands.find((c) => c.name() === parent)?.commands.find((c) => c.name() === name);
-  const circuitsEval = sub('circuits', 'eval');
-  const attributeEval = sub('attribute', 'eval');
-  if (!record || !circuitsEval || !attributeEval) throw new Error('registerSubmit needs the record, circuits eval and attribute eval commands registered first');
+  const top = (name: string) => program.commands.find((c) => c.name() === name);
+  const sub = (parent: string, name: string) => top(parent)?.commands.find((c) => c.name() === name);
+  const [record, circuitsEval, visualize, attribute, attributeEval] = [top('record'), sub('circuits', 'eval'), top('visualize'), top('attribute'), sub('attribute', 'eval')];
+  if (!record || !circuitsEval || !visualize || !attribute || !attributeEval) throw new Error('registerSubmit needs the record, circuits eval, visualize, attribute and attribute eval commands registered first');
   stageOptions(record, submit.command('record').description('queue `record` as shards of whole chunks of the sorted image list'))
     .addOption(shownDefault(new Option('--shards <n>', 'shards to split the images into (whole chunks each)').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
     .action((flags: Parameters<typeof toRecordOptions>[0] & QueueFlags) => runAction(() => queue({ stage: 'record', options: toRecordOptions(flags) }, flags)));
   stageOptions(circuitsEval, submit.command('circuits-eval').description('queue `circuits eval` as shards of contiguous ranges of the query list'))
-    .addOption(shownDefault(new Option('--shards <n>', 'shards to split the queries into').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
+    .addOption(shardsOption('queries'))
     .action(({ redis, shards, attempts, queue: name, ...options }: EvalOptions & QueueFlags) =>
       runAction(() => queue({ stage: 'circuits-eval', options }, { redis, shards, attempts, queue: name })),
     );
+  stageOptions(visualize, submit.command('visualize').description('queue `visualize` as shards of contiguous ranges of its neurons (layer by layer, in order)'))
+    .addOption(shardsOption('neurons'))
+    .action(({ redis, shards, attempts, queue: name, ...options }: VisualizeOptions & QueueFlags) =>
+      runAction(() => queue({ stage: 'visualize', options }, { redis, shards, attempts, queue: name })),
+    );
+  stageOptions(attribute, submit.command('attribute').description('queue `attribute` (one --method) as shards of contiguous ranges of the sorted image list'))
+    .addOption(shardsOption('images'))
+    .action(({ redis, shards, attempts, queue: name, ...flags }: AttributeFlags & QueueFlags) =>
+      runAction(() => queue({ stage: 'attribute', options: oneMethodOptions(flags) }, { redis, shards, attempts, queue: name })),
+    );
   stageOptions(attributeEval, submit.command('attribute-eval').description('queue `attribute eval` as shards of contiguous ranges of the sorted image list (no --sanity)'))
-    .addOption(shownDefault(new Option('--shards <n>', 'shards to split the images into').argParser(positiveInteger('--shards')), DEFAULT_SHARDS))
+    .addOption(shardsOption('images'))
     .action(({ redis, shards, attempts, queue: name, ...flags }: EvalFlags & QueueFlags) =>
       runAction(() => queue({ stage: 'attribute-eval', options: evalOptionsFromFlags(flags) }, { redis, shards, attempts, queue: name })),
     );
@@ -100,7 +114,7 @@ export function registerWorker(program: Command): void {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('progress of a run queued with `submit`: shards done/running/failed, images (or queries) per second, ETA')
+    .description('progress of a run queued with `submit`: shards done/running/failed, images (queries, neurons) per second, ETA')
     .argument('<run>', 'the run folder given to `submit … --out`')
     .addOption(redisOption())
     .addOption(queueOption())

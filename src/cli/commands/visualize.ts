@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, visualize, visualizeMessages, type VisualizeOptions } from '../../index.js';
+import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, parseShard, shardMessages, visualize, visualizeMessages, visualizeShard, type ShardSpec, type VisualizeHooks, type VisualizeOptions } from '../../index.js';
 import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -28,16 +28,23 @@ export function neuronList(text: string): number[] {
   return out;
 }
 
-async function run(flags: VisualizeOptions): Promise<void> {
+async function run({ shard, ...flags }: VisualizeOptions & { shard?: ShardSpec }): Promise<void> {
   const progress = createProgressRenderer();
   try {
-    const result = await visualize(flags, {
+    const hooks: VisualizeHooks = {
       onProgress: (p) => progress.update({ phase: `visualize ${p.layer}`, done: p.done, total: p.total }),
       onStep: (m) => {
         progress.stop();
         say(m);
       },
-    });
+    };
+    if (shard) {
+      const done = await visualizeShard(flags, shard, hooks);
+      progress.stop();
+      process.stdout.write(`${done.status === 'unchanged' ? shardMessages.shardUnchanged(done.index, done.count, flags.run) : shardMessages.visualizeShardDone(done.index, done.count, done.neurons, flags.run)}\n`);
+      return;
+    }
+    const result = await visualize(flags, hooks);
     progress.stop();
     const lines = result.layers.map((l) => `${l.layer}: ${l.passed} of ${l.neurons.length} pass (${(100 * l.share).toFixed(1)} %)${l.failed.length > 0 ? `; below their best image: ${l.failed.join(', ')}` : ''}`);
     for (const l of result.layers) {
@@ -71,5 +78,6 @@ export function registerVisualize(program: Command): void {
     .addOption(seedOption(D.seed, 'the initial images and the random transformations'))
     .addOption(batchOption(D.batch, 'batch rows optimised together (one per neuron, or per image with --diversity)'))
     .addOption(threadsOption())
-    .action((flags: VisualizeOptions) => runAction(() => run(flags)));
+    .option('--shard <i/n>', 'visualise only shard I of N of the neurons (layer by layer, in order) into RUN/shards/; `merge RUN` assembles them', parseShard)
+    .action((flags: VisualizeOptions & { shard?: ShardSpec }) => runAction(() => run(flags)));
 }
