@@ -162,13 +162,15 @@ export class ByteLru<T> {
 
 /**
  * A run's layers for the neuron page. A layer whose full matrix takes at most half the budget is
- * kept whole (exact quantiles from memory); a larger one keeps only its sampled rows, and a
- * neuron's exact column is then streamed from disk, one pass serving every channel asked for
- * while it waits.
+ * kept whole (exact quantiles from memory, and room left for its neighbours' samples); a larger one
+ * keeps only its sampled rows, and a neuron's exact column is then streamed from disk, one pass
+ * serving the channels asked for while it waits (see column).
  */
 export class LayerCache {
   readonly lru: ByteLru<LayerColumns>;
+  /** Per file: the channels waiting for the next column pass, and the last pass queued. */
   private readonly pending = new Map<string, Map<number, Waiter[]>>();
+  private readonly passes = new Map<string, Promise<void>>();
   private readonly shapes = new Map<string, Promise<{ images: number; channels: number }>>();
   /** Streaming passes made for columns of layers too large to keep (the tests count them). */
   columnPasses = 0;
@@ -199,25 +201,39 @@ export class LayerCache {
     return this.lru.get(`sample:${stride}\u0000${path}`, layerBytes(images, channels, stride, false), () => loadColumns(path, stride, false));
   }
 
-  /** Channel `c` over every image: from a kept layer, or from a streaming pass shared with the channels asked for meanwhile. */
+  /** Columns one streaming pass gathers: together at most a quarter of the budget. */
+  columnsPerPass(images: number): number {
+    return Math.max(1, Math.floor(this.budget / 4 / (4 * Math.max(1, images))));
+  }
+
+  /**
+   * Channel `c` over every image: from a kept layer, or from a streaming pass of the file shared
+   * with the channels asked for until it starts. Passes over a file run one after another, so the
+   * columns held at once stay within columnsPerPass.
+   */
   column(path: string, layer: LayerColumns, c: number): Promise<Float32Array> {
     if (layer.full) return Promise.resolve(fullColumn(layer, c));
     return new Promise((resolve, reject) => {
-      let waiting = this.pending.get(path);
-      if (!waiting) {
-        const batch = (waiting = new Map());
-        this.pending.set(path, batch);
-        // Requests arriving before the pass starts join it; later ones start the next pass.
-        setImmediate(() => {
-          this.pending.delete(path);
-          this.columnPass(path, batch).catch((err: unknown) => {
-            for (const list of batch.values()) for (const w of list) w.reject(err);
+      let batch = this.pending.get(path);
+      if (!batch || (batch.size >= this.columnsPerPass(layer.images) && !batch.has(c))) {
+        const next = (batch = new Map<number, Waiter[]>());
+        this.pending.set(path, next);
+        // Starts after the previous pass and one turn of the event loop, so requests arriving meanwhile join.
+        const pass = (this.passes.get(path) ?? Promise.resolve())
+          .then(() => new Promise((done) => setImmediate(done)))
+          .then(() => {
+            if (this.pending.get(path) === next) this.pending.delete(path);
+            return this.columnPass(path, next);
+          })
+          .catch((err: unknown) => {
+            for (const list of next.values()) for (const w of list) w.reject(err);
           });
-        });
+        this.passes.set(path, pass);
+        void pass.then(() => this.passes.get(path) === pass && this.passes.delete(path));
       }
-      const list = waiting.get(c);
+      const list = batch.get(c);
       if (list) list.push({ resolve, reject });
-      else waiting.set(c, [{ resolve, reject }]);
+      else batch.set(c, [{ resolve, reject }]);
     });
   }
 

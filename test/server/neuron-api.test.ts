@@ -83,7 +83,8 @@ test('concurrent neuron requests load each layer once; a layer too large to keep
   const streamed = await Promise.all(channels.map((c) => activationSections(tight, 'layer2.0', c, 'mean')));
   assert.deepEqual([...small.lru.loads].filter(([k]) => k.endsWith(own)), [[`sample:1\u0000${own}`, 1]]);
   assert.ok([...small.lru.loads.keys()].every((k) => k.startsWith('sample:')));
-  assert.equal(small.columnPasses, 1, 'the 16 columns came from one pass');
+  assert.equal(small.columnPasses, Math.ceil(16 / small.columnsPerPass(24)), 'the 16 columns came from passes as full as the budget allows');
+  assert.ok(small.columnPasses < 16);
   channels.forEach((c) => assert.deepEqual(streamed[c], sections[2 * c], `neuron ${c}`));
 });
 

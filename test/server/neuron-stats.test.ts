@@ -142,7 +142,7 @@ test('ByteLru: loads a key once for concurrent gets, stays within its byte budge
   assert.ok(lru.bytes <= 100);
 });
 
-test('LayerCache: a layer too large to keep is sampled, and its exact columns come from one shared streaming pass', async () => {
+test('LayerCache: a layer too large to keep is sampled, and its exact columns come from shared streaming passes of bounded size', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'neurolens-cols-'));
   const [rows, channels] = [40, 6];
   const m = awkward(rows, channels, 9);
@@ -156,11 +156,18 @@ test('LayerCache: a layer too large to keep is sampled, and its exact columns co
   const small = new LayerCache(2 * rows * channels * 4 - 4); // the full matrix is over half of it
   const sampled = await small.layer(path, 3);
   assert.equal(sampled.full, null);
-  const columns = await Promise.all([0, 1, 2, 3, 4, 5, 1].map((c) => small.column(path, sampled, c)));
-  assert.equal(small.columnPasses, 1, 'one pass for every column asked for together');
-  columns.forEach((col, k) => assert.deepEqual(Array.from(col), Array.from({ length: rows }, (_, r) => m[r * channels + [0, 1, 2, 3, 4, 5, 1][k]!]!)));
+  assert.equal(small.columnsPerPass(rows), 2, 'a quarter of the budget holds two columns of 40 values');
+  const asked = [0, 0, 1, 2, 3, 4, 5];
+  const columns = await Promise.all(asked.map((c) => small.column(path, sampled, c)));
+  assert.equal(small.columnPasses, 3, 'the columns asked for together: passes of two');
+  columns.forEach((col, k) => assert.deepEqual(Array.from(col), Array.from({ length: rows }, (_, r) => m[r * channels + asked[k]!]!)));
   await small.column(path, sampled, 2);
-  assert.equal(small.columnPasses, 2);
+  assert.equal(small.columnPasses, 4);
+  // A pass that fails rejects every request waiting on it, and the next pass still runs.
+  const missing = join(dir, 'gone.npy');
+  const failed = await Promise.allSettled([small.column(missing, sampled, 0), small.column(missing, sampled, 0), small.column(missing, sampled, 1)]);
+  assert.deepEqual(failed.map((f) => f.status), ['rejected', 'rejected', 'rejected']);
+  assert.deepEqual(Array.from(await small.column(path, sampled, 5)), Array.from({ length: rows }, (_, r) => m[r * channels + 5]!));
 });
 
 test('normal quantile, Fisher interval and the Bonferroni threshold of r', () => {
