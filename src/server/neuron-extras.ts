@@ -1,8 +1,8 @@
 /**
  * The neuron page's analysis sections (NeuronResponse `distribution`, `correlations`, `effects`,
- * `visualization`). Distribution and correlations come from the stored pooled activations (one
- * streaming pass over the neuron's layer and its neighbours; results cached per run, neuron and
- * pooling, a bounded number of entries); effects and visualisation are read from what
+ * `visualization`). Distribution and correlations come from the stored pooled activations as
+ * layer-columns.ts keeps them per layer (results also cached per run, neuron and pooling, a bounded
+ * number of entries); effects and visualisation are read from what
  * `neurolens neurons --effects` and `neurolens visualize` wrote, or null when absent.
  */
 import { layerFileStem } from '../record/layout.js';
@@ -10,7 +10,8 @@ import type { Pooling } from '../record/types.js';
 import type { VisualizeLayerFile } from '../visualize/types.js';
 import type { NeuronEffectsFile } from '../neurons/effects-types.js';
 import type { CorrelatedNeuron, NeuronCorrelations, NeuronDistribution, NeuronEffectsView, NeuronVisualization } from './neuron-api.js';
-import { correlateWith, correlationStride, distributionOf, strongest } from './neuron-stats.js';
+import { layerCacheOf, sampledColumn } from './layer-columns.js';
+import { correlateSample, correlationStride, distributionOf, strongest } from './neuron-stats.js';
 import type { RunIndex } from './run-index.js';
 
 /** Neurons whose distribution and correlations stay cached (each entry holds a few hundred numbers). */
@@ -41,13 +42,23 @@ async function computeSections(run: RunIndex, layerId: string, channel: number, 
   const at = layers.findIndex((l) => l.id === layerId);
   const images = await run.images();
   const stride = correlationStride(images.length);
-  const own = await correlateWith(run.activationsPath(layerId, pooling), { channel }, stride);
-  const distribution = distributionOf(own.column, (i) => images[i]?.path ?? '');
+  const cache = layerCacheOf(run);
+  const path = run.activationsPath(layerId, pooling);
   const neighbours: { layer: string; relation: CorrelatedNeuron['relation'] }[] = [];
   if (at > 0) neighbours.push({ layer: layers[at - 1]!.id, relation: 'previous' });
   if (at >= 0 && at + 1 < layers.length) neighbours.push({ layer: layers[at + 1]!.id, relation: 'next' });
-  const sums = await Promise.all(neighbours.map((l) => correlateWith(run.activationsPath(l.layer, pooling), own.column, stride)));
-  const correlations = strongest([{ layer: layerId, relation: 'same' as const, skip: channel, ...own }, ...neighbours.map((l, i) => ({ ...l, ...sums[i]! }))], undefined, stride);
+  const [own, ...others] = await Promise.all([cache.layer(path, stride), ...neighbours.map((l) => cache.sample(run.activationsPath(l.layer, pooling), stride))]);
+  const column = await cache.column(path, own!, channel);
+  // Requests waiting on the same layer resume together; yielding here lets the server answer other
+  // requests between neurons instead of after all of them (each neuron is ~10 ms of arithmetic).
+  await new Promise((resolve) => setImmediate(resolve));
+  const distribution = distributionOf(column, (i) => images[i]?.path ?? '');
+  const x = sampledColumn(own!, channel);
+  const correlations = strongest(
+    [{ layer: layerId, relation: 'same' as const, skip: channel, ...correlateSample(x, own!) }, ...neighbours.map((l, i) => ({ ...l, ...correlateSample(x, others[i]!) }))],
+    undefined,
+    stride,
+  );
   return { distribution, correlations };
 }
 

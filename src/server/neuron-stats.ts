@@ -1,11 +1,10 @@
 /**
  * The neuron page's cheap analyses, from the stored pooled activations (activations/LAYER.POOL.npy,
  * images × channels) only: images at activation quantiles, the lowest images, and the neurons most
- * correlated with this one in its own and the adjacent layers. Each is one streaming pass per layer
- * matrix (rows read in chunks, so runs larger than memory work); the run index caches the results.
+ * correlated with this one in its own and the adjacent layers. They read the layers as
+ * layer-columns.ts keeps them (channel by channel, loaded once per layer).
  */
-import { NpyReader } from '../store/npy.js';
-import { forEachChunk } from './layer-scan.js';
+import { sampleCount, type LayerColumns } from './layer-columns.js';
 import type { CorrelatedNeuron, NeuronCorrelations, NeuronDistribution } from './neuron-api.js';
 
 /** Quantile bands shown, and images per band / lowest images. */
@@ -31,85 +30,103 @@ export function correlationStride(images: number): number {
  * starting ⌊BAND_IMAGES/2⌋ below it (clamped into the ranks), listed strongest first.
  */
 export function distributionOf(column: Float32Array, name: (index: number) => string, quantiles: readonly number[] = NEURON_QUANTILES): NeuronDistribution {
-  const order: number[] = [];
-  for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i]!)) order.push(i);
-  order.sort((a, b) => column[a]! - column[b]! || a - b);
+  const order = ascendingOrder(column);
   const n = order.length;
   const image = (i: number) => ({ index: i, path: name(i), activation: column[i]! });
   const bands = n === 0 ? [] : quantiles.map((q) => {
     const rank = Math.round(q * (n - 1));
     const start = Math.max(0, Math.min(n - BAND_IMAGES, rank - Math.floor(BAND_IMAGES / 2)));
-    const ranks = order.slice(start, start + BAND_IMAGES).reverse();
+    const ranks = Array.from(order.subarray(start, start + BAND_IMAGES)).reverse();
     return { q, value: column[order[rank]!]!, images: ranks.map(image) };
   });
   const min = n > 0 ? column[order[0]!]! : NaN;
   let atMinimum = 0;
   while (atMinimum < n && column[order[atMinimum]!] === min) atMinimum++;
-  return { images: n, bands, lowest: order.slice(0, LOWEST_IMAGES).map(image), atMinimum };
+  return { images: n, bands, lowest: Array.from(order.subarray(0, LOWEST_IMAGES), image), atMinimum };
 }
 
-/** Per channel of a matrix: pairwise-complete Pearson sums against a fixed column. */
-class PearsonSums {
-  readonly n: Float64Array;
-  private readonly sx: Float64Array;
-  private readonly sy: Float64Array;
-  private readonly sxx: Float64Array;
-  private readonly syy: Float64Array;
-  private readonly sxy: Float64Array;
+/** Index bits of a packed sort key: a float32's 32 order bits and 21 index bits fill a double's 53-bit integer range. */
+const INDEX_BITS = 2 ** 21;
 
-  constructor(readonly channels: number) {
-    [this.n, this.sx, this.sy, this.sxx, this.syy, this.sxy] = Array.from({ length: 6 }, () => new Float64Array(channels));
+/**
+ * Indices of the finite values of `column`, ascending by value, ties by lower index. Up to 2^21
+ * values are sorted as packed integer keys (a native numeric sort, several times faster than a
+ * comparator); the order is the same either way.
+ */
+export function ascendingOrder(column: Float32Array): Int32Array {
+  const finite: number[] = [];
+  for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i]!)) finite.push(i);
+  if (column.length > INDEX_BITS) return Int32Array.from(finite.sort((a, b) => column[a]! - column[b]! || a - b));
+  const bits = new Uint32Array(column.buffer, column.byteOffset, column.length);
+  const keys = new Float64Array(finite.length);
+  for (let k = 0; k < finite.length; k++) {
+    const i = finite[k]!;
+    // IEEE order as an unsigned integer: negatives reversed below positives; −0 sorts as +0.
+    const b = column[i] === 0 ? 0 : bits[i]!;
+    const key = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[k] = key * INDEX_BITS + i;
   }
+  keys.sort();
+  const order = new Int32Array(keys.length);
+  for (let k = 0; k < keys.length; k++) order[k] = keys[k]! % INDEX_BITS;
+  return order;
+}
 
-  add(x: number, row: Float32Array, offset: number): void {
-    if (!Number.isFinite(x)) return;
-    for (let c = 0; c < this.channels; c++) {
-      const y = row[offset + c]!;
-      if (!Number.isFinite(y)) continue;
-      this.n[c]!++;
-      this.sx[c]! += x;
-      this.sy[c]! += y;
-      this.sxx[c]! += x * x;
-      this.syy[c]! += y * y;
-      this.sxy[c]! += x * y;
-    }
-  }
-
-  /** r of channel c (NaN when either side does not vary or n < 3). */
-  r(c: number): number {
-    const n = this.n[c]!;
-    if (n < 3) return NaN;
-    const cov = this.sxy[c]! - (this.sx[c]! * this.sy[c]!) / n;
-    const vx = this.sxx[c]! - (this.sx[c]! * this.sx[c]!) / n;
-    const vy = this.syy[c]! - (this.sy[c]! * this.sy[c]!) / n;
-    return vx > 0 && vy > 0 ? Math.max(-1, Math.min(1, cov / Math.sqrt(vx * vy))) : NaN;
-  }
+/** r from pairwise-complete sums over n pairs (NaN when either side does not vary or n < 3). */
+function pearsonR(n: number, sx: number, sy: number, sxx: number, syy: number, sxy: number): number {
+  if (n < 3) return NaN;
+  const cov = sxy - (sx * sy) / n;
+  const vx = sxx - (sx * sx) / n;
+  const vy = syy - (sy * sy) / n;
+  return vx > 0 && vy > 0 ? Math.max(-1, Math.min(1, cov / Math.sqrt(vx * vy))) : NaN;
 }
 
 /**
- * Pearson r of a column with every channel of the matrix at `path` (rows aligned by image). The
- * column is given, or is channel `x.channel` of this same matrix (then read in full in the same
- * pass and returned, so the neuron's own layer is streamed once). Only rows 0, stride, 2·stride, …
- * enter the correlations.
+ * Pearson r of `x` (a neuron's values at the sampled rows) with every channel of `layer` at the
+ * same rows, pairs with a non-finite side left out; n is the pairs used. Sums run in row order, so
+ * the result does not depend on whether the layer is kept in full or sampled.
  */
-export async function correlateWith(path: string, x: Float32Array | { channel: number }, stride = 1): Promise<{ r: Float64Array; n: Float64Array; column: Float32Array }> {
-  const reader = await NpyReader.open(path);
-  try {
-    const channels = reader.header.shape[1] ?? 1;
-    const sums = new PearsonSums(channels);
-    const own = x instanceof Float32Array ? null : x.channel;
-    const column = own === null ? (x as Float32Array) : new Float32Array(reader.rows);
-    let at = 0;
-    await forEachChunk(reader, channels, (rows, count) => {
-      for (let i = 0; i < count; i++, at++) {
-        if (own !== null) column[at] = rows[i * channels + own]!;
-        if (at % stride === 0) sums.add(column[at] ?? NaN, rows, i * channels);
-      }
-    });
-    return { r: Float64Array.from({ length: channels }, (_, c) => sums.r(c)), n: sums.n, column };
-  } finally {
-    await reader.close();
+export function correlateSample(x: Float32Array, layer: LayerColumns): { r: Float64Array; n: Float64Array } {
+  const m = Math.min(x.length, sampleCount(layer.images, layer.stride));
+  const r = new Float64Array(layer.channels);
+  const n = new Float64Array(layer.channels);
+  let xFinite = m === x.length;
+  let sx = 0;
+  let sxx = 0;
+  for (let i = 0; i < m; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) xFinite = false;
+    sx += v;
+    sxx += v * v;
   }
+  const mLayer = sampleCount(layer.images, layer.stride);
+  const data = layer.sample;
+  for (let c = 0; c < layer.channels; c++) {
+    const base = c * mLayer;
+    if (xFinite && layer.sampleFinite[c] === 1 && m === mLayer) {
+      // Every pair counts: only the cross term depends on x (the channel's sums are the layer's).
+      let sxy = 0;
+      for (let i = 0; i < m; i++) sxy += x[i]! * data[base + i]!;
+      n[c] = m;
+      r[c] = pearsonR(m, sx, layer.sampleSum[c]!, sxx, layer.sampleSquares[c]!, sxy);
+      continue;
+    }
+    let k = 0, px = 0, py = 0, pxx = 0, pyy = 0, pxy = 0;
+    for (let i = 0; i < m; i++) {
+      const u = x[i]!;
+      const v = data[base + i]!;
+      if (!Number.isFinite(u) || !Number.isFinite(v)) continue;
+      k++;
+      px += u;
+      py += v;
+      pxx += u * u;
+      pyy += v * v;
+      pxy += u * v;
+    }
+    n[c] = k;
+    r[c] = pearsonR(k, px, py, pxx, pyy, pxy);
+  }
+  return { r, n };
 }
 
 /** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */

@@ -1,6 +1,7 @@
 // /api/neuron/:layer/:c analysis sections on the explorer fixture: quantile and lowest images and
 // correlated neurons equal direct computations on the stored activations; effects and the feature
-// visualisation are null until their files exist, then served as stored; one pooling throughout.
+// visualisation are null until their files exist, then served as stored; one pooling throughout;
+// concurrent requests share one load of a layer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { NeuronResponse } from '../../src/server/api.js';
 import type { NeuronEffectsFile } from '../../src/neurons/effects-types.js';
+import { layerCacheOf } from '../../src/server/layer-columns.js';
+import { activationSections } from '../../src/server/neuron-extras.js';
+import { RunIndex } from '../../src/server/run-index.js';
 import { startServer, type ExplorerServer } from '../../src/server/server.js';
 import { readNpy } from '../../src/store/npy.js';
 import { explorerFixture, type ExplorerFixture } from './helpers.js';
@@ -60,6 +64,28 @@ test('distribution and correlations equal direct computations on the stored acti
   for (let i = 1; i < n.correlations.neurons.length; i++) assert.ok(Math.abs(n.correlations.neurons[i - 1]!.r) >= Math.abs(n.correlations.neurons[i]!.r));
   assert.ok(n.correlations.threshold > 0 && n.correlations.threshold < 1);
   assert.equal(n.correlations.stride, 1);
+});
+
+test('concurrent neuron requests load each layer once; a layer too large to keep gives the same sections', async () => {
+  const run = await RunIndex.open(fx.run);
+  const cache = layerCacheOf(run);
+  const channels = Array.from({ length: 16 }, (_, c) => c);
+  const sections = await Promise.all(channels.flatMap((c) => [activationSections(run, 'layer2.0', c, 'mean'), activationSections(run, 'layer2.0', c, 'mean')]));
+  const own = run.activationsPath('layer2.0', 'mean');
+  const loads = [...cache.lru.loads];
+  assert.deepEqual(loads.filter(([k]) => k.endsWith(own)), [[`full:1\u0000${own}`, 1]], '32 concurrent requests, one load of the layer');
+  const neighbours = loads.filter(([k]) => !k.endsWith(own));
+  assert.ok(neighbours.length >= 1 && neighbours.every(([k, n]) => k.startsWith('sample:1\u0000') && n === 1), 'each neighbouring layer sampled, once');
+  assert.equal(cache.columnPasses, 0);
+  // A fresh index whose budget keeps no layer in full: sampled layers and streamed columns, the same numbers.
+  const tight = await RunIndex.open(fx.run);
+  const small = layerCacheOf(tight, 3000); // layer2.0: 24 × 16 × 4 = 1,536 bytes, over half of it
+  const streamed = await Promise.all(channels.map((c) => activationSections(tight, 'layer2.0', c, 'mean')));
+  assert.deepEqual([...small.lru.loads].filter(([k]) => k.endsWith(own)), [[`sample:1\u0000${own}`, 1]]);
+  assert.ok([...small.lru.loads.keys()].every((k) => k.startsWith('sample:')));
+  assert.equal(small.columnPasses, Math.ceil(16 / small.columnsPerPass(24)), 'the 16 columns came from passes as full as the budget allows');
+  assert.ok(small.columnPasses < 16);
+  channels.forEach((c) => assert.deepEqual(streamed[c], sections[2 * c], `neuron ${c}`));
 });
 
 test('effects and visualisation: null until their files exist, then served as stored', async () => {
