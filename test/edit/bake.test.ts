@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { editModel, EDIT_METADATA_KEY, scaleDims } from '../../src/edit/index.js';
 import { decodeModel, encodeModel } from '../../src/onnx/codec.js';
 import { InstrumentedModel } from '../../src/runtime/instrumented.js';
 import { ModelSession } from '../../src/runtime/session.js';
 import type { ModelProto } from '../../src/onnx/types.js';
-import { randomImages, tinyResNet, tinyVit, writeTempModel } from '../fixtures/tiny-models.js';
+import { randomImages, tinyResNet, tinyVit, writeExternalDataModel, writeTempModel } from '../fixtures/tiny-models.js';
 
 const BATCH = 3;
 
@@ -169,21 +170,8 @@ test('an encoded model round-trips through bake unchanged apart from the edit', 
 
 test('a model with external weights is edited into one self-contained file', async () => {
   const source = tinyResNet();
-  const path = writeTempModel(source, 'external');
-  const dir = dirname(path);
-  const chunks: Uint8Array[] = [];
-  let offset = 0;
-  const external = structuredClone(source);
-  for (const t of external.graph!.initializer!) {
-    const raw = t.rawData!;
-    chunks.push(raw);
-    t.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.byteLength) }];
-    t.dataLocation = 1;
-    delete t.rawData;
-    offset += raw.byteLength;
-  }
-  writeFileSync(join(dir, 'weights.bin'), Buffer.concat(chunks));
-  writeFileSync(path, encodeModel(external));
+  const dir = mkdtempSync(join(tmpdir(), 'neurolens-bake-'));
+  const path = writeExternalDataModel(source, dir);
   const result = await editModel({ model: path, ablate: 'layer1.0:2', out: join(dir, 'sub', 'inlined.onnx'), threads: 1 });
   const edited = decodeModel(readFileSync(result.out));
   assert.ok(edited.graph!.initializer!.every((t) => t.dataLocation !== 1 && (t.rawData?.byteLength ?? 0) > 0));

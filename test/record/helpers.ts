@@ -1,7 +1,7 @@
 /** Shared setup for recorder tests: a temp folder with a tiny model and generated images. */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
@@ -36,6 +36,20 @@ export async function makeWorkspace(model: ModelProto, count: number, options: {
   const modelPath = join(dir, 'model.onnx');
   writeFileSync(modelPath, encodeModel(model));
   return { dir, model: modelPath, images };
+}
+
+/**
+ * A workspace with `model` recorded once (default layers, 1 thread) on `count` generated images,
+ * copied into one folder per name: identical starting runs for comparing ways of running a stage.
+ */
+export async function recordedCopies(model: ModelProto, count: number, names: readonly string[]): Promise<{ ws: Workspace; runs: string[] }> {
+  const ws = await makeWorkspace(model, count, { broken: false });
+  const recorded = join(ws.dir, 'recorded');
+  const { record } = await import('../../src/record/recorder.js');
+  await record({ model: ws.model, images: ws.images, out: recorded, layers: 'default', threads: 1 });
+  const runs = names.map((name) => join(ws.dir, name));
+  for (const run of runs) cpSync(recorded, run, { recursive: true });
+  return { ws, runs };
 }
 
 /** Every file under `root` (relative path → bytes), for byte-identity comparisons. */

@@ -3,27 +3,19 @@
 // `status` counts neurons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorker, visualize, waitForStage } from '../../src/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { formatStatus } from '../../src/cli/commands/scale-format.js';
-import { record } from '../../src/record/recorder.js';
 import { runInProcess } from '../helpers/cli.js';
 import { tinyPlainCnn } from '../fixtures/tiny-models.js';
-import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
+import { assertSameFiles, recordedCopies } from '../record/helpers.js';
 import { findRedis, RedisServer } from '../helpers/redis.js';
 
 const redisBinary = findRedis();
 
 test('visualize submitted as 2 shards, run by a worker, merged: byte-identical to one visualize', { skip: 'skip' in redisBinary ? redisBinary.skip : false, timeout: 300_000 }, async () => {
-  const ws = await makeWorkspace(tinyPlainCnn(), 4, { broken: false });
-  const recorded = join(ws.dir, 'recorded');
-  await record({ model: ws.model, images: ws.images, out: recorded, layers: 'default', threads: 1 });
-  const single = join(ws.dir, 'single');
-  const queued = join(ws.dir, 'queued');
-  cpSync(recorded, single, { recursive: true });
-  cpSync(recorded, queued, { recursive: true });
+  const { ws, runs: [single, queued] } = await recordedCopies(tinyPlainCnn(), 4, ['single', 'queued']);
   await visualize({ model: ws.model, run: single, layers: ['features.3', 'features.6'], neurons: [1, 3], steps: 3, threads: 1 });
 
   const redis = await RedisServer.start();

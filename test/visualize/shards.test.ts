@@ -5,25 +5,18 @@
  * restarted with other options is refused.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildProgram } from '../../src/cli/program.js';
-import { record } from '../../src/record/recorder.js';
 import { visualize, visualizeShard } from '../../src/visualize/index.js';
 import type { VisualizeOptions } from '../../src/visualize/types.js';
 import { tinyPlainCnn } from '../fixtures/tiny-models.js';
 import { runInProcess } from '../helpers/cli.js';
-import { assertSameFiles, makeWorkspace } from '../record/helpers.js';
+import { assertSameFiles, recordedCopies } from '../record/helpers.js';
 
 test('visualize shards 0/3, 1/3, 2/3 merged: byte-identical to one visualize; other options refused', async () => {
-  const ws = await makeWorkspace(tinyPlainCnn(), 4, { broken: false });
-  const recorded = join(ws.dir, 'run');
-  await record({ model: ws.model, images: ws.images, out: recorded, layers: 'default', threads: 1 });
-  const single = join(ws.dir, 'single');
-  const sharded = join(ws.dir, 'sharded');
-  cpSync(recorded, single, { recursive: true });
-  cpSync(recorded, sharded, { recursive: true });
+  const { ws, runs: [single, sharded] } = await recordedCopies(tinyPlainCnn(), 4, ['single', 'sharded']);
   // Two layers of three neurons with two images each: six units, two per shard, the middle one in both layers.
   const options = (run: string): VisualizeOptions => ({ model: ws.model, run, layers: ['features.3', 'features.6'], neurons: [0, 2, 1], steps: 3, diversity: 2, threads: 1 });
   const reference = await visualize(options(single));
