@@ -1,25 +1,35 @@
 /**
  * Benchmark of `record` end to end (JPEG decoding included): a ResNet-18-shaped model at 224×224
- * with seeded random weights, 256 generated JPEGs, the 8 residual-block outputs tapped with `mean`.
- * Also times a bare onnxruntime session on the same graph and taps (no decoding, main thread) as
- * the ceiling. Prints measured figures; nothing is asserted.
+ * with seeded random weights, 256 generated JPEGs, the 8 residual-block outputs recorded with
+ * `mean`. For each batch size it prints, in images/s:
+ *  - a bare onnxruntime session on the same graph (no decoding, main thread), fetching the whole
+ *    block outputs, and one pooling them inside the graph as record does (the ceiling);
+ *  - `record()` called in this process (model loading, decoding, inference, writing, finalising);
+ *  - the whole command, `node bin/neurolens.js record …` in a fresh process (start-up included;
+ *    needs `npm run build`);
+ * then `neurolens --version`'s wall time and, when Debian's python3-torch is installed, PyTorch
+ * eager with forward hooks on the same shapes (scripts/bench-record-torch.py, random tensors).
+ * Prints measured figures; nothing is asserted.
  *
  *   npm run bench:record                    # default grid of batch sizes, threads = cores
  *   npm run bench:record -- --batch 16 --threads 2
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
-import { encodeModel } from '../src/onnx/codec.js';
+import { decodeModel, encodeModel } from '../src/onnx/codec.js';
+import { instrumentModel } from '../src/onnx/instrument.js';
 import { catalogueModel } from '../src/onnx/catalogue/index.js';
 import { record } from '../src/record/recorder.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
 
-const WORK = join(process.cwd(), '.bench', 'record');
+const ROOT = process.cwd();
+const WORK = join(ROOT, '.bench', 'record');
 const IMAGES = 256;
 
 function flag(name: string): number | undefined {
@@ -49,11 +59,12 @@ async function makeImages(dir: string): Promise<void> {
   }
 }
 
-async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number, threads: number): Promise<number> {
-  const { decodeModel } = await import('../src/onnx/codec.js');
+/** A bare session's images/s on random input: the block outputs fetched whole, or pooled in the graph. */
+async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number, threads: number, pooled: boolean): Promise<number> {
   const model = decodeModel(modelBytes);
-  for (const name of taps) model.graph!.output!.push({ name });
-  const session = await ort.InferenceSession.create(encodeModel(model), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 });
+  const reductions = taps.map((tensor) => ({ tensor, reduction: 'mean' as const, axes: [2, 3] }));
+  const instrumented = instrumentModel(model, pooled ? { reductions } : { taps });
+  const session = await ort.InferenceSession.create(encodeModel(instrumented.model), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 });
   const input = new ort.Tensor('float32', new Random(1).normalArray(batch * 3 * 224 * 224), [batch, 3, 224, 224]);
   await session.run({ input });
   const runs = Math.ceil(IMAGES / batch);
@@ -62,6 +73,28 @@ async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number
   const seconds = (performance.now() - start) / 1000;
   await session.release();
   return (runs * batch) / seconds;
+}
+
+/** Wall seconds of a fresh `node bin/neurolens.js ARGS` process, or undefined without a build. */
+function command(args: string[]): number | undefined {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) return undefined;
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurolens.js'), ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`neurolens ${args.join(' ')} failed: ${result.stderr}`);
+  return (performance.now() - start) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function pytorch(batch: number, threads: number): string {
+  // Debian's python3-torch lives in the system interpreter, which a pyenv shim may hide.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const run = spawnSync(python, [join(ROOT, 'scripts', 'bench-record-torch.py'), '--batch', String(batch), '--threads', String(threads), '--images', String(IMAGES)], { encoding: 'utf8' });
+  if (run.status === 0) return run.stdout.trim();
+  return `skipped (${run.error ? 'no python3' : (run.stderr.trim().split('\n').at(-1) ?? 'failed')})`;
 }
 
 async function main(): Promise<void> {
@@ -78,26 +111,42 @@ async function main(): Promise<void> {
   const threadList = flag('threads') ? [flag('threads')!] : [cores];
   const batchList = flag('batch') ? [flag('batch')!] : [8, 16, 32];
 
-  console.log(`machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, onnxruntime-node ${ort.env.versions.common}`);
-  console.log(`model: ResNet-18 shape, 224×224, ${(bytes.length / 1e6).toFixed(1)} MB; taps: ${layers.map((l) => l.id).join(', ')}`);
+  console.log(`machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load ${loadavg()[0]!.toFixed(2)}, node ${process.version}, onnxruntime-node ${ort.env.versions.common}, execution provider cpu`);
+  console.log(`model: ResNet-18 shape, 224×224, ${(bytes.length / 1e6).toFixed(1)} MB; taps: ${layers.map((l) => l.id).join(', ')} (mean)`);
   console.log(`images: ${IMAGES} JPEGs, 320–480 × 240–400 px, resized (shorter side 256) and centre-cropped to 224`);
   console.log('');
-  console.log('threads  batch  bare session img/s  record img/s (decode+infer+pool+write)  record/bare');
+  console.log('images/s          bare session:  whole maps  pooled in graph   record():  in process  whole command');
+  const wholeRates = new Map<string, number>();
   for (const threads of threadList) {
     for (const batch of batchList) {
-      const bare = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads);
+      const whole = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, false);
+      const pooled = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, true);
       const out = join(WORK, `run-t${threads}-b${batch}`);
       rmSync(out, { recursive: true, force: true });
       const start = performance.now();
       const result = await record({ model: modelPath, images: imagesDir, out, layers: layers.map((l) => l.id), poolings: ['mean'], batch, threads });
-      const seconds = (performance.now() - start) / 1000;
-      const rate = result.images / seconds;
-      console.log(`${String(threads).padStart(7)}  ${String(batch).padStart(5)}  ${bare.toFixed(1).padStart(18)}  ${rate.toFixed(1).padStart(38)}  ${(rate / bare).toFixed(2).padStart(11)}`);
+      const inProcess = result.images / ((performance.now() - start) / 1000);
       rmSync(out, { recursive: true, force: true });
+      const args = ['record', '--model', modelPath, '--images', imagesDir, '--out', out, '--layers', layers.map((l) => l.id).join(','), '--pool', 'mean', '--batch', String(batch), '--threads', String(threads)];
+      const seconds = command(args);
+      rmSync(out, { recursive: true, force: true });
+      const wholeCommand = seconds === undefined ? 'needs npm run build' : (IMAGES / seconds).toFixed(1);
+      if (seconds !== undefined) wholeRates.set(`${threads}/${batch}`, IMAGES / seconds);
+      console.log(`threads ${threads} batch ${String(batch).padStart(2)}  ${whole.toFixed(1).padStart(20)}  ${pooled.toFixed(1).padStart(15)}  ${inProcess.toFixed(1).padStart(21)}  ${wholeCommand.padStart(13)}`);
     }
   }
   console.log('');
-  console.log('record img/s counts wall time of the whole call: model load, catalogue, decoding, inference, pooling, writing and finalising.');
+  const version = command(['--version']) === undefined ? undefined : median(Array.from({ length: 5 }, () => command(['--version'])!));
+  console.log(`neurolens --version: ${version === undefined ? 'needs npm run build' : `${version.toFixed(2)} s (median of 5)`}`);
+  const threads = threadList[0]!;
+  const batch = batchList.includes(16) ? 16 : batchList[0]!;
+  const torch = pytorch(batch, threads);
+  console.log(`PyTorch eager, forward hooks, random tensors (scripts/bench-record-torch.py): ${torch}`);
+  const torchRate = Number(/([\d.]+) images\/s/.exec(torch)?.[1]);
+  const ours = wholeRates.get(`${threads}/${batch}`);
+  if (ours !== undefined && torchRate > 0) console.log(`whole command / PyTorch (threads ${threads}, batch ${batch}): ${(ours / torchRate).toFixed(2)}×`);
+  console.log('');
+  console.log('record() and the whole command count wall time from start to exit: model load, decoding, inference, pooling, writing and finalising.');
 }
 
 await main();

@@ -46,6 +46,7 @@ async function open(): Promise<ort.InferenceSession | undefined> {
       enableMemPattern: memoryPattern,
       graphOptimizationLevel: graphOptimization,
       executionProviders: [executionProvider],
+      ...(process.env.EXP_SPIN ? { extra: { session: { intra_op: { allow_spinning: process.env.EXP_SPIN } } } } : {}),
     });
     post({ type: 'ready', inputMetadata: metadata(session.inputMetadata), outputMetadata: metadata(session.outputMetadata) });
     return session;

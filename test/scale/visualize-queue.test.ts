@@ -3,7 +3,6 @@
 // `status` counts neurons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { startWorker, visualize, waitForStage } from '../../src/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { formatStatus } from '../../src/cli/commands/scale-format.js';
