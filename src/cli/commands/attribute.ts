@@ -7,7 +7,11 @@
  * addMethodOptions and methodOptionsFromFlags (../options.ts), which serve `attribute eval` too.
  */
 import { Option, type Command } from 'commander';
-import { NeurolensError, attributionMessages, checkRawMethod, cliMessages, methodNames, parseShard, rawMethodNames, runAttribution, runAttributionShard, shardMessages, type AttributionRunHooks, type AttributionRunOptions, type ShardSpec } from '../../index.js';
+import type { AttributionRunHooks, AttributionRunOptions } from '../../attribution/pipeline.js';
+import { checkRawMethod, methodNames, rawMethodNames } from '../../attribution/registry.js';
+import { NeurolensError } from '../../errors.js';
+import { attributionMessages, cliMessages, shardMessages } from '../../messages/index.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import {
   addMethodOptions,
   deviceOption,
@@ -41,6 +45,7 @@ interface AttributeFlags {
 }
 
 async function attribute(flags: AttributeFlags): Promise<void> {
+  const [{ runAttribution }, { runAttributionShard }] = await Promise.all([import('../../attribution/pipeline.js'), import('../../attribution/shards.js')]);
   // A comma list computes several methods into the same folder, one after the other.
   const methods = [...new Set((flags.method ?? '').split(',').map((m) => m.trim()).filter((m) => m !== ''))];
   const known = methodNames();

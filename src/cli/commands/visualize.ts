@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, visualize, visualizeMessages, type VisualizeOptions } from '../../index.js';
+import { NeurolensError } from '../../errors.js';
+import { cliMessages, visualizeMessages } from '../../messages/index.js';
+import { VISUALIZE_DEFAULTS } from '../../visualize/defaults.js';
+import type { VisualizeOptions } from '../../visualize/types.js';
 import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -29,6 +32,7 @@ export function neuronList(text: string): number[] {
 }
 
 async function run(flags: VisualizeOptions): Promise<void> {
+  const { visualize } = await import('../../visualize/pipeline.js');
   const progress = createProgressRenderer();
   try {
     const result = await visualize(flags, {
