@@ -13,7 +13,7 @@
  * blow rounding noise up), so the division is skipped and w_k = y − y_k. Note that for y < 0 the
  * division flips every weight's sign, as in the reference implementation (pytorch-grad-cam).
  */
-import { maskDims } from '../maps/ablate.js';
+import { maskDims } from '../maps/mask-dims.js';
 import type { LayerInfo } from '../onnx/catalogue/index.js';
 import { LAYER_OPTION, channelMaps, resolveMapLayer, toInputMap, weightedSum } from './cam.js';
 import type { AttributionMethodSpec } from './method.js';

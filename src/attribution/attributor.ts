@@ -33,8 +33,9 @@ import type {
   MethodOptions,
   ScoreQuantity,
 } from './types.js';
+import { DEFAULT_MAX_BATCH } from './defaults.js';
 
-export const DEFAULT_MAX_BATCH = 64;
+export { DEFAULT_MAX_BATCH } from './defaults.js';
 
 /** A BoundTarget with what the methods need besides `score`. */
 interface Bound extends BoundTarget {

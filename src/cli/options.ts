@@ -7,7 +7,14 @@
  * and the library uses the very constant the help printed, so the two cannot drift apart.
  */
 import { Option, type Command } from 'commander';
-import { CLI, DEFAULT_MAX_BATCH, NeurolensError, POOLINGS, circuitMessages, cliMessages, listMethods, methodOptions, methodsUsing, parseOptionText, parseSupportGate, type MethodOption, type MethodOptions, type Pooling } from '../index.js';
+import { DEFAULT_MAX_BATCH } from '../attribution/defaults.js';
+import { parseOptionText, type MethodOption } from '../attribution/method.js';
+import { listMethods, methodOptions, methodsUsing } from '../attribution/registry.js';
+import type { MethodOptions } from '../attribution/types.js';
+import { parseSupportGate } from '../circuits/support.js';
+import { NeurolensError } from '../errors.js';
+import { CLI, circuitMessages, cliMessages } from '../messages/index.js';
+import { POOLINGS, type Pooling } from '../record/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Value parsers

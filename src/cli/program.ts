@@ -1,7 +1,7 @@
 /** The `neurolens` command tree, built without parsing anything (main.ts runs it; tests read its help). */
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { cliMessages } from '../index.js';
+import { cliMessages } from '../messages/index.js';
 import { helpConfiguration } from './help.js';
 import { checkRequired } from './options.js';
 import { registerInspect } from './commands/inspect.js';

@@ -2,7 +2,8 @@
  * Every command runs through here: a NeurolensError becomes one line on stderr and its exit code;
  * anything else is a bug, reported in one line too unless --debug asks for the stack.
  */
-import { cliMessages, isNeurolensError } from '../index.js';
+import { isNeurolensError } from '../errors.js';
+import { cliMessages } from '../messages/index.js';
 
 export function debugRequested(argv: readonly string[] = process.argv): boolean {
   return argv.includes('--debug') || process.env.NEUROLENS_DEBUG === '1';

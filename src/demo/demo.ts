@@ -24,6 +24,7 @@ import type { Interval } from '../probes/bootstrap.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
+import { DEFAULT_DEMO_OUT } from './defaults.js';
 
 /** The demo models shipped in the repository's models/ folder (ONNX + model card). */
 export const DEMO_MODELS = ['emoji-resnet', 'emoji-vit'] as const;
@@ -37,8 +38,7 @@ export const EVAL_QUERIES = 50;
 export const PROBE_MIN_IMAGES = { quick: 4, full: 16 } as const;
 /** Emoji in a --quick run (each with both artworks). */
 export const QUICK_EMOJI = 150;
-/** Output folder of the demo when none is given, in the working directory. */
-export const DEFAULT_DEMO_OUT = 'neurolens-demo';
+export { DEFAULT_DEMO_OUT } from './defaults.js';
 
 export interface DemoOptions {
   /** Output folder; default {@link DEFAULT_DEMO_OUT} in the working directory. */

@@ -18,6 +18,7 @@ import { compareModels, DEFAULT_EVAL_BATCH } from './evaluate.js';
 import { readEditLabels } from './labels.js';
 import { checkOut, parseAblate, parseScale, resolveNeurons } from './parse.js';
 import type { EditedLayer, EditOptions, EditResult } from './types.js';
+import { DEFAULT_SCALE } from './defaults.js';
 
 /** The record of an edit kept in the model's metadata, its model card and the evaluation file. */
 export interface EditNote {
@@ -29,8 +30,7 @@ export interface EditNote {
   neurons: { layer: string; tensor: string; channels: number[] }[];
 }
 
-/** Factor applied to the listed neurons when none is given: 0 zeroes them (an ablation). */
-export const DEFAULT_SCALE = 0;
+export { DEFAULT_SCALE } from './defaults.js';
 
 /** Writes the edited model (see the module comment); returns what was written. */
 export async function editModel(options: EditOptions): Promise<EditResult> {

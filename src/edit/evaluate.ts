@@ -16,9 +16,9 @@ import { ModelSession } from '../runtime/session.js';
 import type { SessionOptions } from '../runtime/types.js';
 import { readEditLabels, type LabelRow } from './labels.js';
 import type { ClassAccuracy, EditEvaluation, EditProgress, EvalOptions, ImageComparison } from './types.js';
+import { DEFAULT_EVAL_BATCH } from './defaults.js';
 
-/** Default images per inference batch. */
-export const DEFAULT_EVAL_BATCH = 32;
+export { DEFAULT_EVAL_BATCH } from './defaults.js';
 
 /** Options of {@link evaluateEdit}. */
 export interface EvaluateEditOptions extends EvalOptions, SessionOptions {

@@ -21,6 +21,7 @@ import type { RunManifest } from '../record/types.js';
 import { InstrumentedModel, type InterventionValues } from '../runtime/instrumented.js';
 import type { SessionOptions, TensorLike } from '../runtime/types.js';
 import type { NeuronRef } from './types.js';
+import { maskDims } from './mask-dims.js';
 
 /** What ablation needs to know about a layer (a run manifest's LayerRecord or a LayerInfo fits). */
 export interface AblateLayer {
@@ -54,13 +55,7 @@ export interface MaskRow {
 /** Per layer id: each neuron's dataset mean (what a `mean` row writes). */
 export type LayerMeans = Record<string, Float32Array>;
 
-/** Mask dims for `rows` rows of a layer: one value per (row, channel), broadcast over positions. */
-export function maskDims(layer: Pick<AblateLayer, 'kind' | 'channels' | 'rank' | 'layout'>, rows: number): number[] {
-  if (layer.kind === 'feature' && layer.layout === 'NHWC') return [rows, 1, 1, layer.channels];
-  if (layer.kind === 'feature' || (layer.kind === 'vector' && layer.rank === 4)) return [rows, layer.channels, 1, 1];
-  if (layer.kind === 'tokens') return [rows, 1, layer.channels];
-  return [rows, layer.channels];
-}
+export { maskDims } from './mask-dims.js';
 
 /**
  * Per-row masks for `rows`: tensor name → intervention. Only layers that some row touches get an

@@ -19,8 +19,9 @@ import type { NeuronEffectsFile } from './effects-types.js';
 import { layerHeatmaps } from './heatmaps.js';
 import type { NeuronsRun } from './run.js';
 import type { NeuronsHooks } from './types.js';
+import { EFFECTS_DEFAULTS } from './defaults.js';
 
-export const EFFECTS_DEFAULTS = { effectImages: 32, heatmaps: 4, seed: 0, classes: 5, alpha: 0.05, deletion: 0.1, batch: 32 } as const;
+export { EFFECTS_DEFAULTS } from './defaults.js';
 
 export interface EffectsSettings {
   /** Images of the seeded ablation sample (0 skips ablation; else at least 2). */

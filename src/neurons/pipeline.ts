@@ -28,8 +28,9 @@ import { LazySession, openNeuronsRun, type NeuronsRun } from './run.js';
 import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
 import { withRunLock } from '../store/lock.js';
+import { NEURONS_DEFAULTS } from './defaults.js';
 
-export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, maxQ: 0.05, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
+export { NEURONS_DEFAULTS } from './defaults.js';
 
 function checkOptions(options: NeuronsOptions): void {
   const bad = (message: string) => new NeurolensError('usage', message);

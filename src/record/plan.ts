@@ -15,6 +15,7 @@ import { sha256 } from '../store/hash.js';
 import { stableJson } from '../store/atomic.js';
 import { RunLayout } from './layout.js';
 import { POOLINGS, type LayerRecord, type Pooling, type RecordOptions } from './types.js';
+import { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './defaults.js';
 
 export interface RunPlan {
   layout: RunLayout;
@@ -37,9 +38,7 @@ export interface RunPlan {
   fingerprint: string;
 }
 
-export const DEFAULT_BATCH = 16;
-export const DEFAULT_CHUNK = 256;
-export const DEFAULT_TOP_K = 100;
+export { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from './defaults.js';
 
 function toRecord(layer: LayerInfo): LayerRecord {
   const record: LayerRecord = { id: layer.id, tensor: layer.tensor, kind: layer.kind, channels: layer.channels, isDefault: layer.isDefault };

@@ -1,3 +1,4 @@
+import { DEFAULT_TOP_K } from './defaults.js';
 import { selectTopK } from './pool.js';
 
 /**
@@ -25,7 +26,7 @@ import { selectTopK } from './pool.js';
 
 export const STATS_COLUMNS = ['mean', 'std', 'rate', 'q50', 'q90', 'q99', 'q995'] as const;
 export const STATS_QUANTILES = [0.5, 0.9, 0.99, 0.995] as const;
-export const DEFAULT_TOP_K = 100;
+export { DEFAULT_TOP_K } from './defaults.js';
 
 /** Returns rows `[start, start + count)` of the matrix, row-major (`count × channels` values). */
 export type RowRangeReader = (start: number, count: number) => Float32Array | Promise<Float32Array>;

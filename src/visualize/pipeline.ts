@@ -22,12 +22,13 @@ import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
 import type { TensorLike } from '../runtime/types.js';
 import { bestImages } from './check.js';
-import { DIVERSITY_WEIGHT, diversityLoss, rowMatrix } from './diversity.js';
+import { diversityLoss, rowMatrix } from './diversity.js';
 import { redirectedRelu } from './redirected-relu.js';
 import { measure, optimiseBatch, quantise, type BatchContext, type OptimiseSettings } from './optimise.js';
 import type { VisualizedNeuron, VisualizeHooks, VisualizeLayerFile, VisualizeOptions, VisualizeResult } from './types.js';
+import { VISUALIZE_DEFAULTS } from './defaults.js';
 
-export const VISUALIZE_DEFAULTS = { steps: 64, rate: 0.05, seed: 0, batch: 32, rotate: 5, scale: 0.05, initStd: 0.01, diversity: 1, diversityWeight: DIVERSITY_WEIGHT } as const;
+export { VISUALIZE_DEFAULTS } from './defaults.js';
 
 /** The default jitter: 1/32 of the image's longer side, at least one pixel. */
 export function defaultJitter(height: number, width: number): number {

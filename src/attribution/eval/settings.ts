@@ -9,6 +9,7 @@ import { methodNames } from '../registry.js';
 import type { AttributionMethod, ScoreQuantity } from '../types.js';
 import type { CurveBaselines } from './evaluate.js';
 import { BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type CurveKind, type EvalAttributionsOptions } from './types.js';
+import { EVAL_DEFAULTS } from './defaults.js';
 
 /** The options with defaults filled in. */
 export interface EvalSettings {
@@ -25,17 +26,7 @@ export interface EvalSettings {
   limit: number | undefined;
 }
 
-export const EVAL_DEFAULTS = {
-  steps: 20,
-  unit: 4,
-  baseline: 'mean',
-  deletionBaseline: 'zero',
-  insertionBaseline: 'blur',
-  quantity: 'probability',
-  randomMaps: 1,
-  sanitySteps: 8,
-  seed: 0,
-} as const;
+export { EVAL_DEFAULTS } from './defaults.js';
 
 function integer(option: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;

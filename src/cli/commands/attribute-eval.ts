@@ -4,25 +4,14 @@
  * baseline and the cascading-randomisation sanity check → OUT/eval.json, eval.md, curves.METHOD.png.
  */
 import { Option, type Command } from 'commander';
-import {
-  BASELINE_KINDS,
-  CURVE_KINDS,
-  EVAL_DEFAULTS,
-  NeurolensError,
-  attributionEvalMessages as msg,
-  checkCurves,
-  checkMethods,
-  evaluateAttributions,
-  evaluateAttributionsShard,
-  formatAttributionEvalSummary,
-  parseShard,
-  shardMessages,
-  methodNames,
-  type BaselineKind,
-  type EvalAttributionsOptions,
-  type ScoreQuantity,
-  type ShardSpec,
-} from '../../index.js';
+import { EVAL_DEFAULTS } from '../../attribution/eval/defaults.js';
+import { checkCurves, checkMethods } from '../../attribution/eval/settings.js';
+import { BASELINE_KINDS, CURVE_KINDS, type BaselineKind, type EvalAttributionsOptions } from '../../attribution/eval/types.js';
+import { methodNames } from '../../attribution/registry.js';
+import type { ScoreQuantity } from '../../attribution/types.js';
+import { NeurolensError } from '../../errors.js';
+import { attributionEvalMessages as msg, shardMessages } from '../../messages/index.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import {
   addMethodOptions,
   commaList,
@@ -184,6 +173,7 @@ export function registerAttributeEval(attribute: Command): void {
   addMethodOptions(command, OWN_FLAGS)
     .action((own: EvalFlags, self: Command) =>
       runAction(async () => {
+        const [{ evaluateAttributions }, { formatSummary: formatAttributionEvalSummary }, { evaluateAttributionsShard }] = await Promise.all([import('../../attribution/eval/pipeline.js'), import('../../attribution/eval/report.js'), import('../../attribution/eval/shards.js')]);
         const flags = withParent(own, self);
         const options = evalOptionsFromFlags(flags);
         const progress = createProgressRenderer();

@@ -7,7 +7,11 @@
  * addMethodOptions and methodOptionsFromFlags (../options.ts), which serve `attribute eval` too.
  */
 import { Option, type Command } from 'commander';
-import { NeurolensError, attributionMessages, checkRawMethod, cliMessages, methodNames, parseShard, rawMethodNames, runAttribution, runAttributionShard, shardMessages, type AttributionRunHooks, type AttributionRunOptions, type ShardSpec } from '../../index.js';
+import type { AttributionRunHooks, AttributionRunOptions } from '../../attribution/pipeline.js';
+import { checkRawMethod, methodNames, rawMethodNames } from '../../attribution/registry.js';
+import { NeurolensError } from '../../errors.js';
+import { attributionMessages, cliMessages, shardMessages } from '../../messages/index.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import {
   addMethodOptions,
   deviceOption,
@@ -82,6 +86,7 @@ export function oneMethodOptions(flags: AttributeFlags): AttributionRunOptions {
 
 async function attribute(flags: AttributeFlags): Promise<void> {
   const all = flags.shard ? [oneMethodOptions(flags)] : attributionOptionsFromFlags(flags);
+  const [{ runAttribution }, { runAttributionShard }] = await Promise.all([import('../../attribution/pipeline.js'), import('../../attribution/shards.js')]);
   const progress = createProgressRenderer();
   // Finished maps are written atomically and reused by the same command: say so on Ctrl-C.
   const interrupted = () => {

@@ -1,7 +1,12 @@
 /** `neurolens circuits eval` and `neurolens circuits diagnose`: thin wrappers over eval.ts / diagnose.ts. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { type AblationOption, type ShardSpec, type SupportGate, CIRCUITS_DEFAULTS, circuitMessages, diagnoseQuery, evaluateCircuits, evaluateCircuitsShard, formatDiagnosis, formatEvalTable, NeurolensError, parseShard, shardMessages } from '../../index.js';
+import { CIRCUITS_DEFAULTS } from '../../circuits/defaults.js';
+import type { AblationOption } from '../../circuits/eval.js';
+import type { SupportGate } from '../../circuits/support.js';
+import { NeurolensError } from '../../errors.js';
+import { circuitMessages, shardMessages } from '../../messages/index.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, supportOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -82,6 +87,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .option('--shard <i/n>', 'evaluate only shard I of N of the queries into RUN/shards/; `merge RUN` assembles eval.json', parseShard)
     .action((flags: EvalFlags) =>
       runAction(async () => {
+        const [{ evaluateCircuits, formatEvalTable }, { evaluateCircuitsShard }] = await Promise.all([import('../../circuits/eval.js'), import('../../circuits/eval-shards.js')]);
         const progress = createProgressRenderer();
         try {
           const hooks = { onProgress: (p: { done: number; total: number }) => progress.update({ phase: 'circuits eval', ...p }) };
@@ -116,6 +122,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(layersOption())
     .action((flags: DiagnoseFlags) =>
       runAction(async () => {
+        const { diagnoseQuery, formatDiagnosis } = await import('../../circuits/diagnose.js');
         const q = flags.query.trim();
         if (q === '') throw new NeurolensError('usage', circuitMessages.badQueryRef(q));
         const query = /^\d+$/.test(q) ? { index: Number(q) } : { image: q };

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CIRCUITS_DEFAULTS, parseQuery, type SupportGate, writeCircuits } from '../../index.js';
+import { CIRCUITS_DEFAULTS } from '../../circuits/defaults.js';
+import type { SupportGate } from '../../circuits/support.js';
 import { registerCircuitSubcommands } from './circuits-eval.js';
 import { batchOption, commaList, layersOption, percentileOption, requiredWhenCommandRuns, runOption, supportOption, threadsOption } from '../options.js';
 import { runAction } from '../run-action.js';
@@ -27,6 +28,7 @@ export const TOP10_RUN = 'recorded with top10 pooling';
 const say = (line: string) => process.stderr.write(`neurolens circuits: ${line}\n`);
 
 async function circuits(flags: CircuitsFlags): Promise<void> {
+  const { parseQuery, writeCircuits } = await import('../../circuits/write.js');
   const { files } = await writeCircuits(
     flags.run,
     flags.query.map(parseQuery),

@@ -1,7 +1,11 @@
 /** `neurolens concepts`: concept hierarchy with neuron groups for a recorded run. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { buildConcepts, cliMessages, CONCEPTS_DEFAULTS, NeurolensError, type ActiveRule, type ConceptsOptions } from '../../index.js';
+import type { ActiveRule } from '../../concepts/active.js';
+import { CONCEPTS_DEFAULTS } from '../../concepts/defaults.js';
+import type { ConceptsOptions } from '../../concepts/pipeline.js';
+import { NeurolensError } from '../../errors.js';
+import { cliMessages } from '../../messages/index.js';
 import { fraction, layersOption, poolingOption, positiveInteger, runOption, seedOption, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -38,6 +42,7 @@ export function registerConcepts(program: Command): void {
     .addOption(seedOption(D.seed, 'the chance baseline'))
     .action((flags: ConceptsOptions) =>
       runAction(async () => {
+        const { buildConcepts } = await import('../../concepts/pipeline.js');
         const result = await buildConcepts(flags, { onStep: (m) => process.stderr.write(`neurolens concepts: ${m}\n`) });
         for (const warning of result.warnings) process.stderr.write(`neurolens: warning: ${warning}\n`);
         process.stdout.write(

@@ -1,7 +1,9 @@
 /** `neurolens demo`: the whole product on the shipped emoji models, offline, one command. */
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
-import { attributionEvalMessages, circuitMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
+import { DEFAULT_DEMO_OUT } from '../../demo/defaults.js';
+import { attributionEvalMessages, circuitMessages, CLI, probeMessages, serverMessages } from '../../messages/index.js';
+import { SERVE_DEFAULTS } from '../../server/defaults.js';
 import { outOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -20,6 +22,7 @@ export function registerDemo(program: Command): void {
     .option('--open', 'when done, serve the CNN run in the explorer and open it in the browser (Ctrl-C stops)')
     .action((flags: { out: string; quick?: boolean; threads?: number; open?: boolean }) =>
       runAction(async () => {
+        const [{ runDemo }, { formatSeedTable }, { withInterval }, { startServer }] = await Promise.all([import('../../demo/demo.js'), import('../../demo/seed-table.js'), import('../../probes/headline.js'), import('../../server/server.js')]);
         const progress = createProgressRenderer();
         const result = await runDemo(flags, {
           onStep: (message) => {

@@ -1,7 +1,10 @@
 /** `neurolens edit`: a thin wrapper over editModel (src/edit) printing one summary. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CLI, DEFAULT_EVAL_BATCH, DEFAULT_SCALE, editModel, formatEditSummary, parseAblate, parseScale, type NeuronSpec } from '../../index.js';
+import { DEFAULT_EVAL_BATCH, DEFAULT_SCALE } from '../../edit/defaults.js';
+import { parseAblate, parseScale } from '../../edit/parse.js';
+import type { NeuronSpec } from '../../edit/types.js';
+import { CLI } from '../../messages/index.js';
 import { batchOption, deviceOption, outOption, shownDefault, sizeOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -35,6 +38,7 @@ export function registerEdit(program: Command): void {
     .addOption(deviceOption('execution provider for --eval'))
     .action((flags: EditFlags) =>
       runAction(async () => {
+        const [{ editModel }, { formatEditSummary }] = await Promise.all([import('../../edit/edit.js'), import('../../edit/format.js')]);
         const progress = createProgressRenderer();
         try {
           const result = await editModel({

@@ -1,6 +1,5 @@
 /** `neurolens inspect MODEL`: input spec, classes and the layer catalogue. */
 import type { Command } from 'commander';
-import { inspectModel, formatCatalogue } from '../../index.js';
 import { sizeOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -13,6 +12,7 @@ export function registerInspect(program: Command): void {
     .addOption(sizeOption())
     .action((model: string, options: { json?: boolean; size?: [number, number] }) =>
       runAction(async () => {
+        const [{ inspectModel }, { formatCatalogue }] = await Promise.all([import('../../model/open.js'), import('../../onnx/catalogue/format.js')]);
         const summary = await inspectModel(model, { inputSize: options.size });
         process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatCatalogue(summary)}\n`);
       }),

@@ -1,6 +1,6 @@
 /** `neurolens merge RUN`: assemble the finished shards of a recording into the run itself. */
 import type { Command } from 'commander';
-import { mergeShards, shardMessages } from '../../index.js';
+import { shardMessages } from '../../messages/index.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
@@ -11,6 +11,7 @@ export function registerMerge(program: Command): void {
     .argument('<run>', 'the folder the shards were made in (the run, or the OUT of `attribute` / `attribute eval`)')
     .action((run: string) =>
       runAction(async () => {
+        const { mergeShards } = await import('../../shards/merge.js');
         const progress = createProgressRenderer();
         try {
           const result = await mergeShards(run, {

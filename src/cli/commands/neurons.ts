@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { EFFECTS_DEFAULTS, NEURONS_DEFAULTS, cliMessages, neuronMessages, runNeurons, type NeuronsOptions } from '../../index.js';
+import { cliMessages, neuronMessages } from '../../messages/index.js';
+import { EFFECTS_DEFAULTS, NEURONS_DEFAULTS } from '../../neurons/defaults.js';
+import type { NeuronsOptions } from '../../neurons/types.js';
 import { batchOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -15,6 +17,7 @@ const E = EFFECTS_DEFAULTS;
 const say = (line: string) => process.stderr.write(`neurolens neurons: ${line}\n`);
 
 async function neurons(flags: NeuronsOptions): Promise<void> {
+  const { runNeurons } = await import('../../neurons/pipeline.js');
   const progress = createProgressRenderer();
   try {
     const result = await runNeurons(

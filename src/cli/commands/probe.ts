@@ -1,7 +1,9 @@
 /** `neurolens probe`: linear / MLP probes of labelled concepts on a recorded run's layers. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { headlineText, PROBE_DEFAULTS, runProbes, CLI, type ProbeOptions } from '../../index.js';
+import { CLI } from '../../messages/index.js';
+import { PROBE_DEFAULTS } from '../../probes/defaults.js';
+import type { ProbeOptions } from '../../probes/pipeline.js';
 import { fraction, layersOption, nonNegativeNumber, poolingOption, positiveInteger, runOption, seedOption, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -25,6 +27,7 @@ export function registerProbe(program: Command): void {
     .addOption(shownDefault(new Option('--bootstrap-resamples <n>', 'bootstrap resamples of the test split behind each 95 % interval of test AUC and accuracy').argParser(positiveInteger('--bootstrap-resamples')), D.bootstrapResamples))
     .action((flags: ProbeOptions) =>
       runAction(async () => {
+        const [{ runProbes }, { headlineText }] = await Promise.all([import('../../probes/pipeline.js'), import('../../probes/headline.js')]);
         const result = await runProbes(flags, {
           onStep: (m) => process.stderr.write(`neurolens probe: ${m}\n`),
           onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`),

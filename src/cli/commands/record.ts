@@ -1,10 +1,12 @@
 /** `neurolens record`: stream images through a model and store per-neuron activations. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  record, recordShard, parseShard, cliMessages, recordMessages, shardMessages, NeurolensError, POOLINGS, DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, DEFAULT_RESIZE, DEFAULT_TOP_K, CLI,
-  type Pooling, type RecordHooks, type RecordOptions, type RecordResult, type ShardSpec,
-} from '../../index.js';
+import { NeurolensError } from '../../errors.js';
+import { DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, DEFAULT_RESIZE } from '../../images/defaults.js';
+import { CLI, cliMessages, recordMessages, shardMessages } from '../../messages/index.js';
+import { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from '../../record/defaults.js';
+import { POOLINGS, type Pooling, type RecordHooks, type RecordOptions, type RecordResult } from '../../record/types.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import { batchOption, commaList, deviceOption, fraction, limitOption, outOption, positiveInteger, shownDefault, sizeOption, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -123,12 +125,14 @@ export function registerRecord(program: Command): void {
             },
           };
           if (flags.shard) {
+            const { recordShard } = await import('../../record/shard-record.js');
             const result = await recordShard(toRecordOptions(flags), flags.shard, hooks);
             progress.stop();
             const { index, count } = flags.shard;
             process.stdout.write(`${result.status === 'unchanged' ? shardMessages.shardUnchanged(index, count, flags.out) : shardMessages.shardRecorded(index, count, result.images, result.skipped, flags.out)}\n`);
             return;
           }
+          const { record } = await import('../../record/recorder.js');
           const result = await record(toRecordOptions(flags), hooks);
           progress.stop();
           process.stdout.write(summary(flags.out, result));

@@ -1,6 +1,6 @@
 /** `neurolens report RUN --out DIR`: the explorer exported as static files (file:// or any static host). */
 import type { Command } from 'commander';
-import { exportReport, serverMessages } from '../../index.js';
+import { serverMessages } from '../../messages/index.js';
 import { outOption, runDescription } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -17,6 +17,7 @@ export function registerReport(program: Command): void {
     .addOption(outOption('output folder (new, empty, or an earlier export, which is replaced)'))
     .action((run: string, flags: ReportFlags) =>
       runAction(async () => {
+        const { exportReport } = await import('../../server/export.js');
         const progress = createProgressRenderer();
         try {
           const result = await exportReport({

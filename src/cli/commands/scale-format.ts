@@ -1,5 +1,6 @@
 /** Text the submit/worker/status commands print (the library returns data; the CLI words it). */
-import { STAGE_COMMAND, type StageStatus, type WorkerEvent } from '../../index.js';
+import type { StageStatus, WorkerEvent } from '../../scale/types.js';
+import { STAGE_COMMAND } from '../../shards/spec.js';
 
 export function formatWorkerEvent(event: WorkerEvent): string {
   switch (event.kind) {

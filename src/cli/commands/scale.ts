@@ -5,7 +5,11 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { DEFAULT_QUEUE, DEFAULT_SHARDS, DEFAULT_ATTEMPTS, STAGE_COMMAND, queueStatus, startWorker, submit as submitWork, waitForStage, type EvalOptions, type StageOptions, type VisualizeOptions } from '../../index.js';
+import type { EvalOptions } from '../../circuits/eval.js';
+import { DEFAULT_ATTEMPTS, DEFAULT_QUEUE, DEFAULT_SHARDS } from '../../scale/jobs.js';
+import type { StageOptions } from '../../scale/types.js';
+import { STAGE_COMMAND } from '../../shards/spec.js';
+import type { VisualizeOptions } from '../../visualize/types.js';
 import { toRecordOptions } from './record.js';
 import { oneMethodOptions, type AttributeFlags } from './attribute.js';
 import { evalOptionsFromFlags, type EvalFlags } from './attribute-eval.js';
@@ -38,6 +42,7 @@ interface QueueFlags {
 }
 
 async function queue(work: StageOptions, flags: QueueFlags): Promise<void> {
+  const { submit: submitWork } = await import('../../scale/submit.js');
   const result = await submitWork({ redis: flags.redis, work, shards: flags.shards, attempts: flags.attempts, queue: flags.queue });
   const what = `${STAGE_COMMAND[work.stage]} of ${result.run}`;
   process.stdout.write(
@@ -98,6 +103,7 @@ export function registerWorker(program: Command): void {
     .addOption(queueOption())
     .action((flags: { redis: string; concurrency: number; device?: 'cpu' | 'cuda'; threads?: number; lockMs?: number; queue?: string }) =>
       runAction(async () => {
+        const { startWorker } = await import('../../scale/worker.js');
         const worker = await startWorker(
           { redis: flags.redis, concurrency: flags.concurrency, device: flags.device, threads: flags.threads, lockMs: flags.lockMs, queue: flags.queue },
           (event) => process.stderr.write(`neurolens worker: ${formatWorkerEvent(event)}\n`),
@@ -122,6 +128,7 @@ export function registerStatus(program: Command): void {
     .option('--wait', 'wait until every queued stage of the run is merged (or has failed), then print')
     .action((run: string, flags: { redis: string; queue?: string; json?: boolean; wait?: boolean }) =>
       runAction(async () => {
+        const { queueStatus, waitForStage } = await import('../../scale/status.js');
         const options = { redis: flags.redis, queue: flags.queue };
         let stages = await queueStatus(run, options);
         if (flags.wait) stages = await Promise.all(stages.map((s) => waitForStage(run, s.stage, options)));

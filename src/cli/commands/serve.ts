@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { NeurolensError, SERVE_DEFAULTS, serverMessages, startServer } from '../../index.js';
+import { NeurolensError } from '../../errors.js';
+import { serverMessages } from '../../messages/index.js';
+import { SERVE_DEFAULTS } from '../../server/defaults.js';
 import { runDescription, shownDefault } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -44,6 +46,7 @@ export function registerServe(program: Command): void {
     .option('--open', 'open the explorer in the default browser')
     .action((run: string, flags: ServeFlags) =>
       runAction(async () => {
+        const { startServer } = await import('../../server/server.js');
         const server = await startServer({ run, ...(flags.port === undefined ? {} : { port: flags.port }), ...(flags.host === undefined ? {} : { host: flags.host }), onWarning: (w) => process.stderr.write(`neurolens: ${w}\n`) });
         process.stdout.write(`${serverMessages.listening(server.url)}\n`);
         if (flags.open) openBrowser(server.url, () => process.stderr.write(`neurolens: ${serverMessages.openFailed(server.url)}\n`));

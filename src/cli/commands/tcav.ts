@@ -1,7 +1,8 @@
 /** `neurolens tcav`: TCAV scores of labelled concepts for one class at one layer of a recorded run. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CLI, TCAV_DEFAULTS, TCAV_MIN_RANDOM, runTcav, tcavSummaryTable } from '../../index.js';
+import { CLI } from '../../messages/index.js';
+import { MIN_RANDOM as TCAV_MIN_RANDOM, TCAV_DEFAULTS } from '../../tcav/types.js';
 import { batchOption, commaList, deviceOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
@@ -46,6 +47,7 @@ export function registerTcav(program: Command): void {
     .addOption(deviceOption())
     .action((flags: TcavFlags) =>
       runAction(async () => {
+        const [{ runTcav }, { summaryTable: tcavSummaryTable }] = await Promise.all([import('../../tcav/pipeline.js'), import('../../tcav/report.js')]);
         const result = await runTcav(
           { ...flags, ...(flags.device ? { device: flags.device } : {}) },
           { onStep: say, onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`) },

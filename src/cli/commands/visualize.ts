@@ -4,7 +4,11 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, parseShard, shardMessages, visualize, visualizeMessages, visualizeShard, type ShardSpec, type VisualizeHooks, type VisualizeOptions } from '../../index.js';
+import { NeurolensError } from '../../errors.js';
+import { cliMessages, shardMessages, visualizeMessages } from '../../messages/index.js';
+import { parseShard, type ShardSpec } from '../../shards/spec.js';
+import { VISUALIZE_DEFAULTS } from '../../visualize/defaults.js';
+import type { VisualizeHooks, VisualizeOptions } from '../../visualize/types.js';
 import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
@@ -29,6 +33,7 @@ export function neuronList(text: string): number[] {
 }
 
 async function run({ shard, ...flags }: VisualizeOptions & { shard?: ShardSpec }): Promise<void> {
+  const [{ visualize }, { visualizeShard }] = await Promise.all([import('../../visualize/pipeline.js'), import('../../visualize/shards.js')]);
   const progress = createProgressRenderer();
   try {
     const hooks: VisualizeHooks = {
