@@ -18,18 +18,21 @@ function withOpset(model: ModelProto, version: number): ModelProto {
   return { ...model, opsetImport: [{ domain: '', version }] };
 }
 
-async function compare(model: ModelProto, tensor: string, axes: number[], feeds: Record<string, TensorLike>, layout?: 'NHWC'): Promise<void> {
-  const reductions = (['mean', 'max'] as Reduction[]).map((reduction) => ({ tensor, reduction, axes }));
-  const instrumented = await InstrumentedModel.create(model, { taps: [tensor], reductions });
+/** One session reducing every tensor of `tensors` both ways, checked against poolBatch of its tap. */
+async function compare(model: ModelProto, tensors: string[], axes: number[], feeds: Record<string, TensorLike>, layout?: 'NHWC'): Promise<void> {
+  const reductions = tensors.flatMap((tensor) => (['mean', 'max'] as Reduction[]).map((reduction) => ({ tensor, reduction, axes })));
+  const instrumented = await InstrumentedModel.create(model, { taps: tensors, reductions });
   try {
     const result = await instrumented.run(copyFeeds(feeds));
-    const tap = result.taps[tensor]!;
-    const view = poolView(tap.dims, layout);
-    const expected = poolBatch(tap.data as Float32Array, view.dims, view.kind, ['mean', 'max']);
-    for (const reduction of ['mean', 'max'] as const) {
-      const got = result.reduced[reductionKey(tensor, reduction)]!;
-      assert.equal(got.dims.length, 2, `${tensor} ${reduction} is [N, neurons]`);
-      assert.deepEqual([...got.data], [...expected[reduction]], `${tensor} ${reduction}`);
+    for (const tensor of tensors) {
+      const tap = result.taps[tensor]!;
+      const view = poolView(tap.dims, layout);
+      const expected = poolBatch(tap.data as Float32Array, view.dims, view.kind, ['mean', 'max']);
+      for (const reduction of ['mean', 'max'] as const) {
+        const got = result.reduced[reductionKey(tensor, reduction)]!;
+        assert.equal(got.dims.length, 2, `${tensor} ${reduction} is [N, neurons]`);
+        assert.deepEqual([...got.data], [...expected[reduction]], `${tensor} ${reduction}`);
+      }
     }
   } finally {
     await instrumented.close();
@@ -39,19 +42,18 @@ async function compare(model: ModelProto, tensor: string, axes: number[], feeds:
 test('mean and max of NCHW maps in the graph equal poolBatch exactly (opsets 17 and 18)', async () => {
   const model = tinyResNet();
   const feeds = images(BATCH, randomImages(BATCH));
-  for (const suffix of ['/relu/Relu', 'layer1.0/relu_1/Relu']) {
-    await compare(model, tensorOf(model, suffix), [2, 3], feeds);
-    await compare(withOpset(model, 18), tensorOf(model, suffix), [2, 3], feeds);
-  }
+  const tensors = ['/relu/Relu', 'layer1.0/relu_1/Relu'].map((suffix) => tensorOf(model, suffix));
+  await compare(model, tensors, [2, 3], feeds);
+  await compare(withOpset(model, 18), tensors, [2, 3], feeds);
 });
 
 test('mean and max over ViT tokens and over channels-last maps equal poolBatch exactly', async () => {
   const vit = tinyVit();
-  await compare(vit, tensorOf(vit, 'blocks.0/Add'), [1], images(BATCH, randomImages(BATCH)));
+  await compare(vit, [tensorOf(vit, 'blocks.0/Add')], [1], images(BATCH, randomImages(BATCH)));
   // The region model's NHWC input, transposed, is a channels-last map: pool it over [1, 2].
   const region = regionModel('NHWC');
   const pixels = Float32Array.from({ length: BATCH * 16 * 16 * 3 }, (_, i) => ((i * 7919) % 1000) / 1000);
-  await compare(region, 'input', [1, 2], { input: { data: pixels, dims: [BATCH, 16, 16, 3] } }, 'NHWC');
+  await compare(region, ['input'], [1, 2], { input: { data: pixels, dims: [BATCH, 16, 16, 3] } }, 'NHWC');
 });
 
 test('a reduction of an edited tensor pools the edited values', async () => {
