@@ -28,6 +28,7 @@ import { LazySession, openNeuronsRun, type NeuronsRun } from './run.js';
 import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
 import { withRunLock } from '../store/lock.js';
+import { checkProvider } from '../runtime/provider.js';
 
 export const NEURONS_DEFAULTS = { activeAbove: null as number | null, rareBelow: 0.01, top: 8, thumbSize: 64, iouMin: 0.04, maxQ: 0.05, batch: 16, groupBytes: 256 * 2 ** 20 } as const;
 
@@ -58,6 +59,8 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   checkOptions(options);
   const run = await openNeuronsRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
   const settings = { ...NEURONS_DEFAULTS, ...definedOnly(options) };
+  // The rates need no model and are written first: a device that cannot start must fail before them.
+  if (settings.top > 0 || options.masks !== undefined || options.effects) await checkProvider(options.executionProvider);
   await mkdir(join(run.dir, 'neurons'), { recursive: true });
   const files: string[] = [];
   const notes: string[] = [];
@@ -75,7 +78,7 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   const rates = await writeRates(run, settings, hooks);
   files.push(...rates.files);
 
-  const session = new LazySession(run, options.threads);
+  const session = new LazySession(run, { ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider });
   let exemplarsComputed = 0;
   try {
     if (settings.top > 0) {
@@ -94,7 +97,7 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
 
   if (options.effects) {
     const E = EFFECTS_DEFAULTS;
-    const effects = { effectImages: options.effectImages ?? E.effectImages, heatmaps: options.heatmaps ?? E.heatmaps, seed: options.seed ?? E.seed, batch: E.batch, ...(options.threads ? { threads: options.threads } : {}) };
+    const effects = { effectImages: options.effectImages ?? E.effectImages, heatmaps: options.heatmaps ?? E.heatmaps, seed: options.seed ?? E.seed, batch: E.batch, ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider };
     files.push(...(await writeEffects(run, effects, hooks)));
   }
 

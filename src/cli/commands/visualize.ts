@@ -5,11 +5,14 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { NeurolensError, VISUALIZE_DEFAULTS, cliMessages, parseShard, shardMessages, visualize, visualizeMessages, visualizeShard, type ShardSpec, type VisualizeHooks, type VisualizeOptions } from '../../index.js';
-import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { batchOption, deviceOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption, withDevice } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = VISUALIZE_DEFAULTS;
+
+/** The library's options, with the CLI's `--device` for its `executionProvider`. */
+export type VisualizeFlags = Omit<VisualizeOptions, 'executionProvider'> & { device?: 'cpu' | 'cuda' };
 
 const say = (line: string) => process.stderr.write(`neurolens visualize: ${line}\n`);
 
@@ -28,7 +31,8 @@ export function neuronList(text: string): number[] {
   return out;
 }
 
-async function run({ shard, ...flags }: VisualizeOptions & { shard?: ShardSpec }): Promise<void> {
+async function run({ shard, ...options }: VisualizeFlags & { shard?: ShardSpec }): Promise<void> {
+  const flags = withDevice(options);
   const progress = createProgressRenderer();
   try {
     const hooks: VisualizeHooks = {
@@ -78,6 +82,7 @@ export function registerVisualize(program: Command): void {
     .addOption(seedOption(D.seed, 'the initial images and the random transformations'))
     .addOption(batchOption(D.batch, 'batch rows optimised together (one per neuron, or per image with --diversity)'))
     .addOption(threadsOption())
+    .addOption(deviceOption('execution provider of the gradient sessions'))
     .option('--shard <i/n>', 'visualise only shard I of N of the neurons (layer by layer, in order) into RUN/shards/; `merge RUN` assembles them', parseShard)
-    .action((flags: VisualizeOptions & { shard?: ShardSpec }) => runAction(() => run(flags)));
+    .action((flags: VisualizeFlags & { shard?: ShardSpec }) => runAction(() => run(flags)));
 }
