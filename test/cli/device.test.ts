@@ -4,7 +4,7 @@
 // Where the CUDA provider IS installed these commands would succeed, so the test is skipped there.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
 import { buildProgram } from '../../src/cli/program.js';
@@ -12,7 +12,7 @@ import { ModelSession } from '../../src/runtime/session.js';
 import { encodeModel } from '../../src/onnx/codec.js';
 import { record } from '../../src/record/recorder.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
-import { runInProcess } from '../helpers/cli.js';
+import { runInProcess, spawnCli } from '../helpers/cli.js';
 import { makeWorkspace } from '../record/helpers.js';
 
 /** Every file and folder under `root`: relative path → SHA-256 of its bytes ('' for a folder). */
@@ -33,11 +33,13 @@ function tree(root: string): Map<string, string> {
 
 let cudaInstalled = false;
 let model: string;
+let images: string;
 let run: string;
 let layer: string;
 before(async () => {
   const ws = await makeWorkspace(tinyResNet(), 12, { broken: false });
   model = ws.model;
+  images = ws.images;
   run = join(ws.dir, 'run');
   await record({ model: ws.model, images: ws.images, out: run, threads: 1 });
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { layers: { id: string }[] };
@@ -57,6 +59,17 @@ const commands: [string, () => string[]][] = [
   ['visualize', () => ['visualize', '--model', model, '--run', run, '--layers', layer, '--neurons', '0', '--steps', '1']],
 ];
 
+// Spelled out, the default runs; its results are then in the run for the CUDA attempts to keep.
+test('--device cpu runs neurons and visualize, whose results the failed CUDA runs below must keep', async () => {
+  for (const args of [commands[3]![1](), commands[5]![1]()]) {
+    const result = await runInProcess(buildProgram(), [...args, '--threads', '1', '--device', 'cpu'], { env: { NEUROLENS_DEBUG: undefined } });
+    assert.equal(result.code, 0, result.stderr);
+  }
+  const files = [...tree(run).keys()];
+  assert.ok(files.some((f) => f.startsWith('neurons/thumbs/') && !f.endsWith('/')), 'exemplar crops written');
+  assert.ok(files.some((f) => f.startsWith('visualize/') && f.endsWith('.png')), 'a visualisation written');
+});
+
 for (const [name, args] of commands) {
   test(`${name} --device cuda without the CUDA provider: one line naming CUDA and the install, exit 1, the run unchanged`, async (t) => {
     if (cudaInstalled) return t.skip('the CUDA provider is installed here');
@@ -74,3 +87,23 @@ for (const [name, args] of commands) {
     assert.deepEqual(tree(run), before);
   });
 }
+
+test('record --device cuda into a new folder: one error line, and no folder is created', async (t) => {
+  if (cudaInstalled) return t.skip('the CUDA provider is installed here');
+  const out = join(run, '..', 'cuda-record');
+  const result = await runInProcess(buildProgram(), ['record', '--model', model, '--images', images, '--out', out, '--threads', '1', '--device', 'cuda'], { env: { NEUROLENS_DEBUG: undefined } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^neurolens: error: .*CUDA execution provider.*\n$/);
+  assert.equal(existsSync(out), false);
+});
+
+// The real binary: onnxruntime's own multi-line log of the failed provider load must not reach
+// stderr (visualize's shape probe on the main thread starts onnxruntime's logging before any worker).
+test('the binary, visualize --device cuda: stderr holds its progress line and the one error line, no onnxruntime log', async (t) => {
+  if (cudaInstalled) return t.skip('the CUDA provider is installed here');
+  const result = spawnCli('visualize', '--model', model, '--run', run, '--layers', layer, '--neurons', '1', '--steps', '1', '--threads', '1', '--device', 'cuda');
+  assert.equal(result.code, 1, result.stderr);
+  const lines = result.stderr.split('\n').filter((l) => l !== '');
+  assert.deepEqual(lines.filter((l) => !l.startsWith('neurolens visualize: ')).map((l) => l.replace(/:.*/, '')), ['neurolens'], result.stderr);
+  assert.match(lines.at(-1)!, /^neurolens: error: .*CUDA execution provider/);
+});
