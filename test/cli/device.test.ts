@@ -97,6 +97,15 @@ test('record --device cuda into a new folder: one error line, and no folder is c
   assert.equal(existsSync(out), false);
 });
 
+test('demo --device cuda: one error line before anything is staged (no output folder)', async (t) => {
+  if (cudaInstalled) return t.skip('the CUDA provider is installed here');
+  const out = join(run, '..', 'cuda-demo');
+  const result = await runInProcess(buildProgram(), ['demo', '--quick', '--out', out, '--device', 'cuda'], { env: { NEUROLENS_DEBUG: undefined } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^neurolens: error: .*CUDA execution provider.*\n$/);
+  assert.equal(existsSync(out), false);
+});
+
 // The real binary: onnxruntime's own multi-line log of the failed provider load must not reach
 // stderr (visualize's shape probe on the main thread starts onnxruntime's logging before any worker).
 test('the binary, visualize --device cuda: stderr holds its progress line and the one error line, no onnxruntime log', async (t) => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
 import { attributionEvalMessages, circuitMessages, CLI, DEFAULT_DEMO_OUT, formatSeedTable, probeMessages, runDemo, SERVE_DEFAULTS, serverMessages, startServer, withInterval } from '../../index.js';
-import { outOption, threadsOption } from '../options.js';
+import { deviceOption, outOption, threadsOption, withDevice } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { openBrowser } from './serve.js';
@@ -17,11 +17,12 @@ export function registerDemo(program: Command): void {
     .addOption(outOption('output folder', DEFAULT_DEMO_OUT))
     .option('--quick', `a few hundred images instead of ~3,800`)
     .addOption(threadsOption())
+    .addOption(deviceOption())
     .option('--open', 'when done, serve the CNN run in the explorer and open it in the browser (Ctrl-C stops)')
-    .action((flags: { out: string; quick?: boolean; threads?: number; open?: boolean }) =>
+    .action((flags: { out: string; quick?: boolean; threads?: number; device: 'cpu' | 'cuda'; open?: boolean }) =>
       runAction(async () => {
         const progress = createProgressRenderer();
-        const result = await runDemo(flags, {
+        const result = await runDemo(withDevice(flags), {
           onStep: (message) => {
             progress.stop();
             process.stderr.write(`neurolens demo: ${message}\n`);
