@@ -21,6 +21,7 @@ import { evaluateAttributions } from '../src/attribution/eval/pipeline.js';
 import { loadModel } from '../src/onnx/load.js';
 import { encodeModel } from '../src/onnx/codec.js';
 import { ModelSession } from '../src/runtime/session.js';
+import { deviceFlag } from './device-flag.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +30,7 @@ function flag(name: string): string | undefined {
 
 const count = Number(flag('images') ?? 50);
 const threads = flag('threads') === undefined ? undefined : Number(flag('threads'));
+const device = deviceFlag();
 const root = fileURLToPath(new URL('..', import.meta.url));
 const model = join(root, 'models', 'emoji-resnet.onnx');
 const emojiDir = join(root, 'node_modules', 'emoji-datasource-google', 'img', 'google', '64');
@@ -37,13 +39,13 @@ const work = mkdtempSync(join(tmpdir(), 'neurolens-bench-attribution-'));
 const list = join(work, 'images.txt');
 writeFileSync(list, files.map((f) => join(emojiDir, f)).join('\n') + '\n');
 
-console.log(`attribution bench: ${files.length} emoji PNGs, ${model}`);
+console.log(`attribution bench: ${files.length} emoji PNGs, ${model}, execution provider ${device}`);
 console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 try {
   // 3 first: a reference for what the hardware does with this model.
   const { model: proto } = await loadModel(model);
-  const session = await ModelSession.create(encodeModel(proto), { threads });
+  const session = await ModelSession.create(encodeModel(proto), { threads, executionProvider: device });
   const batch = 225;
   const input = new Float32Array(batch * 3 * 64 * 64).map((_, i) => Math.sin(i) * 0.5);
   await session.run({ [session.inputNames[0]!]: { data: input.slice(), dims: [batch, 3, 64, 64] } });
@@ -59,7 +61,7 @@ try {
 
   start = performance.now();
   const maps = join(work, 'maps');
-  const attributed = await runAttribution({ model, images: list, out: maps, method: 'occlusion', window: 8, stride: 4, threads });
+  const attributed = await runAttribution({ model, images: list, out: maps, method: 'occlusion', window: 8, stride: 4, threads, executionProvider: device });
   let seconds = (performance.now() - start) / 1000;
   console.log(
     `occlusion (window 8, stride 4, 64×64): ${attributed.computed} images in ${seconds.toFixed(1)} s = ${(attributed.computed / seconds).toFixed(2)} images/s ` +
@@ -67,7 +69,7 @@ try {
   );
 
   start = performance.now();
-  const evaluated = await evaluateAttributions({ model, images: list, methods: ['occlusion'], maps, steps: 20, curves: ['morf', 'lerf'], randomMaps: 0, out: join(work, 'eval'), threads });
+  const evaluated = await evaluateAttributions({ model, images: list, methods: ['occlusion'], maps, steps: 20, curves: ['morf', 'lerf'], randomMaps: 0, out: join(work, 'eval'), threads, device });
   seconds = (performance.now() - start) / 1000;
   console.log(`pixel flipping (20 steps, MoRF + LeRF, unit 4): ${files.length} images in ${seconds.toFixed(1)} s = ${(files.length / seconds).toFixed(2)} images/s (target ≥ 10 images/s)`);
   void evaluated;

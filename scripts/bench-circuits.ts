@@ -24,6 +24,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CircuitFinder, inputDims, regionOrWhole } from '../src/circuits/discover.js';
+import { deviceFlag } from './device-flag.js';
 import { discoverCircuits, selectEdges } from '../src/circuits/expand.js';
 import { NaiveSensitivity } from '../src/circuits/naive.js';
 import { isTop } from '../src/circuits/reference.js';
@@ -157,21 +158,22 @@ async function main(): Promise<void> {
   // One thread by default: batch-1 passes of a 64×64 model gain nothing from intra-op threads, and
   // on a shared machine spinning onnxruntime threads distort both timings.
   const threads = flag('threads') ?? 1;
+  const device = deviceFlag();
   const batch = flag('batch') ?? 32;
   const repeat = flag('repeat') ?? 3;
   const model = benchModel();
   if (model.note) console.log(`note: ${model.note}`);
   const run = join(WORK, model.note ? 'run-resnet18' : 'run-emoji');
   let t = performance.now();
-  const recorded = await record({ model: model.path, images: imageList(), out: run, poolings: ['mean', 'top10'], threads });
+  const recorded = await record({ model: model.path, images: imageList(), out: run, poolings: ['mean', 'top10'], threads, executionProvider: device });
   console.log(`run: ${run} (${recorded.images} images, ${recorded.status === 'unchanged' ? 'already recorded' : `recorded in ${((performance.now() - t) / 1000).toFixed(1)} s`})`);
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; threads ${threads}, batch ${batch}`);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; threads ${threads}, batch ${batch}, execution provider ${device}`);
 
   t = performance.now();
-  const finder = await CircuitFinder.create(run, { threads, batch });
+  const finder = await CircuitFinder.create(run, { threads, batch, executionProvider: device });
   console.log(`setup: CircuitFinder.create ${((performance.now() - t) / 1000).toFixed(2)} s; layers ${finder.run.layers.map((l) => `${l.id} (${l.channels})`).join(', ')}`);
   const { model: proto } = await loadModel(finder.run.manifest.model.path);
-  const naive = await NaiveSensitivity.create(proto, finder.run.layers, { threads });
+  const naive = await NaiveSensitivity.create(proto, finder.run.layers, { threads, executionProvider: device });
   const query = flag('query') ?? mostRoots(finder);
   console.log(`query ${query}${flag('query') === undefined ? ' (auto: the image in most T1 sets)' : ''}, ${repeat} timed run(s) per scheme, fastest counts`);
   try {

@@ -29,6 +29,7 @@ import { record } from '../src/record/recorder.js';
 import { startServer, type ExplorerServer } from '../src/server/server.js';
 import { defaultWebDir } from '../src/server/web-app.js';
 import { Random } from '../src/util/random.js';
+import { deviceFlag } from './device-flag.js';
 
 // ---------------------------------------------------------------- arguments
 
@@ -45,6 +46,8 @@ const CHANNELS = flag('channels', 2048);
 const BATCH = flag('batch', 64);
 const CONCURRENT = flag('concurrent', 200);
 const KEEP = process.argv.includes('--keep');
+// Only the set-up's `record` runs the model; the measured requests read the run.
+const DEVICE = deviceFlag();
 const CLASSES = 10;
 const FOLDERS = ['apple', 'bicycle', 'cactus', 'dolphin', 'eagle', 'falcon', 'guitar', 'harbour', 'igloo', 'jaguar'];
 
@@ -217,7 +220,7 @@ async function main(): Promise<void> {
   const modelPath = join(work, 'bench.onnx');
   const runDir = join(work, 'run');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${cpu} × ${availableParallelism()}, ${mib(totalmem())} RAM, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
+  console.log(`machine: ${cpu} × ${availableParallelism()}, ${mib(totalmem())} RAM, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}, execution provider ${DEVICE}`);
   console.log(`size: ${IMAGES.toLocaleString('en')} images × ${CHANNELS.toLocaleString('en')} channels; work dir ${work}${KEEP ? ' (kept)' : ''}`);
   let server: ExplorerServer | undefined;
   try {
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
     t = performance.now();
     let finalizeStart = 0;
     const rec = await record(
-      { model: modelPath, images: imagesDir, out: runDir, layers: [layer.id], poolings: ['mean'], topK: 16, batch: BATCH },
+      { model: modelPath, images: imagesDir, out: runDir, layers: [layer.id], poolings: ['mean'], topK: 16, batch: BATCH, executionProvider: DEVICE },
       { onProgress: (p) => void (p.phase === 'finalize' && finalizeStart === 0 && (finalizeStart = performance.now())) },
     );
     const recMs = performance.now() - t;

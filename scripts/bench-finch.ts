@@ -37,7 +37,7 @@ function blobs(): Float32Array {
 }
 
 const data = blobs();
-console.log(`finch bench: ${rows} × ${dims} (${centres} blobs), metric ${metric}, threads ${threads ?? availableParallelism()}`);
+console.log(`finch bench: ${rows} × ${dims} (${centres} blobs), metric ${metric}, threads ${threads ?? availableParallelism()}, execution provider cpu (onnxruntime GEMM; no model runs)`);
 console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const phases: string[] = [];
 let lastPhase = '';

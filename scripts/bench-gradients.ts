@@ -29,6 +29,7 @@ import { loadModel } from '../src/onnx/load.js';
 import type { ModelProto } from '../src/onnx/types.js';
 import { ModelSession } from '../src/runtime/session.js';
 import { resnet18, vit, VIT_B16 } from '../test/fixtures/tiny-models.js';
+import { deviceFlag } from './device-flag.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +37,9 @@ function flag(name: string): string | undefined {
 }
 
 const threads = flag('threads') === undefined ? undefined : Number(flag('threads'));
+const device = deviceFlag();
+/** Every session of the bench: its threads and execution provider. */
+const session = { threads, executionProvider: device };
 const seconds = Number(flag('seconds') ?? 8);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -59,10 +63,10 @@ function batchOf(n: number, size: number): Float32Array {
 async function forwardVsGradient(model: ModelProto, size: number, batch: number, classes: number): Promise<{ forward: number; gradient: number }> {
   const dims = [batch, 3, size, size];
   const data = batchOf(batch, size);
-  const plain = await ModelSession.create(encodeModel(model), { threads });
+  const plain = await ModelSession.create(encodeModel(model), session);
   const forward = batch * (await rate(() => plain.run({ input: { data: data.slice(), dims } })));
   await plain.close();
-  const grad = await GradientModel.create(model, { targets: [{ tensor: 'logits' }], wrt: ['input'] }, { threads });
+  const grad = await GradientModel.create(model, { targets: [{ tensor: 'logits' }], wrt: ['input'] }, session);
   const seed = () => {
     const s = new Float32Array(batch * classes);
     for (let r = 0; r < batch; r++) s[r * classes + (r % classes)] = 1;
@@ -80,11 +84,11 @@ async function vitMemory(mode: 'forward' | 'gradient'): Promise<void> {
   const before = process.resourceUsage().maxRSS;
   let ips: number;
   if (mode === 'forward') {
-    const s = await ModelSession.create(encodeModel(model), { threads });
+    const s = await ModelSession.create(encodeModel(model), session);
     ips = 8 * (await rate(() => s.run({ input: { data: batchOf(8, 224), dims } })));
     await s.close();
   } else {
-    const g = await GradientModel.create(model, { targets: [{ tensor: 'logits' }], wrt: ['input'] }, { threads });
+    const g = await GradientModel.create(model, { targets: [{ tensor: 'logits' }], wrt: ['input'] }, session);
     const seed = () => ({ data: Float32Array.from({ length: 8000 }, (_, i) => (i % 1000 === 0 ? 1 : 0)), dims: [8, 1000] });
     ips = 8 * (await rate(() => g.run({ input: { data: batchOf(8, 224), dims } }, [seed()])));
     await g.close();
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   const part = flag('part');
   if (part === 'vit-forward' || part === 'vit-gradient') return vitMemory(part === 'vit-forward' ? 'forward' : 'gradient');
 
-  console.log(`gradients bench — machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${seconds} s per figure`);
+  console.log(`gradients bench — machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${seconds} s per figure, execution provider ${device}`);
 
   const r18 = await forwardVsGradient(resnet18(), 224, 8, 1000);
   console.log(`1. ResNet-18 shape, 224×224, batch 8: forward ${r18.forward.toFixed(1)} images/s, input gradient ${r18.gradient.toFixed(1)} images/s = ${(r18.gradient / r18.forward).toFixed(2)}× forward (target ≥ 0.35×)`);
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
   const demo = join(root, 'models', 'emoji-resnet.onnx');
   const emojiDir = join(root, 'node_modules', 'emoji-datasource-google', 'img', 'google', '64');
   const files = readdirSync(emojiDir).filter((f) => f.endsWith('.png')).sort().slice(0, 32);
-  const attributor = await openAttributor(demo, threads === undefined ? {} : { threads });
+  const attributor = await openAttributor(demo, { ...(threads === undefined ? {} : { threads }), executionProvider: device });
   const images = await Promise.all(files.map((f) => attributor.loadImage(join(emojiDir, f))));
   let i = 0;
   const next = () => images[i++ % images.length]!;
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
   // What IG could reach at best: its 33 gradient images each cost a forward pass plus a backward
   // pass of at least the forward's FLOPs (every conv's data gradient is a conv of the same size).
   const demoModel = (await loadModel(demo)).model;
-  const plain = await ModelSession.create(encodeModel(demoModel), { threads });
+  const plain = await ModelSession.create(encodeModel(demoModel), session);
   const rows = 33;
   const feeds = () => ({ [demoModel.graph!.input![0]!.name!]: { data: batchOf(rows, 64), dims: [rows, 3, 64, 64] } });
   const forward = rows * (await rate(() => plain.run(feeds())));
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
 
   const self = fileURLToPath(import.meta.url);
   const child = (p: string) => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', self, '--part', p, '--seconds', '3', ...(threads ? ['--threads', String(threads)] : [])], { encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', self, '--part', p, '--seconds', '3', '--device', device, ...(threads ? ['--threads', String(threads)] : [])], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`${p} failed: ${out.stderr}`);
     return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { peakMB: number; beforeMB: number; ips: number };
   };

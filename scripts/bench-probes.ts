@@ -48,7 +48,7 @@ function synthesise(): { X: Matrix; Y: Uint8Array[] } {
 const seconds = (start: number) => (performance.now() - start) / 1000;
 const { X, Y } = synthesise();
 const split = stratifiedSplit(Int32Array.from(Y[0]!), { seed: 0 });
-console.log(`probes bench: ${images} images × ${neurons} neurons, ${concepts} concepts; train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}`);
+console.log(`probes bench: ${images} images × ${neurons} neurons, ${concepts} concepts; train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}; execution provider none (plain JavaScript, no onnxruntime session)`);
 console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 let start = performance.now();

@@ -26,10 +26,12 @@ import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
 import { findRedis, RedisServer } from '../test/helpers/redis.js';
 import { snapshotFiles } from '../test/record/helpers.js';
+import { deviceFlag } from './device-flag.js';
 
 const WORK = join(process.cwd(), '.bench', 'scale');
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 const CHUNK = 256;
+const DEVICE = deviceFlag();
 
 function flag(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +68,7 @@ function identical(a: string, b: string): boolean {
 
 function startWorkers(url: string, count: number): ChildProcess[] {
   return Array.from({ length: count }, () =>
-    spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', url, '--threads', '1'], { stdio: 'ignore', env: { ...process.env } }),
+    spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', url, '--threads', '1', '--device', DEVICE], { stdio: 'ignore', env: { ...process.env } }),
   );
 }
 
@@ -100,14 +102,14 @@ async function main(): Promise<void> {
   await makeImages(images, count);
   const layers = (await catalogueModel(model, {})).layers.filter((l) => l.isDefault).map((l) => l.id);
   const shards = Math.ceil(count / CHUNK);
-  const base = (out: string, threads: number) => ({ model: modelPath, images, out, layers, poolings: ['mean' as const], batch: 16, chunkSize: CHUNK, threads });
+  const base = (out: string, threads: number) => ({ model: modelPath, images, out, layers, poolings: ['mean' as const], batch: 16, chunkSize: CHUNK, threads, executionProvider: DEVICE });
   const fresh = (name: string) => {
     const out = join(WORK, name);
     rmSync(out, { recursive: true, force: true });
     return out;
   };
 
-  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}`);
+  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, execution provider ${DEVICE}`);
   console.log(`work: ResNet-18 shape at 224, ${count} JPEGs, 8 taps (mean), chunks of ${CHUNK} → ${shards} shards`);
   const single = fresh('single');
   let t = performance.now();

@@ -18,6 +18,7 @@ export { openModel, inspectModel, type OpenedModel, type OpenModelOptions } from
 
 // Runtime
 export { ModelSession } from './runtime/session.js';
+export { checkProvider } from './runtime/provider.js';
 export { InstrumentedModel } from './runtime/instrumented.js';
 export { GradientModel, buildGradientModel, type GradientModelOptions, type GradientRunResult } from './grad/model.js';
 export { supportedOps as gradientOps } from './grad/rules/index.js';

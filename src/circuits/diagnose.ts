@@ -47,6 +47,8 @@ export interface DiagnoseOptions {
   batch?: number;
   /** onnxruntime intra-op threads. */
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
   /** Analysis layers for discovery. */
   layers?: string[];
   /** The discovery's support gate (support.ts). Default 'tokens'. */
@@ -87,10 +89,10 @@ export async function diagnoseQuery(options: DiagnoseOptions): Promise<{ diagnos
   const mode = options.ablation ?? 'zero';
   const support = options.support ?? CIRCUITS_DEFAULTS.support;
   if (mode !== 'zero' && mode !== 'mean') throw new NeurolensError('usage', circuitMessages.badDiagnoseAblation(String(mode)));
-  const ablation = await openRunAblation(run, { batch, withMeans: mode === 'mean', ...(options.threads ? { threads: options.threads } : {}) });
+  const ablation = await openRunAblation(run, { batch, withMeans: mode === 'mean', ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider });
   let finder: FinderLike | undefined;
   try {
-    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    finder = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider, ...(options.layers ? { layers: options.layers } : {}) });
     const result = await finder.find(query);
     const circuits = result.circuits.map((circuit) => ({
       circuit,

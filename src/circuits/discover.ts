@@ -51,6 +51,8 @@ export interface CircuitFinderOptions {
   batch?: number;
   /** onnxruntime intra-op threads. Default: the number of CPU cores. */
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
   /** Run layer ids to analyse (at least 2, in any order; used in the run's order). Default: every recorded layer. */
   layers?: string[];
   /** Layers whose neurons must support the prediction to enter a circuit (support.ts). Default 'tokens'. */
@@ -208,7 +210,7 @@ export class CircuitFinder {
     const loaded = await loadModel(manifest.model.path);
     if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, runDir));
     const model: ModelProto = loaded.model;
-    const session = options.threads === undefined ? {} : { threads: options.threads };
+    const session = { ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}) };
     const engine = await SensitivityEngine.create(model, layers, { ...session, batch });
     const support = options.support ?? CIRCUITS_DEFAULTS.support;
     let viewer: InstrumentedModel | undefined;

@@ -32,6 +32,8 @@ export interface FinderOptions {
   support?: SupportGate;
   batch: number;
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
   layers?: string[];
 }
 
@@ -62,6 +64,8 @@ export interface EvalOptions {
   batch?: number;
   /** onnxruntime intra-op threads. */
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
   /** Analysis layers for discovery (default: the finder's default). */
   layers?: string[];
   /** The discovery's support gate (support.ts). Default 'tokens'. */
@@ -271,7 +275,7 @@ export async function openEval(options: EvalOptions): Promise<EvalSession> {
   }
   const modes = ablationModes(options.ablation ?? CIRCUITS_DEFAULTS.ablation);
   const support = options.support ?? CIRCUITS_DEFAULTS.support;
-  const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}) });
+  const ablation = await openRunAblation(run, { batch, withMeans: modes.includes('mean'), ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider });
   let finder: FinderLike | undefined;
   const close = async () => {
     await Promise.all([finder?.close(), ablation.close()]);
@@ -282,7 +286,7 @@ export async function openEval(options: EvalOptions): Promise<EvalSession> {
     const chosen = typeof requested === 'number' ? sampleQueries(count, requested, seed) : [...requested];
     for (const q of chosen) if (!Number.isInteger(q) || q < 0 || q >= count) throw new NeurolensError('usage', circuitMessages.queryIndexRange(q, count, run));
     const truth = options.labels ? await readLabels(options.labels, ablation.images, ablation.manifest.model.classNames, ablation.manifest.images.root) : undefined;
-    const found = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), ...(options.layers ? { layers: options.layers } : {}) });
+    const found = await (options.finder ?? defaultFinder)(run, { percentile, support, batch, ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider, ...(options.layers ? { layers: options.layers } : {}) });
     finder = found;
     const settings: EvalSettings = {
       run: { fingerprint: ablation.manifest.fingerprint, model: ablation.manifest.model.sha256, images: count },

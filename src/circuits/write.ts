@@ -76,7 +76,7 @@ async function writeCircuitsLocked(
   const names = uniqueNames(queries);
   say(`opening ${run}`);
   const finder = await CircuitFinder.create(run, options);
-  const ablation = await openRunAblation(run, { ...(options.batch ? { batch: options.batch } : {}), ...(options.threads === undefined ? {} : { threads: options.threads }) }).catch(async (error: unknown) => {
+  const ablation = await openRunAblation(run, { ...(options.batch ? { batch: options.batch } : {}), ...(options.threads === undefined ? {} : { threads: options.threads }), executionProvider: options.executionProvider }).catch(async (error: unknown) => {
     await finder.close();
     throw error;
   });

@@ -148,6 +148,14 @@ export function deviceOption(what = 'execution provider'): Option {
   return new Option('--device <name>', what).choices(['cpu', 'cuda']).default('cpu');
 }
 
+/**
+ * A command's flags as its library options: `--device` becomes the library's `executionProvider`
+ * (the flag keeps the shared CLI name, the option the runtime's).
+ */
+export function withDevice<T extends { device?: 'cpu' | 'cuda' }>({ device, ...rest }: T): Omit<T, 'device'> & { executionProvider?: 'cpu' | 'cuda' } {
+  return { ...rest, ...(device ? { executionProvider: device } : {}) };
+}
+
 /** `--pooling <name>`: which recorded pooling an analysis reads. */
 export function poolingOption(defaultValue: Pooling | string): Option {
   return shownDefault(new Option('--pooling <name>', 'recorded pooling to use').choices([...POOLINGS]), defaultValue);

@@ -41,6 +41,9 @@ import type { SearchContext } from './neighbours.js';
 import { cosineOperands, euclideanOperands, type Operands } from './gemm-operands.js';
 import type { Space } from './space.js';
 
+// One onnxruntime logging environment per process (see runtime/probe.ts): keep it off stderr.
+ort.env.logLevel = 'fatal';
+
 /** Candidates a row may hold before it leaves the stream and is rescanned on its full score row. */
 const CAP = 32;
 /** Score values per block (32 MB of float32 inside onnxruntime). */

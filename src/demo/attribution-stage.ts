@@ -62,7 +62,7 @@ export interface DemoAttribution {
   sanity?: { method: AttributionMethod; first: number; last: number; steps: number };
 }
 
-export async function demoAttribution(run: string, options: { threads?: number; vit: boolean; mode: 'quick' | 'full' }): Promise<DemoAttribution> {
+export async function demoAttribution(run: string, options: { threads?: number; executionProvider?: 'cpu' | 'cuda'; vit: boolean; mode: 'quick' | 'full' }): Promise<DemoAttribution> {
   const { manifest, images: rows } = await openRun(run, { activations: false });
   const count = ATTRIBUTION_IMAGES[options.mode];
   const step = Math.max(1, Math.floor(rows.length / count));
@@ -80,10 +80,10 @@ export async function demoAttribution(run: string, options: { threads?: number; 
     // The ViT's layer goes to every method that reads one (the registry says which).
     const readsLayer = getMethod(method).options.some((o) => o.key === 'layer');
     const steps = PATH_STEPS[options.mode][method];
-    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(readsLayer ? layer : {}), ...(steps ? { steps } : {}), ...threads });
+    const result = await runAttribution({ model, images: list, out: dir, method, window: 8, stride: 4, ...(readsLayer ? layer : {}), ...(steps ? { steps } : {}), ...threads, executionProvider: options.executionProvider });
     seconds.set(method, result.computed > 0 ? result.seconds / result.computed : 0);
   }
-  const { result, files } = await evaluateAttributions({ model, images: list, methods, maps: dir, out: dir, steps: 20, randomMaps: 1, ...threads });
+  const { result, files } = await evaluateAttributions({ model, images: list, methods, maps: dir, out: dir, steps: 20, randomMaps: 1, ...threads, device: options.executionProvider });
   const mean = (s: { mean: number } | undefined) => s?.mean ?? NaN;
   const summary = methods.map((method): DemoAttributionMethod => {
     const a = result.aggregate[method];
@@ -116,6 +116,7 @@ export async function demoAttribution(run: string, options: { threads?: number; 
     sanitySteps: 4,
     methodOptions: options.vit ? { layer: 'blocks.5.norm1' } : {},
     ...threads,
+    device: options.executionProvider,
   });
   const cascade = sane.result.aggregate[sanityMethod]?.sanity ?? [];
   return {

@@ -46,18 +46,18 @@ export interface DemoCircuits {
   };
 }
 
-export async function demoCircuits(run: string, images: readonly EmojiImage[], options: { threads?: number; evalQueries: number }): Promise<DemoCircuits> {
+export async function demoCircuits(run: string, images: readonly EmojiImage[], options: { threads?: number; executionProvider?: 'cpu' | 'cuda'; evalQueries: number }): Promise<DemoCircuits> {
   const { manifest, images: rows } = await openRun(run, { activations: false });
   const classNames = manifest.model.classNames ?? [];
   const truthOf = new Map(images.map((i) => [i.path, i.subcategory]));
   const known = rows.filter((r) => classNames.includes(truthOf.get(r.path) ?? ''));
-  const threads = options.threads === undefined ? {} : { threads: options.threads };
+  const session = { ...(options.threads === undefined ? {} : { threads: options.threads }), executionProvider: options.executionProvider };
   const candidates = known.filter((r) => classNames[r.top5_classes[0]!] !== truthOf.get(r.path)).slice(0, DIAGNOSIS_CANDIDATES);
   let misclassified: DemoCircuits['misclassified'];
   let wrong: (typeof known)[number] | undefined;
   for (const [i, candidate] of candidates.entries()) {
     const truth = truthOf.get(candidate.path)!;
-    const { diagnosis, path } = await diagnoseQuery({ run, query: { index: candidate.index }, target: truth, ...threads });
+    const { diagnosis, path } = await diagnoseQuery({ run, query: { index: candidate.index }, target: truth, ...session });
     // Keep the first candidate unless a later one has a circuit that narrows its margin.
     if (misclassified && diagnosis.verdict.best === null) continue;
     wrong = candidate;
@@ -67,12 +67,12 @@ export async function demoCircuits(run: string, images: readonly EmojiImage[], o
   }
   const right = known.filter((r) => classNames[r.top5_classes[0]!] === truthOf.get(r.path)).slice(0, wrong ? 2 : 3);
   const queries = [...(wrong ? [wrong] : []), ...right].map((r) => r.index);
-  const { files } = await writeCircuits(run, queries.map((index) => ({ index })), threads);
+  const { files } = await writeCircuits(run, queries.map((index) => ({ index })), session);
 
   // True labels for the check: the subcategory, for images whose subcategory is one of the classes.
   const labels = join(run, 'circuits', 'subcategory-labels.csv');
   await writeFileAtomic(labels, `path,label\n${known.map((r) => `"${r.path}","${truthOf.get(r.path)}"`).join('\n')}\n`);
-  const { result, path } = await evaluateCircuits({ run, queries: options.evalQueries, labels, ...threads });
+  const { result, path } = await evaluateCircuits({ run, queries: options.evalQueries, labels, ...session });
   const s = result.summary.predicted;
   const p = result.summary.perCircuit;
   return {

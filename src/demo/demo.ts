@@ -25,6 +25,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { adjustedRandIndex, purity } from '../concepts/agreement.js';
 import { listEmojiImages, spreadSubset, stageEmojiDataset, type EmojiImage } from './emoji.js';
 import { DEFAULT_DEMO_OUT } from './defaults.js';
+import { checkProvider } from '../runtime/provider.js';
 
 /** The demo models shipped in the repository's models/ folder (ONNX + model card). */
 export const DEMO_MODELS = ['emoji-resnet', 'emoji-vit'] as const;
@@ -47,6 +48,8 @@ export interface DemoOptions {
   quick?: boolean;
   /** onnxruntime threads (default: CPU cores). */
   threads?: number;
+  /** Execution provider of every session the demo opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
 }
 
 export interface DemoModelResult {
@@ -200,8 +203,8 @@ async function demoProbes(run: string, images: readonly EmojiImage[], minImages:
   };
 }
 
-async function demoNeurons(run: string, threads: number | undefined, masks: string): Promise<DemoNeurons> {
-  const result = await runNeurons({ run, masks, ...(threads === undefined ? {} : { threads }) });
+async function demoNeurons(run: string, session: { threads: number | undefined; executionProvider: 'cpu' | 'cuda' | undefined }, masks: string): Promise<DemoNeurons> {
+  const result = await runNeurons({ run, masks, ...(session.threads === undefined ? {} : { threads: session.threads }), executionProvider: session.executionProvider });
   const rare = result.summary.layers.reduce((n, l) => n + l.rare, 0);
   const neurons = result.summary.layers.reduce((n, l) => n + l.channels, 0);
   const labelsFile = join(run, 'neurons', 'labels.json');
@@ -231,6 +234,8 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const all = await listEmojiImages();
   const images = options.quick ? spreadSubset(all, QUICK_EMOJI) : all;
   const root = join(out, mode);
+  // Before the first file is staged: a device that cannot start fails with nothing written.
+  await checkProvider(options.executionProvider);
   hooks.onStep?.(`staging ${images.length} emoji images in ${join(root, 'images')}`);
   const { imagesDir, labels, captions } = await stageEmojiDataset(root, images);
   const maskStep = Math.max(1, Math.floor(images.length / MASK_IMAGES[mode]));
@@ -244,7 +249,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const run = join(root, 'runs', name);
     hooks.onStep?.(`recording ${name} → ${run}`);
     const result = await record(
-      { model, images: imagesDir, out: run, threads: options.threads },
+      { model, images: imagesDir, out: run, threads: options.threads, executionProvider: options.executionProvider },
       { onProgress: (p) => hooks.onProgress?.(name, p) },
     );
     const { manifest } = await openRun(run, { activations: false, images: false });
@@ -267,13 +272,13 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     runs.at(-1)!.concepts = { files: concepts.files, report: concepts.report };
     clustering = await agreementWithHierarchy(run, images, concepts.kept, concepts.partitions);
     hooks.onStep?.(`concept circuits for ${name}: 3 queries (one misclassified, diagnosed), check on ${EVAL_QUERIES} queries`);
-    runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, evalQueries: EVAL_QUERIES });
+    runs.at(-1)!.circuits = await demoCircuits(run, images, { threads: options.threads, executionProvider: options.executionProvider, evalQueries: EVAL_QUERIES });
     hooks.onStep?.(`probes for ${name}: emoji subcategories on the last two layers`);
     runs.at(-1)!.probes = await demoProbes(run, images, PROBE_MIN_IMAGES[mode]);
     hooks.onStep?.(`neurons for ${name}: activation rates, exemplar crops, dissection against the colour masks, concept labels by enrichment`);
-    runs.at(-1)!.neurons = await demoNeurons(run, options.threads, masks);
+    runs.at(-1)!.neurons = await demoNeurons(run, { threads: options.threads, executionProvider: options.executionProvider }, masks);
     hooks.onStep?.(`attribution for ${name}: maps of ${ATTRIBUTION_IMAGES[mode]} images per method, evaluation (MoRF/LeRF, deletion, insertion, random maps), sanity check`);
-    runs.at(-1)!.attribution = await demoAttribution(run, { threads: options.threads, vit: name === 'emoji-vit', mode });
+    runs.at(-1)!.attribution = await demoAttribution(run, { threads: options.threads, executionProvider: options.executionProvider, vit: name === 'emoji-vit', mode });
   }
   return { out, mode, images: images.length, labels, runs, clustering, seconds: (performance.now() - started) / 1000 };
 }

@@ -19,9 +19,9 @@ export const runtimeMessages = {
     `onnxruntime cannot load the model: ${reason}; check the file with onnx.checker or re-export it`,
   modelNotOnnx: () => `onnxruntime cannot load the model: the bytes are not an ONNX protobuf; pass the bytes of an .onnx file`,
   cudaUnavailable: (reason: string) =>
-    `the CUDA execution provider is not available (${reason}); install onnxruntime-node's CUDA 12 provider (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) on a machine with an NVIDIA GPU and CUDA 12 + cuDNN 9, or use executionProvider 'cpu'`,
+    `the CUDA execution provider is not available (${reason}); install onnxruntime-node's CUDA 12 provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) on a machine with an NVIDIA GPU and CUDA 12 + cuDNN 9, or run on the CPU (--device cpu, executionProvider 'cpu')`,
   cudaNotBuilt: (platform: string) =>
-    `onnxruntime-node has no CUDA execution provider on ${platform}; use executionProvider 'cpu'`,
+    `onnxruntime-node has no CUDA execution provider on ${platform}; run on the CPU (--device cpu, executionProvider 'cpu')`,
   badThreads: (value: unknown) => `threads must be a positive integer, got ${String(value)}`,
   badOption: (option: string, value: unknown, allowed: readonly string[]) =>
     `${option} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`,

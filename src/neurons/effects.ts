@@ -32,6 +32,8 @@ export interface EffectsSettings {
   /** Ablation rows per model run. */
   batch: number;
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
 }
 
 /** Writes RUN/neurons/effects.LAYER.json for every analysed layer; returns the files written. */
@@ -40,7 +42,7 @@ export async function writeEffects(run: NeuronsRun, settings: EffectsSettings, h
   const opened = await openModel(run.manifest.model.path, { inputSize: [run.prep.height, run.prep.width] });
   if (opened.sha256 !== run.manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(run.manifest.model.path, run.shown));
   const names = run.manifest.model.classNames ?? opened.card?.classNames;
-  const session = settings.threads === undefined ? {} : { threads: settings.threads };
+  const session = { ...(settings.threads === undefined ? {} : { threads: settings.threads }), executionProvider: settings.executionProvider };
   const sample = settings.effectImages > 0 ? effectSample(run.images.length, settings.effectImages, settings.seed) : [];
   let sums = new Map<string, EffectSums>();
   let used: number[] = [];

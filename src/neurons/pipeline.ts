@@ -29,6 +29,7 @@ import { writeRates } from './summary.js';
 import type { NeuronsHooks, NeuronsOptions, NeuronsResult } from './types.js';
 import { withRunLock } from '../store/lock.js';
 import { NEURONS_DEFAULTS } from './defaults.js';
+import { checkProvider } from '../runtime/provider.js';
 
 export { NEURONS_DEFAULTS } from './defaults.js';
 
@@ -59,6 +60,8 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   checkOptions(options);
   const run = await openNeuronsRun(options.run, { ...(options.layers ? { layers: options.layers } : {}), ...(options.pooling ? { pooling: options.pooling } : {}) });
   const settings = { ...NEURONS_DEFAULTS, ...definedOnly(options) };
+  // The rates need no model and are written first: a device that cannot start must fail before them.
+  if (settings.top > 0 || options.masks !== undefined || options.effects) await checkProvider(options.executionProvider);
   await mkdir(join(run.dir, 'neurons'), { recursive: true });
   const files: string[] = [];
   const notes: string[] = [];
@@ -76,7 +79,7 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
   const rates = await writeRates(run, settings, hooks);
   files.push(...rates.files);
 
-  const session = new LazySession(run, options.threads);
+  const session = new LazySession(run, { ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider });
   let exemplarsComputed = 0;
   try {
     if (settings.top > 0) {
@@ -95,7 +98,7 @@ async function runNeuronsLocked(options: NeuronsOptions, hooks: NeuronsHooks): P
 
   if (options.effects) {
     const E = EFFECTS_DEFAULTS;
-    const effects = { effectImages: options.effectImages ?? E.effectImages, heatmaps: options.heatmaps ?? E.heatmaps, seed: options.seed ?? E.seed, batch: E.batch, ...(options.threads ? { threads: options.threads } : {}) };
+    const effects = { effectImages: options.effectImages ?? E.effectImages, heatmaps: options.heatmaps ?? E.heatmaps, seed: options.seed ?? E.seed, batch: E.batch, ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider };
     files.push(...(await writeEffects(run, effects, hooks)));
   }
 

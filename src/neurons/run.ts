@@ -13,6 +13,7 @@ import type { LayerRecord, Pooling, RunManifest } from '../record/types.js';
 import { openRun } from '../run/open.js';
 import type { OpenRun } from '../run/types.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
+import type { SessionOptions } from '../runtime/types.js';
 import { sha256 } from '../store/hash.js';
 import type { NpyReader } from '../store/npy.js';
 
@@ -59,7 +60,7 @@ export class LazySession {
 
   constructor(
     private readonly run: NeuronsRun,
-    private readonly threads?: number,
+    private readonly session: SessionOptions = {},
   ) {}
 
   get(): Promise<InstrumentedModel> {
@@ -67,7 +68,7 @@ export class LazySession {
       const { manifest, shown } = this.run;
       const loaded = await loadModel(manifest.model.path);
       if (sha256(loaded.bytes) !== manifest.model.sha256) throw new NeurolensError('input', runMessages.modelChanged(manifest.model.path, shown));
-      return InstrumentedModel.create(loaded.model, { taps: this.run.layers.map((l) => l.tensor) }, this.threads === undefined ? {} : { threads: this.threads });
+      return InstrumentedModel.create(loaded.model, { taps: this.run.layers.map((l) => l.tensor) }, this.session);
     })();
     return this.model;
   }

@@ -50,6 +50,8 @@ export interface NeuronsOptions {
   batch?: number;
   /** onnxruntime intra-op threads. Default: the number of CPU cores. */
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
   /** Bytes of tapped activations (and dissection buffers) one layer group may hold. Default 256 MiB. */
   groupBytes?: number;
   /**

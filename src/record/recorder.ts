@@ -4,10 +4,12 @@
  * are journaled, and re-running the same command continues where a crash stopped it. On a finished
  * run it checks the artefacts and rebuilds a missing or damaged one. The RUN is locked while written.
  */
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { recordMessages } from '../messages/index.js';
 import { removeStaleTempFiles } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
+import { checkProvider } from '../runtime/provider.js';
 import { planRun, type RunPlan } from './plan.js';
 import type { RunLayout } from './layout.js';
 import { openRun, startRebuild, type ChunkRecord, type RunState } from './state.js';
@@ -18,6 +20,9 @@ import { isDerived, verifyArtifacts, type DamagedArtifact } from './verify.js';
 import type { RecordHooks, RecordOptions, RecordResult, RunManifest } from './types.js';
 
 export async function record(options: RecordOptions, hooks: RecordHooks = {}): Promise<RecordResult> {
+  // A new run folder is not created for a device that cannot start (an existing run is left to its
+  // own checks: a finished one needs no session at all).
+  if (!existsSync(options.out)) await checkProvider(options.executionProvider);
   return withRunLock(options.out, 'record', () => recordLocked(options, hooks), { create: true, onWarning: hooks.onWarning });
 }
 

@@ -21,6 +21,12 @@ import { createError, nodeLookup, runError } from './errors.js';
 import type { ValueMetadata } from './types.js';
 import { weightlessModel } from './weightless.js';
 
+// onnxruntime's logging environment is one per process and takes the level of whoever starts it
+// first: this thread's probe or GEMM usually does, and a worker's 'fatal' then no longer holds.
+// Errors come back as exceptions, so the native logger stays off stderr here too (a failed CUDA
+// session would otherwise print a multi-line provider-bridge log above the one-line error).
+ort.env.logLevel = 'fatal';
+
 export interface ProbeOptions {
   /**
    * [height, width] of the image fed to the model's first input. Required when that input's

@@ -32,7 +32,7 @@ export interface SessionOptions {
   threads?: number;
   /**
    * Where to run: 'cpu' (default) or 'cuda'. CUDA is opt-in and needs onnxruntime-node's CUDA
-   * provider libraries (installed separately: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) and an NVIDIA GPU with CUDA 12; when they are missing,
+   * provider libraries (installed separately: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) and an NVIDIA GPU with CUDA 12; when they are missing,
    * creating the session fails with a clear error instead of silently falling back to the CPU.
    * Nodes CUDA cannot run still run on the CPU.
    */

@@ -28,14 +28,12 @@ export interface ShardRun {
 export async function runShard(work: StageOptions, spec: ShardSpec, overrides: WorkerOverrides, onProgress: (done: number, total: number) => void): Promise<ShardRun> {
   const started = performance.now();
   if (work.stage === 'circuits-eval') {
-    // Circuit evaluation runs on the CPU session of the run's model; only threads are the worker's.
-    const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
     const result = await evaluateCircuitsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
     return { items: result.queries, seconds: (performance.now() - started) / 1000 };
   }
   if (work.stage === 'visualize') {
-    // Visualisation runs on onnxruntime's CPU gradient graph; only threads are the worker's.
-    const options = { ...work.options, ...(overrides.threads ? { threads: overrides.threads } : {}) };
+    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
     const result = await visualizeShard(options, spec, { onNeuron: onProgress });
     return { items: result.neurons, seconds: (performance.now() - started) / 1000 };
   }

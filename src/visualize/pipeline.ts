@@ -157,7 +157,7 @@ export async function visualizeNeurons(
   layer: LayerRecord,
   neurons: readonly number[],
   root: string,
-  options: Pick<VisualizeOptions, 'threads' | 'batch'>,
+  options: Pick<VisualizeOptions, 'threads' | 'executionProvider' | 'batch'>,
   hooks: VisualizeHooks,
   onSaved?: (entry: VisualizedNeuron) => Promise<void>,
 ): Promise<{ entries: VisualizedNeuron[]; files: string[] }> {
@@ -165,8 +165,7 @@ export async function visualizeNeurons(
   const prep = run.manifest.preprocessing;
   const best = await bestImages(run, layer);
   const folder = layerFolder(layer.id);
-  await mkdir(join(root, folder), { recursive: true });
-  const sessionOptions = { ...(options.threads ? { threads: options.threads } : {}), inputSize: [prep.height, prep.width] as [number, number] };
+  const sessionOptions = { ...(options.threads ? { threads: options.threads } : {}), executionProvider: options.executionProvider, inputSize: [prep.height, prep.width] as [number, number] };
   const spec = { targets: [{ tensor: layer.tensor }], wrt: [inputName] };
   const gradients = await GradientModel.create(model, spec, sessionOptions);
   const redirected = await GradientModel.create(model, { ...spec, rules: { Relu: redirectedRelu.vjp } }, sessionOptions).catch(async (error: unknown) => {
@@ -180,6 +179,8 @@ export async function visualizeNeurons(
   const batch = Math.max(1, Math.floor((options.batch ?? VISUALIZE_DEFAULTS.batch) / k));
   const total = neurons.length * k * settings.steps;
   try {
+    // After the sessions open, so a device that cannot start leaves no empty folder behind.
+    await mkdir(join(root, folder), { recursive: true });
     for (let start = 0; start < neurons.length; start += batch) {
       const group = neurons.slice(start, start + batch);
       const channels = group.flatMap((n) => Array<number>(k).fill(n));

@@ -29,6 +29,8 @@ export interface VisualizeOptions {
   diversityWeight?: number;
   /** onnxruntime intra-op threads. */
   threads?: number;
+  /** Execution provider of every session this opens: 'cpu' (default) or 'cuda' (see SessionOptions). */
+  executionProvider?: 'cpu' | 'cuda';
 }
 
 export interface VisualizeProgress {

@@ -7,7 +7,7 @@ import type { SupportGate } from '../../circuits/support.js';
 import { NeurolensError } from '../../errors.js';
 import { circuitMessages, shardMessages } from '../../messages/index.js';
 import { parseShard, type ShardSpec } from '../../shards/spec.js';
-import { batchOption, commaList, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, supportOption, threadsOption } from '../options.js';
+import { batchOption, commaList, deviceOption, finiteNumber, layersOption, percentileOption, positiveInteger, runOption, seedOption, shownDefault, supportOption, threadsOption, withDevice } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { TOP10_RUN } from './circuits.js';
@@ -32,6 +32,7 @@ interface EvalFlags {
   steps?: number;
   batch?: number;
   threads?: number;
+  device?: 'cpu' | 'cuda';
   layers?: string[];
   ablation?: AblationOption;
   support?: SupportGate;
@@ -61,6 +62,7 @@ interface DiagnoseFlags {
   percentile?: number;
   batch?: number;
   threads?: number;
+  device: 'cpu' | 'cuda';
   layers?: string[];
   support?: SupportGate;
 }
@@ -83,6 +85,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(shownDefault(new Option('--ablation <mode>', 'zero (×0), mean (the neuron\'s dataset mean from the run) or both (zero primary)').argParser(parseAblation), D.ablation))
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
+    .addOption(deviceOption())
     .addOption(layersOption())
     .option('--shard <i/n>', 'evaluate only shard I of N of the queries into RUN/shards/; `merge RUN` assembles eval.json', parseShard)
     .action((flags: EvalFlags) =>
@@ -93,12 +96,12 @@ export function registerCircuitSubcommands(circuits: Command): void {
           const hooks = { onProgress: (p: { done: number; total: number }) => progress.update({ phase: 'circuits eval', ...p }) };
           if (flags.shard) {
             const { shard, ...options } = flags;
-            const done = await evaluateCircuitsShard(options, shard, hooks);
+            const done = await evaluateCircuitsShard(withDevice(options), shard, hooks);
             progress.stop();
             process.stdout.write(`${shardMessages.evalShardDone(shard.index, shard.count, done.queries, flags.run)}\n`);
             return;
           }
-          const { result, path } = await evaluateCircuits(flags, hooks);
+          const { result, path } = await evaluateCircuits(withDevice(flags), hooks);
           progress.stop();
           process.stdout.write(formatEvalTable(result) + `result: ${path}\n`);
         } finally {
@@ -119,6 +122,7 @@ export function registerCircuitSubcommands(circuits: Command): void {
     .addOption(supportOption(D.support))
     .addOption(batchOption(D.batch, 'rows per model run'))
     .addOption(threadsOption())
+    .addOption(deviceOption())
     .addOption(layersOption())
     .action((flags: DiagnoseFlags) =>
       runAction(async () => {
@@ -126,8 +130,8 @@ export function registerCircuitSubcommands(circuits: Command): void {
         const q = flags.query.trim();
         if (q === '') throw new NeurolensError('usage', circuitMessages.badQueryRef(q));
         const query = /^\d+$/.test(q) ? { index: Number(q) } : { image: q };
-        const { run, target, stimulate, percentile, batch, threads, layers, ablation, support } = flags;
-        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(ablation ? { ablation } : {}), ...(support ? { support } : {}), ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), ...(layers ? { layers } : {}) });
+        const { run, target, stimulate, percentile, batch, threads, device, layers, ablation, support } = flags;
+        const { diagnosis, path } = await diagnoseQuery({ run, query, ...(ablation ? { ablation } : {}), ...(support ? { support } : {}), ...(target !== undefined ? { target } : {}), ...(stimulate !== undefined ? { stimulate } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(batch ? { batch } : {}), ...(threads ? { threads } : {}), executionProvider: device, ...(layers ? { layers } : {}) });
         process.stdout.write(formatDiagnosis(diagnosis) + `result: ${path}\n`);
       }),
     );

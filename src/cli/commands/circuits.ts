@@ -9,7 +9,7 @@ import { Option } from 'commander';
 import { CIRCUITS_DEFAULTS } from '../../circuits/defaults.js';
 import type { SupportGate } from '../../circuits/support.js';
 import { registerCircuitSubcommands } from './circuits-eval.js';
-import { batchOption, commaList, layersOption, percentileOption, requiredWhenCommandRuns, runOption, supportOption, threadsOption } from '../options.js';
+import { batchOption, commaList, deviceOption, layersOption, percentileOption, requiredWhenCommandRuns, runOption, supportOption, threadsOption } from '../options.js';
 import { runAction } from '../run-action.js';
 
 interface CircuitsFlags {
@@ -20,6 +20,7 @@ interface CircuitsFlags {
   layers?: string[];
   batch?: number;
   threads?: number;
+  device: 'cpu' | 'cuda';
 }
 
 /** "recorded with top10 pooling": what circuits and their evaluation need of a run. */
@@ -37,6 +38,7 @@ async function circuits(flags: CircuitsFlags): Promise<void> {
       ...(flags.support === undefined ? {} : { support: flags.support }),
       ...(flags.batch === undefined ? {} : { batch: flags.batch }),
       ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+      executionProvider: flags.device,
       ...(flags.layers === undefined ? {} : { layers: flags.layers }),
     },
     { onStep: say },
@@ -57,6 +59,7 @@ export function registerCircuits(program: Command): void {
     .addOption(layersOption())
     .addOption(batchOption(CIRCUITS_DEFAULTS.batch, 'rows per run of a block, images per batch for reference crops'))
     .addOption(threadsOption())
+    .addOption(deviceOption())
     .action((flags: CircuitsFlags) => runAction(() => circuits(flags)));
   registerCircuitSubcommands(command);
 }

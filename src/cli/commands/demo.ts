@@ -4,7 +4,7 @@ import { isAbsolute, relative } from 'node:path';
 import { DEFAULT_DEMO_OUT } from '../../demo/defaults.js';
 import { attributionEvalMessages, circuitMessages, CLI, probeMessages, serverMessages } from '../../messages/index.js';
 import { SERVE_DEFAULTS } from '../../server/defaults.js';
-import { outOption, threadsOption } from '../options.js';
+import { deviceOption, outOption, threadsOption, withDevice } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 import { openBrowser } from './serve.js';
@@ -19,12 +19,13 @@ export function registerDemo(program: Command): void {
     .addOption(outOption('output folder', DEFAULT_DEMO_OUT))
     .option('--quick', `a few hundred images instead of ~3,800`)
     .addOption(threadsOption())
+    .addOption(deviceOption())
     .option('--open', 'when done, serve the CNN run in the explorer and open it in the browser (Ctrl-C stops)')
-    .action((flags: { out: string; quick?: boolean; threads?: number; open?: boolean }) =>
+    .action((flags: { out: string; quick?: boolean; threads?: number; device: 'cpu' | 'cuda'; open?: boolean }) =>
       runAction(async () => {
         const [{ runDemo }, { formatSeedTable }, { withInterval }, { startServer }] = await Promise.all([import('../../demo/demo.js'), import('../../demo/seed-table.js'), import('../../probes/headline.js'), import('../../server/server.js')]);
         const progress = createProgressRenderer();
-        const result = await runDemo(flags, {
+        const result = await runDemo(withDevice(flags), {
           onStep: (message) => {
             progress.stop();
             process.stderr.write(`neurolens demo: ${message}\n`);

@@ -7,16 +7,18 @@ import { Option } from 'commander';
 import { cliMessages, neuronMessages } from '../../messages/index.js';
 import { EFFECTS_DEFAULTS, NEURONS_DEFAULTS } from '../../neurons/defaults.js';
 import type { NeuronsOptions } from '../../neurons/types.js';
-import { batchOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { batchOption, deviceOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = NEURONS_DEFAULTS;
 const E = EFFECTS_DEFAULTS;
 
+type NeuronsFlags = NeuronsOptions & { device: 'cpu' | 'cuda' };
+
 const say = (line: string) => process.stderr.write(`neurolens neurons: ${line}\n`);
 
-async function neurons(flags: NeuronsOptions): Promise<void> {
+async function neurons(flags: NeuronsFlags): Promise<void> {
   const { runNeurons } = await import('../../neurons/pipeline.js');
   const progress = createProgressRenderer();
   try {
@@ -36,6 +38,7 @@ async function neurons(flags: NeuronsOptions): Promise<void> {
         ...(flags.maxQ !== undefined ? { maxQ: flags.maxQ } : {}),
         ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+        executionProvider: flags.device,
         ...(flags.effects ? { effects: true } : {}),
         ...(flags.effectImages !== undefined ? { effectImages: flags.effectImages } : {}),
         ...(flags.heatmaps !== undefined ? { heatmaps: flags.heatmaps } : {}),
@@ -83,5 +86,6 @@ export function registerNeurons(program: Command): void {
     .addOption(shownDefault(new Option('--heatmaps <k>', 'with --effects: heatmaps per neuron, over its top exemplars (0 skips them)').argParser(nonNegativeInteger('--heatmaps')), E.heatmaps))
     .addOption(seedOption(E.seed, 'the --effects ablation sample and heatmap checks'))
     .addOption(threadsOption())
-    .action((flags: NeuronsOptions) => runAction(() => neurons(flags)));
+    .addOption(deviceOption('execution provider of exemplar crops, dissection and --effects'))
+    .action((flags: NeuronsFlags) => runAction(() => neurons(flags)));
 }

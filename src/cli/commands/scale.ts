@@ -11,9 +11,10 @@ import type { StageOptions } from '../../scale/types.js';
 import { STAGE_COMMAND } from '../../shards/spec.js';
 import type { VisualizeOptions } from '../../visualize/types.js';
 import { toRecordOptions } from './record.js';
+import type { VisualizeFlags } from './visualize.js';
 import { oneMethodOptions, type AttributeFlags } from './attribute.js';
 import { evalOptionsFromFlags, type EvalFlags } from './attribute-eval.js';
-import { positiveInteger, shownDefault } from '../options.js';
+import { positiveInteger, shownDefault, withDevice } from '../options.js';
 import { runAction } from '../run-action.js';
 import { formatStatus, formatWorkerEvent } from './scale-format.js';
 
@@ -71,13 +72,13 @@ export function registerSubmit(program: Command): void {
     .action((flags: Parameters<typeof toRecordOptions>[0] & QueueFlags) => runAction(() => queue({ stage: 'record', options: toRecordOptions(flags) }, flags)));
   stageOptions(circuitsEval, submit.command('circuits-eval').description('queue `circuits eval` as shards of contiguous ranges of the query list'))
     .addOption(shardsOption('queries'))
-    .action(({ redis, shards, attempts, queue: name, ...options }: EvalOptions & QueueFlags) =>
-      runAction(() => queue({ stage: 'circuits-eval', options }, { redis, shards, attempts, queue: name })),
+    .action(({ redis, shards, attempts, queue: name, ...options }: EvalOptions & { device?: 'cpu' | 'cuda' } & QueueFlags) =>
+      runAction(() => queue({ stage: 'circuits-eval', options: withDevice(options) }, { redis, shards, attempts, queue: name })),
     );
   stageOptions(visualize, submit.command('visualize').description('queue `visualize` as shards of contiguous ranges of its neurons (layer by layer, in order)'))
     .addOption(shardsOption('neurons'))
-    .action(({ redis, shards, attempts, queue: name, ...options }: VisualizeOptions & QueueFlags) =>
-      runAction(() => queue({ stage: 'visualize', options }, { redis, shards, attempts, queue: name })),
+    .action(({ redis, shards, attempts, queue: name, ...options }: VisualizeFlags & QueueFlags) =>
+      runAction(() => queue({ stage: 'visualize', options: withDevice(options) }, { redis, shards, attempts, queue: name })),
     );
   stageOptions(attribute, submit.command('attribute').description('queue `attribute` (one --method) as shards of contiguous ranges of the sorted image list'))
     .addOption(shardsOption('images'))

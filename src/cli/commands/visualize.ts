@@ -9,11 +9,14 @@ import { cliMessages, shardMessages, visualizeMessages } from '../../messages/in
 import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import { VISUALIZE_DEFAULTS } from '../../visualize/defaults.js';
 import type { VisualizeHooks, VisualizeOptions } from '../../visualize/types.js';
-import { batchOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { batchOption, deviceOption, finiteNumber, layersOption, nonNegativeNumber, positiveInteger, runOption, seedOption, shownDefault, threadsOption, withDevice } from '../options.js';
 import { createProgressRenderer } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = VISUALIZE_DEFAULTS;
+
+/** The library's options, with the CLI's `--device` for its `executionProvider`. */
+export type VisualizeFlags = Omit<VisualizeOptions, 'executionProvider'> & { device?: 'cpu' | 'cuda' };
 
 const say = (line: string) => process.stderr.write(`neurolens visualize: ${line}\n`);
 
@@ -32,7 +35,8 @@ export function neuronList(text: string): number[] {
   return out;
 }
 
-async function run({ shard, ...flags }: VisualizeOptions & { shard?: ShardSpec }): Promise<void> {
+async function run({ shard, ...options }: VisualizeFlags & { shard?: ShardSpec }): Promise<void> {
+  const flags = withDevice(options);
   const [{ visualize }, { visualizeShard }] = await Promise.all([import('../../visualize/pipeline.js'), import('../../visualize/shards.js')]);
   const progress = createProgressRenderer();
   try {
@@ -83,6 +87,7 @@ export function registerVisualize(program: Command): void {
     .addOption(seedOption(D.seed, 'the initial images and the random transformations'))
     .addOption(batchOption(D.batch, 'batch rows optimised together (one per neuron, or per image with --diversity)'))
     .addOption(threadsOption())
+    .addOption(deviceOption('execution provider of the gradient sessions'))
     .option('--shard <i/n>', 'visualise only shard I of N of the neurons (layer by layer, in order) into RUN/shards/; `merge RUN` assembles them', parseShard)
-    .action((flags: VisualizeOptions & { shard?: ShardSpec }) => runAction(() => run(flags)));
+    .action((flags: VisualizeFlags & { shard?: ShardSpec }) => runAction(() => run(flags)));
 }
