@@ -61,12 +61,10 @@ export async function recordMissingChunks(
   const prefetch = new OrderedPrefetch(order.length, decode, Math.max(decodeConcurrency(), 2) + state.batch);
   // The first images decode while the session is created (a few hundred ms of model loading).
   prefetch.start();
-  // Spinning intra-op threads would take CPU time from the decoding that shares the cores with
-  // inference (measured with bench:record on 2 cores: about 2 % faster with spinning off).
   const model = await InstrumentedModel.create(
     plan.opened.loaded.model,
     recordingSpec(plan.layers, plan.poolings),
-    { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu', spinning: false },
+    { threads: options.threads ?? availableParallelism(), executionProvider: options.executionProvider ?? 'cpu' },
     plan.opened.loaded.external ? undefined : plan.opened.loaded.bytes,
   );
   const recordStart = performance.now();

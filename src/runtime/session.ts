@@ -65,7 +65,7 @@ function resolveOptions(options: SessionOptions): Required<SessionOptions> {
   if (!OPTIMIZATION_LEVELS.includes(graphOptimization)) {
     throw new NeurolensError('usage', runtimeMessages.badOption('graphOptimization', graphOptimization, OPTIMIZATION_LEVELS));
   }
-  return { threads, executionProvider, graphOptimization, memoryPattern: options.memoryPattern ?? true, spinning: options.spinning ?? true };
+  return { threads, executionProvider, graphOptimization, memoryPattern: options.memoryPattern ?? true };
 }
 
 /** The onnxruntime type a typed array carries by default. */

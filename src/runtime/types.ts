@@ -52,13 +52,6 @@ export interface SessionOptions {
    * 4.5 GB with it, 3.6 GB without, at the same speed).
    */
   memoryPattern?: boolean;
-  /**
-   * Whether onnxruntime's intra-op threads spin while they wait for the next operator's work.
-   * Default true (onnxruntime's own default): fastest when inference has the cores to itself. Off,
-   * waiting threads sleep, which gives their CPU time to other work sharing the cores, such as the
-   * recorder's image decoding.
-   */
-  spinning?: boolean;
 }
 
 /** What onnxruntime reports about one input or output of a session. */

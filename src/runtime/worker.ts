@@ -30,7 +30,7 @@ function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMet
 const version = String(ort.env.versions.node ?? ort.env.versions.common ?? '?');
 
 async function open(): Promise<ort.InferenceSession | undefined> {
-  const { threads, executionProvider, graphOptimization, memoryPattern, spinning } = init.options;
+  const { threads, executionProvider, graphOptimization, memoryPattern } = init.options;
   if (executionProvider === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
     post({ type: 'error', stage: 'create', message: `no CUDA backend on ${process.platform}/${process.arch}`, version, cudaMissing: true });
     return undefined;
@@ -46,7 +46,7 @@ async function open(): Promise<ort.InferenceSession | undefined> {
       enableMemPattern: memoryPattern,
       graphOptimizationLevel: graphOptimization,
       executionProviders: [executionProvider],
-      extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+      ...(process.env.EXP_SPIN ? { extra: { session: { intra_op: { allow_spinning: process.env.EXP_SPIN } } } } : {}),
     });
     post({ type: 'ready', inputMetadata: metadata(session.inputMetadata), outputMetadata: metadata(session.outputMetadata) });
     return session;
