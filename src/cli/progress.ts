@@ -3,6 +3,7 @@
  * one JSON object per line otherwise (CI logs, pipes), so long runs are observable either way.
  */
 import cliProgress from 'cli-progress';
+import { cliMessages } from '../messages/cli.js';
 
 export interface ProgressEvent {
   /** What is being done, e.g. 'record' or 'finalize'. */
@@ -18,6 +19,40 @@ export interface ProgressEvent {
 export interface ProgressRenderer {
   update(event: ProgressEvent): void;
   stop(): void;
+}
+
+/** Prints a library warning on stderr as `neurolens: warning: …`, on a line of its own. */
+export function printWarning(message: string, progress?: ProgressRenderer): void {
+  progress?.stop();
+  process.stderr.write(`neurolens: warning: ${message}\n`);
+}
+
+export interface ProgressScope {
+  progress: ProgressRenderer;
+  /** Prints a warning above the progress bar (see printWarning). */
+  warn: (message: string) => void;
+}
+
+/**
+ * Runs a long command's body with a progress renderer, and answers Ctrl-C with one line saying
+ * that re-running resumes (what the library finished is journaled or written atomically) and exit
+ * code 130. The handler is removed afterwards: a library caller or a test may run several
+ * commands in one process.
+ */
+export async function withProgress<T>(body: (scope: ProgressScope) => Promise<T>): Promise<T> {
+  const progress = createProgressRenderer();
+  const interrupted = () => {
+    progress.stop();
+    process.stderr.write(`\nneurolens: ${cliMessages.interrupted('SIGINT')}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    return await body({ progress, warn: (message) => printWarning(message, progress) });
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    progress.stop();
+  }
 }
 
 export function createProgressRenderer(stream: NodeJS.WriteStream = process.stderr): ProgressRenderer {

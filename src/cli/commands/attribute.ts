@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import type { AttributionRunHooks, AttributionRunOptions } from '../../attribution/pipeline.js';
 import { checkRawMethod, methodNames, rawMethodNames } from '../../attribution/registry.js';
 import { NeurolensError } from '../../errors.js';
-import { attributionMessages, cliMessages, shardMessages } from '../../messages/index.js';
+import { attributionMessages, shardMessages } from '../../messages/index.js';
 import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import {
   addMethodOptions,
@@ -23,7 +23,7 @@ import {
   sizeOption,
   threadsOption,
 } from '../options.js';
-import { createProgressRenderer } from '../progress.js';
+import { withProgress } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 /** The flags of `attribute`'s own options; the method options are read by methodOptionsFromFlags. */
@@ -87,22 +87,9 @@ export function oneMethodOptions(flags: AttributeFlags): AttributionRunOptions {
 async function attribute(flags: AttributeFlags): Promise<void> {
   const all = flags.shard ? [oneMethodOptions(flags)] : attributionOptionsFromFlags(flags);
   const [{ runAttribution }, { runAttributionShard }] = await Promise.all([import('../../attribution/pipeline.js'), import('../../attribution/shards.js')]);
-  const progress = createProgressRenderer();
-  // Finished maps are written atomically and reused by the same command: say so on Ctrl-C.
-  const interrupted = () => {
-    progress.stop();
-    process.stderr.write(`\nneurolens: ${cliMessages.interrupted('SIGINT')}\n`);
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  try {
-    const hooks: AttributionRunHooks = {
-      onProgress: (p) => progress.update(p),
-      onWarning: (message) => {
-        progress.stop();
-        process.stderr.write(`neurolens: warning: ${message}\n`);
-      },
-    };
+  // Finished maps are written atomically and reused by the same command (withProgress says so on Ctrl-C).
+  await withProgress(async ({ progress, warn }) => {
+    const hooks: AttributionRunHooks = { onProgress: (p) => progress.update(p), onWarning: warn };
     for (const options of all) {
       if (flags.shard) {
         const done = await runAttributionShard(options, flags.shard, hooks);
@@ -118,10 +105,7 @@ async function attribute(flags: AttributeFlags): Promise<void> {
           `result: ${result.json}\n`,
       );
     }
-  } finally {
-    process.removeListener('SIGINT', interrupted);
-    progress.stop();
-  }
+  });
 }
 
 /** Adds `attribute` to `program`; returns it so subcommands can be added. */

@@ -7,6 +7,7 @@ import type { ConceptsOptions } from '../../concepts/pipeline.js';
 import { NeurolensError } from '../../errors.js';
 import { cliMessages } from '../../messages/index.js';
 import { fraction, layersOption, poolingOption, positiveInteger, runOption, seedOption, shownDefault } from '../options.js';
+import { printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 function activeRule(value: string): ActiveRule {
@@ -44,7 +45,7 @@ export function registerConcepts(program: Command): void {
       runAction(async () => {
         const { buildConcepts } = await import('../../concepts/pipeline.js');
         const result = await buildConcepts(flags, { onStep: (m) => process.stderr.write(`neurolens concepts: ${m}\n`) });
-        for (const warning of result.warnings) process.stderr.write(`neurolens: warning: ${warning}\n`);
+        for (const warning of result.warnings) printWarning(warning);
         process.stdout.write(
           `concept hierarchy: ${result.counts.map((n, l) => `level ${l + 1}: ${n} clusters`).join(', ')} over ${result.kept.length} images\n` +
             result.files.map((f) => `  ${f}\n`).join('') +

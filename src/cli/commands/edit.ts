@@ -6,7 +6,7 @@ import { parseAblate, parseScale } from '../../edit/parse.js';
 import type { NeuronSpec } from '../../edit/types.js';
 import { CLI } from '../../messages/index.js';
 import { batchOption, deviceOption, outOption, shownDefault, sizeOption, threadsOption } from '../options.js';
-import { createProgressRenderer } from '../progress.js';
+import { createProgressRenderer, printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 interface EditFlags {
@@ -53,10 +53,7 @@ export function registerEdit(program: Command): void {
               ? { eval: { labels: flags.eval, ...(flags.imagesRoot ? { imagesRoot: flags.imagesRoot } : {}), ...(flags.batch ? { batch: flags.batch } : {}) } }
               : {}),
             onProgress: (p) => progress.update(p),
-            onWarning: (message) => {
-              progress.stop();
-              process.stderr.write(`neurolens: warning: ${message}\n`);
-            },
+            onWarning: (message) => printWarning(message, progress),
           });
           progress.stop();
           process.stdout.write(formatEditSummary(result));

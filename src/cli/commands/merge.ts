@@ -1,7 +1,7 @@
 /** `neurolens merge RUN`: assemble the finished shards of a recording into the run itself. */
 import type { Command } from 'commander';
 import { shardMessages } from '../../messages/index.js';
-import { createProgressRenderer } from '../progress.js';
+import { createProgressRenderer, printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 export function registerMerge(program: Command): void {
@@ -16,10 +16,7 @@ export function registerMerge(program: Command): void {
         try {
           const result = await mergeShards(run, {
             onProgress: (p) => progress.update(p),
-            onWarning: (message) => {
-              progress.stop();
-              process.stderr.write(`neurolens: warning: ${message}\n`);
-            },
+            onWarning: (message) => printWarning(message, progress),
           });
           progress.stop();
           const lines = result.merged.map((m) =>

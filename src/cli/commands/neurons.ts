@@ -8,7 +8,7 @@ import { cliMessages, neuronMessages } from '../../messages/index.js';
 import { EFFECTS_DEFAULTS, NEURONS_DEFAULTS } from '../../neurons/defaults.js';
 import type { NeuronsOptions } from '../../neurons/types.js';
 import { batchOption, deviceOption, finiteNumber, layersOption, nonNegativeInteger, poolingOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
-import { createProgressRenderer } from '../progress.js';
+import { createProgressRenderer, printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = NEURONS_DEFAULTS;
@@ -50,10 +50,7 @@ async function neurons(flags: NeuronsFlags): Promise<void> {
           progress.stop();
           say(m);
         },
-        onWarning: (w) => {
-          progress.stop();
-          process.stderr.write(`neurolens: warning: ${w}\n`);
-        },
+        onWarning: (w) => printWarning(w, progress),
       },
     );
     progress.stop();

@@ -5,6 +5,7 @@ import { CLI } from '../../messages/index.js';
 import { PROBE_DEFAULTS } from '../../probes/defaults.js';
 import type { ProbeOptions } from '../../probes/pipeline.js';
 import { fraction, layersOption, nonNegativeNumber, poolingOption, positiveInteger, runOption, seedOption, shownDefault } from '../options.js';
+import { printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = PROBE_DEFAULTS;
@@ -30,7 +31,7 @@ export function registerProbe(program: Command): void {
         const [{ runProbes }, { headlineText }] = await Promise.all([import('../../probes/pipeline.js'), import('../../probes/headline.js')]);
         const result = await runProbes(flags, {
           onStep: (m) => process.stderr.write(`neurolens probe: ${m}\n`),
-          onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`),
+          onWarning: (w) => printWarning(w),
         });
         process.stdout.write(
           `probes: ${result.labels.names.length} concept(s) × ${result.layers.length} layer(s)\n` +

@@ -8,7 +8,7 @@ import { DEFAULT_BATCH, DEFAULT_CHUNK, DEFAULT_TOP_K } from '../../record/defaul
 import { POOLINGS, type Pooling, type RecordHooks, type RecordOptions, type RecordResult } from '../../record/types.js';
 import { parseShard, type ShardSpec } from '../../shards/spec.js';
 import { batchOption, commaList, deviceOption, fraction, limitOption, outOption, positiveInteger, shownDefault, sizeOption, threadsOption } from '../options.js';
-import { createProgressRenderer } from '../progress.js';
+import { withProgress } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 interface RecordFlags {
@@ -108,22 +108,9 @@ export function registerRecord(program: Command): void {
     .addOption(shownDefault(new Option('--mean <r,g,b>', 'normalisation mean in 0..1 units').argParser(numbers('--mean')), cliMessages.fromModelCard('ImageNet')))
     .addOption(shownDefault(new Option('--std <r,g,b>', 'normalisation std in 0..1 units').argParser(numbers('--std')), cliMessages.fromModelCard('ImageNet')))
     .action((flags: RecordFlags) =>
-      runAction(async () => {
-        const progress = createProgressRenderer();
-        const interrupted = () => {
-          progress.stop();
-          process.stderr.write(`\nneurolens: ${cliMessages.interrupted('SIGINT')}\n`);
-          process.exit(130);
-        };
-        process.once('SIGINT', interrupted);
-        try {
-          const hooks: RecordHooks = {
-            onProgress: (p) => progress.update(p),
-            onWarning: (message) => {
-              progress.stop();
-              process.stderr.write(`neurolens: warning: ${message}\n`);
-            },
-          };
+      runAction(() =>
+        withProgress(async ({ progress, warn }) => {
+          const hooks: RecordHooks = { onProgress: (p) => progress.update(p), onWarning: warn };
           if (flags.shard) {
             const { recordShard } = await import('../../record/shard-record.js');
             const result = await recordShard(toRecordOptions(flags), flags.shard, hooks);
@@ -136,11 +123,7 @@ export function registerRecord(program: Command): void {
           const result = await record(toRecordOptions(flags), hooks);
           progress.stop();
           process.stdout.write(summary(flags.out, result));
-        } finally {
-          progress.stop();
-          // A library caller (or a test) may run several records in one process.
-          process.removeListener('SIGINT', interrupted);
-        }
-      }),
+        }),
+      ),
     );
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { serverMessages } from '../../messages/index.js';
 import { outOption, runDescription } from '../options.js';
-import { createProgressRenderer } from '../progress.js';
+import { createProgressRenderer, printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 interface ReportFlags {
@@ -24,7 +24,7 @@ export function registerReport(program: Command): void {
             run,
             out: flags.out,
             onProgress: (p) => progress.update(p),
-            onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`),
+            onWarning: (w) => printWarning(w),
           });
           progress.stop();
           process.stdout.write(`${serverMessages.reportWritten(result.out, result.files)}\n`);

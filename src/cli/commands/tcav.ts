@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import { CLI } from '../../messages/index.js';
 import { MIN_RANDOM as TCAV_MIN_RANDOM, TCAV_DEFAULTS } from '../../tcav/types.js';
 import { batchOption, commaList, deviceOption, positiveInteger, runOption, seedOption, shownDefault, threadsOption } from '../options.js';
+import { printWarning } from '../progress.js';
 import { runAction } from '../run-action.js';
 
 const D = TCAV_DEFAULTS;
@@ -50,7 +51,7 @@ export function registerTcav(program: Command): void {
         const [{ runTcav }, { summaryTable: tcavSummaryTable }] = await Promise.all([import('../../tcav/pipeline.js'), import('../../tcav/report.js')]);
         const result = await runTcav(
           { ...flags, ...(flags.device ? { device: flags.device } : {}) },
-          { onStep: say, onWarning: (w) => process.stderr.write(`neurolens: warning: ${w}\n`) },
+          { onStep: say, onWarning: (w) => printWarning(w) },
         );
         process.stdout.write(`${tcavSummaryTable(result.tcav)}\n` + `written: ${result.file}\nreport: ${result.report}\n`);
       }),
