@@ -1,7 +1,6 @@
 """PyTorch eager autograd on the shapes of bench-gradients.ts (ResNet-18 224 batch 8, ViT-B/16 224
 batch 8), random weights: forward images/s, input-gradient images/s and the ViT's peak RSS. For a
 side-by-side reading only; neurolens never needs Python."""
-import argparse
 import os
 import resource
 import sys
@@ -10,15 +9,9 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import Vit, resnet18  # noqa: E402
+from torch_models import Vit, parse_args, resnet18  # noqa: E402
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--seconds", type=float, default=5)
-parser.add_argument("--threads", type=int, default=0)
-args = parser.parse_args()
-if args.threads:
-    torch.set_num_threads(args.threads)
-torch.manual_seed(0)
+args = parse_args(seconds=(float, 5))
 
 
 def rate(step):

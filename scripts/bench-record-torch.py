@@ -2,7 +2,6 @@
 on the 8 residual blocks storing each block's per-channel spatial mean (what `record --pool mean`
 stores), random input tensors (no image decoding). Prints images/s. For a side-by-side reading only;
 neurolens never needs Python."""
-import argparse
 import os
 import sys
 import time
@@ -10,16 +9,9 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import Block, resnet18  # noqa: E402
+from torch_models import Block, parse_args, resnet18  # noqa: E402
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--images", type=int, default=256)
-parser.add_argument("--batch", type=int, default=16)
-parser.add_argument("--threads", type=int, default=0)
-args = parser.parse_args()
-if args.threads:
-    torch.set_num_threads(args.threads)
-torch.manual_seed(0)
+args = parse_args(images=(int, 256), batch=(int, 16))
 
 model = resnet18()
 pooled = []

@@ -1,5 +1,7 @@
 """PyTorch versions of the benchmark models (ResNet-18 and ViT-B/16 shapes, random weights), shared by
 the side-by-side benchmark scripts. neurolens never needs Python."""
+import argparse
+
 import torch
 import torch.nn as nn
 
@@ -47,3 +49,17 @@ class Vit(nn.Module):
         t = self.embed(x).flatten(2).transpose(1, 2)
         t = torch.cat([self.cls.expand(x.shape[0], -1, -1), t], 1) + self.pos
         return self.head(self.norm(self.encoder(t))[:, 0])
+
+
+def parse_args(**options):
+    """Parses the script's options (name -> (type, default)) plus --threads, applies the thread
+    count and seeds torch, so every benchmark script starts the same way."""
+    parser = argparse.ArgumentParser()
+    for name, (kind, default) in options.items():
+        parser.add_argument(f"--{name}", type=kind, default=default)
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    return args
