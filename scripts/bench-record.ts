@@ -13,6 +13,7 @@
  *
  *   npm run bench:record                    # default grid of batch sizes, threads = cores
  *   npm run bench:record -- --batch 16 --threads 2
+ *   npm run bench:record -- --device cuda   # every session on CUDA (needs onnxruntime-node's CUDA build)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync, rmSync } from 'node:fs';
@@ -27,10 +28,12 @@ import { catalogueModel } from '../src/onnx/catalogue/index.js';
 import { record } from '../src/record/recorder.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
+import { deviceFlag } from './device-flag.js';
 
 const ROOT = process.cwd();
 const WORK = join(ROOT, '.bench', 'record');
 const IMAGES = 256;
+const DEVICE = deviceFlag();
 
 function flag(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,7 +67,7 @@ async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number
   const model = decodeModel(modelBytes);
   const reductions = taps.map((tensor) => ({ tensor, reduction: 'mean' as const, axes: [2, 3] }));
   const instrumented = instrumentModel(model, pooled ? { reductions } : { taps });
-  const session = await ort.InferenceSession.create(encodeModel(instrumented.model), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(encodeModel(instrumented.model), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3, executionProviders: [DEVICE] });
   const input = new ort.Tensor('float32', new Random(1).normalArray(batch * 3 * 224 * 224), [batch, 3, 224, 224]);
   await session.run({ input });
   const runs = Math.ceil(IMAGES / batch);
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
   const threadList = flag('threads') ? [flag('threads')!] : [cores];
   const batchList = flag('batch') ? [flag('batch')!] : [8, 16, 32];
 
-  console.log(`machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load ${loadavg()[0]!.toFixed(2)}, node ${process.version}, onnxruntime-node ${ort.env.versions.common}, execution provider cpu`);
+  console.log(`machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load ${loadavg()[0]!.toFixed(2)}, node ${process.version}, onnxruntime-node ${ort.env.versions.common}, execution provider ${DEVICE}`);
   console.log(`model: ResNet-18 shape, 224×224, ${(bytes.length / 1e6).toFixed(1)} MB; taps: ${layers.map((l) => l.id).join(', ')} (mean)`);
   console.log(`images: ${IMAGES} JPEGs, 320–480 × 240–400 px, resized (shorter side 256) and centre-cropped to 224`);
   console.log('');
@@ -124,10 +127,10 @@ async function main(): Promise<void> {
       const out = join(WORK, `run-t${threads}-b${batch}`);
       rmSync(out, { recursive: true, force: true });
       const start = performance.now();
-      const result = await record({ model: modelPath, images: imagesDir, out, layers: layers.map((l) => l.id), poolings: ['mean'], batch, threads });
+      const result = await record({ model: modelPath, images: imagesDir, out, layers: layers.map((l) => l.id), poolings: ['mean'], batch, threads, executionProvider: DEVICE });
       const inProcess = result.images / ((performance.now() - start) / 1000);
       rmSync(out, { recursive: true, force: true });
-      const args = ['record', '--model', modelPath, '--images', imagesDir, '--out', out, '--layers', layers.map((l) => l.id).join(','), '--pool', 'mean', '--batch', String(batch), '--threads', String(threads)];
+      const args = ['record', '--model', modelPath, '--images', imagesDir, '--out', out, '--layers', layers.map((l) => l.id).join(','), '--pool', 'mean', '--batch', String(batch), '--threads', String(threads), '--device', DEVICE];
       const seconds = command(args);
       rmSync(out, { recursive: true, force: true });
       const wholeCommand = seconds === undefined ? 'needs npm run build' : (IMAGES / seconds).toFixed(1);
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   console.log(`neurolens --version: ${version === undefined ? 'needs npm run build' : `${version.toFixed(2)} s (median of 5)`}`);
   const threads = threadList[0]!;
   const batch = batchList.includes(16) ? 16 : batchList[0]!;
-  const torch = pytorch(batch, threads);
+  const torch = DEVICE === 'cpu' ? pytorch(batch, threads) : 'skipped (the PyTorch script runs on the CPU; compare with --device cpu)';
   console.log(`PyTorch eager, forward hooks, random tensors (scripts/bench-record-torch.py): ${torch}`);
   const torchRate = Number(/([\d.]+) images\/s/.exec(torch)?.[1]);
   const ours = wholeRates.get(`${threads}/${batch}`);
