@@ -24,36 +24,33 @@ export interface ShardRun {
   seconds: number;
 }
 
+/** A job's options with the worker's --device and --threads put over what was submitted. */
+function overridden<T extends object>(options: T, overrides: WorkerOverrides, deviceKey: 'executionProvider' | 'device' = 'executionProvider'): T {
+  return { ...options, ...(overrides.device ? { [deviceKey]: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
+}
+
 /** Runs shard `spec` of `work`; `onProgress` gets items done and the shard's size. */
 export async function runShard(work: StageOptions, spec: ShardSpec, overrides: WorkerOverrides, onProgress: (done: number, total: number) => void): Promise<ShardRun> {
   const started = performance.now();
-  if (work.stage === 'circuits-eval') {
-    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
-    const result = await evaluateCircuitsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
-    return { items: result.queries, seconds: (performance.now() - started) / 1000 };
-  }
-  if (work.stage === 'visualize') {
-    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
-    const result = await visualizeShard(options, spec, { onNeuron: onProgress });
-    return { items: result.neurons, seconds: (performance.now() - started) / 1000 };
-  }
-  if (work.stage === 'attribute') {
-    const options = { ...work.options, ...(overrides.device ? { executionProvider: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
-    const result = await runAttributionShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
-    return { items: result.images, seconds: (performance.now() - started) / 1000 };
-  }
-  if (work.stage === 'attribute-eval') {
-    const options = { ...work.options, ...(overrides.device ? { device: overrides.device } : {}), ...(overrides.threads ? { threads: overrides.threads } : {}) };
-    const result = await evaluateAttributionsShard(options, spec, { onProgress: (p) => onProgress(p.done, p.total) });
-    return { items: result.images, seconds: (performance.now() - started) / 1000 };
-  }
-  const options = {
-    ...work.options,
-    ...(overrides.device ? { executionProvider: overrides.device } : {}),
-    ...(overrides.threads ? { threads: overrides.threads } : {}),
-  };
-  const result = await recordShard(options, spec, { onProgress: (p) => p.phase === 'record' && onProgress(p.done, p.total) });
-  return { items: result.images + result.skipped, seconds: (performance.now() - started) / 1000 };
+  const progress = { onProgress: (p: { done: number; total: number }) => onProgress(p.done, p.total) };
+  const items = await (async (): Promise<number> => {
+    switch (work.stage) {
+      case 'circuits-eval':
+        return (await evaluateCircuitsShard(overridden(work.options, overrides), spec, progress)).queries;
+      case 'visualize':
+        return (await visualizeShard(overridden(work.options, overrides), spec, { onNeuron: onProgress })).neurons;
+      case 'attribute':
+        return (await runAttributionShard(overridden(work.options, overrides), spec, progress)).images;
+      case 'attribute-eval':
+        // attribute eval's options name the provider `device`.
+        return (await evaluateAttributionsShard(overridden(work.options, overrides, 'device'), spec, progress)).images;
+      case 'record': {
+        const result = await recordShard(overridden(work.options, overrides), spec, { onProgress: (p) => p.phase === 'record' && onProgress(p.done, p.total) });
+        return result.images + result.skipped;
+      }
+    }
+  })();
+  return { items, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Merges the finished shards into the files a single-process run writes (idempotent). */
