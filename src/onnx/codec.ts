@@ -4,7 +4,7 @@
  */
 import protobuf from 'protobufjs';
 import { ONNX_PROTO } from './schema.js';
-import type { ModelProto, TensorProto } from './types.js';
+import type { GraphProto, ModelProto, TensorProto } from './types.js';
 
 const root = protobuf.parse(ONNX_PROTO, { keepCase: false }).root;
 const ModelType = root.lookupType('onnx.ModelProto');
@@ -26,4 +26,22 @@ export function encodeModel(model: ModelProto): Uint8Array {
 /** Encode a single TensorProto (used to size and checksum tensors). */
 export function encodeTensor(tensor: TensorProto): Uint8Array {
   return TensorType.encode(tensor as protobuf.Message).finish();
+}
+
+/** What can be appended to an encoded model's graph (see appendToGraph). */
+export type GraphAdditions = Pick<GraphProto, 'node' | 'output' | 'initializer'>;
+
+/**
+ * `bytes` (an encoded ModelProto) with `additions` appended to its graph, without decoding or
+ * re-encoding the model (for a 47 MB ResNet-18, one copy instead of a ~0.1 s encode): protobuf
+ * parses the concatenation of two encodings as their merge, so the second `graph` is merged into
+ * the first and its nodes, outputs and initializers are appended to the first's. onnxruntime sorts
+ * a graph's nodes itself, so appended nodes may come after their consumers in the list.
+ */
+export function appendToGraph(bytes: Uint8Array, additions: GraphAdditions): Uint8Array {
+  const patch = encodeModel({ graph: additions });
+  const out = new Uint8Array(bytes.byteLength + patch.byteLength);
+  out.set(bytes, 0);
+  out.set(patch, bytes.byteLength);
+  return out;
 }

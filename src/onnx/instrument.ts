@@ -20,7 +20,7 @@ import { onnxMessages } from '../messages/index.js';
 import { makeValueInfo } from './builder.js';
 import { closestNames, elemTypeOf, hasTensor, indexGraph, opsetOf, tensorNames, uniqueName, usedNames, type GraphIndex } from './graph.js';
 import { reductionNodes, type ReductionSpec } from './reduce-taps.js';
-import type { GraphAdditions } from './splice.js';
+import type { GraphAdditions } from './codec.js';
 import { DATA_TYPE, dataTypeName, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './types.js';
 
 export interface InstrumentSpec {
@@ -57,7 +57,7 @@ export interface InstrumentedGraph {
   reductions: Record<string, string>;
   /**
    * What the rewrite adds to the graph, when it only adds (no interventions): with it the original
-   * bytes can be extended (splice.ts) instead of encoding `model` anew.
+   * bytes can be extended (appendToGraph in codec.ts) instead of encoding `model` anew.
    */
   additions?: GraphAdditions;
 }

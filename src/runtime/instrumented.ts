@@ -11,8 +11,7 @@
 import { NeurolensError } from '../errors.js';
 import { runtimeMessages } from '../messages/runtime.js';
 import { instrumentModel, type InstrumentSpec, type InterventionInputs } from '../onnx/instrument.js';
-import { encodeModel } from '../onnx/codec.js';
-import { appendToGraph } from '../onnx/splice.js';
+import { appendToGraph, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { ModelSession } from './session.js';
 import type { SessionOptions, TensorLike } from './types.js';
@@ -76,8 +75,8 @@ export class InstrumentedModel {
    */
   static async create(model: ModelProto, spec: InstrumentSpec, options: SessionOptions = {}, source?: Uint8Array): Promise<InstrumentedModel> {
     const instrumented = instrumentModel(model, spec);
-    const spliced = source && instrumented.additions ? appendToGraph(source, instrumented.additions) : undefined;
-    const session = await ModelSession.createTransferring(spliced ?? encodeModel(instrumented.model), options);
+    const bytes = source && instrumented.additions ? appendToGraph(source, instrumented.additions) : encodeModel(instrumented.model);
+    const session = await ModelSession.createTransferring(bytes, options);
     return new InstrumentedModel(session, model, instrumented.taps, instrumented.interventions, instrumented.reductions);
   }
 

@@ -9,13 +9,12 @@
  *
  * Appending outputs does not re-encode the weights: a protobuf message parsed from the
  * concatenation of two encodings is the merge of both, and a repeated field (graph.output) is
- * appended to. So the probe encodes just `{ graph: { output: [...] } }` and puts it after the
- * model's bytes.
+ * appended to (appendToGraph).
  */
 import ort from 'onnxruntime-node';
 import { NeurolensError } from '../errors.js';
 import { onnxMessages } from '../messages/index.js';
-import { encodeModel } from '../onnx/codec.js';
+import { appendToGraph, encodeModel } from '../onnx/codec.js';
 import type { ModelProto } from '../onnx/types.js';
 import { createError, nodeLookup, runError } from './errors.js';
 import type { ValueMetadata } from './types.js';
@@ -80,10 +79,7 @@ export async function probeShapes(
   // With a model at hand, names that are not node outputs are dropped (onnxruntime refuses them).
   const produced = source instanceof Uint8Array ? undefined : new Set((source.graph?.node ?? []).flatMap((n) => n.output ?? []));
   const wanted = [...new Set(tensorNames)].filter((n) => n !== '' && !declaredOutputs?.has(n) && (produced?.has(n) ?? true));
-  const patch = encodeModel({ graph: { output: wanted.map((name) => ({ name })) } });
-  const bytes = new Uint8Array(base.byteLength + patch.byteLength);
-  bytes.set(base, 0);
-  bytes.set(patch, base.byteLength);
+  const bytes = appendToGraph(base, { output: wanted.map((name) => ({ name })) });
 
   const version = String(ort.env.versions?.node ?? ort.env.versions?.common ?? '?');
   let session: ort.InferenceSession;
