@@ -25,11 +25,11 @@ export function recordingSpec(layers: readonly LayerRecord[], poolings: readonly
   const taps: string[] = [];
   const reductions: ReductionSpec[] = [];
   for (const layer of layers) {
-    const axes = positionAxes(layer);
-    if (axes === undefined || !pooledInGraph(layer, poolings)) {
+    if (!pooledInGraph(layer, poolings)) {
       taps.push(layer.tensor);
       continue;
     }
+    const axes = positionAxes(layer)!;
     for (const pooling of poolings) reductions.push({ tensor: layer.tensor, reduction: pooling as 'mean' | 'max', axes });
   }
   return { taps, reductions };
