@@ -17,6 +17,7 @@ import { poolBatch, poolView } from './pool.js';
 import { pooledInGraph } from './reduced.js';
 import { reductionKey, type Reduction } from '../onnx/reduce-taps.js';
 import type { OrderedPrefetch } from './prefetch.js';
+import type { ImageBuffers } from './image-buffers.js';
 import type { RunPlan } from './plan.js';
 import type { ChunkRecord } from './state.js';
 
@@ -46,6 +47,8 @@ export interface ChunkContext {
   plan: RunPlan;
   model: InstrumentedModel;
   prefetch: OrderedPrefetch<DecodedImage>;
+  /** Where the decoded images' arrays go back once copied into their batch. */
+  buffers?: ImageBuffers;
   batch: number;
   chunkSize: number;
   /** Called after every image (recorded or skipped). */
@@ -111,7 +114,10 @@ export async function recordChunk(ctx: ChunkContext, chunk: number): Promise<Chu
     if (waiting.length === 0) return;
     const n = waiting.length;
     const data = new Float32Array(n * imageSize);
-    waiting.forEach((image, i) => data.set(image.data, i * imageSize));
+    waiting.forEach((image, i) => {
+      data.set(image.data, i * imageSize);
+      ctx.buffers?.give(image.data);
+    });
     const dims = prep.layout === 'NCHW' ? [n, prep.channels, prep.height, prep.width] : [n, prep.height, prep.width, prep.channels];
     const job = { result: model.run({ [inputName]: { data, dims } }), row: rows, n };
     rows += n;

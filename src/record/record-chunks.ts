@@ -10,6 +10,7 @@ import { imageMessages } from '../messages/index.js';
 import { decodeConcurrency, decodeImage, tuneDecoding } from '../images/index.js';
 import { InstrumentedModel } from '../runtime/instrumented.js';
 import { OrderedPrefetch } from './prefetch.js';
+import { decodeWindow, ImageBuffers } from './image-buffers.js';
 import { recordChunk } from './chunk.js';
 import { recordingSpec } from './reduced.js';
 import type { RunPlan } from './plan.js';
@@ -53,12 +54,21 @@ export async function recordMissingChunks(
     const first = c * state.chunkSize;
     return Array.from({ length: Math.min(state.chunkSize, entries.length - first) }, (_, i) => first + i);
   });
+  const imageFloats = plan.prep.channels * plan.prep.height * plan.prep.width;
+  const buffers = new ImageBuffers(imageFloats);
   const decode = async (i: number) => {
     const entry = entries[order[i]!]!;
     if (entry.brokenLink) throw new NeurolensError('input', imageMessages.decodeFailed(entry.relPath, imageMessages.reasonBrokenLink()));
-    return decodeImage(entry.path, plan.prep, { displayPath: entry.relPath });
+    const into = buffers.take();
+    try {
+      return await decodeImage(entry.path, plan.prep, { displayPath: entry.relPath, into });
+    } catch (error) {
+      buffers.give(into);
+      throw error;
+    }
   };
-  const prefetch = new OrderedPrefetch(order.length, decode, Math.max(decodeConcurrency(), 2) + state.batch);
+  const window = decodeWindow(imageFloats, state.batch, Math.max(decodeConcurrency(), 2));
+  const prefetch = new OrderedPrefetch(order.length, decode, window);
   // The first images decode while the session is created (a few hundred ms of model loading).
   prefetch.start();
   const model = await InstrumentedModel.create(
@@ -86,6 +96,7 @@ export async function recordMissingChunks(
           plan,
           model,
           prefetch,
+          buffers,
           batch: state.batch,
           chunkSize: state.chunkSize,
           onWarning: hooks.onWarning,

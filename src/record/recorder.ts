@@ -10,6 +10,7 @@ import { recordMessages } from '../messages/index.js';
 import { removeStaleTempFiles } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
 import { checkProvider } from '../runtime/provider.js';
+import { prestartWorker } from '../runtime/session.js';
 import { planRun, type RunPlan } from './plan.js';
 import type { RunLayout } from './layout.js';
 import { openRun, startRebuild, type ChunkRecord, type RunState } from './state.js';
@@ -23,7 +24,13 @@ export async function record(options: RecordOptions, hooks: RecordHooks = {}): P
   // A new run folder is not created for a device that cannot start (an existing run is left to its
   // own checks: a finished one needs no session at all).
   if (!existsSync(options.out)) await checkProvider(options.executionProvider);
-  return withRunLock(options.out, 'record', () => recordLocked(options, hooks), { create: true, onWarning: hooks.onWarning });
+  // onnxruntime loads in a worker while the run is planned (a finished run ends it unused).
+  const spare = prestartWorker();
+  try {
+    return await withRunLock(options.out, 'record', () => recordLocked(options, hooks), { create: true, onWarning: hooks.onWarning });
+  } finally {
+    spare.release();
+  }
 }
 
 /** Recomputes the damaged summaries (stats, top-k) from the intact activation matrices. */

@@ -13,6 +13,7 @@ import { shardMessages } from '../messages/shards.js';
 import { readJournal } from '../store/journal.js';
 import { removeStaleTempFiles, writeJsonAtomic } from '../store/atomic.js';
 import { withRunLock } from '../store/lock.js';
+import { prestartWorker } from '../runtime/session.js';
 import { wrapFsError } from '../store/fs-errors.js';
 import { planRun, type RunPlan } from './plan.js';
 import { RunLayout } from './layout.js';
@@ -58,6 +59,16 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function recordShard(options: RecordOptions, spec: ShardSpec, hooks: RecordHooks = {}): Promise<RecordShardResult> {
   checkShard(spec);
+  // onnxruntime loads in a worker while the shard is planned.
+  const spare = prestartWorker();
+  try {
+    return await planAndRecordShard(options, spec, hooks);
+  } finally {
+    spare.release();
+  }
+}
+
+async function planAndRecordShard(options: RecordOptions, spec: ShardSpec, hooks: RecordHooks): Promise<RecordShardResult> {
   const out = options.out;
   const dir = shardFolder(out, 'record', spec);
   const started = performance.now();

@@ -47,11 +47,65 @@ function workerUrl(): URL {
  * of an inherited `--import tsx` to a worker's entry module, so a one-line bootstrap registers tsx
  * inside the worker first and then imports worker.ts. Compiled code loads worker.js directly.
  */
-function spawnWorker(url: URL, init: WorkerInit, transferList: ArrayBuffer[]): Worker {
+function spawnWorker(url: URL, init: WorkerInit | undefined, transferList: ArrayBuffer[]): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: init, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: init, transferList });
+}
+
+/** The worker prestartWorker started and no session has claimed yet. */
+let spare: Worker | undefined;
+
+/** What prestartWorker returns. */
+export interface PrestartedWorker {
+  /** Node's id of the spare worker thread (see ModelSession.threadId); undefined if it could not start. */
+  readonly threadId: number | undefined;
+  /** Ends the spare if no session has claimed it, for a caller that turns out to need no session. */
+  release(): void;
+}
+
+/**
+ * Starts a worker thread, which loads onnxruntime, ahead of the next ModelSession: the load then
+ * overlaps what the caller prepares meanwhile (reading the model, listing images) instead of adding
+ * to the wait for the session. At most one spare exists; it does not keep the process alive. A
+ * spare that fails is dropped, and the next session starts its own worker.
+ */
+export function prestartWorker(): PrestartedWorker {
+  if (!spare) {
+    try {
+      const worker = spawnWorker(workerUrl(), undefined, []);
+      worker.unref();
+      // The session that claims the spare listens for errors from then on.
+      worker.on('error', () => undefined);
+      worker.once('exit', () => {
+        if (spare === worker) spare = undefined;
+      });
+      spare = worker;
+    } catch {
+      spare = undefined;
+    }
+  }
+  const started = spare;
+  return {
+    threadId: started?.threadId,
+    release: () => {
+      if (started && spare === started) {
+        spare = undefined;
+        void started.terminate();
+      }
+    },
+  };
+}
+
+/** The spare worker, told to open `init`; else a new worker started with it. */
+function claimWorker(url: URL, init: WorkerInit, transferList: ArrayBuffer[]): Worker {
+  const worker = spare;
+  spare = undefined;
+  if (!worker) return spawnWorker(url, init, transferList);
+  worker.ref();
+  worker.postMessage({ type: 'open', init } satisfies ToWorker, transferList);
+  return worker;
 }
 
 function resolveOptions(options: SessionOptions): Required<SessionOptions> {
@@ -102,6 +156,8 @@ export class ModelSession {
   private closed: Promise<void> | undefined;
   private onClosed: (() => void) | undefined;
 
+  /** Node's id of the worker thread that runs this session. */
+  readonly threadId: number;
   /** Names of the model's inputs, in model order. */
   readonly inputNames: readonly string[];
   /** Names of the model's outputs, in model order. */
@@ -114,6 +170,7 @@ export class ModelSession {
     /** Element type and inferred dims onnxruntime reports for each output. */
     readonly outputMetadata: readonly ValueMetadata[],
   ) {
+    this.threadId = worker.threadId;
     this.inputNames = inputMetadata.map((m) => m.name);
     this.outputNames = outputMetadata.map((m) => m.name);
     worker.on('message', (message: FromWorker) => this.onMessage(message));
@@ -145,7 +202,7 @@ export class ModelSession {
     const init: WorkerInit = { bytes, options: resolved };
     let worker: Worker;
     try {
-      worker = spawnWorker(url, init, [bytes.buffer as ArrayBuffer]);
+      worker = claimWorker(url, init, [bytes.buffer as ArrayBuffer]);
     } catch (error) {
       throw new NeurolensError('runtime', runtimeMessages.workerStart(fileURLToPath(url), (error as Error).message), { cause: error });
     }

@@ -80,6 +80,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
+  | { type: 'open'; init: WorkerInit }
   | { type: 'run'; id: number; feeds: Record<string, WireTensor>; fetches?: string[] }
   | { type: 'close' };
 

@@ -10,7 +10,8 @@ import type { FromWorker, TensorType, ToWorker, ValueMetadata, WireTensor, Worke
 
 const port = parentPort;
 if (!port) throw new Error('neurolens runtime worker.ts must be started as a worker thread');
-const init = workerData as WorkerInit;
+// A worker started ahead of its session (prestartWorker) gets its WorkerInit in an 'open' message.
+const init = workerData as WorkerInit | undefined;
 
 // Errors come back to the caller as exceptions; keep onnxruntime's native logger off stderr.
 ort.env.logLevel = 'fatal';
@@ -29,7 +30,7 @@ function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMet
 
 const version = String(ort.env.versions.node ?? ort.env.versions.common ?? '?');
 
-async function open(): Promise<ort.InferenceSession | undefined> {
+async function open(init: WorkerInit): Promise<ort.InferenceSession | undefined> {
   const { threads, executionProvider, graphOptimization, memoryPattern } = init.options;
   if (executionProvider === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
     post({ type: 'error', stage: 'create', message: `no CUDA backend on ${process.platform}/${process.arch}`, version, cudaMissing: true });
@@ -46,7 +47,6 @@ async function open(): Promise<ort.InferenceSession | undefined> {
       enableMemPattern: memoryPattern,
       graphOptimizationLevel: graphOptimization,
       executionProviders: [executionProvider],
-      ...(process.env.EXP_SPIN ? { extra: { session: { intra_op: { allow_spinning: process.env.EXP_SPIN } } } } : {}),
     });
     post({ type: 'ready', inputMetadata: metadata(session.inputMetadata), outputMetadata: metadata(session.outputMetadata) });
     return session;
@@ -56,7 +56,7 @@ async function open(): Promise<ort.InferenceSession | undefined> {
   }
 }
 
-const opened = open();
+let opened: Promise<ort.InferenceSession | undefined> = init ? open(init) : Promise.resolve(undefined);
 
 async function run(session: ort.InferenceSession, id: number, feeds: Record<string, WireTensor>, fetches?: string[]): Promise<void> {
   const ortFeeds: Record<string, ort.Tensor> = {};
@@ -76,6 +76,10 @@ async function run(session: ort.InferenceSession, id: number, feeds: Record<stri
 }
 
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'open') {
+    opened = open(message.init);
+    return;
+  }
   void (async () => {
     const session = await opened;
     if (message.type === 'close') {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { NeurolensError } from '../../src/errors.js';
 import { encodeModel } from '../../src/onnx/codec.js';
-import { ModelSession } from '../../src/runtime/session.js';
+import { ModelSession, prestartWorker } from '../../src/runtime/session.js';
 import type { TensorLike } from '../../src/runtime/types.js';
 import { randomImages, tinyResNet } from '../fixtures/tiny-models.js';
 import { assertClose } from './helpers.js';
@@ -171,4 +171,48 @@ test('close() finishes the run in progress, rejects queued runs, and is idempote
   await closed;
   await closing.close();
   await assert.rejects(closing.run(feed()), oneLineError('runtime', /^the onnxruntime session is closed/));
+});
+
+test('a prestarted worker runs the next session, with the same results as a fresh one', async () => {
+  const spare = prestartWorker();
+  assert.equal(typeof spare.threadId, 'number');
+  // A second call while the spare waits reuses it rather than starting another.
+  assert.equal(prestartWorker().threadId, spare.threadId);
+  const claimed = await ModelSession.create(bytes, { threads: 1 });
+  try {
+    assert.equal(claimed.threadId, spare.threadId);
+    assert.notEqual(claimed.threadId, session.threadId);
+    // Releasing after the claim must leave the session alone.
+    spare.release();
+    const [a, b] = [await claimed.run(feed(2, 11)), await session.run(feed(2, 11))];
+    assert.deepEqual(a.logits!.data, b.logits!.data);
+  } finally {
+    await claimed.close();
+  }
+});
+
+test('a released spare is not claimed: the next session starts its own worker', async () => {
+  const spare = prestartWorker();
+  spare.release();
+  const fresh = await ModelSession.create(bytes, { threads: 1 });
+  try {
+    assert.notEqual(fresh.threadId, spare.threadId);
+    assert.deepEqual((await fresh.run(feed(3))).logits!.dims, [3, 5]);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('a spare given a model onnxruntime rejects fails as a fresh worker does', async () => {
+  const garbage = () => new Uint8Array([1, 2, 3, 4]);
+  const failure = () => ModelSession.create(garbage(), { threads: 1 }).then(
+    () => assert.fail('a 4-byte model must not open'),
+    (error: unknown) => {
+      assert.ok(error instanceof NeurolensError && !error.message.includes('\n'), String(error));
+      return `${error.kind}: ${error.message}`;
+    },
+  );
+  const fresh = await failure();
+  prestartWorker();
+  assert.equal(await failure(), fresh);
 });
