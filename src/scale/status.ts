@@ -38,8 +38,20 @@ function shardStatus(index: number, job: Job | undefined, state: string): Queued
   };
 }
 
+/**
+ * Units still to do. A shard's size is known once it has started; one still waiting counts as the
+ * mean size of the known ones (shards are equal ranges but for the last), so the time left shows
+ * from the first shard on rather than only once every shard has started.
+ */
+export function unitsLeft(shards: readonly QueuedShardStatus[]): number | undefined {
+  const known = shards.filter((s) => s.total !== undefined);
+  if (known.length === 0) return undefined;
+  const mean = known.reduce((sum, s) => sum + s.total!, 0) / known.length;
+  return shards.reduce((sum, s) => sum + Math.max(0, (s.total ?? mean) - s.done), 0);
+}
+
 /** Items per second since the first shard started, and the time left at that rate. */
-function rateOf(jobs: (Job | undefined)[], shards: QueuedShardStatus[], now: number): { rate?: number; etaSeconds?: number } {
+export function rateOf(jobs: readonly (Pick<Job, 'processedOn' | 'finishedOn'> | undefined)[], shards: readonly QueuedShardStatus[], now: number): { rate?: number; etaSeconds?: number } {
   const starts = jobs.map((j) => j?.processedOn).filter((t): t is number => t !== undefined);
   const done = shards.reduce((sum, s) => sum + s.done, 0);
   if (starts.length === 0 || done === 0) return {};
@@ -49,8 +61,7 @@ function rateOf(jobs: (Job | undefined)[], shards: QueuedShardStatus[], now: num
   const seconds = (end - Math.min(...starts)) / 1000;
   if (seconds <= 0) return {};
   const rate = done / seconds;
-  const known = shards.every((s) => s.total !== undefined);
-  const left = known ? shards.reduce((sum, s) => sum + (s.total! - s.done), 0) : undefined;
+  const left = unitsLeft(shards);
   return { rate, ...(left !== undefined ? { etaSeconds: left / rate } : {}) };
 }
 

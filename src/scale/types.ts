@@ -99,5 +99,6 @@ export interface StageStatus {
   unit: StageUnit;
   /** Units per second over finished and running shards (from job timestamps), when any ran. */
   rate?: number;
+  /** Seconds left at `rate`; shards not started yet count as the mean size of those started. */
   etaSeconds?: number;
 }
