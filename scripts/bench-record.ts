@@ -6,9 +6,11 @@
  *    block outputs, and one pooling them inside the graph as record does (the ceiling);
  *  - `record()` called in this process (model loading, decoding, inference, writing, finalising);
  *  - the whole command, `node bin/neurolens.js record …` in a fresh process (start-up included;
- *    needs `npm run build`);
+ *    needs `npm run build`), the median of three runs;
  * then `neurolens --version`'s wall time and, when Debian's python3-torch is installed, PyTorch
- * eager with forward hooks on the same shapes (scripts/bench-record-torch.py, random tensors).
+ * eager with forward hooks on the same shapes (scripts/bench-record-torch.py, random tensors);
+ * last (CPU only) where this machine's limit is: the CPU an image's inference and decoding take
+ * alone, and the images/s that gives with every core busy.
  * Prints measured figures; nothing is asserted.
  *
  *   npm run bench:record                    # default grid of batch sizes, threads = cores
@@ -26,6 +28,8 @@ import { decodeModel, encodeModel } from '../src/onnx/codec.js';
 import { instrumentModel } from '../src/onnx/instrument.js';
 import { catalogueModel } from '../src/onnx/catalogue/index.js';
 import { record } from '../src/record/recorder.js';
+import { planRun } from '../src/record/plan.js';
+import { decodeImage, tuneDecoding } from '../src/images/index.js';
 import { Random } from '../src/util/random.js';
 import { resnet18 } from '../test/fixtures/tiny-models.js';
 import { deviceFlag } from './device-flag.js';
@@ -62,20 +66,67 @@ async function makeImages(dir: string): Promise<void> {
   }
 }
 
-/** A bare session's images/s on random input: the block outputs fetched whole, or pooled in the graph. */
-async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number, threads: number, pooled: boolean): Promise<number> {
+/** What a bare session's graph returns: the whole block outputs, them pooled in the graph, or the model output only. */
+type BareGraph = 'whole' | 'pooled' | 'model';
+
+/**
+ * A bare session on random input: images/s, and the CPU it used per image (core-ms, every thread of
+ * the process: onnxruntime's pool included) — the cost of inference alone.
+ */
+async function bareSession(modelBytes: Uint8Array, taps: string[], batch: number, threads: number, graph: BareGraph): Promise<{ rate: number; coreMs: number }> {
   const model = decodeModel(modelBytes);
   const reductions = taps.map((tensor) => ({ tensor, reduction: 'mean' as const, axes: [2, 3] }));
-  const instrumented = instrumentModel(model, pooled ? { reductions } : { taps });
+  const instrumented = graph === 'model' ? { model } : instrumentModel(model, graph === 'pooled' ? { reductions } : { taps });
   const session = await ort.InferenceSession.create(encodeModel(instrumented.model), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3, executionProviders: [DEVICE] });
   const input = new ort.Tensor('float32', new Random(1).normalArray(batch * 3 * 224 * 224), [batch, 3, 224, 224]);
   await session.run({ input });
   const runs = Math.ceil(IMAGES / batch);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let r = 0; r < runs; r++) await session.run({ input });
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   await session.release();
-  return (runs * batch) / seconds;
+  return { rate: (runs * batch) / seconds, coreMs: (used.user + used.system) / 1000 / (runs * batch) };
+}
+
+/**
+ * Decoding alone, as record decodes (same preprocessing, same number of images in flight, sharp
+ * tuned the same way): core-ms per image over every thread of the process.
+ */
+async function decodeOnly(modelPath: string, imagesDir: string): Promise<number> {
+  const plan = await planRun({ model: modelPath, images: imagesDir, out: join(WORK, 'decode-plan') });
+  const { decodeConcurrency } = tuneDecoding();
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const worker = async () => {
+    while (next < plan.entries.length) await decodeImage(plan.entries[next++]!.path, plan.prep);
+  };
+  await Promise.all(Array.from({ length: decodeConcurrency }, worker));
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000 / plan.entries.length;
+}
+
+/**
+ * Where this machine's limit is for the whole command: with every core busy all the time, an image
+ * costs its inference (taps pooled in the graph, as record runs it) plus its decoding, so
+ * cores × 1000 / (inference + decoding core-ms) images/s is what no version of `record` can beat
+ * once it has started. Without the taps, the model alone gives the bound for any tool that decodes.
+ */
+async function printLimit(modelPath: string, imagesDir: string, bytes: Uint8Array, taps: string[], batch: number, threads: number, whole: number | undefined, torch: number): Promise<void> {
+  const cores = Math.min(threads, availableParallelism());
+  const pooled = await bareSession(bytes, taps, batch, threads, 'pooled');
+  const bare = await bareSession(bytes, taps, batch, threads, 'model');
+  const decode = await decodeOnly(modelPath, imagesDir);
+  const limit = (inference: number) => (cores * 1000) / (inference + decode);
+  const f = (x: number) => x.toFixed(1);
+  console.log(`where the limit is (threads ${threads}, batch ${batch}), CPU per image: inference ${f(pooled.coreMs)} core-ms with the taps pooled in the graph (${f(bare.coreMs)} for the model alone), decoding a JPEG ${f(decode)} core-ms`);
+  console.log(`  ${cores} cores fully busy: at most ${f(limit(pooled.coreMs))} img/s for record once started (${f(limit(bare.coreMs))} img/s for the model alone, decoding included)`);
+  if (whole !== undefined) console.log(`  the whole command, start-up included: ${f(whole)} img/s = ${((100 * whole) / limit(pooled.coreMs)).toFixed(0)} % of that limit`);
+  if (torch > 0) {
+    const alone = (cores * 1000) / bare.coreMs;
+    console.log(`  1.5 × PyTorch = ${f(1.5 * torch)} img/s; onnxruntime running the model alone on random tensors (no taps, no decoding, like the PyTorch script) ${f(alone)} img/s = ${(alone / torch).toFixed(2)} × PyTorch`);
+  }
 }
 
 /** Wall seconds of a fresh `node bin/neurolens.js ARGS` process, or undefined without a build. */
@@ -122,8 +173,8 @@ async function main(): Promise<void> {
   const wholeRates = new Map<string, number>();
   for (const threads of threadList) {
     for (const batch of batchList) {
-      const whole = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, false);
-      const pooled = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, true);
+      const whole = (await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, 'whole')).rate;
+      const pooled = (await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, 'pooled')).rate;
       const out = join(WORK, `run-t${threads}-b${batch}`);
       rmSync(out, { recursive: true, force: true });
       const start = performance.now();
@@ -131,8 +182,13 @@ async function main(): Promise<void> {
       const inProcess = result.images / ((performance.now() - start) / 1000);
       rmSync(out, { recursive: true, force: true });
       const args = ['record', '--model', modelPath, '--images', imagesDir, '--out', out, '--layers', layers.map((l) => l.id).join(','), '--pool', 'mean', '--batch', String(batch), '--threads', String(threads), '--device', DEVICE];
-      const seconds = command(args);
-      rmSync(out, { recursive: true, force: true });
+      // A single fresh process varies by several per cent on a shared host: the median of three.
+      const runs = Array.from({ length: 3 }, () => {
+        const wall = command(args);
+        rmSync(out, { recursive: true, force: true });
+        return wall;
+      });
+      const seconds = runs[0] === undefined ? undefined : median(runs as number[]);
       const wholeCommand = seconds === undefined ? 'needs npm run build' : (IMAGES / seconds).toFixed(1);
       if (seconds !== undefined) wholeRates.set(`${threads}/${batch}`, IMAGES / seconds);
       console.log(`threads ${threads} batch ${String(batch).padStart(2)}  ${whole.toFixed(1).padStart(20)}  ${pooled.toFixed(1).padStart(15)}  ${inProcess.toFixed(1).padStart(21)}  ${wholeCommand.padStart(13)}`);
@@ -148,6 +204,7 @@ async function main(): Promise<void> {
   const torchRate = Number(/([\d.]+) images\/s/.exec(torch)?.[1]);
   const ours = wholeRates.get(`${threads}/${batch}`);
   if (ours !== undefined && torchRate > 0) console.log(`whole command / PyTorch (threads ${threads}, batch ${batch}): ${(ours / torchRate).toFixed(2)}×`);
+  if (DEVICE === 'cpu') await printLimit(modelPath, imagesDir, bytes, layers.map((l) => l.tensor), batch, threads, ours, torchRate);
   console.log('');
   console.log('record() and the whole command count wall time from start to exit: model load, decoding, inference, pooling, writing and finalising.');
 }

@@ -18,4 +18,5 @@ export const scaleMessages = {
   unknownJob: (name: string) => `a job named ${JSON.stringify(name)} is not neurolens work; workers on this queue must all be neurolens workers of the same version`,
   mergeFailed: (run: string, reason: string) => `the queued work for ${run} failed: ${reason}; see \`npx neurolens status ${run} --redis URL\` for the failed shard, fix its cause, and submit again (finished shards are kept)`,
   shardFailed: (index: number, count: number, reason: string) => `shard ${index}/${count} failed: ${reason}`,
+  connectionClosed: () => 'the connection closed',
 };

@@ -68,6 +68,7 @@ export type WorkerEvent =
   | { kind: 'started'; run: string; job: string }
   | { kind: 'completed'; run: string; job: string; seconds: number }
   | { kind: 'failed'; run: string; job: string; message: string; willRetry: boolean }
+  /** The Redis connection failed or closed; the worker keeps retrying it. */
   | { kind: 'connection'; message: string };
 
 export interface RunningWorker {

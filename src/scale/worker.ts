@@ -59,6 +59,9 @@ export async function startWorker(options: WorkerOptions, onEvent: (event: Worke
   });
   // Without a listener, a dropped connection would be an unhandled 'error' event; ioredis reconnects.
   worker.on('error', (error) => onEvent({ kind: 'connection', message: error.message }));
+  // A Redis that stops and is back before the first retry raises no error at all, only a close:
+  // report it too, so the log always shows that the worker lost its connection.
+  worker.on('ioredis:close', () => onEvent({ kind: 'connection', message: scaleMessages.connectionClosed() }));
   await worker.waitUntilReady();
   return { close: () => worker.close() };
 }
