@@ -113,9 +113,8 @@ async function decodeOnly(modelPath: string, imagesDir: string): Promise<number>
  * cores × 1000 / (inference + decoding core-ms) images/s is what no version of `record` can beat
  * once it has started. Without the taps, the model alone gives the bound for any tool that decodes.
  */
-async function printLimit(modelPath: string, imagesDir: string, bytes: Uint8Array, taps: string[], batch: number, threads: number, whole: number | undefined, torch: number): Promise<void> {
+async function printLimit(modelPath: string, imagesDir: string, bytes: Uint8Array, taps: string[], batch: number, threads: number, pooled: { coreMs: number }, whole: number | undefined, torch: number): Promise<void> {
   const cores = Math.min(threads, availableParallelism());
-  const pooled = await bareSession(bytes, taps, batch, threads, 'pooled');
   const bare = await bareSession(bytes, taps, batch, threads, 'model');
   const decode = await decodeOnly(modelPath, imagesDir);
   const limit = (inference: number) => (cores * 1000) / (inference + decode);
@@ -171,10 +170,13 @@ async function main(): Promise<void> {
   console.log('');
   console.log('images/s          bare session:  whole maps  pooled in graph   record():  in process  whole command');
   const wholeRates = new Map<string, number>();
+  const pooledRuns = new Map<string, { rate: number; coreMs: number }>();
   for (const threads of threadList) {
     for (const batch of batchList) {
       const whole = (await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, 'whole')).rate;
-      const pooled = (await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, 'pooled')).rate;
+      const pooledRun = await bareSession(bytes, layers.map((l) => l.tensor), batch, threads, 'pooled');
+      pooledRuns.set(`${threads}/${batch}`, pooledRun);
+      const pooled = pooledRun.rate;
       const out = join(WORK, `run-t${threads}-b${batch}`);
       rmSync(out, { recursive: true, force: true });
       const start = performance.now();
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
   const torchRate = Number(/([\d.]+) images\/s/.exec(torch)?.[1]);
   const ours = wholeRates.get(`${threads}/${batch}`);
   if (ours !== undefined && torchRate > 0) console.log(`whole command / PyTorch (threads ${threads}, batch ${batch}): ${(ours / torchRate).toFixed(2)}×`);
-  if (DEVICE === 'cpu') await printLimit(modelPath, imagesDir, bytes, layers.map((l) => l.tensor), batch, threads, ours, torchRate);
+  if (DEVICE === 'cpu') await printLimit(modelPath, imagesDir, bytes, layers.map((l) => l.tensor), batch, threads, pooledRuns.get(`${threads}/${batch}`)!, ours, torchRate);
   console.log('');
   console.log('record() and the whole command count wall time from start to exit: model load, decoding, inference, pooling, writing and finalising.');
 }

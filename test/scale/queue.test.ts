@@ -10,6 +10,7 @@ import { queueStatus, submit, type StageStatus } from '../../src/index.js';
 import { tinyResNet } from '../fixtures/tiny-models.js';
 import { CLI, ENV, makeWorkspace, recordHere, snapshotFiles, type Workspace } from '../record/helpers.js';
 import { findRedis, RedisServer } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const redisBinary = findRedis();
 const skip = 'skip' in redisBinary ? redisBinary.skip : false;
@@ -24,16 +25,6 @@ function startWorker(url: string): WorkerProcess {
   const worker: WorkerProcess = { child, stderr: '' };
   child.stderr!.on('data', (d: Buffer) => (worker.stderr += d.toString()));
   return worker;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('record through the queue (redis-server, 3 workers)', { skip, timeout: 300_000 }, () => {
